@@ -1,0 +1,76 @@
+// The daemon's configuration: one YAML file, validated strictly (unknown keys,
+// duplicate keys, wrong types and out-of-range values are errors naming file,
+// line, column and key). Defaults are Amazon's targets (core/metric_catalog).
+// load_config is a pure function of the file's text; nothing else reads YAML.
+#pragma once
+
+#include "core/metric_catalog.hpp"
+#include "core/result.hpp"
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace shd::config {
+
+struct metric_thresholds {
+    double target = 0;
+    double warn = 0;
+    std::vector<int> windows;  // days, ascending, no duplicates
+    int lag_days = 0;
+    int min_orders = kDefaultMinOrders;
+};
+
+struct config {
+    std::filesystem::path source_path;  // the file it was read from
+    std::string account = "Amazon seller";    // display name in alerts
+    std::filesystem::path database = "/var/lib/seller-healthd/seller-healthd.sqlite";
+    std::filesystem::path inbox = "/var/lib/seller-healthd/inbox";
+    std::string default_marketplace = "ATVPDKIKX0DER";
+    std::chrono::seconds poll_interval{60};
+    // Our rate and Amazon's (from an account-health snapshot) may differ by
+    // this much, as a fraction, before status flags the difference.
+    double reconcile_tolerance = 0.005;
+    std::string log_level = "info";
+
+    // Resolved thresholds: every metric is present, overrides already merged.
+    std::map<metric_key, metric_thresholds> metrics;
+    std::map<std::string, std::map<metric_key, metric_thresholds>> marketplace_metrics;
+
+    // The thresholds for one metric in one marketplace (the override when the
+    // marketplace has one, else the global value).
+    const metric_thresholds& thresholds(metric_key key, const std::string& marketplace_id) const;
+};
+
+// A config error, positioned in the file (line and column count from 1; 0
+// when the error is about the file as a whole).
+struct config_error {
+    std::string file;
+    int line = 0;
+    int column = 0;
+    std::string key;  // dotted path: "metrics.late_dispatch_rate.warn"
+    std::string message;
+
+    // "FILE:LINE:COL: KEY: MESSAGE"
+    std::string to_string() const;
+};
+
+[[noreturn]] void throw_exception_from_error(config_error const& e, boost::source_location const&);
+
+// The built-in configuration (no file): Amazon's defaults everywhere.
+config default_config();
+
+// Parses and validates YAML text. `file_name` is used in errors and to resolve
+// relative paths (database, inbox) against the file's directory.
+result<config, config_error> parse_config(std::string_view yaml_text,
+                                          const std::filesystem::path& file_name);
+
+// Reads and parses a file.
+result<config, config_error> load_config(const std::filesystem::path& path);
+
+// The effective configuration as YAML, every key present, secrets masked.
+std::string format_effective(const config& c);
+
+}  // namespace shd::config

@@ -1,0 +1,38 @@
+// Amazon marketplaces: sales-channel names, IDs, short codes and the date
+// format of their Feedback report (spec/formats.md).
+#pragma once
+
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace shd {
+
+// Day order of the Feedback report's Date column.
+enum class feedback_date_style {
+    month_day_year,    // US: M/D/YY
+    year_month_day,    // JP: YY/M/D
+    iso,               // SE: YYYY-MM-DD
+    day_month_year_dotted,  // DE: D.M.YY
+    day_month_year,    // everyone else: D/M/YY
+};
+
+struct marketplace_info {
+    std::string_view id;             // "ATVPDKIKX0DER"
+    std::string_view sales_channel;  // "Amazon.com"
+    std::string_view code;           // "US"
+};
+
+std::span<const marketplace_info> known_marketplaces();
+
+// "Amazon.com" -> "ATVPDKIKX0DER" (case-insensitive). nullopt for unknown
+// channels; "Non-Amazon" is handled by the caller.
+std::optional<std::string_view> marketplace_for_sales_channel(std::string_view sales_channel);
+
+// "ATVPDKIKX0DER" -> "US"; an unknown ID is returned as it is.
+std::string marketplace_code(std::string_view marketplace_id);
+
+feedback_date_style feedback_date_style_for(std::string_view marketplace_id);
+
+}  // namespace shd

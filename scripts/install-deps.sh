@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package seller-healthd needs to build, test and run.
+# Idempotent: packages already present are skipped by apt; apt-get update runs
+# only when something is missing.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build ccache pkg-config git
+  libboost1.81-dev libssl-dev ca-certificates openssl
+  libsqlite3-dev sqlite3 libsqlitecpp-dev
+  nlohmann-json3-dev libyaml-cpp-dev libspdlog-dev libfmt-dev
+  libhowardhinnant-date-dev tzdata libcli11-dev libsystemd-dev
+  zlib1g-dev libcurl4-openssl-dev
+  libgtest-dev libgmock-dev
+  python3 python3-aiosmtpd
+  systemd
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-deps: missing packages: ${missing[*]}" >&2
+  echo "install-deps: run as root (or install them yourself) and try again" >&2
+  exit 1
+fi
+
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}"
