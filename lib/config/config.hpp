@@ -21,6 +21,8 @@ struct metric_thresholds {
     std::vector<int> windows;  // days, ascending, no duplicates
     int lag_days = 0;
     int min_orders = kDefaultMinOrders;
+
+    bool operator==(const metric_thresholds&) const = default;
 };
 
 struct config {
@@ -42,6 +44,9 @@ struct config {
     // The thresholds for one metric in one marketplace (the override when the
     // marketplace has one, else the global value).
     const metric_thresholds& thresholds(metric_key key, const std::string& marketplace_id) const;
+
+    // Field by field, source_path included (a reload compares old and new).
+    bool operator==(const config&) const = default;
 };
 
 // A config error, positioned in the file (line and column count from 1; 0
@@ -53,7 +58,8 @@ struct config_error {
     std::string key;  // dotted path: "metrics.late_dispatch_rate.warn"
     std::string message;
 
-    // "FILE:LINE:COL: KEY: MESSAGE"
+    // "FILE:LINE:COL: KEY: MESSAGE" ("FILE:LINE:COL: MESSAGE" without a key,
+    // e.g. for YAML syntax errors).
     std::string to_string() const;
 };
 
@@ -63,14 +69,18 @@ struct config_error {
 config default_config();
 
 // Parses and validates YAML text. `file_name` is used in errors and to resolve
-// relative paths (database, inbox) against the file's directory.
+// relative paths (database, inbox) against the file's directory. Empty text or
+// only comments gives default_config(). Stops at the first error.
 result<config, config_error> parse_config(std::string_view yaml_text,
                                           const std::filesystem::path& file_name);
 
-// Reads and parses a file.
+// Reads and parses a file. Errors name the path as given; relative paths in the
+// file resolve against the file's absolute directory, and source_path is absolute.
 result<config, config_error> load_config(const std::filesystem::path& path);
 
-// The effective configuration as YAML, every key present, secrets masked.
+// The effective configuration as YAML, every key present (every metric with all
+// its fields, every marketplace override fully resolved), no comments, secrets
+// printed as "***". Without secrets it parses back to an equal config.
 std::string format_effective(const config& c);
 
 }  // namespace shd::config

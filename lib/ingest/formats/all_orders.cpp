@@ -1,0 +1,145 @@
+// The All Orders report (GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL,
+// ..._BY_LAST_UPDATE_GENERAL and the archived variant): one row per order item.
+#include "ingest/formats/format_support.hpp"
+
+#include <algorithm>
+#include <array>
+
+namespace shd::ingest::detail {
+namespace {
+
+enum col : int {
+    amazon_order_id,
+    purchase_date,
+    order_status,
+    fulfillment_channel,
+    sales_channel,
+    last_updated_date,
+    item_status,
+    is_buyer_requested_cancellation,
+    sku,
+    asin,
+    quantity,
+    order_item_id,
+};
+
+constexpr column_spec kColumns[] = {
+    {"amazon-order-id", true},
+    {"purchase-date", true},
+    {"order-status", true},
+    {"fulfillment-channel", true},
+    {"sales-channel", true},
+    {"last-updated-date", false},
+    {"item-status", false},
+    {"is-buyer-requested-cancellation", false},
+    {"sku", false},
+    {"asin", false},
+    {"quantity", false},
+    {"order-item-id", false},
+};
+
+constexpr std::string_view kSignature[] = {"amazon-order-id"};
+
+constexpr std::array<std::string_view, 6> kOrderStatuses = {
+    "Pending", "Unshipped", "PartiallyShipped", "Shipping", "Shipped", "Cancelled"};
+
+bool is_cancelled_spelling(std::string_view s) {
+    return iequals(s, "Cancelled") || iequals(s, "Canceled");
+}
+
+result<long, import_error> parse(delimited_reader& reader, const column_map& columns,
+                                 const parse_context&, const record_sink& sink) {
+    record rec{std::in_place_type<order_item_row>};
+    auto& out = std::get<order_item_row>(rec);
+    sales_channel_mapper channels;
+
+    return for_each_row(reader, columns, [&](const row_fields& row) -> result<void, import_error> {
+        auto order_id = row.required(amazon_order_id);
+        if (!order_id) return order_id.error();
+        out.order_id.assign(*order_id);
+
+        auto purchased = row.timestamp(purchase_date);
+        if (!purchased) return purchased.error();
+        out.purchased_at = *purchased;
+
+        auto status = row.required(order_status);
+        if (!status) return status.error();
+        if (is_cancelled_spelling(*status)) {
+            out.order_status.assign("Cancelled");  // the Orders API spells it "Canceled"
+        } else {
+            const auto* known = std::find_if(kOrderStatuses.begin(), kOrderStatuses.end(),
+                                             [&](std::string_view s) { return iequals(s, *status); });
+            if (known == kOrderStatuses.end()) {
+                return row.fail(order_status, "unknown order-status " + quote_value(*status));
+            }
+            out.order_status.assign(*known);
+        }
+        out.is_cancelled = out.order_status == "Cancelled";
+
+        auto channel = row.required(fulfillment_channel);
+        if (!channel) return channel.error();
+        if (iequals(*channel, "Merchant") || iequals(*channel, "MFN")) {
+            out.fulfillment_channel.assign("MFN");
+        } else if (iequals(*channel, "Amazon") || iequals(*channel, "AFN")) {
+            out.fulfillment_channel.assign("AFN");
+        } else {
+            return row.fail(fulfillment_channel,
+                            "unknown fulfillment-channel " + quote_value(*channel) +
+                                " (expected Merchant or Amazon)");
+        }
+
+        auto marketplace = channels.map(row, sales_channel);
+        if (!marketplace) return marketplace.error();
+        out.sales_channel.assign(row.get(sales_channel));
+        if (*marketplace) {
+            if (!out.marketplace_id) out.marketplace_id.emplace();
+            out.marketplace_id->assign(**marketplace);
+        } else {
+            out.marketplace_id.reset();
+        }
+
+        auto updated = row.optional_timestamp(last_updated_date);
+        if (!updated) return updated.error();
+        out.last_updated_at = *updated;
+
+        auto buyer_cancel = row.boolean(is_buyer_requested_cancellation);
+        if (!buyer_cancel) return buyer_cancel.error();
+        out.buyer_requested_cancel = *buyer_cancel;
+
+        out.sku.assign(row.get(sku));
+        out.asin.assign(row.get(asin));
+        auto qty = row.count(quantity);
+        if (!qty) return qty.error();
+        out.quantity = *qty;
+
+        const auto item = row.get(item_status);
+        out.item_cancelled = is_cancelled_spelling(item);
+        if (out.item_cancelled) {
+            out.item_status.assign("Cancelled");
+        } else {
+            out.item_status.assign(item);
+        }
+
+        const auto item_id = row.get(order_item_id);
+        if (!item_id.empty()) {
+            out.item_key.assign(item_id);
+        } else {
+            out.item_key.assign(out.sku);
+            out.item_key += '|';
+            out.item_key += out.asin;
+        }
+
+        sink(rec, row.line());
+        return {};
+    });
+}
+
+}  // namespace
+
+const format_spec& all_orders_format() {
+    static const format_spec spec{file_format::all_orders, "All Orders report", kColumns,
+                                  kSignature, &parse};
+    return spec;
+}
+
+}  // namespace shd::ingest::detail

@@ -1,0 +1,151 @@
+// What the delimited formats share: their column lists, matching a header row
+// to one of them (by column names only, in any order, case-insensitively,
+// trimmed), reading one row's fields by column with short rows padded, and the
+// field rules every format uses (timestamps, booleans, counts, sales
+// channels). Every error names the line and the column as the file spells it.
+#pragma once
+
+#include "core/marketplaces.hpp"
+#include "core/result.hpp"
+#include "core/time.hpp"
+#include "ingest/delimited.hpp"
+#include "ingest/parse.hpp"
+#include "ingest/records.hpp"
+
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace shd::ingest::detail {
+
+struct column_spec {
+    std::string_view name;  // as the spec spells it; matched case-insensitively
+    bool required = false;
+};
+
+// Where a header put each column of a format.
+struct column_map {
+    std::vector<int> index;                 // per column_spec: field index, -1 when absent
+    std::vector<std::string> header_names;  // the header's fields, trimmed, as spelt in the file
+};
+
+using format_parser = result<long, import_error> (*)(delimited_reader& reader,
+                                                     const column_map& columns,
+                                                     const parse_context& ctx,
+                                                     const record_sink& sink);
+
+struct format_spec {
+    file_format format;
+    std::string_view title;                      // for messages: "All Orders report"
+    std::span<const column_spec> columns;        // a parser's column numbers index this
+    std::span<const std::string_view> signature;  // any of these present: the file is this format
+    format_parser parse;
+};
+
+const format_spec& all_orders_format();
+const format_spec& unshipped_format();
+const format_spec& feedback_format();
+const format_spec& shipments_format();
+const format_spec& defects_format();
+const format_spec& messages_format();
+
+// The Feedback report's Date in a marketplace's day order, as 00:00 UTC; two-digit
+// years are 20YY.
+std::optional<instant> parse_feedback_date(std::string_view text, feedback_date_style style);
+
+// The account-health report (JSON), a whole document in memory.
+result<long, import_error> parse_account_health(std::string document, const parse_context& ctx,
+                                                const record_sink& sink);
+
+struct recognised_header {
+    const format_spec* format = nullptr;
+    column_map columns;
+};
+
+// Matches a header row (line `line`) to a format, or says why none fits.
+result<recognised_header, import_error> recognise_header(std::span<const std::string_view> header,
+                                                         long line);
+
+std::string_view trim(std::string_view s);
+bool iequals(std::string_view a, std::string_view b);
+// A value quoted in an error message: cut short, control characters escaped.
+std::string quote_value(std::string_view v);
+
+// The name of field `field_index` in errors: the header's, else "column N".
+std::string column_label(const column_map& columns, int field_index);
+
+import_error to_import_error(const reader_error& e, const column_map* columns);
+
+// One data row, read by column number of the format.
+class row_fields {
+public:
+    row_fields(std::span<const std::string_view> fields, long line, const column_map& columns)
+        : fields_(fields), line_(line), columns_(columns) {}
+
+    long line() const { return line_; }
+    bool has_column(int col) const { return columns_.index[col] >= 0; }
+
+    // The trimmed value; empty when the column is absent or the row is short.
+    std::string_view get(int col) const {
+        const int i = columns_.index[col];
+        if (i < 0 || static_cast<std::size_t>(i) >= fields_.size()) return {};
+        return trim(fields_[i]);
+    }
+
+    import_error fail(int col, std::string reason) const;
+
+    result<std::string_view, import_error> required(int col) const;
+    result<instant, import_error> timestamp(int col) const;  // required
+    result<std::optional<instant>, import_error> optional_timestamp(int col) const;
+    result<bool, import_error> boolean(int col) const;  // empty: false
+    result<std::optional<bool>, import_error> optional_boolean(int col) const;
+    result<std::optional<int>, import_error> count(int col) const;  // non-negative
+    // An integer in [lo, hi]; empty gives nullopt.
+    result<std::optional<int>, import_error> int_in_range(int col, int lo, int hi) const;
+
+private:
+    std::span<const std::string_view> fields_;
+    long line_;
+    const column_map& columns_;
+};
+
+// Sales channel to marketplace: "Non-Amazon" gives nullopt; an unknown channel
+// is an error. Remembers the last answer: a report repeats a few channels.
+class sales_channel_mapper {
+public:
+    result<std::optional<std::string_view>, import_error> map(const row_fields& row, int col);
+
+private:
+    std::string last_channel_;
+    std::optional<std::string_view> last_marketplace_;
+    bool has_last_ = false;
+};
+
+// Reads every data row and hands it to `fn` (returning result<void, import_error>).
+// Rows with more fields than the header are errors; short rows are padded.
+template <class Fn>
+result<long, import_error> for_each_row(delimited_reader& reader, const column_map& columns,
+                                        Fn&& fn) {
+    long rows = 0;
+    const std::size_t header_size = columns.header_names.size();
+    for (;;) {
+        auto more = reader.next();
+        if (!more) return to_import_error(more.error(), &columns);
+        if (!*more) return rows;
+        const auto fields = reader.fields();
+        if (fields.size() > header_size) {
+            return import_error{{},
+                                reader.line(),
+                                {},
+                                "the row has " + std::to_string(fields.size()) +
+                                    " fields but the header has " + std::to_string(header_size)};
+        }
+        const row_fields row(fields, reader.line(), columns);
+        if (auto r = fn(row); !r) return r.error();
+        ++rows;
+    }
+}
+
+}  // namespace shd::ingest::detail

@@ -1,0 +1,188 @@
+#include "ingest/importer.hpp"
+
+#include "ingest/sha256.hpp"
+#include "ingest/store_writer.hpp"
+#include "store/database.hpp"
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+#include <SQLiteCpp/Transaction.h>
+#include <fmt/format.h>
+#include <sqlite3.h>
+
+#include <optional>
+#include <stdexcept>
+
+namespace shd::ingest {
+
+void throw_exception_from_error(import_failure const& e, boost::source_location const&) {
+    throw std::logic_error("unchecked import result: " + e.error.to_string());
+}
+
+namespace {
+
+// The page cache while a file is imported: 32 MiB keeps the B-tree pages the
+// writes touch in memory (the default 2 MiB makes a large import spill and
+// re-read) while the process stays well under the 64 MB peak RSS budget.
+constexpr int kImportCacheKiB = 32 * 1024;
+
+// Thrown through the parser by the sink to stop it after the database refused
+// a record. Not derived from std::exception, so a parser catching those does
+// not mistake it for its own failure.
+struct sink_abort {};
+
+// A refused value is the file's fault; anything else (busy, full, I/O) is not.
+bool is_about_the_data(const SQLite::Exception& e) {
+    const int primary = e.getErrorCode() & 0xff;
+    return primary == SQLITE_CONSTRAINT || primary == SQLITE_MISMATCH || primary == SQLITE_TOOBIG;
+}
+
+import_failure rejected(const std::string& file, long line, std::string reason) {
+    return {import_failure_kind::rejected, import_error{file, line, "", std::move(reason)}};
+}
+
+import_failure failed(const std::string& file, std::string reason) {
+    return {import_failure_kind::failed, import_error{file, 0, "", std::move(reason)}};
+}
+
+std::optional<std::int64_t> find_import(SQLite::Database& db, const std::string& sha256) {
+    SQLite::Statement q(db, "SELECT id FROM imports WHERE sha256 = ?1");
+    q.bind(1, sha256);
+    if (q.executeStep()) return q.getColumn(0).getInt64();
+    return std::nullopt;
+}
+
+// Raises the page cache for the duration of one import and puts it back.
+class cache_size_scope {
+public:
+    explicit cache_size_scope(SQLite::Database& db)
+        : db_(db), previous_(db.execAndGet("PRAGMA cache_size").getInt()) {
+        db_.exec(fmt::format("PRAGMA cache_size = {}", -kImportCacheKiB));
+    }
+    ~cache_size_scope() {
+        try {
+            db_.exec(fmt::format("PRAGMA cache_size = {}", previous_));
+        } catch (const SQLite::Exception&) {
+            // Only a memory setting; the next import sets it again.
+        }
+    }
+    cache_size_scope(const cache_size_scope&) = delete;
+    cache_size_scope& operator=(const cache_size_scope&) = delete;
+
+private:
+    SQLite::Database& db_;
+    int previous_;
+};
+
+}  // namespace
+
+importer::importer(store::database& db, const Clock& clock, std::string default_marketplace,
+                   parse_function parse)
+    : db_(db),
+      clock_(clock),
+      default_marketplace_(std::move(default_marketplace)),
+      parse_(std::move(parse)) {}
+
+result<import_report, import_failure> importer::import_file(const std::filesystem::path& path) {
+    const std::string file = path.string();
+    auto digest = sha256_file(path);
+    if (!digest) return rejected(file, 0, digest.error().text);
+
+    SQLite::Database& db = db_.handle();
+    try {
+        // Checked before taking the write lock, so a repeat does not wait for
+        // another process's long import; checked again under the lock below.
+        if (auto earlier = find_import(db, *digest)) {
+            return import_report{import_report::outcome::already_imported, *digest, *earlier};
+        }
+
+        const instant now = clock_.now();
+        cache_size_scope cache(db);
+        SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
+        if (auto earlier = find_import(db, *digest)) {
+            return import_report{import_report::outcome::already_imported, *digest, *earlier};
+        }
+
+        SQLite::Statement insert_import(
+            db,
+            "INSERT INTO imports(file_name, sha256, format, imported_at, row_count, order_count)"
+            " VALUES (?1, ?2, '', ?3, 0, 0)");
+        insert_import.bind(1, path.filename().string());
+        insert_import.bind(2, *digest);
+        insert_import.bind(3, static_cast<std::int64_t>(to_unix(now)));
+        insert_import.exec();
+        const std::int64_t import_id = db.getLastInsertRowid();
+
+        import_report report;
+        report.sha256 = *digest;
+        report.import_id = import_id;
+        {
+            // Statements are finalised here, before the transaction ends.
+            store_writer writer(db, import_id, now);
+            SQLite::Statement marketplace_of(db,
+                                             "SELECT marketplace_id FROM orders WHERE order_id = ?1");
+            parse_context ctx;
+            ctx.file_name = file;
+            ctx.default_marketplace = default_marketplace_;
+            ctx.order_marketplace = [&](std::string_view order_id) -> std::optional<std::string> {
+                marketplace_of.bind(1, std::string(order_id));
+                std::optional<std::string> found;
+                if (marketplace_of.executeStep() && !marketplace_of.getColumn(0).isNull()) {
+                    found = marketplace_of.getColumn(0).getString();
+                }
+                marketplace_of.reset();
+                return found;
+            };
+
+            std::optional<import_failure> sink_failure;
+            const record_sink sink = [&](const record& r, long line) {
+                try {
+                    writer.write(r, line);
+                } catch (const SQLite::Exception& e) {
+                    if (is_about_the_data(e)) {
+                        sink_failure =
+                            rejected(file, line, fmt::format("the database refused the row: {}",
+                                                             e.getErrorStr()));
+                    } else {
+                        sink_failure = failed(file, fmt::format("database error: {}", e.what()));
+                    }
+                    throw sink_abort{};
+                }
+            };
+
+            std::optional<result<parse_summary, import_error>> parsed;
+            try {
+                parsed.emplace(parse_(path, ctx, sink));
+            } catch (const sink_abort&) {
+            }
+            if (sink_failure) return *sink_failure;  // the transaction rolls back
+            if (!parsed) throw std::logic_error("importer: sink aborted without a reason");
+            if (!*parsed) {
+                return import_failure{import_failure_kind::rejected, parsed->error()};
+            }
+            report.format = (*parsed)->format;
+            report.rows = (*parsed)->rows;
+            report.orders = writer.orders_written();
+        }
+
+        SQLite::Statement finish(
+            db, "UPDATE imports SET format = ?2, row_count = ?3, order_count = ?4 WHERE id = ?1");
+        finish.bind(1, import_id);
+        finish.bind(2, std::string(format_name(report.format)));
+        finish.bind(3, static_cast<std::int64_t>(report.rows));
+        finish.bind(4, static_cast<std::int64_t>(report.orders));
+        finish.exec();
+        tx.commit();
+        return report;
+    } catch (const SQLite::Exception& e) {
+        return failed(file, fmt::format("database error: {}", e.what()));
+    } catch (const std::logic_error&) {
+        throw;
+    } catch (const std::exception& e) {
+        // Out of memory, or a parser bug thrown as an exception: nothing
+        // landed, and the daemon must go on with other files.
+        return failed(file, fmt::format("import failed: {}", e.what()));
+    }
+}
+
+}  // namespace shd::ingest

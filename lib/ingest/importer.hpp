@@ -1,0 +1,78 @@
+// Imports one export file into the database: all of it or nothing.
+//
+// A file is identified by the SHA-256 of its raw bytes; the same bytes again
+// are "already imported" and write nothing. Otherwise one IMMEDIATE
+// transaction holds the imports row and every record the parser emits
+// (store_writer applies the replace/merge rules); any parse error or refused
+// row rolls it all back, so a rejected file leaves the database exactly as it
+// was, without an imports row either. A process killed half-way leaves the
+// same: SQLite discards the uncommitted transaction.
+//
+// Failures are values and say whose fault they are: `rejected` (the file's
+// content, or the file cannot be read) or `failed` (the database: busy, full,
+// I/O; the same file may well import later).
+#pragma once
+
+#include "core/clock.hpp"
+#include "core/result.hpp"
+#include "ingest/parse.hpp"
+#include "ingest/records.hpp"
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <string>
+
+namespace shd::store {
+class database;
+}
+
+namespace shd::ingest {
+
+struct import_report {
+    enum class outcome { imported, already_imported };
+    outcome result = outcome::imported;
+    std::string sha256;
+    std::int64_t import_id = 0;  // the imports row (the earlier one when already imported)
+    // Only for `imported`:
+    file_format format = file_format::all_orders;
+    long rows = 0;
+    long orders = 0;  // orders created or replaced by this file
+};
+
+enum class import_failure_kind {
+    rejected,  // the file is at fault; importing it again will fail the same way
+    failed,    // the database (or the program) is; nothing landed, try again later
+};
+
+struct import_failure {
+    import_failure_kind kind = import_failure_kind::rejected;
+    import_error error;
+};
+
+[[noreturn]] void throw_exception_from_error(import_failure const& e,
+                                             boost::source_location const&);
+
+// parse_file's signature: the importer takes it as a parameter so tests can
+// feed hand-built records.
+using parse_function = std::function<result<parse_summary, import_error>(
+    const std::filesystem::path&, const parse_context&, const record_sink&)>;
+
+class importer {
+public:
+    // `db` must outlive the importer. `clock` stamps imports.imported_at.
+    importer(store::database& db, const Clock& clock, std::string default_marketplace,
+             parse_function parse = parse_file);
+
+    // `path` is named in errors as given. Never throws for bad input or a
+    // database error; only a broken invariant (std::logic_error) escapes.
+    result<import_report, import_failure> import_file(const std::filesystem::path& path);
+
+private:
+    store::database& db_;
+    const Clock& clock_;
+    std::string default_marketplace_;
+    parse_function parse_;
+};
+
+}  // namespace shd::ingest

@@ -1,0 +1,141 @@
+#include "ingest/parse.hpp"
+
+#include "ingest/decode.hpp"
+#include "ingest/delimited.hpp"
+#include "ingest/formats/format_support.hpp"
+
+#include <fmt/format.h>
+
+#include <stdexcept>
+#include <vector>
+
+namespace shd::ingest {
+
+std::string import_error::where_and_why() const {
+    std::string out;
+    if (line > 0) out += "line " + std::to_string(line);
+    if (!field.empty()) {
+        if (!out.empty()) out += ", ";
+        out += "field " + field;
+    }
+    if (!out.empty()) out += ": ";
+    out += reason;
+    return out;
+}
+
+std::string import_error::to_string() const {
+    if (file.empty()) return where_and_why();
+    return file + ": " + where_and_why();
+}
+
+void throw_exception_from_error(import_error const& e, boost::source_location const&) {
+    throw std::logic_error("unchecked result: " + e.to_string());
+}
+
+namespace {
+
+// A JSON document is held whole (it is stored as received); real ones are tens of KiB.
+constexpr std::size_t kMaxJsonBytes = std::size_t{64} << 20;
+
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v'; }
+
+std::size_t first_non_space(std::string_view s) {
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        if (!is_space(s[i])) return i;
+    }
+    return std::string_view::npos;
+}
+
+result<parse_summary, import_error> parse_text(source_ptr text, const parse_context& ctx,
+                                               const record_sink& sink) {
+    // Read far enough to see the first character (JSON or not) and the first line.
+    std::string head;
+    std::vector<char> block(64 * 1024);
+    bool eof = false;
+    for (;;) {
+        const auto start = first_non_space(head);
+        if (start != std::string::npos &&
+            (head[start] == '{' || head.find('\n', start) != std::string::npos)) {
+            break;
+        }
+        if (head.size() > kMaxRecordBytes) break;  // an absurd first line: let the splitter say so
+        auto n = text->read(block);
+        if (!n) return n.error();
+        if (*n == 0) {
+            eof = true;
+            break;
+        }
+        head.append(block.data(), *n);
+    }
+    const auto start = first_non_space(head);
+    if (start == std::string::npos) {
+        return import_error{{}, 0, {}, "empty file: no header row"};
+    }
+
+    if (head[start] == '{') {
+        std::string document = std::move(head);
+        while (!eof) {
+            auto n = text->read(block);
+            if (!n) return n.error();
+            if (*n == 0) break;
+            if (document.size() + *n > kMaxJsonBytes) {
+                return import_error{{}, 0, {}, "a JSON document larger than 64 MiB"};
+            }
+            document.append(block.data(), *n);
+        }
+        auto rows = detail::parse_account_health(std::move(document), ctx, sink);
+        if (!rows) return rows.error();
+        return parse_summary{file_format::account_health, *rows};
+    }
+
+    // Amazon's reports are tab-separated, ours comma-separated; the header says which.
+    const auto line_end = head.find('\n', start);
+    const std::string_view first_line = std::string_view(head).substr(start, line_end - start);
+    const char delimiter = first_line.find('\t') != std::string_view::npos ? '\t' : ',';
+
+    source_ptr rest = make_prefixed_source(std::move(head), std::move(text));
+    delimited_reader reader(*rest, delimiter);
+    auto has_header = reader.next();
+    if (!has_header) return detail::to_import_error(has_header.error(), nullptr);
+    if (!*has_header) return import_error{{}, 0, {}, "empty file: no header row"};
+    auto header = detail::recognise_header(reader.fields(), reader.line());
+    if (!header) return header.error();
+    auto rows = header->format->parse(reader, header->columns, ctx, sink);
+    if (!rows) return rows.error();
+    return parse_summary{header->format->format, *rows};
+}
+
+result<parse_summary, import_error> parse_raw(const raw_opener& open_raw, const parse_context& ctx,
+                                              const record_sink& sink) {
+    auto opened = open_text(open_raw);
+    if (!opened) return opened.error();
+    return parse_text(std::move(opened->text), ctx, sink);
+}
+
+result<parse_summary, import_error> with_file_name(result<parse_summary, import_error> r,
+                                                   const parse_context& ctx) {
+    if (!r) {
+        import_error e = r.error();
+        e.file = ctx.file_name;
+        return e;
+    }
+    return r;
+}
+
+}  // namespace
+
+result<parse_summary, import_error> parse_file(const std::filesystem::path& path,
+                                               const parse_context& ctx, const record_sink& sink) {
+    const raw_opener open_raw = [&path]() { return open_file_source(path); };
+    return with_file_name(parse_raw(open_raw, ctx, sink), ctx);
+}
+
+result<parse_summary, import_error> parse_bytes(std::string_view bytes, const parse_context& ctx,
+                                                const record_sink& sink) {
+    const raw_opener open_raw = [bytes]() -> result<source_ptr, import_error> {
+        return make_memory_source(bytes);
+    };
+    return with_file_name(parse_raw(open_raw, ctx, sink), ctx);
+}
+
+}  // namespace shd::ingest

@@ -1,0 +1,21 @@
+// SHA-256 of a file's raw bytes (before any gunzip or decoding): the identity
+// of an import. Streamed through OpenSSL's EVP interface in fixed-size chunks,
+// so memory does not grow with the file.
+#pragma once
+
+#include "core/result.hpp"
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+namespace shd::ingest {
+
+// Lower-case hex, 64 characters. Errors: the file cannot be opened or read
+// (the message names the file and the OS reason).
+result<std::string, error_message> sha256_file(const std::filesystem::path& path);
+
+// The same for bytes in memory.
+std::string sha256_hex(std::string_view bytes);
+
+}  // namespace shd::ingest

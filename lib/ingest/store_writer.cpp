@@ -1,0 +1,401 @@
+#include "ingest/store_writer.hpp"
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+
+#include <string_view>
+
+namespace shd::ingest {
+namespace {
+
+// The order-level columns of `orders` in the order every statement below
+// binds them: ?1 order_id .. ?10 last_updated_at, ?11 import_id.
+constexpr const char* kInsertOrder =
+    "INSERT INTO orders(order_id, marketplace_id, sales_channel, fulfillment_channel,"
+    " purchased_at, order_status, is_cancelled, any_item_cancelled, buyer_requested_cancel,"
+    " last_updated_at, source, import_id)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, 'all_orders', ?11)"
+    " ON CONFLICT(order_id) DO NOTHING";
+constexpr const char* kUpdateOrder =
+    "UPDATE orders SET marketplace_id = ?2, sales_channel = ?3, fulfillment_channel = ?4,"
+    " purchased_at = ?5, order_status = ?6, is_cancelled = ?7, any_item_cancelled = ?8,"
+    " buyer_requested_cancel = ?9, last_updated_at = ?10, source = 'all_orders',"
+    " import_id = ?11 WHERE order_id = ?1";
+constexpr const char* kSelectOrder =
+    "SELECT import_id, marketplace_id, sales_channel, fulfillment_channel, purchased_at,"
+    " order_status, is_cancelled, any_item_cancelled, buyer_requested_cancel, last_updated_at"
+    " FROM orders WHERE order_id = ?1";
+
+// Runs a statement that returns no rows and makes it ready for the next
+// bind; returns the rows it changed.
+int run(SQLite::Statement& s) {
+    const int changed = s.exec();
+    s.reset();
+    return changed;
+}
+
+// The statement outlives the call, so the strings must too: they do, every
+// caller runs the statement before its arguments go away.
+void bind_text(SQLite::Statement& s, int index, const std::string& text) {
+    s.bindNoCopy(index, text);
+}
+
+void bind_text_or_null(SQLite::Statement& s, int index, const std::string& text) {
+    if (text.empty()) {
+        s.bind(index);
+    } else {
+        s.bindNoCopy(index, text);
+    }
+}
+
+void bind_time(SQLite::Statement& s, int index, instant t) {
+    s.bind(index, static_cast<std::int64_t>(to_unix(t)));
+}
+
+void bind_time_or_null(SQLite::Statement& s, int index, const std::optional<instant>& t) {
+    if (t) {
+        bind_time(s, index, *t);
+    } else {
+        s.bind(index);
+    }
+}
+
+void bind_bool(SQLite::Statement& s, int index, bool b) { s.bind(index, b ? 1 : 0); }
+
+template <class T>
+void bind_number_or_null(SQLite::Statement& s, int index, const std::optional<T>& v) {
+    if (!v) {
+        s.bind(index);
+    } else if constexpr (std::is_floating_point_v<T>) {
+        s.bind(index, static_cast<double>(*v));
+    } else {
+        s.bind(index, static_cast<std::int64_t>(*v));
+    }
+}
+
+std::optional<long long> newest(std::optional<long long> a, std::optional<long long> b) {
+    if (!a) return b;
+    if (!b) return a;
+    return std::max(*a, *b);
+}
+
+}  // namespace
+
+store_writer::store_writer(SQLite::Database& db, std::int64_t import_id, instant import_time)
+    : db_(db), import_id_(import_id), import_time_(import_time) {
+    auto prepare = [&](const char* sql) { return std::make_unique<SQLite::Statement>(db_, sql); };
+    insert_order_ = prepare(kInsertOrder);
+    update_order_ = prepare(kUpdateOrder);
+    select_order_ = prepare(kSelectOrder);
+    delete_items_ = prepare("DELETE FROM order_items WHERE order_id = ?1");
+    upsert_item_ = prepare(
+        "INSERT OR REPLACE INTO order_items(order_id, item_key, sku, asin, quantity, item_status)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+    select_order_source_ = prepare("SELECT source, import_id FROM orders WHERE order_id = ?1");
+    insert_unshipped_order_ = prepare(
+        "INSERT INTO orders(order_id, marketplace_id, sales_channel, fulfillment_channel,"
+        " purchased_at, order_status, is_cancelled, any_item_cancelled, buyer_requested_cancel,"
+        " last_updated_at, source, import_id)"
+        " VALUES (?1, ?2, ?3, 'MFN', ?4, 'Unshipped', 0, 0, ?5, NULL, 'unshipped', ?6)");
+    update_unshipped_order_ = prepare(
+        "UPDATE orders SET marketplace_id = ?2, sales_channel = ?3, purchased_at = ?4,"
+        " buyer_requested_cancel = ?5, import_id = ?6"
+        " WHERE order_id = ?1 AND source = 'unshipped'");
+    upsert_unshipped_ = prepare(
+        "INSERT INTO unshipped_orders(order_id, promise_at, buyer_requested_cancel, import_id)"
+        " VALUES (?1, ?2, ?3, ?4) ON CONFLICT(order_id) DO UPDATE SET"
+        " promise_at = excluded.promise_at, buyer_requested_cancel = excluded.buyer_requested_cancel,"
+        " import_id = excluded.import_id");
+    upsert_shipment_ = prepare(
+        "INSERT INTO shipments(order_id, latest_ship_at, confirmed_at, tracking_id, carrier,"
+        " tracking_valid, import_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+        " ON CONFLICT(order_id) DO UPDATE SET latest_ship_at = excluded.latest_ship_at,"
+        " confirmed_at = excluded.confirmed_at, tracking_id = excluded.tracking_id,"
+        " carrier = excluded.carrier, tracking_valid = excluded.tracking_valid,"
+        " import_id = excluded.import_id");
+    upsert_defect_ = prepare(
+        "INSERT INTO defects(order_id, kind, occurred_at, status, rating, counts, import_id)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+        " ON CONFLICT(order_id, kind) DO UPDATE SET occurred_at = excluded.occurred_at,"
+        " status = excluded.status, rating = excluded.rating, counts = excluded.counts,"
+        " import_id = excluded.import_id");
+    upsert_message_ = prepare(
+        "INSERT INTO messages(message_id, order_id, marketplace_id, received_at, responded_at,"
+        " no_response_needed, import_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+        " ON CONFLICT(message_id) DO UPDATE SET order_id = excluded.order_id,"
+        " marketplace_id = excluded.marketplace_id, received_at = excluded.received_at,"
+        " responded_at = excluded.responded_at, no_response_needed = excluded.no_response_needed,"
+        " import_id = excluded.import_id");
+    insert_snapshot_ = prepare(
+        "INSERT INTO account_health_snapshots(import_id, taken_at, document) VALUES (?1, ?2, ?3)");
+    // A document listing the same metric twice keeps the later one rather
+    // than rejecting the whole report over Amazon's redundancy.
+    insert_snapshot_metric_ = prepare(
+        "INSERT OR REPLACE INTO account_health_metrics(snapshot_id, marketplace_id, metric,"
+        " channel, rate, status, target, numerator, denominator, window_from, window_to)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+    insert_account_status_ = prepare(
+        "INSERT OR REPLACE INTO account_statuses(snapshot_id, marketplace_id, status)"
+        " VALUES (?1, ?2, ?3)");
+}
+
+store_writer::~store_writer() = default;
+
+void store_writer::write(const record& r, long line) {
+    std::visit(
+        [&](const auto& row) {
+            using T = std::decay_t<decltype(row)>;
+            if constexpr (std::is_same_v<T, order_item_row>) {
+                write_order_item(row, line);
+            } else if constexpr (std::is_same_v<T, unshipped_row>) {
+                write_unshipped(row);
+            } else if constexpr (std::is_same_v<T, shipment_row>) {
+                write_shipment(row);
+            } else if constexpr (std::is_same_v<T, defect_row>) {
+                write_defect(row);
+            } else if constexpr (std::is_same_v<T, message_row>) {
+                write_message(row);
+            } else {
+                static_assert(std::is_same_v<T, account_health_snapshot>);
+                write_snapshot(row);
+            }
+        },
+        r);
+}
+
+store_writer::order_state store_writer::state_from_row(const order_item_row& row) {
+    order_state s;
+    s.order_id = row.order_id;
+    s.marketplace_id = row.marketplace_id;
+    s.sales_channel = row.sales_channel;
+    s.fulfillment_channel = row.fulfillment_channel;
+    s.purchased_at = to_unix(row.purchased_at);
+    s.order_status = row.order_status;
+    s.is_cancelled = row.is_cancelled;
+    s.any_item_cancelled = row.item_cancelled;
+    s.buyer_requested_cancel = row.buyer_requested_cancel;
+    if (row.last_updated_at) s.last_updated_at = to_unix(*row.last_updated_at);
+    return s;
+}
+
+void store_writer::bind_order(SQLite::Statement& s, const order_state& o) {
+    bind_text(s, 1, o.order_id);
+    if (o.marketplace_id) {
+        bind_text(s, 2, *o.marketplace_id);
+    } else {
+        s.bind(2);
+    }
+    bind_text(s, 3, o.sales_channel);
+    bind_text(s, 4, o.fulfillment_channel);
+    s.bind(5, static_cast<std::int64_t>(o.purchased_at));
+    bind_text(s, 6, o.order_status);
+    bind_bool(s, 7, o.is_cancelled);
+    bind_bool(s, 8, o.any_item_cancelled);
+    bind_bool(s, 9, o.buyer_requested_cancel);
+    bind_number_or_null(s, 10, o.last_updated_at);
+    s.bind(11, import_id_);
+}
+
+void store_writer::write_order_item(const order_item_row& row, long line) {
+    if (!current_ || current_->order_id != row.order_id) {
+        start_order(row);
+    } else if (!current_->skipped) {
+        merge_into_current(row);
+    }
+    if (current_->skipped) return;
+
+    bind_text(*upsert_item_, 1, row.order_id);
+    if (row.item_key.empty() || row.item_key == "|") {
+        // Neither order-item-id nor sku/asin: the row's position is all that
+        // tells two such items apart.
+        upsert_item_->bind(2, "#" + std::to_string(line));
+    } else {
+        bind_text(*upsert_item_, 2, row.item_key);
+    }
+    bind_text_or_null(*upsert_item_, 3, row.sku);
+    bind_text_or_null(*upsert_item_, 4, row.asin);
+    bind_number_or_null(*upsert_item_, 5, row.quantity);
+    bind_text_or_null(*upsert_item_, 6, row.item_status);
+    run(*upsert_item_);
+}
+
+void store_writer::start_order(const order_item_row& row) {
+    order_state fresh = state_from_row(row);
+    // The common case, a new order, costs one statement.
+    bind_order(*insert_order_, fresh);
+    if (run(*insert_order_) == 1) {
+        current_ = std::move(fresh);
+        ++orders_written_;
+        return;
+    }
+
+    auto& q = *select_order_;
+    q.bind(1, row.order_id);
+    if (!q.executeStep()) {
+        q.reset();
+        throw std::logic_error("store_writer: order " + row.order_id + " vanished");
+    }
+    const std::int64_t stored_import = q.getColumn(0).getInt64();
+    order_state stored;
+    stored.order_id = row.order_id;
+    if (!q.getColumn(1).isNull()) stored.marketplace_id = q.getColumn(1).getString();
+    stored.sales_channel = q.getColumn(2).getString();
+    stored.fulfillment_channel = q.getColumn(3).getString();
+    stored.purchased_at = q.getColumn(4).getInt64();
+    stored.order_status = q.getColumn(5).getString();
+    stored.is_cancelled = q.getColumn(6).getInt() != 0;
+    stored.any_item_cancelled = q.getColumn(7).getInt() != 0;
+    stored.buyer_requested_cancel = q.getColumn(8).getInt() != 0;
+    if (!q.getColumn(9).isNull()) stored.last_updated_at = q.getColumn(9).getInt64();
+    q.reset();
+
+    if (stored_import == import_id_) {
+        // Items of this order came earlier in this file, not on the row before.
+        current_ = std::move(stored);
+        merge_into_current(row);
+        return;
+    }
+    if (stored.last_updated_at && fresh.last_updated_at &&
+        *fresh.last_updated_at < *stored.last_updated_at) {
+        order_state skipped;
+        skipped.order_id = row.order_id;
+        skipped.skipped = true;
+        current_ = std::move(skipped);
+        return;
+    }
+    delete_items_->bind(1, row.order_id);
+    run(*delete_items_);
+    bind_order(*update_order_, fresh);
+    run(*update_order_);
+    current_ = std::move(fresh);
+    ++orders_written_;
+}
+
+void store_writer::merge_into_current(const order_item_row& row) {
+    order_state merged = state_from_row(row);
+    merged.any_item_cancelled = merged.any_item_cancelled || current_->any_item_cancelled;
+    merged.buyer_requested_cancel =
+        merged.buyer_requested_cancel || current_->buyer_requested_cancel;
+    merged.last_updated_at = newest(merged.last_updated_at, current_->last_updated_at);
+    // Items of one order normally agree on every order-level field, so the
+    // stored row rarely needs touching.
+    if (merged == *current_) return;
+    bind_order(*update_order_, merged);
+    run(*update_order_);
+    current_ = std::move(merged);
+}
+
+void store_writer::write_unshipped(const unshipped_row& row) {
+    auto& q = *select_order_source_;
+    q.bind(1, row.order_id);
+    std::optional<std::string> stored_source;
+    std::int64_t stored_import = 0;
+    if (q.executeStep()) {
+        stored_source = q.getColumn(0).getString();
+        stored_import = q.getColumn(1).getInt64();
+    }
+    q.reset();
+
+    auto bind_fields = [&](SQLite::Statement& s) {
+        bind_text(s, 1, row.order_id);
+        if (row.marketplace_id) {
+            bind_text(s, 2, *row.marketplace_id);
+        } else {
+            s.bind(2);
+        }
+        bind_text(s, 3, row.sales_channel);
+        bind_time(s, 4, row.purchased_at);
+        bind_bool(s, 5, row.buyer_requested_cancel);
+        s.bind(6, import_id_);
+    };
+    if (!stored_source) {
+        bind_fields(*insert_unshipped_order_);
+        run(*insert_unshipped_order_);
+        ++orders_written_;
+    } else if (*stored_source == "unshipped") {
+        bind_fields(*update_unshipped_order_);
+        run(*update_unshipped_order_);
+        if (stored_import != import_id_) ++orders_written_;
+    }
+
+    auto& u = *upsert_unshipped_;
+    bind_text(u, 1, row.order_id);
+    bind_time(u, 2, row.promise_at);
+    bind_bool(u, 3, row.buyer_requested_cancel);
+    u.bind(4, import_id_);
+    run(u);
+}
+
+void store_writer::write_shipment(const shipment_row& row) {
+    auto& s = *upsert_shipment_;
+    bind_text(s, 1, row.order_id);
+    bind_time(s, 2, row.latest_ship_at);
+    bind_time_or_null(s, 3, row.confirmed_at);
+    bind_text_or_null(s, 4, row.tracking_id);
+    bind_text_or_null(s, 5, row.carrier);
+    if (row.tracking_valid) {
+        bind_bool(s, 6, *row.tracking_valid);
+    } else {
+        s.bind(6);
+    }
+    s.bind(7, import_id_);
+    run(s);
+}
+
+void store_writer::write_defect(const defect_row& row) {
+    auto& s = *upsert_defect_;
+    bind_text(s, 1, row.order_id);
+    bind_text(s, 2, row.kind);
+    bind_time(s, 3, row.occurred_at);
+    bind_text(s, 4, row.status);
+    bind_number_or_null(s, 5, row.rating);
+    bind_bool(s, 6, row.counts);
+    s.bind(7, import_id_);
+    run(s);
+}
+
+void store_writer::write_message(const message_row& row) {
+    auto& s = *upsert_message_;
+    bind_text(s, 1, row.message_id);
+    bind_text_or_null(s, 2, row.order_id);
+    bind_text_or_null(s, 3, row.marketplace_id);
+    bind_time(s, 4, row.received_at);
+    bind_time_or_null(s, 5, row.responded_at);
+    bind_bool(s, 6, row.no_response_needed);
+    s.bind(7, import_id_);
+    run(s);
+}
+
+void store_writer::write_snapshot(const account_health_snapshot& snapshot) {
+    auto& s = *insert_snapshot_;
+    s.bind(1, import_id_);
+    bind_time(s, 2, snapshot.taken_at.value_or(import_time_));
+    bind_text(s, 3, snapshot.document);
+    run(s);
+    const std::int64_t snapshot_id = db_.getLastInsertRowid();
+
+    auto& m = *insert_snapshot_metric_;
+    for (const auto& metric : snapshot.metrics) {
+        m.bind(1, snapshot_id);
+        bind_text(m, 2, metric.marketplace_id);
+        bind_text(m, 3, metric.metric);
+        bind_text(m, 4, metric.channel);
+        bind_number_or_null(m, 5, metric.rate);
+        bind_text_or_null(m, 6, metric.status);
+        bind_number_or_null(m, 7, metric.target);
+        bind_number_or_null(m, 8, metric.numerator);
+        bind_number_or_null(m, 9, metric.denominator);
+        bind_time_or_null(m, 10, metric.window_from);
+        bind_time_or_null(m, 11, metric.window_to);
+        run(m);
+    }
+    auto& a = *insert_account_status_;
+    for (const auto& status : snapshot.statuses) {
+        a.bind(1, snapshot_id);
+        bind_text(a, 2, status.marketplace_id);
+        bind_text(a, 3, status.status);
+        run(a);
+    }
+}
+
+}  // namespace shd::ingest

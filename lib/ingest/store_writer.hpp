@@ -1,0 +1,116 @@
+// Writes parsed records into the schema of migrations/0001_initial.sql for one
+// import. The caller owns the transaction (the importer wraps a whole file in
+// one) and the imports row whose id every written row carries.
+//
+// Rules (spec/formats.md "Rules for every file"):
+// - All Orders rows: the first row of an order in this import replaces the
+//   stored order and its items, unless both carry last_updated_at and the new
+//   one is older (then every row of that order in this file is skipped).
+//   Further rows of the same order in the same import are items of it: the
+//   order-level fields come from the later row, any_item_cancelled and
+//   buyer_requested_cancel are OR-ed, last_updated_at is the newest. An item
+//   row repeated in one file replaces itself (no double item).
+// - Unshipped rows: upsert unshipped_orders; create the order when it is
+//   unknown (MFN, status Unshipped, source 'unshipped') and refresh it when
+//   the stored order came from an Unshipped report too. An order from the All
+//   Orders report is never overwritten by Unshipped data.
+// - Shipments, defects (key order_id + kind) and messages: the later row
+//   replaces the stored one, whether from a later import or later in the file.
+// - An account-health document becomes one snapshot with its metrics and
+//   statuses; taken_at is the document's, else the import time.
+// Empty optional text (sku, tracking id, message order id, ...) is stored as
+// NULL. Instants are unix seconds.
+//
+// Memory: O(1) per record; only the order of the previous row is remembered
+// (Amazon writes the items of one order on adjacent rows), never a set.
+// Errors: SQLite::Exception (a CHECK failure, a full disk) propagates; the
+// caller rolls back.
+#pragma once
+
+#include "core/time.hpp"
+#include "ingest/records.hpp"
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace SQLite {
+class Database;
+class Statement;
+}  // namespace SQLite
+
+namespace shd::ingest {
+
+class store_writer {
+public:
+    // Prepares every statement on `db`. `import_id` is this import's row in
+    // `imports`; `import_time` is taken_at for a snapshot without a date.
+    store_writer(SQLite::Database& db, std::int64_t import_id, instant import_time);
+    ~store_writer();
+    store_writer(const store_writer&) = delete;
+    store_writer& operator=(const store_writer&) = delete;
+
+    // `line` is the record's line in its file; it names an All Orders item
+    // that has neither order-item-id nor sku/asin ("the row's position").
+    void write(const record& r, long line);
+
+    // Orders this import created or replaced (an order seen again in the same
+    // file, or skipped as older, is not counted again).
+    long orders_written() const { return orders_written_; }
+
+private:
+    // The order-level fields of the order on the previous All Orders row, as
+    // stored: lets its further item rows merge without a SELECT.
+    struct order_state {
+        std::string order_id;
+        bool skipped = false;  // older than the stored order: ignore its rows
+        std::optional<std::string> marketplace_id;
+        std::string sales_channel;
+        std::string fulfillment_channel;
+        long long purchased_at = 0;
+        std::string order_status;
+        bool is_cancelled = false;
+        bool any_item_cancelled = false;
+        bool buyer_requested_cancel = false;
+        std::optional<long long> last_updated_at;
+        bool operator==(const order_state&) const = default;
+    };
+
+    void write_order_item(const order_item_row& row, long line);
+    void write_unshipped(const unshipped_row& row);
+    void write_shipment(const shipment_row& row);
+    void write_defect(const defect_row& row);
+    void write_message(const message_row& row);
+    void write_snapshot(const account_health_snapshot& snapshot);
+
+    static order_state state_from_row(const order_item_row& row);
+    // Binds ?1..?11 of the order insert and update.
+    void bind_order(SQLite::Statement& s, const order_state& order);
+    void start_order(const order_item_row& row);
+    void merge_into_current(const order_item_row& row);
+
+    SQLite::Database& db_;
+    std::int64_t import_id_;
+    instant import_time_;
+    long orders_written_ = 0;
+    std::optional<order_state> current_;
+
+    std::unique_ptr<SQLite::Statement> insert_order_;
+    std::unique_ptr<SQLite::Statement> select_order_;
+    std::unique_ptr<SQLite::Statement> update_order_;
+    std::unique_ptr<SQLite::Statement> delete_items_;
+    std::unique_ptr<SQLite::Statement> upsert_item_;
+    std::unique_ptr<SQLite::Statement> select_order_source_;
+    std::unique_ptr<SQLite::Statement> insert_unshipped_order_;
+    std::unique_ptr<SQLite::Statement> update_unshipped_order_;
+    std::unique_ptr<SQLite::Statement> upsert_unshipped_;
+    std::unique_ptr<SQLite::Statement> upsert_shipment_;
+    std::unique_ptr<SQLite::Statement> upsert_defect_;
+    std::unique_ptr<SQLite::Statement> upsert_message_;
+    std::unique_ptr<SQLite::Statement> insert_snapshot_;
+    std::unique_ptr<SQLite::Statement> insert_snapshot_metric_;
+    std::unique_ptr<SQLite::Statement> insert_account_status_;
+};
+
+}  // namespace shd::ingest

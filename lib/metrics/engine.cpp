@@ -1,0 +1,121 @@
+#include "metrics/engine.hpp"
+
+#include "metrics/queries.hpp"
+#include "metrics/reconcile.hpp"
+#include "metrics/rules.hpp"
+#include "metrics/upcoming.hpp"
+
+#include <SQLiteCpp/Database.h>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <stdexcept>
+
+namespace shd::metrics {
+namespace {
+
+std::vector<int> sorted_windows(const config::metric_thresholds& t) {
+    std::vector<int> w = t.windows;
+    std::sort(w.begin(), w.end());
+    w.erase(std::unique(w.begin(), w.end()), w.end());
+    return w;
+}
+
+// The longest lag + window of a metric over the marketplaces: the range one
+// bucketed pass must cover.
+int longest_reach(const config::config& cfg, metric_key key,
+                  const std::set<std::string>& marketplaces) {
+    int reach = 0;
+    for (const auto& m : marketplaces) {
+        const auto& t = cfg.thresholds(key, m);
+        for (int w : t.windows) reach = std::max(reach, t.lag_days + w);
+    }
+    return reach;
+}
+
+std::vector<metric_result> compute_metrics(SQLite::Database& db, const config::config& cfg,
+                                           instant as_of) {
+    const auto marketplaces = find_marketplaces(db, cfg.default_marketplace);
+    if (marketplaces.empty()) return {};
+
+    const auto odr_defects = odr_defect_buckets(
+        db, as_of, longest_reach(cfg, metric_key::order_defect_rate, marketplaces));
+    const auto late = late_dispatch_buckets(
+        db, as_of, longest_reach(cfg, metric_key::late_dispatch_rate, marketplaces));
+    const auto tracking = valid_tracking_buckets(
+        db, as_of, longest_reach(cfg, metric_key::valid_tracking_rate, marketplaces));
+    const auto responses =
+        response_buckets(db, as_of, longest_reach(cfg, metric_key::response_rate_24h, marketplaces),
+                         cfg.default_marketplace);
+
+    std::vector<metric_result> out;
+    for (const auto& marketplace : marketplaces) {
+        for (const auto& def : all_metrics()) {
+            const auto& thresholds = cfg.thresholds(def.key, marketplace);
+            for (std::string_view channel_view : def.channels) {
+                const std::string channel(channel_view);
+                for (int window_days : sorted_windows(thresholds)) {
+                    const auto window = window_for(as_of, window_days, thresholds.lag_days);
+                    const auto sum = [&](const day_buckets& b) {
+                        return b.sum(marketplace, channel, thresholds.lag_days, window_days);
+                    };
+                    row_counts counts;
+                    switch (def.key) {
+                        case metric_key::order_defect_rate:
+                            counts = sum(odr_defects);
+                            counts.denominator =
+                                count_orders(db, marketplace, channel, window, as_of);
+                            if (!counts.components) counts.components = odr_components{};
+                            break;
+                        case metric_key::late_dispatch_rate: counts = sum(late); break;
+                        case metric_key::cancellation_rate:
+                            counts = cancellation_counts(db, marketplace, window, as_of);
+                            break;
+                        case metric_key::valid_tracking_rate: counts = sum(tracking); break;
+                        case metric_key::response_rate_24h: counts = sum(responses); break;
+                    }
+                    if (counts.numerator > counts.denominator) {
+                        throw std::logic_error(fmt::format(
+                            "metrics: {} {} {} {}d: numerator {} exceeds denominator {}",
+                            def.name, marketplace, channel, window_days, counts.numerator,
+                            counts.denominator));
+                    }
+                    out.push_back(make_result(def.key, marketplace, channel, window_days,
+                                              thresholds, as_of, counts));
+                }
+            }
+        }
+    }
+    std::sort(out.begin(), out.end(), result_order);
+    return out;
+}
+
+}  // namespace
+
+result<std::vector<metric_result>, error_message> evaluate_metrics(store::database& db,
+                                                                   const config::config& cfg,
+                                                                   instant as_of) {
+    try {
+        return compute_metrics(db.handle(), cfg, as_of);
+    } catch (const SQLite::Exception& e) {
+        return error_message{fmt::format("evaluating metrics failed: {}", e.what())};
+    }
+}
+
+result<evaluation, error_message> evaluate(store::database& db, const config::config& cfg,
+                                           instant as_of) {
+    try {
+        evaluation e;
+        e.as_of = as_of;
+        e.reconcile_tolerance = cfg.reconcile_tolerance;
+        e.metrics = compute_metrics(db.handle(), cfg, as_of);
+        e.upcoming = find_upcoming(db.handle(), cfg, as_of, e.metrics);
+        e.amazon = reconcile(load_amazon_snapshots(db.handle(), as_of), e.metrics,
+                             cfg.reconcile_tolerance);
+        return e;
+    } catch (const SQLite::Exception& e) {
+        return error_message{fmt::format("evaluating metrics failed: {}", e.what())};
+    }
+}
+
+}  // namespace shd::metrics

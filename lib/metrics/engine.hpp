@@ -1,0 +1,28 @@
+// Account health as of an evaluation time T: every metric of spec/metrics.md
+// for every marketplace with an order or a message, every channel and window
+// of the (per-marketplace) config, plus what is about to change (upcoming.hpp)
+// and Amazon's own numbers beside ours (reconcile.hpp).
+//
+// A pure function of (database rows, config, T): it reads, never writes, and
+// never looks at the clock. SQLite errors are returned as error_message.
+#pragma once
+
+#include "config/config.hpp"
+#include "core/result.hpp"
+#include "metrics/evaluation.hpp"
+#include "store/database.hpp"
+
+#include <vector>
+
+namespace shd::metrics {
+
+// Metrics, upcoming events and Amazon's snapshot.
+result<evaluation, error_message> evaluate(store::database& db, const config::config& cfg,
+                                           instant as_of);
+
+// The metric rows alone, sorted (evaluation::metrics).
+result<std::vector<metric_result>, error_message> evaluate_metrics(store::database& db,
+                                                                   const config::config& cfg,
+                                                                   instant as_of);
+
+}  // namespace shd::metrics

@@ -1,0 +1,18 @@
+// `status --json`: the evaluation as one JSON document (docs/metrics.md,
+// "status --json"). Field names are a contract with scripts and the worked
+// example: as_of, metrics[] (metric, marketplace, channel, window_days,
+// lag_days, window_start, window_end, numerator, denominator, rate, target,
+// warn, status, headroom, low_volume, components for ODR), upcoming[], amazon[].
+// Rates are doubles at full precision; rate and headroom are null with no data.
+#pragma once
+
+#include "metrics/evaluation.hpp"
+
+#include <string>
+
+namespace shd::report {
+
+// Pretty-printed (2-space indent), no trailing newline.
+std::string status_json(const metrics::evaluation& e);
+
+}  // namespace shd::report
