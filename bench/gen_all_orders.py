@@ -64,6 +64,7 @@ def main():
     start = datetime.datetime(2025, 1, 1, tzinfo=datetime.timezone.utc)
     span_seconds = 300 * 86400
 
+    estimated_orders = max(1, args.rows * 6 // 10)  # 1-3 items, 1.67 on average
     written = 0
     order_number = 0
     with open(args.output, "w", encoding="utf-8", newline="") as out:
@@ -74,8 +75,9 @@ def main():
             # Amazon's order IDs look random; a bijection of the counter keeps them unique.
             scrambled = order_number * 2654435761 % 10**14
             order_id = f"{prefix}-{scrambled // 10**7:07d}-{scrambled % 10**7:07d}"
+            # The report is sorted by purchase date, as Amazon's BY_ORDER_DATE report is.
             purchased = start + datetime.timedelta(
-                seconds=span_seconds * (order_number % 997) // 997 + order_number % 86400)
+                seconds=span_seconds * order_number // estimated_orders)
             updated = purchased + datetime.timedelta(hours=rng.randint(1, 72))
             afn = rng.random() < 0.4
             roll = rng.random()
@@ -91,8 +93,8 @@ def main():
             city, state, postal = rng.choice(cities)
             ship_level = rng.choice(["Standard", "Expedited", "SecondDay"])
             items = min(rng.choice([1, 1, 1, 2, 2, 3]), args.rows - written)
-            for _ in range(items):
-                product, sku, asin = rng.choice(catalogue)
+            # One line per SKU, as Amazon writes it (two of a SKU is quantity 2).
+            for product, sku, asin in rng.sample(catalogue, items):
                 item_status = {"Cancelled": "Cancelled", "Pending": "",
                                "Unshipped": "Unshipped"}.get(status, "Shipped")
                 price = f"{rng.randint(500, 9999) / 100:.2f}"

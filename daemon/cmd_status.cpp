@@ -1,13 +1,53 @@
 #include "commands.hpp"
+#include "common.hpp"
+#include "core/clock.hpp"
+#include "core/time.hpp"
+#include "metrics/engine.hpp"
+#include "report/status_json.hpp"
+#include "report/status_table.hpp"
+#include "store/database.hpp"
+
+#include <unistd.h>
 
 #include <iostream>
 
 namespace shd::cli {
 
-// Filled in by the issue that owns this subcommand.
-int status(const global_options&, const std::optional<std::string>&, bool) {
-    std::cerr << "seller-healthd: status is not built yet\n";
-    return kExitFailure;
+// Read-only: opens the database read-only and never stores results (the
+// daemon's run cycle does that), so it is safe beside a running daemon.
+int status(const global_options& g, const std::optional<std::string>& at, bool json) {
+    auto cfg = load_config_or_report(g.config_path);
+    if (!cfg) return kExitUsage;
+
+    instant as_of = SystemClock{}.now();
+    if (at) {
+        auto parsed = parse_iso8601(*at);
+        if (!parsed) {
+            std::cerr << "seller-healthd: --at: not an ISO-8601 time with an offset or a date: "
+                      << *at << "\n";
+            return kExitUsage;
+        }
+        as_of = *parsed;
+    }
+
+    auto db = store::database::open(cfg->database, store::open_options{.read_only = true});
+    if (!db) {
+        std::cerr << "seller-healthd: " << db.error().text << "\n";
+        return kExitFailure;
+    }
+    auto evaluated = metrics::evaluate(*db, *cfg, as_of);
+    if (!evaluated) {
+        std::cerr << "seller-healthd: " << evaluated.error().text << "\n";
+        return kExitFailure;
+    }
+    if (json) {
+        std::cout << report::status_json(*evaluated) << "\n";
+    } else {
+        std::cout << report::status_table(*evaluated,
+                                          report::table_options{.color = ::isatty(1) == 1});
+    }
+    std::cout.flush();
+    return std::cout ? kExitOk : kExitFailure;
 }
 
 }  // namespace shd::cli

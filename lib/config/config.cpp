@@ -2,9 +2,6 @@
 // values (warn on the right side of target). The machinery is in schema.hpp.
 #include "config/config.hpp"
 
-#include "config/schema.hpp"
-#include "core/time.hpp"
-
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -13,6 +10,9 @@
 #include <cstring>
 #include <memory>
 #include <stdexcept>
+
+#include "config/schema.hpp"
+#include "core/time.hpp"
 
 namespace shd::config {
 namespace {
@@ -39,7 +39,8 @@ const table<metric_thresholds>& threshold_rows() {
 const std::vector<std::string_view>& metric_names() {
     static const std::vector<std::string_view> names = [] {
         std::vector<std::string_view> out;
-        for (const auto& m : all_metrics()) out.push_back(m.name);
+        for (const auto& m : all_metrics())
+            out.push_back(m.name);
         return out;
     }();
     return names;
@@ -50,7 +51,8 @@ const std::vector<std::string_view>& metric_names() {
 status parse_metric_map(const YAML::Node& node, const std::string& key,
                         std::map<metric_key, metric_thresholds>& resolved, parse_context& ctx) {
     auto entries = map_entries(node, key, "order_defect_rate, late_dispatch_rate, ...", ctx);
-    if (!entries) return entries.error();
+    if (!entries)
+        return entries.error();
     for (const auto& e : *entries) {
         const std::string metric_key_path = join_key(key, e.name);
         const auto metric = metric_from_name(e.name);
@@ -58,8 +60,8 @@ status parse_metric_map(const YAML::Node& node, const std::string& key,
             std::string message = unknown_name_message("metric", e.name, metric_names());
             const auto fields = names_of(threshold_rows());
             if (std::find(fields.begin(), fields.end(), e.name) != fields.end()) {
-                message += fmt::format("; {} belongs under a metric: {}.<metric>.{}", e.name,
-                                       key, e.name);
+                message +=
+                    fmt::format("; {} belongs under a metric: {}.<metric>.{}", e.name, key, e.name);
             }
             return ctx.error(position_of(e.key.Mark()), metric_key_path, message);
         }
@@ -100,14 +102,16 @@ row<config> marketplaces_row() {
         "marketplaces",
         [](const map_entry& e, const std::string& key, config& c, parse_context& ctx) -> status {
             auto entries = map_entries(e.value, key, "marketplace IDs such as ATVPDKIKX0DER", ctx);
-            if (!entries) return entries.error();
+            if (!entries)
+                return entries.error();
             for (const auto& m : *entries) {
                 const std::string id_key = join_key(key, m.name);
                 if (auto problem = marketplace_id_problem(m.name)) {
                     return ctx.error(position_of(m.key.Mark()), id_key, *problem);
                 }
                 auto resolved = c.metrics;
-                if (auto s = parse_metric_map(m.value, id_key, resolved, ctx); !s) return s;
+                if (auto s = parse_metric_map(m.value, id_key, resolved, ctx); !s)
+                    return s;
                 c.marketplace_metrics[m.name] = std::move(resolved);
             }
             return {};
@@ -151,8 +155,8 @@ struct field_origin {
     position at;
 };
 
-field_origin origin_of(const parse_context& ctx, const std::string& scope,
-                       std::string_view metric, std::string_view field_name) {
+field_origin origin_of(const parse_context& ctx, const std::string& scope, std::string_view metric,
+                       std::string_view field_name) {
     const std::string own = join_key(join_key(scope, metric), field_name);
     if (auto it = ctx.origins.find(own); it != ctx.origins.end()) {
         return {scope == "metrics" ? 1 : 2, own, it->second};
@@ -167,9 +171,11 @@ field_origin origin_of(const parse_context& ctx, const std::string& scope,
 // " (the default)", " (from metrics.x.warn, line 4)", or "" when both values
 // sit in the same map.
 std::string where(const field_origin& other, const field_origin& blamed) {
-    if (other.specificity == 0) return " (the default)";
+    if (other.specificity == 0)
+        return " (the default)";
     const auto parent = [](const std::string& k) { return k.substr(0, k.rfind('.')); };
-    if (parent(other.key) == parent(blamed.key)) return "";
+    if (parent(other.key) == parent(blamed.key))
+        return "";
     return fmt::format(" (from {}, line {})", other.key, other.at.line);
 }
 
@@ -180,7 +186,8 @@ std::string where(const field_origin& other, const field_origin& blamed) {
 status check_warn_side(const metric_definition& m, const metric_thresholds& t,
                        const std::string& scope, const parse_context& ctx) {
     const bool lower = m.direction == metric_direction::lower_is_better;
-    if (lower ? t.warn < t.target : t.warn > t.target) return {};
+    if (lower ? t.warn < t.target : t.warn > t.target)
+        return {};
     const field_origin target = origin_of(ctx, scope, m.name, "target");
     const field_origin warn = origin_of(ctx, scope, m.name, "warn");
     const std::string rule =
@@ -188,9 +195,9 @@ status check_warn_side(const metric_definition& m, const metric_thresholds& t,
     const std::string w = format_decimal(t.warn), tg = format_decimal(t.target);
     if (target.specificity > warn.specificity) {
         const char* relation = t.target == t.warn ? "equals" : (lower ? "is below" : "is above");
-        return ctx.error(target.at, target.key,
-                         fmt::format("target {} {} warn {}{}; {}", tg, relation, w,
-                                     where(warn, target), rule));
+        return ctx.error(
+            target.at, target.key,
+            fmt::format("target {} {} warn {}{}; {}", tg, relation, w, where(warn, target), rule));
     }
     if (warn.specificity == 0) {
         // Both built in: the catalog is wrong, which no file can cause.
@@ -198,14 +205,15 @@ status check_warn_side(const metric_definition& m, const metric_thresholds& t,
                                std::string(m.name));
     }
     const char* relation = t.target == t.warn ? "equals" : (lower ? "is above" : "is below");
-    return ctx.error(warn.at, warn.key,
-                     fmt::format("warn {} {} target {}{}; {}", w, relation, tg, where(target, warn),
-                                 rule));
+    return ctx.error(
+        warn.at, warn.key,
+        fmt::format("warn {} {} target {}{}; {}", w, relation, tg, where(target, warn), rule));
 }
 
 status check_cross_fields(const config& c, const parse_context& ctx) {
     for (const auto& m : all_metrics()) {
-        if (auto s = check_warn_side(m, c.metrics.at(m.key), "metrics", ctx); !s) return s;
+        if (auto s = check_warn_side(m, c.metrics.at(m.key), "metrics", ctx); !s)
+            return s;
     }
     for (const auto& [id, resolved] : c.marketplace_metrics) {
         for (const auto& m : all_metrics()) {
@@ -226,15 +234,16 @@ result<config, config_error> parse_document(std::string_view yaml_text,
         config c = default_config();
         if (documents.size() > 1) {
             return ctx.error(position_of(documents[1].Mark()), "",
-                             "the file holds more than one YAML document (a second '---'); "
-                             "keep one");
+                             "a second YAML document starts here (after a '---' line); a "
+                             "configuration file holds one");
         }
         if (!documents.empty()) {
             if (auto s = parse_map(documents[0], "", position{1, 1}, top_rows(), c, ctx); !s) {
                 return s.error();
             }
         }
-        if (auto s = check_cross_fields(c, ctx); !s) return s.error();
+        if (auto s = check_cross_fields(c, ctx); !s)
+            return s.error();
         return c;
     } catch (const YAML::Exception& e) {
         const position at = position_of(e.mark);
@@ -245,7 +254,8 @@ result<config, config_error> parse_document(std::string_view yaml_text,
 }  // namespace
 
 std::string config_error::to_string() const {
-    if (key.empty()) return fmt::format("{}:{}:{}: {}", file, line, column, message);
+    if (key.empty())
+        return fmt::format("{}:{}:{}: {}", file, line, column, message);
     return fmt::format("{}:{}:{}: {}: {}", file, line, column, key, message);
 }
 
@@ -256,16 +266,20 @@ void throw_exception_from_error(config_error const& e, boost::source_location co
 config default_config() {
     config c;
     for (const auto& m : all_metrics()) {
-        c.metrics[m.key] = metric_thresholds{m.default_target, m.default_warn,
+        c.metrics[m.key] = metric_thresholds{m.default_target,
+                                             m.default_warn,
                                              {m.default_windows.begin(), m.default_windows.end()},
-                                             m.default_lag_days, m.default_min_orders};
+                                             m.default_lag_days,
+                                             m.default_min_orders};
     }
     return c;
 }
 
-const metric_thresholds& config::thresholds(metric_key key, const std::string& marketplace_id) const {
+const metric_thresholds& config::thresholds(metric_key key,
+                                            const std::string& marketplace_id) const {
     if (auto it = marketplace_metrics.find(marketplace_id); it != marketplace_metrics.end()) {
-        if (auto jt = it->second.find(key); jt != it->second.end()) return jt->second;
+        if (auto jt = it->second.find(key); jt != it->second.end())
+            return jt->second;
     }
     return metrics.at(key);
 }
@@ -273,7 +287,8 @@ const metric_thresholds& config::thresholds(metric_key key, const std::string& m
 result<config, config_error> parse_config(std::string_view yaml_text,
                                           const std::filesystem::path& file_name) {
     auto c = parse_document(yaml_text, file_name.string(), file_name.parent_path());
-    if (c) c->source_path = file_name;
+    if (c)
+        c->source_path = file_name;
     return c;
 }
 
@@ -282,10 +297,10 @@ result<config, config_error> load_config(const std::filesystem::path& path) {
         return config_error{path.string(), 0, 0, "", std::move(message)};
     };
     std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.c_str(), "rb"),
-                                                          &std::fclose);
+                                                         &std::fclose);
     if (!file) {
-        return file_error(fmt::format("cannot open the configuration file: {}",
-                                      std::strerror(errno)));
+        return file_error(
+            fmt::format("cannot open the configuration file: {}", std::strerror(errno)));
     }
     std::string text;
     char buffer[8192];
@@ -297,18 +312,20 @@ result<config, config_error> load_config(const std::filesystem::path& path) {
         }
         if (n < sizeof buffer) {
             if (std::ferror(file.get())) {
-                return file_error(fmt::format("cannot read the configuration file: {}",
-                                              std::strerror(errno)));
+                return file_error(
+                    fmt::format("cannot read the configuration file: {}", std::strerror(errno)));
             }
             break;
         }
     }
     std::error_code ec;
     std::filesystem::path absolute = std::filesystem::absolute(path, ec);
-    if (ec) absolute = path;
+    if (ec)
+        absolute = path;
     absolute = absolute.lexically_normal();
     auto c = parse_document(text, path.string(), absolute.parent_path());
-    if (c) c->source_path = absolute;
+    if (c)
+        c->source_path = absolute;
     return c;
 }
 

@@ -1,7 +1,9 @@
 // The daemon's configuration: one YAML file, validated strictly (unknown keys,
 // duplicate keys, wrong types and out-of-range values are errors naming file,
 // line, column and key). Defaults are Amazon's targets (core/metric_catalog).
-// load_config is a pure function of the file's text; nothing else reads YAML.
+// parse_config is a pure function of the text and file name; load_config only
+// adds reading the file. Nothing else reads YAML. The key tables live in
+// config.cpp, the validating machinery in schema.hpp (internal).
 #pragma once
 
 #include "core/metric_catalog.hpp"

@@ -1,8 +1,5 @@
 #include "config/schema.hpp"
 
-#include "core/marketplaces.hpp"
-#include "core/time.hpp"
-
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -11,21 +8,28 @@
 #include <cmath>
 #include <set>
 
+#include "core/marketplaces.hpp"
+#include "core/time.hpp"
+
 namespace shd::config::detail {
 namespace {
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_digit(char c) {
+    return c >= '0' && c <= '9';
+}
 
 std::string lower(std::string_view s) {
     std::string out(s);
-    for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (auto& c : out)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return out;
 }
 
 // Scalars quoted in messages are cut short: a whole pasted paragraph helps nobody.
 std::string shown(std::string_view text) {
     constexpr std::size_t kMax = 40;
-    if (text.size() <= kMax) return "'" + std::string(text) + "'";
+    if (text.size() <= kMax)
+        return "'" + std::string(text) + "'";
     return "'" + std::string(text.substr(0, kMax)) + "...'";
 }
 
@@ -36,9 +40,12 @@ std::string_view leaf(std::string_view key) {
 }
 
 std::string describe_node(const YAML::Node& n) {
-    if (n.IsMap()) return "a map";
-    if (n.IsSequence()) return "a list";
-    if (n.IsScalar()) return "the value " + shown(n.Scalar());
+    if (n.IsMap())
+        return "a map";
+    if (n.IsSequence())
+        return "a list";
+    if (n.IsScalar())
+        return "the value " + shown(n.Scalar());
     return "no value";
 }
 
@@ -47,8 +54,10 @@ std::string describe_node(const YAML::Node& n) {
 std::size_t edit_distance(std::string_view a, std::string_view b) {
     const std::size_t n = a.size(), m = b.size();
     std::vector<std::vector<std::size_t>> d(n + 1, std::vector<std::size_t>(m + 1));
-    for (std::size_t i = 0; i <= n; ++i) d[i][0] = i;
-    for (std::size_t j = 0; j <= m; ++j) d[0][j] = j;
+    for (std::size_t i = 0; i <= n; ++i)
+        d[i][0] = i;
+    for (std::size_t j = 0; j <= m; ++j)
+        d[0][j] = j;
     for (std::size_t i = 1; i <= n; ++i) {
         for (std::size_t j = 1; j <= m; ++j) {
             const std::size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
@@ -71,9 +80,9 @@ result<scalar_text, config_error> scalar_of(const YAML::Node& n, position at,
                                             const std::string& key, std::string_view expected,
                                             const parse_context& ctx) {
     if (!n.IsDefined() || n.IsNull()) {
-        return ctx.error(at, key,
-                         fmt::format("no value; expected {} (remove the key to use the default)",
-                                     expected));
+        return ctx.error(
+            at, key,
+            fmt::format("no value; expected {} (remove the key to use the default)", expected));
     }
     if (!n.IsScalar()) {
         return ctx.error(at, key, fmt::format("expected {}, got {}", expected, describe_node(n)));
@@ -83,7 +92,8 @@ result<scalar_text, config_error> scalar_of(const YAML::Node& n, position at,
     if (tag != "?" && tag != "!") {
         std::string shown_tag = tag;
         constexpr std::string_view kCore = "tag:yaml.org,2002:";
-        if (shown_tag.starts_with(kCore)) shown_tag = "!!" + shown_tag.substr(kCore.size());
+        if (shown_tag.starts_with(kCore))
+            shown_tag = "!!" + shown_tag.substr(kCore.size());
         return ctx.error(at, key,
                          fmt::format("YAML tags such as '{}' are not supported; write the value "
                                      "alone",
@@ -93,11 +103,11 @@ result<scalar_text, config_error> scalar_of(const YAML::Node& n, position at,
 }
 
 result<scalar_text, config_error> plain_scalar_of(const YAML::Node& n, position at,
-                                                  const std::string& key,
-                                                  std::string_view expected,
+                                                  const std::string& key, std::string_view expected,
                                                   const parse_context& ctx) {
     auto s = scalar_of(n, at, key, expected, ctx);
-    if (!s) return s.error();
+    if (!s)
+        return s.error();
     if (!s->plain) {
         return ctx.error(at, key,
                          fmt::format("expected {}, got the quoted text \"{}\"; write it without "
@@ -107,8 +117,7 @@ result<scalar_text, config_error> plain_scalar_of(const YAML::Node& n, position 
     return s;
 }
 
-std::string range_message(std::string_view what, std::string_view text,
-                          const numeric_range& range,
+std::string range_message(std::string_view what, std::string_view text, const numeric_range& range,
                           const std::function<std::string(double)>& format_bound = nullptr) {
     return fmt::format("{} {} is out of range; it must be {}", what, text,
                        range.describe(format_bound));
@@ -125,9 +134,11 @@ result<int, config_error> integer_at(const YAML::Node& n, position at, const std
                                      std::string_view what, const numeric_range& range,
                                      const parse_context& ctx) {
     auto s = plain_scalar_of(n, at, key, "a whole number", ctx);
-    if (!s) return s.error();
+    if (!s)
+        return s.error();
     auto v = parse_integer(s->text);
-    if (!v) return ctx.error(at, key, v.error().text);
+    if (!v)
+        return ctx.error(at, key, v.error().text);
     const numeric_range r = int_range(range);
     if (!r.contains(static_cast<double>(*v))) {
         return ctx.error(at, key, range_message(what, s->text, r));
@@ -138,7 +149,8 @@ result<int, config_error> integer_at(const YAML::Node& n, position at, const std
 }  // namespace
 
 position position_of(const YAML::Mark& mark) {
-    if (mark.is_null() || mark.line < 0 || mark.column < 0) return {};
+    if (mark.is_null() || mark.line < 0 || mark.column < 0)
+        return {};
     return {mark.line + 1, mark.column + 1};
 }
 
@@ -147,7 +159,8 @@ config_error parse_context::error(position at, std::string key, std::string mess
 }
 
 std::string join_key(std::string_view parent, std::string_view name) {
-    if (parent.empty()) return std::string(name);
+    if (parent.empty())
+        return std::string(name);
     return std::string(parent) + "." + std::string(name);
 }
 
@@ -157,11 +170,14 @@ result<double, error_message> parse_decimal(std::string_view text) {
     const auto not_a_number = [&] {
         return error_message{"expected a number, got " + shown(text)};
     };
-    if (text.empty()) return error_message{"expected a number, got an empty value"};
+    if (text.empty())
+        return error_message{"expected a number, got an empty value"};
     std::size_t i = 0;
-    if (text[0] == '+' || text[0] == '-') ++i;
+    if (text[0] == '+' || text[0] == '-')
+        ++i;
     const std::size_t int_begin = i;
-    while (i < text.size() && is_digit(text[i])) ++i;
+    while (i < text.size() && is_digit(text[i]))
+        ++i;
     const std::size_t int_digits = i - int_begin;
     if (int_digits == 1 && text[int_begin] == '0' && i < text.size() &&
         (text[i] == 'x' || text[i] == 'X' || text[i] == 'o' || text[i] == 'b')) {
@@ -172,21 +188,26 @@ result<double, error_message> parse_decimal(std::string_view text) {
     if (i < text.size() && text[i] == '.') {
         ++i;
         const std::size_t frac_begin = i;
-        while (i < text.size() && is_digit(text[i])) ++i;
+        while (i < text.size() && is_digit(text[i]))
+            ++i;
         frac_digits = i - frac_begin;
     }
-    if (int_digits == 0 && frac_digits == 0) return not_a_number();
+    if (int_digits == 0 && frac_digits == 0)
+        return not_a_number();
     if (i < text.size() && (text[i] == 'e' || text[i] == 'E')) {
         ++i;
-        if (i < text.size() && (text[i] == '+' || text[i] == '-')) ++i;
+        if (i < text.size() && (text[i] == '+' || text[i] == '-'))
+            ++i;
         const std::size_t exp_begin = i;
-        while (i < text.size() && is_digit(text[i])) ++i;
+        while (i < text.size() && is_digit(text[i]))
+            ++i;
         if (i == exp_begin) {
             return error_message{"expected a number, got " + shown(text) +
                                  " (the exponent has no digits)"};
         }
     }
-    if (i != text.size()) return not_a_number();
+    if (i != text.size())
+        return not_a_number();
     if (int_digits > 1 && text[int_begin] == '0') {
         std::string_view digits = text.substr(int_begin, int_digits);
         const auto first_non_zero = digits.find_first_not_of('0');
@@ -196,8 +217,7 @@ result<double, error_message> parse_decimal(std::string_view text) {
         fixed = std::string(text.substr(0, int_begin)) + fixed +
                 std::string(text.substr(int_begin + int_digits));
         return error_message{shown(text) +
-                             " has a leading zero, which YAML 1.1 reads as octal; write " +
-                             fixed};
+                             " has a leading zero, which YAML 1.1 reads as octal; write " + fixed};
     }
     // std::from_chars takes no '+'.
     std::string_view digits = text[0] == '+' ? text.substr(1) : text;
@@ -213,15 +233,19 @@ result<double, error_message> parse_decimal(std::string_view text) {
 }
 
 result<long long, error_message> parse_integer(std::string_view text) {
-    if (text.empty()) return error_message{"expected a whole number, got an empty value"};
+    if (text.empty())
+        return error_message{"expected a whole number, got an empty value"};
     std::size_t i = 0;
-    if (text[0] == '+' || text[0] == '-') ++i;
+    if (text[0] == '+' || text[0] == '-')
+        ++i;
     const std::size_t begin = i;
-    while (i < text.size() && is_digit(text[i])) ++i;
+    while (i < text.size() && is_digit(text[i]))
+        ++i;
     if (i != text.size() || i == begin) {
         // Name the likely intent: 7.5 and 1e2 are numbers, just not whole ones.
         auto decimal = parse_decimal(text);
-        if (decimal) return error_message{"expected a whole number, got " + shown(text)};
+        if (decimal)
+            return error_message{"expected a whole number, got " + shown(text)};
         std::string message = decimal.error().text;
         constexpr std::string_view kPrefix = "expected a number";
         if (message.starts_with(kPrefix)) {
@@ -246,10 +270,12 @@ result<long long, error_message> parse_integer(std::string_view text) {
 }
 
 result<bool, error_message> parse_boolean(std::string_view text) {
-    if (text == "true") return true;
-    if (text == "false") return false;
-    static const std::set<std::string> kYaml11 = {"yes", "no",   "on",    "off", "y",
-                                                  "n",   "true", "false"};
+    if (text == "true")
+        return true;
+    if (text == "false")
+        return false;
+    static const std::set<std::string> kYaml11 = {"yes", "no", "on",   "off",
+                                                  "y",   "n",  "true", "false"};
     if (kYaml11.contains(lower(text))) {
         return error_message{shown(text) + " is not a boolean here; write true or false"};
     }
@@ -257,7 +283,8 @@ result<bool, error_message> parse_boolean(std::string_view text) {
 }
 
 std::optional<std::string> marketplace_id_problem(std::string_view text) {
-    if (text.empty()) return "a marketplace ID must not be empty";
+    if (text.empty())
+        return "a marketplace ID must not be empty";
     for (const auto& m : known_marketplaces()) {
         if (lower(m.code) == lower(text) || (lower(text) == "gb" && m.code == "UK")) {
             return fmt::format("{} is a country code, not a marketplace ID; the ID of {} is {}",
@@ -265,16 +292,18 @@ std::optional<std::string> marketplace_id_problem(std::string_view text) {
         }
     }
     if (auto id = marketplace_for_sales_channel(text)) {
-        return fmt::format("{} is a sales channel, not a marketplace ID; its ID is {}",
-                           shown(text), *id);
+        return fmt::format("{} is a sales channel, not a marketplace ID; its ID is {}", shown(text),
+                           *id);
     }
     const bool well_formed =
         text.size() >= 8 && text.size() <= 20 && std::all_of(text.begin(), text.end(), [](char c) {
             return (c >= 'A' && c <= 'Z') || is_digit(c);
         });
-    if (well_formed) return std::nullopt;
+    if (well_formed)
+        return std::nullopt;
     std::string upper(text);
-    for (auto& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    for (auto& c : upper)
+        c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     if (upper != text && !marketplace_id_problem(upper)) {
         return fmt::format("marketplace IDs are upper case; write {}", upper);
     }
@@ -294,11 +323,14 @@ std::optional<std::string_view> closest_name(std::string_view word,
         const std::string c = lower(candidate);
         std::size_t d = edit_distance(w, c);
         // "warning" for "warn", "min_order" for "min_orders": one is the other's start.
-        const bool prefix = std::min(w.size(), c.size()) >= 3 &&
-                            (w.starts_with(c) || c.starts_with(w));
-        const std::size_t allowed = std::max<std::size_t>(1, std::min<std::size_t>(3, w.size() / 3));
-        if (d > allowed && !prefix) continue;
-        if (prefix) d = std::min(d, allowed);
+        const bool prefix =
+            std::min(w.size(), c.size()) >= 3 && (w.starts_with(c) || c.starts_with(w));
+        const std::size_t allowed =
+            std::max<std::size_t>(1, std::min<std::size_t>(3, w.size() / 3));
+        if (d > allowed && !prefix)
+            continue;
+        if (prefix)
+            d = std::min(d, allowed);
         if (d < best_distance) {
             best_distance = d;
             best = candidate;
@@ -329,8 +361,10 @@ bool is_secret_key(std::string_view key) {
     std::size_t start = 0;
     while (start <= k.size()) {
         std::size_t end = k.find_first_of("_-.", start);
-        if (end == std::string::npos) end = k.size();
-        if (kSecretWords.contains(k.substr(start, end - start))) return true;
+        if (end == std::string::npos)
+            end = k.size();
+        if (kSecretWords.contains(k.substr(start, end - start)))
+            return true;
         start = end + 1;
     }
     return false;
@@ -338,7 +372,8 @@ bool is_secret_key(std::string_view key) {
 
 bool url_has_credentials(std::string_view value) {
     const auto scheme_end = value.find("://");
-    if (scheme_end == std::string_view::npos || scheme_end == 0) return false;
+    if (scheme_end == std::string_view::npos || scheme_end == 0)
+        return false;
     if (!std::all_of(value.begin(), value.begin() + static_cast<std::ptrdiff_t>(scheme_end),
                      [](char c) {
                          return std::isalnum(static_cast<unsigned char>(c)) || c == '+' ||
@@ -348,20 +383,25 @@ bool url_has_credentials(std::string_view value) {
     }
     const std::string_view rest = value.substr(scheme_end + 3);
     const std::string_view authority = rest.substr(0, rest.find_first_of("/?#"));
-    if (authority.find('@') != std::string_view::npos) return true;
+    if (authority.find('@') != std::string_view::npos)
+        return true;
     const auto query_begin = rest.find('?');
-    if (query_begin == std::string_view::npos) return false;
+    if (query_begin == std::string_view::npos)
+        return false;
     std::string_view query = rest.substr(query_begin + 1);
     query = query.substr(0, query.find('#'));
     static const std::set<std::string> kCredentialParams = {
-        "key", "sig", "signature", "auth", "authorization", "code", "pass", "pwd", "session", "sid"};
+        "key",  "sig",  "signature", "auth",    "authorization",
+        "code", "pass", "pwd",       "session", "sid"};
     std::size_t start = 0;
     while (start <= query.size()) {
         std::size_t end = query.find_first_of("&;", start);
-        if (end == std::string_view::npos) end = query.size();
+        if (end == std::string_view::npos)
+            end = query.size();
         const std::string_view param = query.substr(start, end - start);
         const std::string name = lower(param.substr(0, param.find('=')));
-        if (!name.empty() && (is_secret_key(name) || kCredentialParams.contains(name))) return true;
+        if (!name.empty() && (is_secret_key(name) || kCredentialParams.contains(name)))
+            return true;
         start = end + 1;
     }
     return false;
@@ -370,15 +410,18 @@ bool url_has_credentials(std::string_view value) {
 std::string displayed_value(std::string_view key, std::string_view value, bool declared_secret) {
     const bool secret = declared_secret || is_secret_key(key) || url_has_credentials(value);
     // An empty secret is printed empty: "not set" gives nothing away and helps.
-    if (secret && !value.empty()) return "***";
+    if (secret && !value.empty())
+        return "***";
     return std::string(value);
 }
 
 // ---- Value rules ----
 
 bool numeric_range::contains(double v) const {
-    if (min_exclusive ? !(v > min) : !(v >= min)) return false;
-    if (max_exclusive ? !(v < max) : !(v <= max)) return false;
+    if (min_exclusive ? !(v > min) : !(v >= min))
+        return false;
+    if (max_exclusive ? !(v < max) : !(v <= max))
+        return false;
     return true;
 }
 
@@ -388,20 +431,24 @@ std::string numeric_range::describe(const std::function<std::string(double)>& fo
     if (has_min && has_max && !min_exclusive && !max_exclusive) {
         return fmt::format("between {} and {}", f(min), f(max));
     }
-    std::string lo = has_min ? fmt::format("{} {}", min_exclusive ? "above" : "at least", f(min))
-                             : "";
-    std::string hi = has_max ? fmt::format("{} {}", max_exclusive ? "below" : "at most", f(max))
-                             : "";
-    if (has_min && has_max) return lo + " and " + hi;
-    if (has_min) return lo;
-    if (has_max) return hi;
+    std::string lo =
+        has_min ? fmt::format("{} {}", min_exclusive ? "above" : "at least", f(min)) : "";
+    std::string hi =
+        has_max ? fmt::format("{} {}", max_exclusive ? "below" : "at most", f(max)) : "";
+    if (has_min && has_max)
+        return lo + " and " + hi;
+    if (has_min)
+        return lo;
+    if (has_max)
+        return hi;
     return "any number";
 }
 
 // ---- Reading nodes ----
 
 position value_position(const map_entry& e) {
-    if (!e.value.IsDefined() || e.value.IsNull()) return position_of(e.key.Mark());
+    if (!e.value.IsDefined() || e.value.IsNull())
+        return position_of(e.key.Mark());
     return position_of(e.value.Mark());
 }
 
@@ -410,7 +457,8 @@ result<std::vector<map_entry>, config_error> map_entries(const YAML::Node& node,
                                                          std::string_view expected,
                                                          const parse_context& ctx) {
     std::vector<map_entry> entries;
-    if (!node.IsDefined() || node.IsNull()) return entries;
+    if (!node.IsDefined() || node.IsNull())
+        return entries;
     if (!node.IsMap()) {
         if (key.empty()) {
             return ctx.error(position_of(node.Mark()), key,
@@ -418,26 +466,28 @@ result<std::vector<map_entry>, config_error> map_entries(const YAML::Node& node,
                              "lines), got " +
                                  describe_node(node));
         }
-        return ctx.error(position_of(node.Mark()), key,
-                         fmt::format("expected a map with the keys {}, got {}", expected,
-                                     describe_node(node)));
+        return ctx.error(
+            position_of(node.Mark()), key,
+            fmt::format("expected a map with the keys {}, got {}", expected, describe_node(node)));
     }
     std::map<std::string, position> seen;
     for (auto it = node.begin(); it != node.end(); ++it) {
-        const YAML::Node& k = it->first;
-        const position at = position_of(k.Mark()).line > 0 ? position_of(k.Mark())
-                                                            : position_of(node.Mark());
+        // Copies: `it->first` lives in a proxy that dies with the expression.
+        const YAML::Node k = it->first;
+        const YAML::Node v = it->second;
+        const position at =
+            position_of(k.Mark()).line > 0 ? position_of(k.Mark()) : position_of(node.Mark());
         if (!k.IsScalar() || k.Scalar().empty()) {
             return ctx.error(at, key, "keys must be plain names, got " + describe_node(k));
         }
         const std::string& name = k.Scalar();
         if (auto first = seen.find(name); first != seen.end()) {
             return ctx.error(at, join_key(key, name),
-                             fmt::format("duplicate key '{}' (first at line {}, column {})",
-                                         name, first->second.line, first->second.column));
+                             fmt::format("duplicate key '{}' (first at line {}, column {})", name,
+                                         first->second.line, first->second.column));
         }
         seen.emplace(name, at);
-        entries.push_back(map_entry{name, k, it->second});
+        entries.push_back(map_entry{name, k, v});
     }
     return entries;
 }
@@ -446,19 +496,25 @@ result<std::string, config_error> read_text(const value_rule& rule, const map_en
                                             const std::string& key, const parse_context& ctx) {
     const position at = value_position(e);
     auto s = scalar_of(e.value, at, key, "text", ctx);
-    if (!s) return s.error();
+    if (!s)
+        return s.error();
     const std::string& text = s->text;
-    if (text.empty()) return ctx.error(at, key, fmt::format("{} must not be empty", leaf(key)));
-    if (std::any_of(text.begin(), text.end(), [](char c) {
-            return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
-        })) {
+    if (text.empty()) {
+        if (rule.allow_empty)
+            return {boost::system::in_place_value, text};
+        return ctx.error(at, key, fmt::format("{} must not be empty", leaf(key)));
+    }
+    if (std::any_of(text.begin(), text.end(),
+                    [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; })) {
         return ctx.error(at, key,
                          fmt::format("{} must be one line without control characters", leaf(key)));
     }
     switch (rule.form) {
-        case text_form::free: break;
+        case text_form::free:
+            break;
         case text_form::marketplace_id:
-            if (auto problem = marketplace_id_problem(text)) return ctx.error(at, key, *problem);
+            if (auto problem = marketplace_id_problem(text))
+                return ctx.error(at, key, *problem);
             break;
         case text_form::choice:
             if (std::find(rule.choices.begin(), rule.choices.end(), text) == rule.choices.end()) {
@@ -475,23 +531,25 @@ result<std::filesystem::path, config_error> read_path(const value_rule& rule, co
                                                       const std::string& key,
                                                       const parse_context& ctx) {
     auto text = read_text(rule, e, key, ctx);
-    if (!text) return text.error();
+    if (!text)
+        return text.error();
     if (text->starts_with("~")) {
         return ctx.error(value_position(e), key,
                          "'~' is not expanded in paths; write the full path");
     }
     std::filesystem::path p(*text);
-    if (p.is_relative() && !ctx.base_dir.empty()) p = ctx.base_dir / p;
+    if (p.is_relative() && !ctx.base_dir.empty())
+        p = ctx.base_dir / p;
     return {boost::system::in_place_value, p.lexically_normal()};
 }
 
-result<std::chrono::seconds, config_error> read_duration(const value_rule& rule,
-                                                         const map_entry& e,
+result<std::chrono::seconds, config_error> read_duration(const value_rule& rule, const map_entry& e,
                                                          const std::string& key,
                                                          const parse_context& ctx) {
     const position at = value_position(e);
     auto s = scalar_of(e.value, at, key, "a duration such as 60s or 5m", ctx);
-    if (!s) return s.error();
+    if (!s)
+        return s.error();
     auto d = parse_duration(s->text);
     if (!d) {
         return ctx.error(at, key,
@@ -500,9 +558,10 @@ result<std::chrono::seconds, config_error> read_duration(const value_rule& rule,
                                      shown(s->text)));
     }
     if (!rule.range.contains(static_cast<double>(d->count()))) {
-        return ctx.error(at, key, range_message(leaf(key), s->text, rule.range, [](double v) {
-                             return format_duration(std::chrono::seconds{static_cast<long long>(v)});
-                         }));
+        return ctx.error(
+            at, key, range_message(leaf(key), s->text, rule.range, [](double v) {
+                return format_duration(std::chrono::seconds{static_cast<long long>(v)});
+            }));
     }
     return *d;
 }
@@ -511,9 +570,11 @@ result<double, config_error> read_decimal(const value_rule& rule, const map_entr
                                           const std::string& key, const parse_context& ctx) {
     const position at = value_position(e);
     auto s = plain_scalar_of(e.value, at, key, "a number", ctx);
-    if (!s) return s.error();
+    if (!s)
+        return s.error();
     auto v = parse_decimal(s->text);
-    if (!v) return ctx.error(at, key, v.error().text);
+    if (!v)
+        return ctx.error(at, key, v.error().text);
     if (!rule.range.contains(*v)) {
         return ctx.error(at, key, range_message(leaf(key), s->text, rule.range));
     }
@@ -525,16 +586,15 @@ result<int, config_error> read_integer(const value_rule& rule, const map_entry& 
     return integer_at(e.value, value_position(e), key, leaf(key), rule.range, ctx);
 }
 
-result<std::vector<int>, config_error> read_integer_list(const value_rule& rule,
-                                                         const map_entry& e,
+result<std::vector<int>, config_error> read_integer_list(const value_rule& rule, const map_entry& e,
                                                          const std::string& key,
                                                          const parse_context& ctx) {
     const position at = value_position(e);
     const std::string expected = "a list of whole numbers such as [7, 30]";
     if (!e.value.IsDefined() || e.value.IsNull()) {
-        return ctx.error(at, key,
-                         fmt::format("no value; expected {} (remove the key to use the default)",
-                                     expected));
+        return ctx.error(
+            at, key,
+            fmt::format("no value; expected {} (remove the key to use the default)", expected));
     }
     if (!e.value.IsSequence()) {
         std::string message = fmt::format("expected {}, got {}", expected, describe_node(e.value));
@@ -550,15 +610,15 @@ result<std::vector<int>, config_error> read_integer_list(const value_rule& rule,
     std::vector<int> values;
     std::map<int, position> seen;
     for (const YAML::Node& item : e.value) {
-        const position item_at =
-            item.IsDefined() && !item.IsNull() ? position_of(item.Mark()) : at;
+        const position item_at = item.IsDefined() && !item.IsNull() ? position_of(item.Mark()) : at;
         auto v = integer_at(item, item_at, key, rule.item_name, rule.range, ctx);
-        if (!v) return v.error();
+        if (!v)
+            return v.error();
         if (auto first = seen.find(*v); first != seen.end()) {
-            return ctx.error(item_at, key,
-                             fmt::format("{} {} is listed twice (first at line {}, column {})",
-                                         rule.item_name, *v, first->second.line,
-                                         first->second.column));
+            return ctx.error(
+                item_at, key,
+                fmt::format("{} {} is listed twice (first at line {}, column {})", rule.item_name,
+                            *v, first->second.line, first->second.column));
         }
         seen.emplace(*v, item_at);
         values.push_back(*v);
@@ -571,21 +631,26 @@ result<bool, config_error> read_boolean(const value_rule&, const map_entry& e,
                                         const std::string& key, const parse_context& ctx) {
     const position at = value_position(e);
     auto s = plain_scalar_of(e.value, at, key, "true or false", ctx);
-    if (!s) return s.error();
+    if (!s)
+        return s.error();
     auto v = parse_boolean(s->text);
-    if (!v) return ctx.error(at, key, v.error().text);
+    if (!v)
+        return ctx.error(at, key, v.error().text);
     return *v;
 }
 
 // ---- Writing values ----
 
-std::string format_decimal(double v) { return fmt::format("{}", v); }
+std::string format_decimal(double v) {
+    return fmt::format("{}", v);
+}
 
 void write_value(YAML::Emitter& out, std::string_view key, const value_rule& rule,
                  const std::string& v) {
     out << YAML::Key << std::string(key) << YAML::Value;
     // Free text is always quoted, so a name like "yes" or "~" reads back as text.
-    if (rule.form == text_form::free) out << YAML::DoubleQuoted;
+    if (rule.form == text_form::free)
+        out << YAML::DoubleQuoted;
     out << displayed_value(key, v, rule.secret);
 }
 
@@ -610,7 +675,8 @@ void write_value(YAML::Emitter& out, std::string_view key, const value_rule&, in
 void write_value(YAML::Emitter& out, std::string_view key, const value_rule&,
                  const std::vector<int>& v) {
     out << YAML::Key << std::string(key) << YAML::Value << YAML::Flow << YAML::BeginSeq;
-    for (int item : v) out << std::to_string(item);
+    for (int item : v)
+        out << std::to_string(item);
     out << YAML::EndSeq;
 }
 

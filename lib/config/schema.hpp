@@ -6,9 +6,6 @@
 // the file, line, column and dotted key. Adding a section is adding rows.
 #pragma once
 
-#include "config/config.hpp"
-#include "core/result.hpp"
-
 #include <yaml-cpp/yaml.h>
 
 #include <chrono>
@@ -22,6 +19,9 @@
 #include <string_view>
 #include <type_traits>
 #include <vector>
+
+#include "config/config.hpp"
+#include "core/result.hpp"
 
 namespace shd::config::detail {
 
@@ -96,13 +96,18 @@ struct numeric_range {
     bool contains(double v) const;
     // "between 1 and 365", "above 0 and below 1", "at least 0"; values are
     // written with `format_bound` (durations print as "1s").
-    std::string describe(
-        const std::function<std::string(double)>& format_bound = nullptr) const;
+    std::string describe(const std::function<std::string(double)>& format_bound = nullptr) const;
 };
 
-constexpr numeric_range closed(double lo, double hi) { return {lo, hi, false, false}; }
-constexpr numeric_range open(double lo, double hi) { return {lo, hi, true, true}; }
-constexpr numeric_range closed_open(double lo, double hi) { return {lo, hi, false, true}; }
+constexpr numeric_range closed(double lo, double hi) {
+    return {lo, hi, false, false};
+}
+constexpr numeric_range open(double lo, double hi) {
+    return {lo, hi, true, true};
+}
+constexpr numeric_range closed_open(double lo, double hi) {
+    return {lo, hi, false, true};
+}
 constexpr numeric_range at_least(double lo) {
     return {lo, std::numeric_limits<double>::infinity(), false, false};
 }
@@ -116,9 +121,12 @@ struct value_rule {
     numeric_range range;                        // numbers, durations (seconds), list items
     std::string_view item_name = "item";        // lists: "window 0 is out of range"
     bool secret = false;                        // text printed as "***"
+    bool allow_empty = false;                   // text may be "" (an unset secret)
 };
 
-inline value_rule any_text() { return {}; }
+inline value_rule any_text() {
+    return {};
+}
 inline value_rule secret_text() {
     value_rule r;
     r.secret = true;
@@ -174,8 +182,7 @@ result<std::string, config_error> read_text(const value_rule& rule, const map_en
 result<std::filesystem::path, config_error> read_path(const value_rule& rule, const map_entry& e,
                                                       const std::string& key,
                                                       const parse_context& ctx);
-result<std::chrono::seconds, config_error> read_duration(const value_rule& rule,
-                                                         const map_entry& e,
+result<std::chrono::seconds, config_error> read_duration(const value_rule& rule, const map_entry& e,
                                                          const std::string& key,
                                                          const parse_context& ctx);
 result<double, config_error> read_decimal(const value_rule& rule, const map_entry& e,
@@ -183,8 +190,7 @@ result<double, config_error> read_decimal(const value_rule& rule, const map_entr
 result<int, config_error> read_integer(const value_rule& rule, const map_entry& e,
                                        const std::string& key, const parse_context& ctx);
 // A non-empty list of distinct whole numbers, returned sorted ascending.
-result<std::vector<int>, config_error> read_integer_list(const value_rule& rule,
-                                                         const map_entry& e,
+result<std::vector<int>, config_error> read_integer_list(const value_rule& rule, const map_entry& e,
                                                          const std::string& key,
                                                          const parse_context& ctx);
 result<bool, config_error> read_boolean(const value_rule& rule, const map_entry& e,
@@ -251,7 +257,8 @@ using table = std::vector<row<T>>;
 template <class T>
 std::vector<std::string_view> names_of(const table<T>& rows) {
     std::vector<std::string_view> names;
-    for (const auto& r : rows) names.push_back(r.name);
+    for (const auto& r : rows)
+        names.push_back(r.name);
     return names;
 }
 
@@ -260,7 +267,8 @@ template <class T>
 std::string describe_keys(const table<T>& rows) {
     std::string text;
     for (const auto& r : rows) {
-        if (!text.empty()) text += ", ";
+        if (!text.empty())
+            text += ", ";
         text += r.name;
     }
     return text;
@@ -273,12 +281,14 @@ template <class T>
 status parse_map(const YAML::Node& node, const std::string& key, position key_position,
                  const table<T>& rows, T& target, parse_context& ctx) {
     auto entries = map_entries(node, key, describe_keys(rows), ctx);
-    if (!entries) return entries.error();
+    if (!entries)
+        return entries.error();
     std::vector<const map_entry*> found(rows.size(), nullptr);
     const auto names = names_of(rows);
     for (const auto& e : *entries) {
         std::size_t i = 0;
-        while (i < rows.size() && rows[i].name != e.name) ++i;
+        while (i < rows.size() && rows[i].name != e.name)
+            ++i;
         if (i == rows.size()) {
             return ctx.error(position_of(e.key.Mark()), join_key(key, e.name),
                              unknown_name_message("key", e.name, names));
@@ -294,7 +304,8 @@ status parse_map(const YAML::Node& node, const std::string& key, position key_po
             }
             continue;
         }
-        if (auto s = rows[i].parse(*found[i], child, target, ctx); !s) return s;
+        if (auto s = rows[i].parse(*found[i], child, target, ctx); !s)
+            return s;
     }
     return {};
 }
@@ -302,26 +313,27 @@ status parse_map(const YAML::Node& node, const std::string& key, position key_po
 template <class T>
 void emit_map(YAML::Emitter& out, const table<T>& rows, const T& source) {
     out << YAML::BeginMap;
-    for (const auto& r : rows) r.emit(out, source);
+    for (const auto& r : rows)
+        r.emit(out, source);
     out << YAML::EndMap;
 }
 
 // A scalar or list member.
 template <class T, class M>
 row<T> field(std::string_view name, M T::*member, value_rule rule = {}) {
-    return row<T>{
-        name,
-        [member, rule](const map_entry& e, const std::string& key, T& target,
-                       parse_context& ctx) -> status {
-            auto v = read_value<M>(rule, e, key, ctx);
-            if (!v) return v.error();
-            target.*member = std::move(*v);
-            ctx.origins[key] = value_position(e);
-            return {};
-        },
-        [member, rule, name](YAML::Emitter& out, const T& source) {
-            write_value(out, name, rule, source.*member);
-        }};
+    return row<T>{name,
+                  [member, rule](const map_entry& e, const std::string& key, T& target,
+                                 parse_context& ctx) -> status {
+                      auto v = read_value<M>(rule, e, key, ctx);
+                      if (!v)
+                          return v.error();
+                      target.*member = std::move(*v);
+                      ctx.origins[key] = value_position(e);
+                      return {};
+                  },
+                  [member, rule, name](YAML::Emitter& out, const T& source) {
+                      write_value(out, name, rule, source.*member);
+                  }};
 }
 
 // A nested map held in a struct member with its own table ("http: {...}").
@@ -350,18 +362,20 @@ row<T> records(std::string_view name, std::vector<U> T::*member, table<U> rows) 
             std::vector<U> items;
             if (!e.value.IsNull()) {
                 if (!e.value.IsSequence()) {
-                    return ctx.error(value_position(e), key,
-                                     "expected a list of maps (- key: value), each with " +
-                                         describe_keys(rows));
+                    return ctx.error(
+                        value_position(e), key,
+                        "expected a list of maps (- key: value), each with " + describe_keys(rows));
                 }
                 std::size_t index = 0;
                 for (const YAML::Node& item : e.value) {
                     const std::string item_key = key + "[" + std::to_string(index++) + "]";
-                    const position at = item.IsNull() ? value_position(e)
-                                                      : position_of(item.Mark());
-                    if (item.IsNull()) return ctx.error(at, item_key, "empty list item");
+                    const position at =
+                        item.IsNull() ? value_position(e) : position_of(item.Mark());
+                    if (item.IsNull())
+                        return ctx.error(at, item_key, "empty list item");
                     U value{};
-                    if (auto s = parse_map(item, item_key, at, rows, value, ctx); !s) return s;
+                    if (auto s = parse_map(item, item_key, at, rows, value, ctx); !s)
+                        return s;
                     items.push_back(std::move(value));
                 }
             }
@@ -376,7 +390,8 @@ row<T> records(std::string_view name, std::vector<U> T::*member, table<U> rows) 
                 return;
             }
             out << YAML::BeginSeq;
-            for (const auto& item : items) emit_map(out, rows, item);
+            for (const auto& item : items)
+                emit_map(out, rows, item);
             out << YAML::EndSeq;
         }};
 }

@@ -16,10 +16,12 @@
 namespace shd::ingest {
 namespace {
 
-import_error file_error(std::string reason) { return import_error{{}, 0, {}, std::move(reason)}; }
+import_error file_error(std::string reason) {
+    return import_error{{}, 0, {}, std::move(reason)};
+}
 
 class file_source final : public byte_source {
-public:
+  public:
     explicit file_source(std::FILE* f) : file_(f) {}
     ~file_source() override { std::fclose(file_); }
     file_source(const file_source&) = delete;
@@ -33,12 +35,12 @@ public:
         return n;
     }
 
-private:
+  private:
     std::FILE* file_;
 };
 
 class memory_source final : public byte_source {
-public:
+  public:
     memory_source(std::string_view bytes, std::size_t max_read)
         : bytes_(bytes), max_read_(std::max<std::size_t>(max_read, 1)) {}
 
@@ -49,13 +51,13 @@ public:
         return n;
     }
 
-private:
+  private:
     std::string_view bytes_;
     std::size_t max_read_;
 };
 
 class prefixed_source final : public byte_source {
-public:
+  public:
     prefixed_source(std::string prefix, source_ptr rest)
         : prefix_(std::move(prefix)), rest_(std::move(rest)) {}
 
@@ -69,18 +71,19 @@ public:
         return rest_->read(into);
     }
 
-private:
+  private:
     std::string prefix_;
     std::size_t offset_ = 0;
     source_ptr rest_;
 };
 
 class gunzip_source final : public byte_source {
-public:
+  public:
     explicit gunzip_source(source_ptr compressed)
         : in_(std::move(compressed)), in_buf_(kBlockSize) {
         // 16 + MAX_WBITS: gzip wrapper only (a zlib or raw deflate stream is no .gz file).
-        if (inflateInit2(&zs_, 16 + MAX_WBITS) != Z_OK) throw std::bad_alloc();
+        if (inflateInit2(&zs_, 16 + MAX_WBITS) != Z_OK)
+            throw std::bad_alloc();
     }
     ~gunzip_source() override { inflateEnd(&zs_); }
     gunzip_source(const gunzip_source&) = delete;
@@ -93,7 +96,8 @@ public:
         while (zs_.avail_out == out_size) {
             if (zs_.avail_in == 0 && !in_eof_) {
                 auto n = in_->read(in_buf_);
-                if (!n) return n.error();
+                if (!n)
+                    return n.error();
                 if (*n == 0) {
                     in_eof_ = true;
                 } else {
@@ -103,27 +107,30 @@ public:
                 continue;
             }
             if (member_done_) {
-                if (zs_.avail_in == 0) return std::size_t{0};  // in_eof_: a clean end
+                if (zs_.avail_in == 0)
+                    return std::size_t{0};  // in_eof_: a clean end
                 // Another gzip member may follow (concatenated .gz files); nothing else may.
                 if (zs_.next_in[0] != 0x1f) {
-                    return file_error("corrupt gzip data: unexpected bytes after the compressed data");
+                    return file_error(
+                        "corrupt gzip data: unexpected bytes after the compressed data");
                 }
                 inflateReset(&zs_);
                 member_done_ = false;
             }
-            if (zs_.avail_in == 0) return file_error("corrupt gzip data: the file is truncated");
+            if (zs_.avail_in == 0)
+                return file_error("corrupt gzip data: the file is truncated");
             const int rc = inflate(&zs_, Z_NO_FLUSH);
             if (rc == Z_STREAM_END) {
                 member_done_ = true;
             } else if (rc != Z_OK && rc != Z_BUF_ERROR) {
-                return file_error(
-                    fmt::format("corrupt gzip data: {}", zs_.msg != nullptr ? zs_.msg : "inflate failed"));
+                return file_error(fmt::format("corrupt gzip data: {}",
+                                              zs_.msg != nullptr ? zs_.msg : "inflate failed"));
             }
         }
         return static_cast<std::size_t>(out_size - zs_.avail_out);
     }
 
-private:
+  private:
     source_ptr in_;
     std::vector<char> in_buf_;
     z_stream zs_{};
@@ -163,32 +170,38 @@ constexpr std::array<utf8_char, 256> make_cp1252_table() {
 constexpr std::array<utf8_char, 256> kCp1252 = make_cp1252_table();
 
 class cp1252_source final : public byte_source {
-public:
+  public:
     explicit cp1252_source(source_ptr raw) : in_(std::move(raw)), in_buf_(kBlockSize / 2) {}
 
     result<std::size_t, import_error> read(std::span<char> into) override {
-        if (into.size() < 4) throw std::logic_error("cp1252_source::read: buffer under 4 bytes");
+        if (into.size() < 4)
+            throw std::logic_error("cp1252_source::read: buffer under 4 bytes");
         std::size_t out = 0;
         while (out + 3 <= into.size()) {
             if (pos_ == len_) {
-                if (out > 0) break;  // hand over what we have before blocking on more input
+                if (out > 0)
+                    break;  // hand over what we have before blocking on more input
                 auto n = in_->read(in_buf_);
-                if (!n) return n.error();
-                if (*n == 0) break;
+                if (!n)
+                    return n.error();
+                if (*n == 0)
+                    break;
                 pos_ = 0;
                 len_ = *n;
             }
             const auto& c = kCp1252[static_cast<unsigned char>(in_buf_[pos_])];
             into[out] = c.bytes[0];
-            if (c.size > 1) into[out + 1] = c.bytes[1];
-            if (c.size > 2) into[out + 2] = c.bytes[2];
+            if (c.size > 1)
+                into[out + 1] = c.bytes[1];
+            if (c.size > 2)
+                into[out + 2] = c.bytes[2];
             out += c.size;
             ++pos_;
         }
         return out;
     }
 
-private:
+  private:
     source_ptr in_;
     std::vector<char> in_buf_;
     std::size_t pos_ = 0;
@@ -200,8 +213,10 @@ result<void, import_error> read_at_least(byte_source& src, std::size_t n, std::s
     std::array<char, 4096> buf{};
     while (out.size() < n) {
         auto got = src.read(buf);
-        if (!got) return got.error();
-        if (*got == 0) break;
+        if (!got)
+            return got.error();
+        if (*got == 0)
+            break;
         out.append(buf.data(), *got);
     }
     return {};
@@ -223,9 +238,11 @@ struct decoded_stream {
 
 result<decoded_stream, import_error> open_decoded(const raw_opener& open_raw) {
     auto raw = open_raw();
-    if (!raw) return raw.error();
+    if (!raw)
+        return raw.error();
     std::string head;
-    if (auto r = read_at_least(**raw, 4, head); !r) return r.error();
+    if (auto r = read_at_least(**raw, 4, head); !r)
+        return r.error();
     if (starts_with(head, "PK\x03\x04")) {
         return file_error(
             "not a recognised export: this is a ZIP archive (an Excel .xlsx file?); export it as "
@@ -236,10 +253,12 @@ result<decoded_stream, import_error> open_decoded(const raw_opener& open_raw) {
     out.rest = make_prefixed_source(std::move(head), std::move(*raw));
     if (out.gzipped) {
         out.rest = make_gunzip_source(std::move(out.rest));
-        if (auto r = read_at_least(*out.rest, 4, out.first); !r) return r.error();
+        if (auto r = read_at_least(*out.rest, 4, out.first); !r)
+            return r.error();
     } else {
         // Nothing decoded yet: the prefix holds the head; read it again as text.
-        if (auto r = read_at_least(*out.rest, 4, out.first); !r) return r.error();
+        if (auto r = read_at_least(*out.rest, 4, out.first); !r)
+            return r.error();
     }
     return out;
 }
@@ -248,9 +267,11 @@ result<decoded_stream, import_error> open_decoded(const raw_opener& open_raw) {
 
 result<source_ptr, import_error> open_file_source(const std::filesystem::path& path) {
     std::error_code ec;
-    if (std::filesystem::is_directory(path, ec)) return file_error("is a directory, not a file");
+    if (std::filesystem::is_directory(path, ec))
+        return file_error("is a directory, not a file");
     std::FILE* f = std::fopen(path.c_str(), "rb");
-    if (f == nullptr) return file_error(fmt::format("cannot open: {}", std::strerror(errno)));
+    if (f == nullptr)
+        return file_error(fmt::format("cannot open: {}", std::strerror(errno)));
     return source_ptr(new file_source(f));
 }
 
@@ -276,7 +297,8 @@ bool has_gzip_magic(std::string_view first_bytes) {
 }
 
 bool utf8_validator::feed(std::string_view bytes) {
-    if (!valid_) return false;
+    if (!valid_)
+        return false;
     const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
     const auto* const end = p + bytes.size();
     while (p < end) {
@@ -285,12 +307,15 @@ bool utf8_validator::feed(std::string_view bytes) {
             while (end - p >= 8) {
                 std::uint64_t word = 0;
                 std::memcpy(&word, p, 8);
-                if ((word & 0x8080808080808080ULL) != 0) break;
+                if ((word & 0x8080808080808080ULL) != 0)
+                    break;
                 p += 8;
             }
-            if (p == end) break;
+            if (p == end)
+                break;
             const unsigned char b = *p++;
-            if (b < 0x80) continue;
+            if (b < 0x80)
+                continue;
             if (b >= 0xC2 && b <= 0xDF) {
                 pending_ = 1, next_lo_ = 0x80, next_hi_ = 0xBF;
             } else if (b == 0xE0) {
@@ -335,7 +360,8 @@ std::string cp1252_to_utf8(std::string_view bytes) {
 result<opened_text, import_error> open_text(const raw_opener& open_raw) {
     // First pass: is it text, and is it UTF-8?
     auto check = open_decoded(open_raw);
-    if (!check) return check.error();
+    if (!check)
+        return check.error();
     const std::string_view first = check->first;
     if (starts_with(first, "\xFF\xFE") || starts_with(first, "\xFE\xFF")) {
         return file_error(
@@ -347,16 +373,18 @@ result<opened_text, import_error> open_text(const raw_opener& open_raw) {
     std::string_view chunk = first;
     for (;;) {
         if (const void* nul = std::memchr(chunk.data(), '\0', chunk.size()); nul != nullptr) {
-            const auto at = offset + static_cast<std::uint64_t>(static_cast<const char*>(nul) -
-                                                                chunk.data());
+            const auto at =
+                offset + static_cast<std::uint64_t>(static_cast<const char*>(nul) - chunk.data());
             return file_error(fmt::format(
                 "not a recognised export: binary data (a NUL byte at byte {}), not text", at));
         }
         validator.feed(chunk);
         offset += chunk.size();
         auto n = check->rest->read(block);
-        if (!n) return n.error();
-        if (*n == 0) break;
+        if (!n)
+            return n.error();
+        if (*n == 0)
+            break;
         chunk = std::string_view(block.data(), *n);
     }
     const auto encoding = validator.finish() ? text_encoding::utf8 : text_encoding::windows_1252;
@@ -365,11 +393,14 @@ result<opened_text, import_error> open_text(const raw_opener& open_raw) {
     // Second pass: the same bytes as UTF-8 text without a byte-order mark. The
     // mark is dropped even on a file that then turns out not to be UTF-8.
     auto again = open_decoded(open_raw);
-    if (!again) return again.error();
+    if (!again)
+        return again.error();
     std::string head = std::move(again->first);
-    if (starts_with(head, kUtf8Bom)) head.erase(0, kUtf8Bom.size());
+    if (starts_with(head, kUtf8Bom))
+        head.erase(0, kUtf8Bom.size());
     source_ptr text = make_prefixed_source(std::move(head), std::move(again->rest));
-    if (encoding == text_encoding::windows_1252) text = make_cp1252_source(std::move(text));
+    if (encoding == text_encoding::windows_1252)
+        text = make_cp1252_source(std::move(text));
     return opened_text{std::move(text), encoding, again->gzipped};
 }
 

@@ -7,9 +7,6 @@
 // with a plain reason instead of being misread as text.
 #pragma once
 
-#include "core/result.hpp"
-#include "ingest/parse.hpp"
-
 #include <cstddef>
 #include <filesystem>
 #include <functional>
@@ -17,6 +14,9 @@
 #include <span>
 #include <string>
 #include <string_view>
+
+#include "core/result.hpp"
+#include "ingest/parse.hpp"
 
 namespace shd::ingest {
 
@@ -27,7 +27,7 @@ inline constexpr std::size_t kBlockSize = std::size_t{1} << 20;
 // and returns how many bytes it wrote; 0 means the end and only the end.
 // Errors carry a reason and no file name (the caller knows it).
 class byte_source {
-public:
+  public:
     virtual ~byte_source() = default;
     virtual result<std::size_t, import_error> read(std::span<char> into) = 0;
 };
@@ -55,13 +55,13 @@ bool has_gzip_magic(std::string_view first_bytes);
 // Checks UTF-8 validity across block boundaries: strict (no overlong forms,
 // no surrogates, nothing above U+10FFFF, no sequence cut at the end).
 class utf8_validator {
-public:
+  public:
     // False once anything seen so far is not UTF-8.
     bool feed(std::string_view bytes);
     // Also false when the input ended inside a sequence.
     bool finish() const { return valid_ && pending_ == 0; }
 
-private:
+  private:
     bool valid_ = true;
     int pending_ = 0;            // continuation bytes still expected
     unsigned char next_lo_ = 0;  // allowed range of the next continuation byte

@@ -18,9 +18,6 @@
 // unterminated quote in a big file, usually) is an error, not a memory spike.
 #pragma once
 
-#include "core/result.hpp"
-#include "ingest/decode.hpp"
-
 #include <cstddef>
 #include <memory>
 #include <optional>
@@ -28,6 +25,9 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "core/result.hpp"
+#include "ingest/decode.hpp"
 
 namespace shd::ingest {
 
@@ -47,7 +47,7 @@ struct reader_error {
 };
 
 class delimited_reader {
-public:
+  public:
     delimited_reader(byte_source& source, char delimiter, std::size_t block_size = kBlockSize);
 
     // Moves to the next record. False at the end of the input.
@@ -56,9 +56,10 @@ public:
     std::span<const std::string_view> fields() const { return fields_; }
     long line() const { return record_line_; }
 
-private:
+  private:
     enum class scan { record, need_more, failed };
     scan scan_record(split_error& err, bool& blank);
+    void split_plain(const char* begin, const char* end);  // a line without quotes
     result<void, reader_error> fill();
 
     byte_source& source_;

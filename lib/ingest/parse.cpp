@@ -1,30 +1,34 @@
 #include "ingest/parse.hpp"
 
-#include "ingest/decode.hpp"
-#include "ingest/delimited.hpp"
-#include "ingest/formats/format_support.hpp"
-
 #include <fmt/format.h>
 
 #include <stdexcept>
 #include <vector>
 
+#include "ingest/decode.hpp"
+#include "ingest/delimited.hpp"
+#include "ingest/formats/format_support.hpp"
+
 namespace shd::ingest {
 
 std::string import_error::where_and_why() const {
     std::string out;
-    if (line > 0) out += "line " + std::to_string(line);
+    if (line > 0)
+        out += "line " + std::to_string(line);
     if (!field.empty()) {
-        if (!out.empty()) out += ", ";
+        if (!out.empty())
+            out += ", ";
         out += "field " + field;
     }
-    if (!out.empty()) out += ": ";
+    if (!out.empty())
+        out += ": ";
     out += reason;
     return out;
 }
 
 std::string import_error::to_string() const {
-    if (file.empty()) return where_and_why();
+    if (file.empty())
+        return where_and_why();
     return file + ": " + where_and_why();
 }
 
@@ -37,11 +41,14 @@ namespace {
 // A JSON document is held whole (it is stored as received); real ones are tens of KiB.
 constexpr std::size_t kMaxJsonBytes = std::size_t{64} << 20;
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v'; }
+bool is_space(char c) {
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
+}
 
 std::size_t first_non_space(std::string_view s) {
     for (std::size_t i = 0; i < s.size(); ++i) {
-        if (!is_space(s[i])) return i;
+        if (!is_space(s[i]))
+            return i;
     }
     return std::string_view::npos;
 }
@@ -58,9 +65,11 @@ result<parse_summary, import_error> parse_text(source_ptr text, const parse_cont
             (head[start] == '{' || head.find('\n', start) != std::string::npos)) {
             break;
         }
-        if (head.size() > kMaxRecordBytes) break;  // an absurd first line: let the splitter say so
+        if (head.size() > kMaxRecordBytes)
+            break;  // an absurd first line: let the splitter say so
         auto n = text->read(block);
-        if (!n) return n.error();
+        if (!n)
+            return n.error();
         if (*n == 0) {
             eof = true;
             break;
@@ -76,15 +85,18 @@ result<parse_summary, import_error> parse_text(source_ptr text, const parse_cont
         std::string document = std::move(head);
         while (!eof) {
             auto n = text->read(block);
-            if (!n) return n.error();
-            if (*n == 0) break;
+            if (!n)
+                return n.error();
+            if (*n == 0)
+                break;
             if (document.size() + *n > kMaxJsonBytes) {
                 return import_error{{}, 0, {}, "a JSON document larger than 64 MiB"};
             }
             document.append(block.data(), *n);
         }
         auto rows = detail::parse_account_health(std::move(document), ctx, sink);
-        if (!rows) return rows.error();
+        if (!rows)
+            return rows.error();
         return parse_summary{file_format::account_health, *rows};
     }
 
@@ -96,19 +108,24 @@ result<parse_summary, import_error> parse_text(source_ptr text, const parse_cont
     source_ptr rest = make_prefixed_source(std::move(head), std::move(text));
     delimited_reader reader(*rest, delimiter);
     auto has_header = reader.next();
-    if (!has_header) return detail::to_import_error(has_header.error(), nullptr);
-    if (!*has_header) return import_error{{}, 0, {}, "empty file: no header row"};
+    if (!has_header)
+        return detail::to_import_error(has_header.error(), nullptr);
+    if (!*has_header)
+        return import_error{{}, 0, {}, "empty file: no header row"};
     auto header = detail::recognise_header(reader.fields(), reader.line());
-    if (!header) return header.error();
+    if (!header)
+        return header.error();
     auto rows = header->format->parse(reader, header->columns, ctx, sink);
-    if (!rows) return rows.error();
+    if (!rows)
+        return rows.error();
     return parse_summary{header->format->format, *rows};
 }
 
 result<parse_summary, import_error> parse_raw(const raw_opener& open_raw, const parse_context& ctx,
                                               const record_sink& sink) {
     auto opened = open_text(open_raw);
-    if (!opened) return opened.error();
+    if (!opened)
+        return opened.error();
     return parse_text(std::move(opened->text), ctx, sink);
 }
 

@@ -30,6 +30,22 @@ class Database;
 
 namespace shd::metrics {
 
+// The SQL of every aggregate, with its parameters (?1, ?2, ...) as the
+// functions below bind them: one source for the engine and for the benchmark
+// that times the same statements in the sqlite3 shell.
+struct query_texts {
+    const char* order_marketplaces;
+    const char* message_marketplaces;
+    const char* messages_to_default;
+    const char* count_orders;
+    const char* odr_defects;
+    const char* cancellation;
+    const char* late_dispatch;
+    const char* valid_tracking;
+    const char* responses;
+};
+const query_texts& sql_texts();
+
 // Counts per (marketplace, channel, day bucket).
 class day_buckets {
 public:

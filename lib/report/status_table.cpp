@@ -182,7 +182,7 @@ std::string status_table(const metrics::evaluation& e, const table_options& opti
             const auto& r = *it;
             const bool lower = definition(r.metric).direction == metric_direction::lower_is_better;
             std::string value = r.rate ? format_percent(*r.rate) : "-";
-            if (r.low_volume) {
+            if (r.low_volume && r.rate) {
                 value += " *";
                 any_low_volume = true;
             }

@@ -1,11 +1,12 @@
 // Bytes to UTF-8 text: UTF-8 validation, Windows-1252, gzip, and the refusal
 // of binary data.
 #include "ingest/decode.hpp"
-#include "support/test_support.hpp"
 
 #include <gtest/gtest.h>
 
 #include <string>
+
+#include "support/test_support.hpp"
 
 namespace shd::ingest {
 namespace {
@@ -19,28 +20,33 @@ bool valid_utf8(std::string_view s) {
 // The same check, one byte per feed(): sequences cut across blocks.
 bool valid_utf8_bytewise(std::string_view s) {
     utf8_validator v;
-    for (char c : s) v.feed(std::string_view(&c, 1));
+    for (char c : s)
+        v.feed(std::string_view(&c, 1));
     return v.finish();
 }
 
 TEST(Utf8Validator, AcceptsUtf8AndRejectsEverythingElse) {
-    const std::vector<std::string> good = {
-        "", "plain ascii, long enough to use the eight-byte path",
-        "caf\xC3\xA9", "\xE2\x82\xAC 5", "\xF0\x9F\x93\xA6 parcel", "\xEF\xBB\xBFwith BOM",
-        "\xED\x9F\xBF", "\xF4\x8F\xBF\xBF"};
+    const std::vector<std::string> good = {"",
+                                           "plain ascii, long enough to use the eight-byte path",
+                                           "caf\xC3\xA9",
+                                           "\xE2\x82\xAC 5",
+                                           "\xF0\x9F\x93\xA6 parcel",
+                                           "\xEF\xBB\xBFwith BOM",
+                                           "\xED\x9F\xBF",
+                                           "\xF4\x8F\xBF\xBF"};
     for (const auto& s : good) {
         EXPECT_TRUE(valid_utf8(s)) << s;
         EXPECT_TRUE(valid_utf8_bytewise(s)) << s;
     }
-    const std::vector<std::string> bad = {
-        "caf\xE9",                   // Windows-1252 e-acute
-        "\xC3",                      // cut short at the end
-        "\xC0\xAF",                  // overlong
-        "\xE0\x80\xAF",              // overlong
-        "\xED\xA0\x80",              // a surrogate
-        "\xF4\x90\x80\x80",          // above U+10FFFF
-        "\xF5\x80\x80\x80", "\x80",  // no lead byte
-        "abcdefgh\x93quoted\x94"};
+    const std::vector<std::string> bad = {"caf\xE9",           // Windows-1252 e-acute
+                                          "\xC3",              // cut short at the end
+                                          "\xC0\xAF",          // overlong
+                                          "\xE0\x80\xAF",      // overlong
+                                          "\xED\xA0\x80",      // a surrogate
+                                          "\xF4\x90\x80\x80",  // above U+10FFFF
+                                          "\xF5\x80\x80\x80",
+                                          "\x80",  // no lead byte
+                                          "abcdefgh\x93quoted\x94"};
     for (const auto& s : bad) {
         EXPECT_FALSE(valid_utf8(s)) << s;
         EXPECT_FALSE(valid_utf8_bytewise(s)) << s;
@@ -49,7 +55,8 @@ TEST(Utf8Validator, AcceptsUtf8AndRejectsEverythingElse) {
 
 TEST(Cp1252, ConvertsToUtf8) {
     EXPECT_EQ(cp1252_to_utf8("caf\xE9"), "caf\xC3\xA9");
-    EXPECT_EQ(cp1252_to_utf8("\x80 \x93q\x94 \x9F"), "\xE2\x82\xAC \xE2\x80\x9Cq\xE2\x80\x9D \xC5\xB8");
+    EXPECT_EQ(cp1252_to_utf8("\x80 \x93q\x94 \x9F"),
+              "\xE2\x82\xAC \xE2\x80\x9Cq\xE2\x80\x9D \xC5\xB8");
     EXPECT_EQ(cp1252_to_utf8("\x81"), "\xC2\x81");  // undefined in the code page: the C1 control
     EXPECT_EQ(cp1252_to_utf8("M\xFCller \xDF"), "M\xC3\xBCller \xC3\x9F");
 }
@@ -59,8 +66,10 @@ std::string read_all(byte_source& src) {
     std::vector<char> buf(4096);
     for (;;) {
         auto n = src.read(buf);
-        if (!n) throw std::runtime_error(n.error().reason);
-        if (*n == 0) return out;
+        if (!n)
+            throw std::runtime_error(n.error().reason);
+        if (*n == 0)
+            return out;
         out.append(buf.data(), *n);
     }
 }
@@ -89,7 +98,10 @@ TEST(OpenText, NonUtf8IsReadAsWindows1252) {
 
 TEST(OpenText, LargeWindows1252TextConvertsAcrossBlocks) {
     std::string raw;
-    while (raw.size() < 3 * kBlockSize) raw += "Gr\xFC\xDF" "e \x80\n";
+    while (raw.size() < 3 * kBlockSize)
+        raw +=
+            "Gr\xFC\xDF"
+            "e \x80\n";
     auto t = open_bytes(raw, kBlockSize);
     ASSERT_TRUE(t);
     const std::string text = read_all(*t->text);
@@ -97,8 +109,8 @@ TEST(OpenText, LargeWindows1252TextConvertsAcrossBlocks) {
 }
 
 TEST(OpenText, GzipIsRecognisedByItsMagicBytes) {
-    const std::string plain = test::read_file(
-        test::data_file("samples/littlesnaf_unshipped-orders_GET_FLAT_FILE_ACTIONABLE_ORDER_DATA_SHIPPING.txt"));
+    const std::string plain = test::read_file(test::data_file(
+        "samples/littlesnaf_unshipped-orders_GET_FLAT_FILE_ACTIONABLE_ORDER_DATA_SHIPPING.txt"));
     for (const char* name :
          {"gzip/unshipped-sample.txt.gz", "gzip/unshipped-sample-gzipped-no-extension.txt",
           "gzip/two-members.txt.gz"}) {

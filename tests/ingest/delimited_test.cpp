@@ -1,13 +1,14 @@
 // The row splitter on its own: quoting, line ends, line numbers, and block
 // boundaries (a memory source that hands out a few bytes at a time, and a
 // small buffer that must grow).
-#include "ingest/decode.hpp"
 #include "ingest/delimited.hpp"
 
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
+
+#include "ingest/decode.hpp"
 
 namespace shd::ingest {
 namespace {
@@ -20,7 +21,8 @@ struct split_record {
 
 std::ostream& operator<<(std::ostream& os, const split_record& r) {
     os << "{line " << r.line << ":";
-    for (const auto& f : r.fields) os << " [" << f << "]";
+    for (const auto& f : r.fields)
+        os << " [" << f << "]";
     return os << "}";
 }
 
@@ -40,9 +42,11 @@ split_result split(std::string_view text, char delimiter, std::size_t max_read =
             out.error = more.error().split;
             return out;
         }
-        if (!*more) return out;
+        if (!*more)
+            return out;
         split_record r{reader.line(), {}};
-        for (auto f : reader.fields()) r.fields.emplace_back(f);
+        for (auto f : reader.fields())
+            r.fields.emplace_back(f);
         out.records.push_back(std::move(r));
     }
 }
@@ -113,9 +117,8 @@ TEST(DelimitedReader, QuotedFieldAtTheVeryEnd) {
 
 TEST(DelimitedReader, LineNumbersCountEveryPhysicalLine) {
     const std::string text = "h\n\"1\n2\n3\"\nnext\n\"a\r\nb\"\nlast\n";
-    expect_same_at_every_cut(text, ',',
-                             {{1, {"h"}}, {2, {"1\n2\n3"}}, {5, {"next"}}, {6, {"a\r\nb"}},
-                              {8, {"last"}}});
+    expect_same_at_every_cut(
+        text, ',', {{1, {"h"}}, {2, {"1\n2\n3"}}, {5, {"next"}}, {6, {"a\r\nb"}}, {8, {"last"}}});
 }
 
 TEST(DelimitedReader, UnterminatedQuoteIsAnErrorAtTheLineWhereTheRecordStarts) {
@@ -152,7 +155,8 @@ TEST(DelimitedReader, ARecordOverTheLimitIsAnErrorNotAMemorySpike) {
     // An unterminated quote near the start of a big file.
     std::string text = "a,b\n1,\"oops\n";
     const std::string line(1000, 'y');
-    while (text.size() <= kMaxRecordBytes + 4096) text += line + "\n";
+    while (text.size() <= kMaxRecordBytes + 4096)
+        text += line + "\n";
     auto r = split(text, ',', kBlockSize, 4096);
     ASSERT_TRUE(r.error);
     EXPECT_EQ(r.error->line, 2);

@@ -2,10 +2,6 @@
 // pick the records of one kind.
 #pragma once
 
-#include "core/time.hpp"
-#include "ingest/parse.hpp"
-#include "ingest/records.hpp"
-
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -13,6 +9,10 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "core/time.hpp"
+#include "ingest/parse.hpp"
+#include "ingest/records.hpp"
 
 namespace shd::ingest::test {
 
@@ -24,7 +24,8 @@ struct collected {
     std::vector<T> all() const {
         std::vector<T> out;
         for (const auto& r : records) {
-            if (const T* t = std::get_if<T>(&r)) out.push_back(*t);
+            if (const T* t = std::get_if<T>(&r))
+                out.push_back(*t);
         }
         return out;
     }
@@ -41,10 +42,11 @@ inline parse_context make_context(std::string default_marketplace = "ATVPDKIKX0D
     parse_context ctx;
     ctx.file_name = "test-file";
     ctx.default_marketplace = std::move(default_marketplace);
-    ctx.order_marketplace =
-        [orders = std::move(order_marketplaces)](std::string_view id) -> std::optional<std::string> {
+    ctx.order_marketplace = [orders = std::move(order_marketplaces)](
+                                std::string_view id) -> std::optional<std::string> {
         auto it = orders.find(std::string(id));
-        if (it == orders.end()) return std::nullopt;
+        if (it == orders.end())
+            return std::nullopt;
         return it->second;
     };
     return ctx;
@@ -63,7 +65,8 @@ inline result<parse_summary, import_error> parse_path(const std::filesystem::pat
 
 inline instant at(std::string_view iso) {
     auto t = parse_iso8601(iso);
-    if (!t) throw std::invalid_argument("bad timestamp in test: " + std::string(iso));
+    if (!t)
+        throw std::invalid_argument("bad timestamp in test: " + std::string(iso));
     return *t;
 }
 

@@ -3,15 +3,14 @@
 // schema (samples/README.md), so every field is optional and unknown ones are
 // skipped; only a document that is not JSON at all, or JSON of another kind,
 // is rejected. The document itself is kept as received.
-#include "ingest/formats/format_support.hpp"
-
 #include <fmt/format.h>
 
-#include <nlohmann/json.hpp>
-
 #include <algorithm>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <tuple>
+
+#include "ingest/formats/format_support.hpp"
 
 namespace shd::ingest::detail {
 namespace {
@@ -19,7 +18,8 @@ namespace {
 using nlohmann::json;
 
 const json* member(const json& obj, std::string_view key) {
-    if (!obj.is_object()) return nullptr;
+    if (!obj.is_object())
+        return nullptr;
     auto it = obj.find(key);
     return it == obj.end() ? nullptr : &*it;
 }
@@ -31,16 +31,20 @@ std::string text(const json& obj, std::string_view key) {
 
 std::optional<double> number(const json& obj, std::string_view key) {
     const json* v = member(obj, key);
-    if (v == nullptr || !v->is_number()) return std::nullopt;
+    if (v == nullptr || !v->is_number())
+        return std::nullopt;
     return v->get<double>();
 }
 
 // A count: a number, or an object holding one under "count" ({"count": 3, "status": ...}).
 std::optional<long long> count(const json& obj, std::string_view key) {
     const json* v = member(obj, key);
-    if (v != nullptr && v->is_object()) v = member(*v, "count");
-    if (v == nullptr) return std::nullopt;
-    if (v->is_number_integer()) return v->get<long long>();
+    if (v != nullptr && v->is_object())
+        v = member(*v, "count");
+    if (v == nullptr)
+        return std::nullopt;
+    if (v->is_number_integer())
+        return v->get<long long>();
     if (v->is_number_float()) {
         const double d = v->get<double>();
         if (d >= 0 && d < 9e15 && d == static_cast<double>(static_cast<long long>(d))) {
@@ -52,9 +56,11 @@ std::optional<long long> count(const json& obj, std::string_view key) {
 
 std::optional<instant> range_end(const json& obj, std::string_view key) {
     const json* range = member(obj, "reportingDateRange");
-    if (range == nullptr) return std::nullopt;
+    if (range == nullptr)
+        return std::nullopt;
     const json* v = member(*range, key);
-    if (v == nullptr || !v->is_string()) return std::nullopt;
+    if (v == nullptr || !v->is_string())
+        return std::nullopt;
     return parse_iso8601(v->get<std::string>());
 }
 
@@ -83,13 +89,14 @@ constexpr known_metric kKnown[] = {
 };
 
 class snapshot_builder {
-public:
+  public:
     explicit snapshot_builder(account_health_snapshot& out) : out_(out) {}
 
     // False when the entry was no object or a repeat.
     bool add(const std::string& marketplace, std::string_view metric, std::string_view channel,
              const json& m, std::string_view numerator_key, std::string_view denominator_key) {
-        if (!m.is_object()) return false;
+        if (!m.is_object())
+            return false;
         account_health_metric_row row;
         row.marketplace_id = marketplace;
         row.metric = metric;
@@ -97,15 +104,18 @@ public:
         row.rate = number(m, "rate");
         row.status = text(m, "status");
         row.target = number(m, "targetValue");
-        if (!numerator_key.empty()) row.numerator = count(m, numerator_key);
-        if (!denominator_key.empty()) row.denominator = count(m, denominator_key);
+        if (!numerator_key.empty())
+            row.numerator = count(m, numerator_key);
+        if (!denominator_key.empty())
+            row.denominator = count(m, denominator_key);
         row.window_from = range_end(m, "reportingDateFrom");
         row.window_to = range_end(m, "reportingDateTo");
         // The store keys rows by (marketplace, metric, channel, window end): a
         // list that repeats its headline entry must not give two rows.
         const auto key = std::make_tuple(row.marketplace_id, row.metric, row.channel,
                                          row.window_to ? to_unix(*row.window_to) : -1LL);
-        if (!seen_.insert(key).second) return false;
+        if (!seen_.insert(key).second)
+            return false;
         if (row.window_to && (!out_.taken_at || *row.window_to > *out_.taken_at)) {
             out_.taken_at = row.window_to;
         }
@@ -119,23 +129,30 @@ public:
         };
         auto by_type = [&](const json& m) {
             const std::string type = text(m, "fulfillmentType");
-            if (type == "mfn" || type == "MFN") one(m, "MFN");
-            if (type == "afn" || type == "AFN") one(m, "AFN");
+            if (type == "mfn" || type == "MFN")
+                one(m, "MFN");
+            if (type == "afn" || type == "AFN")
+                one(m, "AFN");
         };
         if (odr.is_array()) {
-            for (const auto& m : odr) by_type(m);
+            for (const auto& m : odr)
+                by_type(m);
         } else if (odr.is_object()) {
             // {mfn: ..., afn: ...}: the key decides (Amazon's example labels both "mfn").
             const json* mfn = member(odr, "mfn");
             const json* afn = member(odr, "afn");
-            if (mfn != nullptr) one(*mfn, "MFN");
-            if (afn != nullptr) one(*afn, "AFN");
-            if (mfn == nullptr && afn == nullptr) by_type(odr);
+            if (mfn != nullptr)
+                one(*mfn, "MFN");
+            if (afn != nullptr)
+                one(*afn, "AFN");
+            if (mfn == nullptr && afn == nullptr)
+                by_type(odr);
         }
     }
 
     void add_generic(const std::string& marketplace, const std::string& name, const json& m) {
-        if (!m.is_object()) return;
+        if (!m.is_object())
+            return;
         std::string_view numerator;
         for (std::string_view k : {"defectsCount", "warningsCount", "count"}) {
             if (member(m, k) != nullptr) {
@@ -147,15 +164,18 @@ public:
     }
 
     void add_rating(const std::string& marketplace, const json& m) {
-        if (!add(marketplace, "accountHealthRating", "all", m, "ahrScore", "")) return;
+        if (!add(marketplace, "accountHealthRating", "all", m, "ahrScore", ""))
+            return;
         // Real documents and Amazon's example say ahrStatus; the schema declares
         // accountHealthRatingStatus. The score (ahrScore) is kept as the numerator.
         auto& row = out_.metrics.back();
-        if (row.status.empty()) row.status = text(m, "ahrStatus");
-        if (row.status.empty()) row.status = text(m, "accountHealthRatingStatus");
+        if (row.status.empty())
+            row.status = text(m, "ahrStatus");
+        if (row.status.empty())
+            row.status = text(m, "accountHealthRatingStatus");
     }
 
-private:
+  private:
     account_health_snapshot& out_;
     std::set<std::tuple<std::string, std::string, std::string, long long>> seen_;
 };
@@ -166,7 +186,8 @@ std::string json_error_reason(const std::string& what) {
     const auto col = what.find("column ");
     if (col != std::string::npos) {
         const auto colon = what.find(": ", col);
-        if (colon != std::string::npos) return what.substr(colon + 2);
+        if (colon != std::string::npos)
+            return what.substr(colon + 2);
     }
     return what;
 }
@@ -179,16 +200,17 @@ result<long, import_error> parse_account_health(std::string document, const pars
     try {
         doc = json::parse(document);
     } catch (const json::parse_error& e) {
-        const std::size_t upto = std::min<std::size_t>(e.byte > 0 ? e.byte - 1 : 0, document.size());
-        const long line = 1 + static_cast<long>(std::count(document.begin(),
-                                                           document.begin() + static_cast<long>(upto),
-                                                           '\n'));
+        const std::size_t upto =
+            std::min<std::size_t>(e.byte > 0 ? e.byte - 1 : 0, document.size());
+        const long line =
+            1 + static_cast<long>(
+                    std::count(document.begin(), document.begin() + static_cast<long>(upto), '\n'));
         return import_error{{}, line, {}, "not valid JSON: " + json_error_reason(e.what())};
     } catch (const json::exception& e) {
         return import_error{{}, 0, {}, std::string("not valid JSON: ") + e.what()};
     }
-    if (!doc.is_object() ||
-        (member(doc, "performanceMetrics") == nullptr && member(doc, "accountStatuses") == nullptr)) {
+    if (!doc.is_object() || (member(doc, "performanceMetrics") == nullptr &&
+                             member(doc, "accountStatuses") == nullptr)) {
         return import_error{{},
                             0,
                             {},
@@ -204,7 +226,8 @@ result<long, import_error> parse_account_health(std::string document, const pars
         std::set<std::string> seen;
         for (const auto& s : *statuses) {
             const std::string market = text(s, "marketplaceId");
-            if (market.empty() || !seen.insert(market).second) continue;
+            if (market.empty() || !seen.insert(market).second)
+                continue;
             out.statuses.push_back({market, text(s, "status")});
         }
     }
@@ -216,9 +239,11 @@ result<long, import_error> parse_account_health(std::string document, const pars
 
     if (const json* entries = member(doc, "performanceMetrics"); entries && entries->is_array()) {
         for (const auto& entry : *entries) {
-            if (!entry.is_object()) continue;
+            if (!entry.is_object())
+                continue;
             std::string market = text(entry, "marketplaceId");
-            if (market.empty()) market = fallback_market;
+            if (market.empty())
+                market = fallback_market;
             for (const auto& [name, value] : entry.items()) {
                 if (name == "marketplaceId" || name == "warningStates" || name == "warningState") {
                     continue;
@@ -231,10 +256,9 @@ result<long, import_error> parse_account_health(std::string document, const pars
                     builder.add_rating(market, value);
                     continue;
                 }
-                const auto* known = std::find_if(std::begin(kKnown), std::end(kKnown),
-                                                 [&](const known_metric& k) {
-                                                     return k.amazon_name == name;
-                                                 });
+                const auto* known =
+                    std::find_if(std::begin(kKnown), std::end(kKnown),
+                                 [&](const known_metric& k) { return k.amazon_name == name; });
                 auto add_one = [&](const json& m) {
                     if (known != std::end(kKnown)) {
                         builder.add(market, known->metric, known->channel, m, known->numerator,
@@ -244,7 +268,8 @@ result<long, import_error> parse_account_health(std::string document, const pars
                     }
                 };
                 if (value.is_array()) {
-                    for (const auto& m : value) add_one(m);
+                    for (const auto& m : value)
+                        add_one(m);
                 } else {
                     add_one(value);
                 }

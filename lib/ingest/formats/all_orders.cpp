@@ -1,9 +1,9 @@
 // The All Orders report (GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL,
 // ..._BY_LAST_UPDATE_GENERAL and the archived variant): one row per order item.
-#include "ingest/formats/format_support.hpp"
-
 #include <algorithm>
 #include <array>
+
+#include "ingest/formats/format_support.hpp"
 
 namespace shd::ingest::detail {
 namespace {
@@ -44,7 +44,7 @@ constexpr std::array<std::string_view, 6> kOrderStatuses = {
     "Pending", "Unshipped", "PartiallyShipped", "Shipping", "Shipped", "Cancelled"};
 
 bool is_cancelled_spelling(std::string_view s) {
-    return iequals(s, "Cancelled") || iequals(s, "Canceled");
+    return (s.size() == 9 || s.size() == 8) && (iequals(s, "Cancelled") || iequals(s, "Canceled"));
 }
 
 result<long, import_error> parse(delimited_reader& reader, const column_map& columns,
@@ -55,20 +55,27 @@ result<long, import_error> parse(delimited_reader& reader, const column_map& col
 
     return for_each_row(reader, columns, [&](const row_fields& row) -> result<void, import_error> {
         auto order_id = row.required(amazon_order_id);
-        if (!order_id) return order_id.error();
+        if (!order_id)
+            return order_id.error();
         out.order_id.assign(*order_id);
 
         auto purchased = row.timestamp(purchase_date);
-        if (!purchased) return purchased.error();
+        if (!purchased)
+            return purchased.error();
         out.purchased_at = *purchased;
 
         auto status = row.required(order_status);
-        if (!status) return status.error();
+        if (!status)
+            return status.error();
         if (is_cancelled_spelling(*status)) {
             out.order_status.assign("Cancelled");  // the Orders API spells it "Canceled"
         } else {
-            const auto* known = std::find_if(kOrderStatuses.begin(), kOrderStatuses.end(),
-                                             [&](std::string_view s) { return iequals(s, *status); });
+            // Exact spelling first: it is the only one Amazon writes.
+            const auto* known = std::find(kOrderStatuses.begin(), kOrderStatuses.end(), *status);
+            if (known == kOrderStatuses.end()) {
+                known = std::find_if(kOrderStatuses.begin(), kOrderStatuses.end(),
+                                     [&](std::string_view s) { return iequals(s, *status); });
+            }
             if (known == kOrderStatuses.end()) {
                 return row.fail(order_status, "unknown order-status " + quote_value(*status));
             }
@@ -77,39 +84,45 @@ result<long, import_error> parse(delimited_reader& reader, const column_map& col
         out.is_cancelled = out.order_status == "Cancelled";
 
         auto channel = row.required(fulfillment_channel);
-        if (!channel) return channel.error();
+        if (!channel)
+            return channel.error();
         if (iequals(*channel, "Merchant") || iequals(*channel, "MFN")) {
             out.fulfillment_channel.assign("MFN");
         } else if (iequals(*channel, "Amazon") || iequals(*channel, "AFN")) {
             out.fulfillment_channel.assign("AFN");
         } else {
-            return row.fail(fulfillment_channel,
-                            "unknown fulfillment-channel " + quote_value(*channel) +
-                                " (expected Merchant or Amazon)");
+            return row.fail(fulfillment_channel, "unknown fulfillment-channel " +
+                                                     quote_value(*channel) +
+                                                     " (expected Merchant or Amazon)");
         }
 
         auto marketplace = channels.map(row, sales_channel);
-        if (!marketplace) return marketplace.error();
+        if (!marketplace)
+            return marketplace.error();
         out.sales_channel.assign(row.get(sales_channel));
         if (*marketplace) {
-            if (!out.marketplace_id) out.marketplace_id.emplace();
+            if (!out.marketplace_id)
+                out.marketplace_id.emplace();
             out.marketplace_id->assign(**marketplace);
         } else {
             out.marketplace_id.reset();
         }
 
         auto updated = row.optional_timestamp(last_updated_date);
-        if (!updated) return updated.error();
+        if (!updated)
+            return updated.error();
         out.last_updated_at = *updated;
 
         auto buyer_cancel = row.boolean(is_buyer_requested_cancellation);
-        if (!buyer_cancel) return buyer_cancel.error();
+        if (!buyer_cancel)
+            return buyer_cancel.error();
         out.buyer_requested_cancel = *buyer_cancel;
 
         out.sku.assign(row.get(sku));
         out.asin.assign(row.get(asin));
         auto qty = row.count(quantity);
-        if (!qty) return qty.error();
+        if (!qty)
+            return qty.error();
         out.quantity = *qty;
 
         const auto item = row.get(item_status);

@@ -1,9 +1,9 @@
 // Our defects CSV: A-to-z claims, chargebacks and feedback, with the "counting
 // defect" rule of spec/metrics.md decided here, once.
-#include "ingest/formats/format_support.hpp"
-
 #include <algorithm>
 #include <array>
+
+#include "ingest/formats/format_support.hpp"
 
 namespace shd::ingest::detail {
 namespace {
@@ -11,8 +11,7 @@ namespace {
 enum col : int { order_id, kind, occurred_at, status, rating };
 
 constexpr column_spec kColumns[] = {
-    {"order_id", true}, {"kind", true},    {"occurred_at", true},
-    {"status", false},  {"rating", false},
+    {"order_id", true}, {"kind", true}, {"occurred_at", true}, {"status", false}, {"rating", false},
 };
 
 constexpr std::string_view kSignature[] = {"kind", "occurred_at"};
@@ -20,8 +19,8 @@ constexpr std::string_view kSignature[] = {"kind", "occurred_at"};
 struct kind_rules {
     std::string_view kind;
     std::string_view default_status;
-    std::array<std::string_view, 6> statuses;       // the valid ones ("" pads the list)
-    std::array<std::string_view, 3> not_counting;   // statuses decided for the seller
+    std::array<std::string_view, 6> statuses;      // the valid ones ("" pads the list)
+    std::array<std::string_view, 3> not_counting;  // statuses decided for the seller
 };
 
 constexpr kind_rules kKinds[] = {
@@ -44,14 +43,17 @@ result<long, import_error> parse(delimited_reader& reader, const column_map& col
 
     return for_each_row(reader, columns, [&](const row_fields& row) -> result<void, import_error> {
         auto id = row.required(order_id);
-        if (!id) return id.error();
+        if (!id)
+            return id.error();
         out.order_id.assign(*id);
 
         auto kind_text = row.required(kind);
-        if (!kind_text) return kind_text.error();
+        if (!kind_text)
+            return kind_text.error();
         const kind_rules* rules = nullptr;
         for (const auto& k : kKinds) {
-            if (iequals(k.kind, *kind_text)) rules = &k;
+            if (iequals(k.kind, *kind_text))
+                rules = &k;
         }
         if (rules == nullptr) {
             return row.fail(kind, "unknown kind " + quote_value(*kind_text) +
@@ -60,7 +62,8 @@ result<long, import_error> parse(delimited_reader& reader, const column_map& col
         out.kind.assign(rules->kind);
 
         auto when = row.timestamp(occurred_at);
-        if (!when) return when.error();
+        if (!when)
+            return when.error();
         out.occurred_at = *when;
 
         const auto status_text = row.get(status);
@@ -74,8 +77,10 @@ result<long, import_error> parse(delimited_reader& reader, const column_map& col
             if (!contains(rules->statuses, out.status)) {
                 std::string valid;
                 for (const auto s : rules->statuses) {
-                    if (s.empty()) continue;
-                    if (!valid.empty()) valid += ", ";
+                    if (s.empty())
+                        continue;
+                    if (!valid.empty())
+                        valid += ", ";
                     valid += s;
                 }
                 return row.fail(status, "unknown status " + quote_value(status_text) + " for " +
@@ -84,7 +89,8 @@ result<long, import_error> parse(delimited_reader& reader, const column_map& col
         }
 
         auto stars = row.int_in_range(rating, 1, 5);
-        if (!stars) return stars.error();
+        if (!stars)
+            return stars.error();
         const bool removed_or_decided = contains(rules->not_counting, out.status);
         if (rules->kind == "negative_feedback") {
             // No rating given: the row is there because the feedback was negative.

@@ -5,18 +5,18 @@
 // channels). Every error names the line and the column as the file spells it.
 #pragma once
 
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
 #include "core/marketplaces.hpp"
 #include "core/result.hpp"
 #include "core/time.hpp"
 #include "ingest/delimited.hpp"
 #include "ingest/parse.hpp"
 #include "ingest/records.hpp"
-
-#include <optional>
-#include <span>
-#include <string>
-#include <string_view>
-#include <vector>
 
 namespace shd::ingest::detail {
 
@@ -38,8 +38,8 @@ using format_parser = result<long, import_error> (*)(delimited_reader& reader,
 
 struct format_spec {
     file_format format;
-    std::string_view title;                      // for messages: "All Orders report"
-    std::span<const column_spec> columns;        // a parser's column numbers index this
+    std::string_view title;                       // for messages: "All Orders report"
+    std::span<const column_spec> columns;         // a parser's column numbers index this
     std::span<const std::string_view> signature;  // any of these present: the file is this format
     format_parser parse;
 };
@@ -68,7 +68,14 @@ struct recognised_header {
 result<recognised_header, import_error> recognise_header(std::span<const std::string_view> header,
                                                          long line);
 
-std::string_view trim(std::string_view s);
+// Fields are trimmed of spaces and tabs only: other characters are data.
+inline std::string_view trim(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
+        s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
+        s.remove_suffix(1);
+    return s;
+}
 bool iequals(std::string_view a, std::string_view b);
 // A value quoted in an error message: cut short, control characters escaped.
 std::string quote_value(std::string_view v);
@@ -80,7 +87,7 @@ import_error to_import_error(const reader_error& e, const column_map* columns);
 
 // One data row, read by column number of the format.
 class row_fields {
-public:
+  public:
     row_fields(std::span<const std::string_view> fields, long line, const column_map& columns)
         : fields_(fields), line_(line), columns_(columns) {}
 
@@ -90,7 +97,8 @@ public:
     // The trimmed value; empty when the column is absent or the row is short.
     std::string_view get(int col) const {
         const int i = columns_.index[col];
-        if (i < 0 || static_cast<std::size_t>(i) >= fields_.size()) return {};
+        if (i < 0 || static_cast<std::size_t>(i) >= fields_.size())
+            return {};
         return trim(fields_[i]);
     }
 
@@ -105,7 +113,7 @@ public:
     // An integer in [lo, hi]; empty gives nullopt.
     result<std::optional<int>, import_error> int_in_range(int col, int lo, int hi) const;
 
-private:
+  private:
     std::span<const std::string_view> fields_;
     long line_;
     const column_map& columns_;
@@ -114,10 +122,10 @@ private:
 // Sales channel to marketplace: "Non-Amazon" gives nullopt; an unknown channel
 // is an error. Remembers the last answer: a report repeats a few channels.
 class sales_channel_mapper {
-public:
+  public:
     result<std::optional<std::string_view>, import_error> map(const row_fields& row, int col);
 
-private:
+  private:
     std::string last_channel_;
     std::optional<std::string_view> last_marketplace_;
     bool has_last_ = false;
@@ -132,8 +140,10 @@ result<long, import_error> for_each_row(delimited_reader& reader, const column_m
     const std::size_t header_size = columns.header_names.size();
     for (;;) {
         auto more = reader.next();
-        if (!more) return to_import_error(more.error(), &columns);
-        if (!*more) return rows;
+        if (!more)
+            return to_import_error(more.error(), &columns);
+        if (!*more)
+            return rows;
         const auto fields = reader.fields();
         if (fields.size() > header_size) {
             return import_error{{},
@@ -143,7 +153,8 @@ result<long, import_error> for_each_row(delimited_reader& reader, const column_m
                                     " fields but the header has " + std::to_string(header_size)};
         }
         const row_fields row(fields, reader.line(), columns);
-        if (auto r = fn(row); !r) return r.error();
+        if (auto r = fn(row); !r)
+            return r.error();
         ++rows;
     }
 }

@@ -1,8 +1,8 @@
 // Our messages CSV: buyer messages with their receipt and reply times.
+#include <algorithm>
+
 #include "core/marketplaces.hpp"
 #include "ingest/formats/format_support.hpp"
-
-#include <algorithm>
 
 namespace shd::ingest::detail {
 namespace {
@@ -17,7 +17,7 @@ enum col : int {
 };
 
 constexpr column_spec kColumns[] = {
-    {"message_id", true},   {"order_id", false},     {"marketplace_id", false},
+    {"message_id", true},  {"order_id", false},     {"marketplace_id", false},
     {"received_at", true}, {"responded_at", false}, {"no_response_needed", false},
 };
 
@@ -32,7 +32,8 @@ result<long, import_error> parse(delimited_reader& reader, const column_map& col
 
     return for_each_row(reader, columns, [&](const row_fields& row) -> result<void, import_error> {
         auto id = row.required(message_id);
-        if (!id) return id.error();
+        if (!id)
+            return id.error();
         out.message_id.assign(*id);
         out.order_id.assign(row.get(order_id));
 
@@ -46,15 +47,18 @@ result<long, import_error> parse(delimited_reader& reader, const column_map& col
         out.marketplace_id.assign(market);
 
         auto received = row.timestamp(received_at);
-        if (!received) return received.error();
+        if (!received)
+            return received.error();
         out.received_at = *received;
 
         auto responded = row.optional_timestamp(responded_at);
-        if (!responded) return responded.error();
+        if (!responded)
+            return responded.error();
         out.responded_at = *responded;
 
         auto no_reply = row.boolean(no_response_needed);
-        if (!no_reply) return no_reply.error();
+        if (!no_reply)
+            return no_reply.error();
         out.no_response_needed = *no_reply;
 
         sink(rec, row.line());

@@ -22,22 +22,26 @@ result<long, import_error> parse(delimited_reader& reader, const column_map& col
 
     return for_each_row(reader, columns, [&](const row_fields& row) -> result<void, import_error> {
         auto id = row.required(order_id);
-        if (!id) return id.error();
+        if (!id)
+            return id.error();
         out.order_id.assign(*id);
 
         auto latest = row.timestamp(latest_ship_date);
-        if (!latest) return latest.error();
+        if (!latest)
+            return latest.error();
         out.latest_ship_at = *latest;
 
         auto confirmed = row.optional_timestamp(confirmed_at);
-        if (!confirmed) return confirmed.error();
+        if (!confirmed)
+            return confirmed.error();
         out.confirmed_at = *confirmed;
 
         out.tracking_id.assign(row.get(tracking_id));
         out.carrier.assign(row.get(carrier));
 
         auto valid = row.optional_boolean(tracking_valid);
-        if (!valid) return valid.error();
+        if (!valid)
+            return valid.error();
         out.tracking_valid = *valid;
 
         sink(rec, row.line());

@@ -32,28 +32,35 @@ result<long, import_error> parse(delimited_reader& reader, const column_map& col
 
     return for_each_row(reader, columns, [&](const row_fields& row) -> result<void, import_error> {
         auto id = row.required(order_id);
-        if (!id) return id.error();
+        if (!id)
+            return id.error();
         out.order_id.assign(*id);
 
         auto purchased = row.timestamp(purchase_date);
-        if (!purchased) return purchased.error();
+        if (!purchased)
+            return purchased.error();
         out.purchased_at = *purchased;
 
         auto promise = row.timestamp(promise_date);
-        if (!promise) return promise.error();
+        if (!promise)
+            return promise.error();
         out.promise_at = *promise;
 
         auto marketplace = channels.map(row, sales_channel);
-        if (!marketplace) return marketplace.error();
+        if (!marketplace)
+            return marketplace.error();
         out.sales_channel.assign(row.get(sales_channel));
         if (*marketplace) {
-            out.marketplace_id = std::string(**marketplace);
+            if (!out.marketplace_id)
+                out.marketplace_id.emplace();
+            out.marketplace_id->assign(**marketplace);
         } else {
             out.marketplace_id.reset();
         }
 
         auto buyer_cancel = row.boolean(is_buyer_requested_cancellation);
-        if (!buyer_cancel) return buyer_cancel.error();
+        if (!buyer_cancel)
+            return buyer_cancel.error();
         out.buyer_requested_cancel = *buyer_cancel;
 
         sink(rec, row.line());
