@@ -8,13 +8,15 @@ carrier pickup on Monday 10 November and one order still not shipped have
 pushed the 10-day late dispatch rate in the US to between the warn level (3%)
 and Amazon's target (4%): at risk, not breached yet.
 
-This script does two separate things, on purpose:
-  1. generate(): simulates the seller with a fixed seed and writes the exports
-     (Amazon's formats and ours, spec/formats.md) into examples/demo/.
-  2. evaluate(): reads those files back, as an importer would, and computes
-     the status rows with its own straightforward reading of spec/metrics.md.
-     The result is examples/demo/expected-status.json, which the C++ engine
-     is compared against. It shares no code with the generator's simulation.
+Two separate things happen, on purpose, in two places:
+  1. generate() (here): simulates the seller with a fixed seed and writes the
+     exports (Amazon's formats and ours, spec/formats.md, with the writers of
+     shd_exports.py) into examples/demo/.
+  2. shd_oracle.evaluate_folder(): reads those files back, as an importer
+     would, and computes the status rows with its own straightforward reading
+     of spec/metrics.md. The result is examples/demo/expected-status.json,
+     which the C++ engine is compared against. The oracle shares no code with
+     the simulation; tests/conformance/ uses it on random sellers too.
 
 Python 3 standard library only; deterministic (same output on every run).
 
@@ -34,500 +36,33 @@ Usage:
 from __future__ import annotations
 
 import argparse
-import csv
 import datetime as dt
 import filecmp
-import gzip
-import io
 import json
 import math
 import random
 import sys
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
-UTC = dt.timezone.utc
-DAY = dt.timedelta(days=1)
-HOUR = dt.timedelta(hours=1)
+from shd_exports import (ALL_ORDERS_HEADER, DEFECTS_HEADER, FEEDBACK_HEADER, MESSAGES_HEADER,
+                         SHIPMENTS_HEADER, UNSHIPPED_HEADER, iso_offset, iso_utc, iso_z,
+                         write_csv, write_tsv)
+from shd_oracle import (DAY, HOUR, UTC, US, compare, evaluate_folder, evaluate_with_config,
+                        parse_instant)
 
-US = "ATVPDKIKX0DER"
 UK = "A1F83G8C2ARO7P"
 
 # ---------------------------------------------------------------------------
-# Part 1: reading export files (spec/formats.md)
-# ---------------------------------------------------------------------------
-
-SALES_CHANNELS = {
-    "amazon.com": "ATVPDKIKX0DER",
-    "amazon.ca": "A2EUQ1WTGCTBG2",
-    "amazon.com.mx": "A1AM78C64UM0Y8",
-    "amazon.co.uk": "A1F83G8C2ARO7P",
-    "amazon.de": "A1PA6795UKMFR9",
-    "amazon.fr": "A13V1IB3VIYZZH",
-    "amazon.it": "APJ6JRA9NG5V4",
-    "amazon.es": "A1RKKUPIHCS9HS",
-    "amazon.in": "A21TJRUUN4KGV",
-    "amazon.co.jp": "A1VC38T7YXB528",
-    "amazon.com.au": "A39IBJ37TRP1C6",
-}
-
-# Day order of the Feedback report's Date column, by marketplace.
-FEEDBACK_DATE_STYLE = {
-    "ATVPDKIKX0DER": "MDY",   # US
-    "A1VC38T7YXB528": "YMD",  # JP
-    "A2NODRKZP88ZB9": "ISO",  # SE
-    "A1PA6795UKMFR9": "DMY.",  # DE
-}
-
-
-class BadFile(Exception):
-    pass
-
-
-def parse_instant(text: str) -> dt.datetime:
-    text = text.strip()
-    if len(text) == 10:
-        d = dt.date.fromisoformat(text)
-        return dt.datetime(d.year, d.month, d.day, tzinfo=UTC)
-    value = dt.datetime.fromisoformat(text.replace(" ", "T", 1))
-    if value.tzinfo is None:
-        raise BadFile(f"timestamp without offset: {text!r}")
-    return value.astimezone(UTC).replace(microsecond=0)
-
-
-def parse_optional_instant(text: str) -> dt.datetime | None:
-    return parse_instant(text) if text.strip() else None
-
-
-def parse_bool(text: str) -> bool:
-    t = text.strip().lower()
-    if t in ("", "false"):
-        return False
-    if t == "true":
-        return True
-    raise BadFile(f"not a boolean: {text!r}")
-
-
-def parse_feedback_date(text: str, marketplace: str) -> dt.datetime:
-    style = FEEDBACK_DATE_STYLE.get(marketplace, "DMY")
-    t = text.strip()
-    if style == "ISO":
-        y, m, d = (int(p) for p in t.split("-"))
-    elif style == "DMY.":
-        d, m, y = (int(p) for p in t.split("."))
-    else:
-        a, b, c = (int(p) for p in t.split("/"))
-        if style == "MDY":
-            m, d, y = a, b, c
-        elif style == "YMD":
-            y, m, d = a, b, c
-        else:
-            d, m, y = a, b, c
-    if y < 100:
-        y += 2000
-    return dt.datetime(y, m, d, tzinfo=UTC)
-
-
-def decode(raw: bytes) -> str:
-    if raw[:2] == b"\x1f\x8b":
-        raw = gzip.decompress(raw)
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        text = raw.decode("cp1252", errors="replace")
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    return text
-
-
-def tsv_rows(text: str) -> tuple[list[str], list[dict[str, str]]]:
-    lines = text.replace("\r\n", "\n").split("\n")
-    while lines and lines[-1] == "":
-        lines.pop()
-    header = lines[0].split("\t")
-    rows = []
-    for number, line in enumerate(lines[1:], start=2):
-        fields = line.split("\t")
-        if len(fields) > len(header):
-            raise BadFile(f"line {number}: more fields than the header")
-        fields += [""] * (len(header) - len(fields))
-        rows.append(dict(zip(header, fields)))
-    return header, rows
-
-
-def csv_rows(text: str) -> tuple[list[str], list[dict[str, str]]]:
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = next(reader)
-    rows = []
-    for fields in reader:
-        if not fields:
-            continue
-        if len(fields) > len(header):
-            raise BadFile("more fields than the header")
-        fields += [""] * (len(header) - len(fields))
-        rows.append(dict(zip(header, fields)))
-    return header, rows
-
-
-@dataclass
-class Order:
-    marketplace: str | None
-    channel: str  # MFN or AFN
-    purchased_at: dt.datetime
-    cancelled: bool
-    item_cancelled: bool
-    buyer_requested: bool
-    last_updated: dt.datetime | None
-    source: str
-
-
-@dataclass
-class Store:
-    """What the database holds after the imports, reduced to what metrics use."""
-    default_marketplace: str = US
-    orders: dict[str, Order] = field(default_factory=dict)
-    promise: dict[str, tuple[dt.datetime, bool]] = field(default_factory=dict)
-    shipments: dict[str, tuple] = field(default_factory=dict)
-    defects: dict[tuple[str, str], tuple] = field(default_factory=dict)
-    messages: dict[str, tuple] = field(default_factory=dict)
-
-    def import_file(self, path: Path) -> str:
-        text = decode(path.read_bytes())
-        if text.lstrip().startswith("{"):
-            json.loads(text)
-            return "account_health"  # Amazon's own numbers: not part of the metrics
-        first_line = text.split("\n", 1)[0]
-        if "\t" in first_line:
-            header, rows = tsv_rows(text)
-            if "amazon-order-id" in header:
-                self._all_orders(rows)
-                return "all_orders"
-            if "order-id" in header and "promise-date" in header:
-                self._unshipped(rows)
-                return "unshipped"
-            if "Order ID" in header and "Rating" in header:
-                self._feedback(rows)
-                return "feedback"
-        else:
-            header, rows = csv_rows(text)
-            if "message_id" in header:
-                self._messages(rows)
-                return "messages"
-            if "kind" in header:
-                self._defects(rows)
-                return "defects"
-            if "latest_ship_date" in header:
-                self._shipments(rows)
-                return "shipments"
-        raise BadFile(f"{path}: unknown format")
-
-    def _all_orders(self, rows):
-        grouped: dict[str, list[dict[str, str]]] = {}
-        for r in rows:
-            grouped.setdefault(r["amazon-order-id"], []).append(r)
-        for order_id, items in grouped.items():
-            first = items[0]
-            status = first["order-status"].strip()
-            order = Order(
-                marketplace=SALES_CHANNELS.get(first["sales-channel"].strip().lower()),
-                channel={"Merchant": "MFN", "Amazon": "AFN"}[first["fulfillment-channel"].strip()],
-                purchased_at=parse_instant(first["purchase-date"]),
-                cancelled=status in ("Cancelled", "Canceled"),
-                item_cancelled=any(
-                    i.get("item-status", "").strip() in ("Cancelled", "Canceled") for i in items),
-                buyer_requested=any(
-                    parse_bool(i.get("is-buyer-requested-cancellation", "")) for i in items),
-                last_updated=parse_optional_instant(first.get("last-updated-date", "")),
-                source="all_orders",
-            )
-            old = self.orders.get(order_id)
-            if (old and old.last_updated and order.last_updated
-                    and order.last_updated < old.last_updated):
-                continue
-            self.orders[order_id] = order
-
-    def _unshipped(self, rows):
-        for r in rows:
-            order_id = r["order-id"]
-            buyer_requested = parse_bool(r.get("is-buyer-requested-cancellation", ""))
-            self.promise[order_id] = (parse_instant(r["promise-date"]), buyer_requested)
-            if order_id not in self.orders or self.orders[order_id].source == "unshipped":
-                self.orders[order_id] = Order(
-                    marketplace=SALES_CHANNELS.get(r["sales-channel"].strip().lower()),
-                    channel="MFN", purchased_at=parse_instant(r["purchase-date"]),
-                    cancelled=False, item_cancelled=False, buyer_requested=buyer_requested,
-                    last_updated=None, source="unshipped")
-
-    def _feedback(self, rows):
-        for r in rows:
-            order_id = r["Order ID"].strip()
-            order = self.orders.get(order_id)
-            marketplace = (order.marketplace if order and order.marketplace
-                           else self.default_marketplace)
-            occurred = parse_feedback_date(r["Date"], marketplace)
-            self.defects[(order_id, "negative_feedback")] = (
-                occurred, "active", int(r["Rating"]))
-
-    def _defects(self, rows):
-        for r in rows:
-            kind = r["kind"].strip()
-            status = r["status"].strip().lower() or (
-                "active" if kind == "negative_feedback" else "open")
-            rating = int(r["rating"]) if r.get("rating", "").strip() else None
-            self.defects[(r["order_id"].strip(), kind)] = (
-                parse_instant(r["occurred_at"]), status, rating)
-
-    def _shipments(self, rows):
-        for r in rows:
-            valid = r.get("tracking_valid", "").strip()
-            self.shipments[r["order_id"].strip()] = (
-                parse_instant(r["latest_ship_date"]),
-                parse_optional_instant(r.get("confirmed_at", "")),
-                r.get("tracking_id", "").strip(),
-                None if valid == "" else parse_bool(valid),
-            )
-
-    def _messages(self, rows):
-        for r in rows:
-            self.messages[r["message_id"].strip()] = (
-                r.get("order_id", "").strip(),
-                r.get("marketplace_id", "").strip(),
-                parse_instant(r["received_at"]),
-                parse_optional_instant(r.get("responded_at", "")),
-                parse_bool(r.get("no_response_needed", "")),
-            )
-
-
-# ---------------------------------------------------------------------------
-# Part 2: the metrics (spec/metrics.md), evaluated as of T
-# ---------------------------------------------------------------------------
-
-# key: (channels, windows, lag, target, warn, lower_is_better)
-METRICS = {
-    "order_defect_rate": (["MFN", "AFN"], [60], 14, "0.01", "0.0075", True),
-    "late_dispatch_rate": (["MFN"], [10, 30], 0, "0.04", "0.03", True),
-    "cancellation_rate": (["MFN"], [7], 0, "0.025", "0.02", True),
-    "valid_tracking_rate": (["MFN"], [30], 0, "0.95", "0.97", False),
-    "response_rate_24h": (["all"], [7, 30, 90], 0, "0.90", "0.95", False),
-}
-DEFECT_KINDS = ("negative_feedback", "a_to_z_claim", "chargeback")
-
-
-def thresholds(overrides: dict | None) -> dict:
-    result = {}
-    for key, (channels, windows, lag, target, warn, lower) in METRICS.items():
-        o = (overrides or {}).get(key, {})
-        result[key] = {
-            "channels": channels,
-            "windows": sorted(o.get("windows", windows)),
-            "lag": o.get("lag_days", lag),
-            "target": Fraction(str(o.get("target", target))),
-            "warn": Fraction(str(o.get("warn", warn))),
-            "min_orders": o.get("min_orders", 100),
-            "lower": lower,
-        }
-    return result
-
-
-def counting_defect(kind: str, status: str, rating: int | None) -> bool:
-    if kind == "negative_feedback":
-        return status != "removed" and (rating is None or rating <= 2)
-    if kind == "a_to_z_claim":
-        return status not in ("denied", "withdrawn", "protected")
-    return status != "reversed"  # chargeback
-
-
-def message_marketplace(store: Store, order_id: str, marketplace_id: str) -> str:
-    if marketplace_id:
-        return marketplace_id
-    order = store.orders.get(order_id) if order_id else None
-    if order and order.marketplace:
-        return order.marketplace
-    return store.default_marketplace
-
-
-def count(store: Store, metric: str, marketplace: str, channel: str,
-          start: dt.datetime, end: dt.datetime, t: dt.datetime):
-    """Numerator, denominator (and ODR components) for the window (start, end]."""
-    def in_window(x):
-        return x is not None and start < x <= end
-
-    def orders_of(chan):
-        for order_id, o in store.orders.items():
-            if o.marketplace == marketplace and o.channel == chan and o.purchased_at <= t:
-                yield order_id, o
-
-    if metric == "order_defect_rate":
-        components = {k: 0 for k in DEFECT_KINDS}
-        num = den = 0
-        for order_id, o in orders_of(channel):
-            if not in_window(o.purchased_at):
-                continue
-            den += 1
-            kinds = [k for k in DEFECT_KINDS
-                     if (order_id, k) in store.defects
-                     and store.defects[(order_id, k)][0] <= t
-                     and counting_defect(k, *store.defects[(order_id, k)][1:])]
-            if kinds:
-                num += 1
-            for k in kinds:
-                components[k] += 1
-        return num, den, components
-
-    if metric == "late_dispatch_rate":
-        num = den = 0
-        for order_id, o in orders_of("MFN"):
-            if o.cancelled:
-                continue
-            shipment = store.shipments.get(order_id)
-            if shipment:
-                latest, confirmed = shipment[0], shipment[1]
-            elif order_id in store.promise:
-                latest, confirmed = store.promise[order_id][0], None
-            else:
-                continue
-            if confirmed is not None and confirmed > t:
-                confirmed = None
-            if not in_window(latest):
-                continue
-            if confirmed is None and latest >= t:
-                continue  # can still ship on time
-            den += 1
-            if confirmed is None or confirmed > latest:
-                num += 1
-        return num, den, None
-
-    if metric == "cancellation_rate":
-        num = den = 0
-        for order_id, o in orders_of("MFN"):
-            if not in_window(o.purchased_at):
-                continue
-            den += 1
-            buyer = o.buyer_requested or store.promise.get(order_id, (None, False))[1]
-            if (o.cancelled or o.item_cancelled) and not buyer:
-                num += 1
-        return num, den, None
-
-    if metric == "valid_tracking_rate":
-        num = den = 0
-        for order_id, (latest, confirmed, tracking_id, valid) in store.shipments.items():
-            o = store.orders.get(order_id)
-            if (o is None or o.marketplace != marketplace or o.channel != "MFN"
-                    or o.cancelled or o.purchased_at > t):
-                continue
-            if confirmed is None or confirmed > t or not in_window(confirmed):
-                continue
-            den += 1
-            if valid if valid is not None else tracking_id != "":
-                num += 1
-        return num, den, None
-
-    if metric == "response_rate_24h":
-        num = den = 0
-        for order_id, marketplace_id, received, responded, no_response in store.messages.values():
-            if no_response or message_marketplace(store, order_id, marketplace_id) != marketplace:
-                continue
-            if not in_window(received):
-                continue
-            if responded is not None and responded <= t:
-                den += 1
-                if responded - received <= 24 * HOUR:
-                    num += 1
-            elif t - received > 24 * HOUR:
-                den += 1  # late: no reply and the 24 hours are over
-            # else pending: left out
-        return num, den, None
-
-    raise AssertionError(metric)
-
-
-def judge(num: int, den: int, th: dict) -> dict:
-    target, warn = th["target"], th["warn"]
-    if den == 0:
-        return {"rate": None, "status": "no_data", "headroom": None}
-    rate = Fraction(num, den)
-    if th["lower"]:
-        status = "breached" if rate >= target else "at_risk" if rate >= warn else "ok"
-        # largest k with (num + k) / den < target
-        headroom = max(0, math.ceil(target * den) - 1 - num)
-    else:
-        status = "breached" if rate <= target else "at_risk" if rate <= warn else "ok"
-        # largest k with num / (den + k) > target
-        headroom = max(0, math.ceil(Fraction(num) / target - den) - 1)
-    if status == "breached":
-        headroom = 0
-    return {"rate": num / den, "status": status, "headroom": headroom}
-
-
-def evaluate(store: Store, t: dt.datetime, overrides: dict | None = None) -> list[dict]:
-    th_all = thresholds(overrides)
-    marketplaces = {o.marketplace for o in store.orders.values() if o.marketplace}
-    marketplaces |= {message_marketplace(store, m[0], m[1]) for m in store.messages.values()}
-    rows = []
-    for marketplace in sorted(marketplaces):
-        for metric, th in th_all.items():
-            for channel in th["channels"]:
-                for window in th["windows"]:
-                    end = t - th["lag"] * DAY
-                    start = end - window * DAY
-                    num, den, components = count(store, metric, marketplace, channel,
-                                                 start, end, t)
-                    verdict = judge(num, den, th)
-                    row = {
-                        "metric": metric, "marketplace": marketplace, "channel": channel,
-                        "window_days": window, "lag_days": th["lag"],
-                        "numerator": num, "denominator": den, "rate": verdict["rate"],
-                        "target": float(th["target"]), "warn": float(th["warn"]),
-                        "status": verdict["status"], "headroom": verdict["headroom"],
-                        "low_volume": den < th["min_orders"],
-                    }
-                    if components is not None:
-                        row["components"] = components
-                    rows.append(row)
-    return rows
-
-
-def evaluate_folder(folder: Path, import_order: list[list[str]], t: dt.datetime,
-                    default_marketplace: str = US, overrides: dict | None = None) -> list[dict]:
-    store = Store(default_marketplace=default_marketplace)
-    for batch in import_order:
-        for name in batch:
-            store.import_file(folder / name)
-    return evaluate(store, t, overrides)
-
-
-# ---------------------------------------------------------------------------
-# Part 3: the demo seller
+# The demo seller
 # ---------------------------------------------------------------------------
 
 SEED = 20251114
 DEMO_TIME = dt.datetime(2025, 11, 14, 16, 0, 0, tzinfo=UTC)  # Friday 08:00 in Los Angeles
 HISTORY_DAYS = 90
 MISSED_PICKUP_DAY = dt.date(2025, 11, 10)  # Monday: the carrier did not come
-
-ALL_ORDERS_HEADER = (
-    "amazon-order-id merchant-order-id purchase-date last-updated-date order-status "
-    "fulfillment-channel sales-channel order-channel url ship-service-level product-name sku "
-    "asin item-status quantity currency item-price item-tax shipping-price shipping-tax "
-    "gift-wrap-price gift-wrap-tax item-promotion-discount ship-promotion-discount ship-city "
-    "ship-state ship-postal-code ship-country promotion-ids cpf is-business-order "
-    "purchase-order-number price-designation signature-confirmation-recommended "
-    "is-buyer-requested-cancellation buyer-requested-cancel-reason").split()
-
-UNSHIPPED_HEADER = (
-    "order-id order-item-id purchase-date payments-date reporting-date promise-date "
-    "days-past-promise buyer-email buyer-name cpf buyer-phone-number sku number-of-items "
-    "product-name quantity-purchased quantity-shipped quantity-to-ship ship-service-level "
-    "ship-service-name recipient-name ship-address-1 ship-address-2 ship-address-3 ship-city "
-    "ship-state ship-postal-code ship-country sales-channel customized-url customized-page "
-    "is-business-order purchase-order-number price-designation is-prime "
-    "is-buyer-requested-cancellation buyer-requested-cancel-reason verge-of-cancellation "
-    "verge-of-lateShipment signature-confirmation-recommended buyer-identification-number "
-    "buyer-identification-type").split()
-
-FEEDBACK_HEADER = ["Date", "Rating", "Comments", "Your Response", "Order ID", "Rater Email"]
 
 # (sku, asin, name, US price, UK price, handling business days)
 CATALOG = [
@@ -578,20 +113,8 @@ def local_date(marketplace: str, instant: dt.datetime) -> dt.date:
     return (instant + utc_offset(marketplace, instant)).date()
 
 
-def iso_utc(instant: dt.datetime) -> str:
-    return instant.strftime("%Y-%m-%dT%H:%M:%S+00:00")
-
-
-def iso_z(instant: dt.datetime) -> str:
-    return instant.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def iso_local(marketplace: str, instant: dt.datetime) -> str:
-    offset = utc_offset(marketplace, instant)
-    minutes = int(offset.total_seconds() // 60)
-    sign = "+" if minutes >= 0 else "-"
-    return ((instant + offset).strftime("%Y-%m-%dT%H:%M:%S")
-            + f"{sign}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}")
+    return iso_offset(instant, utc_offset(marketplace, instant))
 
 
 def add_business_days(day: dt.date, n: int) -> dt.date:
@@ -1077,20 +600,6 @@ class Seller:
 
 # -- writers ------------------------------------------------------------------
 
-def write_tsv(path: Path, header: list[str], rows: list[list[str]], encoding="utf-8",
-              newline="\n") -> None:
-    text = newline.join("\t".join(row) for row in [header] + rows) + newline
-    path.write_bytes(text.encode(encoding))
-
-
-def write_csv(path: Path, header: list[str], rows: list[list[str]]) -> None:
-    buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    path.write_bytes(buffer.getvalue().encode("utf-8"))
-
-
 def all_orders_rows(seller: Seller, markets: set[str | None]) -> list[list[str]]:
     rows = []
     for o in seller.orders:
@@ -1292,18 +801,13 @@ def write_exports(seller: Seller, out: Path) -> None:
               encoding="cp1252", newline="\r\n")
     write_tsv(out / FILES["unshipped"], UNSHIPPED_HEADER, unshipped_rows(seller, US))
     write_tsv(out / FILES["unshipped_uk"], UNSHIPPED_HEADER, unshipped_rows(seller, UK))
-    write_csv(out / FILES["shipments"],
-              ["order_id", "latest_ship_date", "confirmed_at", "tracking_id", "carrier",
-               "tracking_valid"], shipments_rows(seller))
-    write_csv(out / FILES["defects"], ["order_id", "kind", "occurred_at", "status", "rating"],
-              defects_rows(seller))
+    write_csv(out / FILES["shipments"], SHIPMENTS_HEADER, shipments_rows(seller))
+    write_csv(out / FILES["defects"], DEFECTS_HEADER, defects_rows(seller))
     write_tsv(out / FILES["feedback"], FEEDBACK_HEADER, feedback_rows(seller, US))
     # A byte-order mark, as spreadsheet programs add.
     write_tsv(out / FILES["feedback_uk"], FEEDBACK_HEADER, feedback_rows(seller, UK),
               encoding="utf-8-sig")
-    write_csv(out / FILES["messages"],
-              ["message_id", "order_id", "marketplace_id", "received_at", "responded_at",
-               "no_response_needed"], messages_rows(seller))
+    write_csv(out / FILES["messages"], MESSAGES_HEADER, messages_rows(seller))
 
 
 def metric_rows(folder: Path, t: dt.datetime) -> list[dict]:
@@ -1379,34 +883,9 @@ def check_worked_example(folder: Path) -> int:
         return 2
     expected = json.loads((folder / "expected-status.json").read_text())
     config = yaml.safe_load((folder / "config.yaml").read_text())
-    rows = evaluate_folder(folder, expected["import_order"], parse_instant(expected["as_of"]),
-                           config.get("default_marketplace", US), config.get("metrics"))
+    rows = evaluate_with_config(folder, expected["import_order"],
+                                parse_instant(expected["as_of"]), config)
     return compare(expected["metrics"], rows)
-
-
-def compare(expected_rows: list[dict], rows: list[dict]) -> int:
-    key = lambda r: (r["metric"], r["marketplace"], r["channel"], r["window_days"])  # noqa
-    want = {key(r): r for r in expected_rows}
-    got = {key(r): r for r in rows}
-    failures = 0
-    for k in sorted(set(want) | set(got)):
-        a, b = want.get(k), got.get(k)
-        if a is None or b is None:
-            print(f"MISSING {'expected' if a is None else 'computed'} row {k}")
-            failures += 1
-            continue
-        # The expectation lists the fields it pins; the engine may say more
-        # (window_start, window_end).
-        for name in sorted(a):
-            x, y = a.get(name), b.get(name, "<missing>")
-            numbers = all(isinstance(v, (int, float)) and not isinstance(v, bool)
-                          for v in (x, y))
-            same = abs(x - y) <= 1e-9 if numbers else x == y
-            if not same:
-                print(f"DIFF {k} {name}: expected {x!r}, computed {y!r}")
-                failures += 1
-    print(f"{len(want)} expected rows, {len(got)} computed, {failures} differences")
-    return 1 if failures else 0
 
 
 def main() -> int:

@@ -10,6 +10,7 @@ namespace shd::ingest {
 delimited_reader::delimited_reader(byte_source& source, char delimiter, std::size_t block_size)
     : source_(source),
       delimiter_(delimiter),
+      quoting_(delimiter != '\t'),
       buf_(new char[std::max<std::size_t>(block_size, 64)]),
       capacity_(std::max<std::size_t>(block_size, 64)) {}
 
@@ -133,7 +134,7 @@ delimited_reader::scan delimited_reader::scan_record(split_error& err, bool& bla
         nl_known = true;
         if (nl == end && !eof_)
             return scan::need_more;
-        if (std::memchr(buf + p, '"', nl - p) == nullptr) {
+        if (!quoting_ || std::memchr(buf + p, '"', nl - p) == nullptr) {
             std::size_t line_end = nl;
             if (line_end > p && buf[line_end - 1] == '\r')
                 --line_end;

@@ -1,12 +1,13 @@
 // The one row splitter for every delimited format, tab or comma.
 //
-// RFC 4180 quoting: a field that starts with `"` is quoted; inside it `""` is
-// one quote and the delimiter, CR and LF are data. The rule applies to the tab-
-// separated Amazon reports too: they are unquoted in practice, and treating a
-// leading quote the same way in both keeps one splitter and lets a spreadsheet
-// re-save of a report (which quotes fields holding tabs) still read correctly.
-// A `"` anywhere else in a field is an ordinary character. After a closing
-// quote only the delimiter or the end of the line may follow.
+// RFC 4180 quoting, for our comma-separated formats: a field that starts with
+// `"` is quoted; inside it `""` is one quote and the delimiter, CR and LF are
+// data. A `"` anywhere else in a field is an ordinary character. After a
+// closing quote only the delimiter or the end of the line may follow.
+//
+// Amazon's tab-separated reports have no text qualifier: a product name such
+// as `"Deluxe" Mug` is data, and quoting it would reject a valid report. So
+// quoting is off for tab-separated text and every `"` there is a character.
 //
 // Records end at LF or CRLF (the CR is dropped); blank lines are skipped. Lines
 // are physical lines: the first is 1, and a quoted field that spans lines
@@ -48,6 +49,7 @@ struct reader_error {
 
 class delimited_reader {
   public:
+    // Quoting is on for ',' and off for '\t' (see above).
     delimited_reader(byte_source& source, char delimiter, std::size_t block_size = kBlockSize);
 
     // Moves to the next record. False at the end of the input.
@@ -64,6 +66,7 @@ class delimited_reader {
 
     byte_source& source_;
     char delimiter_;
+    bool quoting_;
     std::unique_ptr<char[]> buf_;
     std::size_t capacity_;
     std::size_t begin_ = 0;  // unread data is [begin_, end_)

@@ -61,6 +61,32 @@ private:
     int foreign_keys_;
 };
 
+// Thrown through the parser by the sink to stop it after the database refused
+// a record. Not derived from std::exception, so a parser catching those does
+// not mistake it for its own failure.
+struct sink_abort {};
+
+// A refused value is the file's fault; anything else (busy, full, I/O) is not.
+bool is_about_the_data(const SQLite::Exception& e) {
+    const int primary = e.getErrorCode() & 0xff;
+    return primary == SQLITE_CONSTRAINT || primary == SQLITE_MISMATCH || primary == SQLITE_TOOBIG;
+}
+
+import_failure rejected(const std::string& file, long line, std::string reason) {
+    return {import_failure_kind::rejected, import_error{file, line, "", std::move(reason)}};
+}
+
+import_failure failed(const std::string& file, std::string reason) {
+    return {import_failure_kind::failed, import_error{file, 0, "", std::move(reason)}};
+}
+
+std::optional<std::int64_t> find_import(SQLite::Database& db, const std::string& sha256) {
+    SQLite::Statement q(db, "SELECT id FROM imports WHERE sha256 = ?1");
+    q.bind(1, sha256);
+    if (q.executeStep()) return q.getColumn(0).getInt64();
+    return std::nullopt;
+}
+
 }  // namespace
 
 importer::importer(store::database& db, const Clock& clock, std::string default_marketplace,
@@ -129,7 +155,7 @@ result<import_report, import_failure> importer::import_file(const std::filesyste
                     if (is_about_the_data(e)) {
                         sink_failure =
                             rejected(file, line, fmt::format("the database refused the row: {}",
-                                                             e.getErrorStr()));
+                                                             e.what()));
                     } else {
                         sink_failure = failed(file, fmt::format("database error: {}", e.what()));
                     }
@@ -139,7 +165,7 @@ result<import_report, import_failure> importer::import_file(const std::filesyste
 
             std::optional<result<parse_summary, import_error>> parsed;
             try {
-                parsed.emplace(parse_(path, ctx, sink));
+                parsed.emplace(parse_in_background(parse_, path, ctx, sink));
             } catch (const sink_abort&) {
             }
             if (sink_failure) return *sink_failure;  // the transaction rolls back

@@ -6,7 +6,9 @@
 // (store_writer applies the replace/merge rules); any parse error or refused
 // row rolls it all back, so a rejected file leaves the database exactly as it
 // was, without an imports row either. A process killed half-way leaves the
-// same: SQLite discards the uncommitted transaction.
+// same: SQLite discards the uncommitted transaction. The parser runs on a
+// second thread (background_parse.hpp); all database work stays on the
+// caller's.
 //
 // Failures are values and say whose fault they are: `rejected` (the file's
 // content, or the file cannot be read) or `failed` (the database: busy, full,
@@ -15,6 +17,7 @@
 
 #include "core/clock.hpp"
 #include "core/result.hpp"
+#include "ingest/background_parse.hpp"
 #include "ingest/parse.hpp"
 #include "ingest/records.hpp"
 
@@ -53,14 +56,11 @@ struct import_failure {
 [[noreturn]] void throw_exception_from_error(import_failure const& e,
                                              boost::source_location const&);
 
-// parse_file's signature: the importer takes it as a parameter so tests can
-// feed hand-built records.
-using parse_function = std::function<result<parse_summary, import_error>(
-    const std::filesystem::path&, const parse_context&, const record_sink&)>;
-
 class importer {
 public:
     // `db` must outlive the importer. `clock` stamps imports.imported_at.
+    // `parse` is parse_file but for tests feeding hand-built records; it runs
+    // on a worker thread (parse_in_background) while this thread writes.
     importer(store::database& db, const Clock& clock, std::string default_marketplace,
              parse_function parse = parse_file);
 

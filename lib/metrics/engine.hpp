@@ -4,7 +4,8 @@
 // and Amazon's own numbers beside ours (reconcile.hpp).
 //
 // A pure function of (database rows, config, T): it reads, never writes, and
-// never looks at the clock. SQLite errors are returned as error_message.
+// never looks at the clock. SQLite errors are returned as error_message. It
+// sets PRAGMA mmap_size on the connection (1 GiB): a read setting, not a write.
 #pragma once
 
 #include "config/config.hpp"

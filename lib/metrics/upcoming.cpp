@@ -55,18 +55,21 @@ std::vector<upcoming_events> find_upcoming(SQLite::Database& db, const config::c
     const std::int64_t t = unix_of(as_of);
 
     {
-        // Same order and latest-ship-date rules as late_dispatch_buckets.
+        // Same order and latest-ship-date rules as late_dispatch_buckets. The
+        // unary + keeps SQLite off shipments_by_latest_ship: the few
+        // unconfirmed shipments are found through shipments_by_confirmed
+        // (NULL or after T), instead of reading every shipment of the window.
         SQLite::Statement q(
             db,
             "SELECT o.marketplace_id, s.order_id, s.latest_ship_at"
-            " FROM shipments s JOIN orders o ON o.order_id = s.order_id"
-            " WHERE s.latest_ship_at > ?2 AND s.latest_ship_at <= ?3"
+            " FROM shipments s CROSS JOIN orders o ON o.order_id = s.order_id"
+            " WHERE +s.latest_ship_at > ?2 AND +s.latest_ship_at <= ?3"
             " AND (s.confirmed_at IS NULL OR s.confirmed_at > ?1)"
             " AND o.fulfillment_channel = 'MFN' AND o.is_cancelled = 0"
             " AND o.marketplace_id IS NOT NULL AND o.purchased_at <= ?1"
             " UNION ALL"
             " SELECT o.marketplace_id, u.order_id, u.promise_at"
-            " FROM unshipped_orders u JOIN orders o ON o.order_id = u.order_id"
+            " FROM unshipped_orders u CROSS JOIN orders o ON o.order_id = u.order_id"
             " WHERE u.promise_at > ?2 AND u.promise_at <= ?3"
             " AND NOT EXISTS (SELECT 1 FROM shipments s WHERE s.order_id = u.order_id)"
             " AND o.fulfillment_channel = 'MFN' AND o.is_cancelled = 0"
@@ -119,7 +122,7 @@ std::vector<upcoming_events> find_upcoming(SQLite::Database& db, const config::c
             db,
             "SELECT o.marketplace_id, o.fulfillment_channel, o.order_id, o.purchased_at,"
             " group_concat(d.kind)"
-            " FROM defects d JOIN orders o ON o.order_id = d.order_id"
+            " FROM defects d CROSS JOIN orders o ON o.order_id = d.order_id"
             " WHERE d.counts = 1 AND d.occurred_at <= ?1"
             " AND o.marketplace_id IS NOT NULL AND o.purchased_at > ?2 AND o.purchased_at <= ?1"
             " GROUP BY o.order_id");

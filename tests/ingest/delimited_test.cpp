@@ -89,9 +89,12 @@ TEST(DelimitedReader, QuotedFieldsHoldDelimitersQuotesAndNewlines) {
                               {7, {"4", "plain", "tab\there"}}});
 }
 
-TEST(DelimitedReader, QuotesWorkTheSameInTabSeparatedText) {
-    expect_same_at_every_cut("a\tb\n\"x\ty\"\t\"line\nbreak\"\n5\t6\n", '\t',
-                             {{1, {"a", "b"}}, {2, {"x\ty", "line\nbreak"}}, {4, {"5", "6"}}});
+TEST(DelimitedReader, TabSeparatedTextHasNoQuoting) {
+    // Amazon's reports carry quotes as data, even at the start of a field.
+    expect_same_at_every_cut("a\tb\tc\n\"Deluxe\" Mug\t\"x\"\"y\t\"open\n5\t6\t7\n", '\t',
+                             {{1, {"a", "b", "c"}},
+                              {2, {"\"Deluxe\" Mug", "\"x\"\"y", "\"open"}},
+                              {3, {"5", "6", "7"}}});
 }
 
 TEST(DelimitedReader, QuoteInsideAFieldIsAnOrdinaryCharacter) {

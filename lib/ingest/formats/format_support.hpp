@@ -64,7 +64,10 @@ struct recognised_header {
     column_map columns;
 };
 
-// Matches a header row (line `line`) to a format, or says why none fits.
+// Matches a header row (line `line`) to a format, or says why none fits. A
+// format is a candidate when the header has one of its signature columns; of
+// several candidates the one with most of its columns present wins. The winner
+// missing a required column is an error naming that column.
 result<recognised_header, import_error> recognise_header(std::span<const std::string_view> header,
                                                          long line);
 
