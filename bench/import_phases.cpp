@@ -4,12 +4,6 @@
 //
 // Usage: import_phases FILE [DATABASE]   (DATABASE defaults to FILE.phases.sqlite,
 // removed first)
-#include "core/clock.hpp"
-#include "ingest/importer.hpp"
-#include "ingest/parse.hpp"
-#include "ingest/sha256.hpp"
-#include "store/database.hpp"
-
 #include <fmt/format.h>
 #include <sys/resource.h>
 
@@ -17,6 +11,12 @@
 #include <cstdio>
 #include <filesystem>
 #include <functional>
+
+#include "core/clock.hpp"
+#include "ingest/importer.hpp"
+#include "ingest/parse.hpp"
+#include "ingest/sha256.hpp"
+#include "store/database.hpp"
 
 namespace {
 
@@ -65,16 +65,19 @@ int main(int argc, char** argv) {
         long records = 0;
         auto parsed = shd::ingest::parse_file(file, ctx,
                                               [&](const shd::ingest::record&, long) { ++records; });
-        if (!parsed) return parsed.error().to_string();
+        if (!parsed)
+            return parsed.error().to_string();
         return fmt::format("{} records", records);
     });
     timed("import", [&] {
         auto db = shd::store::database::open(database);
-        if (!db) return db.error().text;
+        if (!db)
+            return db.error().text;
         shd::SystemClock clock;
         shd::ingest::importer importer(*db, clock, "ATVPDKIKX0DER");
         auto imported = importer.import_file(file);
-        if (!imported) return imported.error().error.to_string();
+        if (!imported)
+            return imported.error().error.to_string();
         return fmt::format("{} rows, {} orders", imported->rows, imported->orders);
     });
     return 0;

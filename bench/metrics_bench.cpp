@@ -6,12 +6,6 @@
 // Usage: metrics_bench [DB_PATH] [--runs N]
 // DB_PATH is generated when missing and reused when present (delete it to
 // regenerate). Figures go to docs/performance.md, "Metrics".
-#include "config/config.hpp"
-#include "metrics/engine.hpp"
-#include "metrics/queries.hpp"
-#include "metrics/rules.hpp"
-#include "store/database.hpp"
-
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 #include <SQLiteCpp/Transaction.h>
@@ -28,6 +22,12 @@
 #include <regex>
 #include <string>
 #include <vector>
+
+#include "config/config.hpp"
+#include "metrics/engine.hpp"
+#include "metrics/queries.hpp"
+#include "metrics/rules.hpp"
+#include "store/database.hpp"
 
 namespace {
 
@@ -69,7 +69,8 @@ std::string order_id(std::mt19937_64& rng) {
 // response needed"; replies within 1-20 h (85 %), 25-60 h (10 %), none (5 %).
 void generate(const std::filesystem::path& path) {
     auto opened = store::database::open(path);
-    if (!opened) throw std::runtime_error(opened.error().text);
+    if (!opened)
+        throw std::runtime_error(opened.error().text);
     auto& db = opened->handle();
     std::mt19937_64 rng(20260301);
     std::uniform_real_distribution<double> u(0.0, 1.0);
@@ -95,10 +96,9 @@ void generate(const std::filesystem::path& path) {
     while (written < kOrders) {
         const auto id = order_id(rng);
         const double pick = u(rng);
-        const auto& m = pick < kMarketplaces[0].share ? kMarketplaces[0]
-                        : pick < kMarketplaces[0].share + kMarketplaces[1].share
-                            ? kMarketplaces[1]
-                            : kMarketplaces[2];
+        const auto& m = pick < kMarketplaces[0].share                            ? kMarketplaces[0]
+                        : pick < kMarketplaces[0].share + kMarketplaces[1].share ? kMarketplaces[1]
+                                                                                 : kMarketplaces[2];
         const bool mfn = chance(0.5);
         const std::int64_t purchased = kT - 90 * kDay + 1 + uniform(0, 90 * kDay - 1);
         const bool cancelled = chance(0.015);
@@ -116,9 +116,11 @@ void generate(const std::filesystem::path& path) {
         order.bind(8, item_cancelled ? 1 : 0);
         order.bind(9, buyer_requested ? 1 : 0);
         order.bind(10, purchased + 3600);
-        if (order.exec() == 0) continue;  // the rare duplicate ID
+        if (order.exec() == 0)
+            continue;  // the rare duplicate ID
         ++written;
-        if (written % 20 == 0) sample_orders.push_back(id);
+        if (written % 20 == 0)
+            sample_orders.push_back(id);
 
         const std::int64_t latest_ship = purchased + 2 * kDay;
         if (mfn && !cancelled) {
@@ -136,14 +138,16 @@ void generate(const std::filesystem::path& path) {
                 shipment.clearBindings();
                 shipment.bind(1, id);
                 shipment.bind(2, latest_ship);
-                if (confirmed <= kT) shipment.bind(3, confirmed);
+                if (confirmed <= kT)
+                    shipment.bind(3, confirmed);
                 shipment.bind(4, chance(0.03) ? std::string() : "1Z" + id);
-                if (chance(0.01)) shipment.bind(5, 0);
+                if (chance(0.01))
+                    shipment.bind(5, 0);
                 shipment.exec();
                 if (chance(0.3)) {
                     unshipped.reset();
                     unshipped.clearBindings();
-                unshipped.clearBindings();
+                    unshipped.clearBindings();
                     unshipped.bind(1, id);
                     unshipped.bind(2, latest_ship);
                     unshipped.bind(3, 0);
@@ -164,7 +168,8 @@ void generate(const std::filesystem::path& path) {
                 defect.bind(2, kind);
                 defect.bind(3, occurred);
                 defect.bind(4, counts ? "open" : "denied");
-                if (std::string_view(kind) == "negative_feedback") defect.bind(5, counts ? 1 : 4);
+                if (std::string_view(kind) == "negative_feedback")
+                    defect.bind(5, counts ? 1 : 4);
                 defect.bind(6, counts ? 1 : 0);
                 defect.exec();
             }
@@ -177,14 +182,17 @@ void generate(const std::filesystem::path& path) {
         message.reset();
         message.clearBindings();
         message.bind(1, fmt::format("msg-{:06}", i));
-        if (kind < 0.8) message.bind(2, sample_orders[uniform(0, sample_orders.size() - 1)]);
-        if (kind < 0.4) message.bind(3, kMarketplaces[uniform(0, 2)].id);
+        if (kind < 0.8)
+            message.bind(2, sample_orders[uniform(0, sample_orders.size() - 1)]);
+        if (kind < 0.4)
+            message.bind(3, kMarketplaces[uniform(0, 2)].id);
         message.bind(4, received);
         const double reply = u(rng);
         const std::int64_t responded = reply < 0.85   ? received + uniform(3600, 20 * 3600)
                                        : reply < 0.95 ? received + uniform(25 * 3600, 60 * 3600)
                                                       : -1;
-        if (responded >= 0 && responded <= kT) message.bind(5, responded);
+        if (responded >= 0 && responded <= kT)
+            message.bind(5, responded);
         message.bind(6, chance(0.1) ? 1 : 0);
         message.exec();
     }
@@ -207,7 +215,9 @@ summary summarize(std::vector<double> v) {
 std::string param(int n, const std::string& value) {
     return fmt::format(".parameter set ?{} {}\n", n, value);
 }
-std::string quoted(const std::string& s) { return "'" + s + "'"; }
+std::string quoted(const std::string& s) {
+    return "'" + s + "'";
+}
 
 // The statements evaluate_metrics runs, with the same parameters, as a
 // sqlite3 shell script.
@@ -219,7 +229,8 @@ std::string shell_script(const config::config& cfg, instant as_of,
         int r = 0;
         for (const auto& m : marketplaces) {
             const auto& th = cfg.thresholds(key, m);
-            for (int w : th.windows) r = std::max(r, th.lag_days + w);
+            for (int w : th.windows)
+                r = std::max(r, th.lag_days + w);
         }
         return t - static_cast<std::int64_t>(r) * kDay;
     };
@@ -227,8 +238,7 @@ std::string shell_script(const config::config& cfg, instant as_of,
     std::string s = "PRAGMA mmap_size = 1073741824;\n.timer on\n";
     s += fmt::format("{};\n{};\n", sql.order_marketplaces, sql.message_marketplaces);
     s += ".parameter clear\n" + param(1, std::to_string(t)) +
-         param(2, std::to_string(reach(metric_key::order_defect_rate))) + sql.odr_defects +
-         ";\n";
+         param(2, std::to_string(reach(metric_key::order_defect_rate))) + sql.odr_defects + ";\n";
     s += ".parameter clear\n" + param(1, std::to_string(t)) +
          param(2, std::to_string(reach(metric_key::late_dispatch_rate))) + sql.late_dispatch +
          ";\n";
@@ -282,7 +292,8 @@ int main(int argc, char** argv) {
             fmt::print("generated in {:.1f} s\n", ms_since(start) / 1000.0);
         }
         auto db = store::database::open(path, store::open_options{.read_only = true});
-        if (!db) throw std::runtime_error(db.error().text);
+        if (!db)
+            throw std::runtime_error(db.error().text);
         auto& h = db->handle();
         fmt::print("database: {} ({:.0f} MB)\n", path.string(),
                    static_cast<double>(std::filesystem::file_size(path)) / 1e6);
@@ -302,22 +313,28 @@ int main(int argc, char** argv) {
             auto start = clock_type::now();
             auto m = metrics::evaluate_metrics(*db, cfg, as_of);
             const double took = ms_since(start);
-            if (!m) throw std::runtime_error(m.error().text);
+            if (!m)
+                throw std::runtime_error(m.error().text);
             rows = m->size();
-            if (i > 0) metrics_ms.push_back(took);  // the first run warms the page cache
+            if (i > 0)
+                metrics_ms.push_back(took);  // the first run warms the page cache
             start = clock_type::now();
             auto full = metrics::evaluate(*db, cfg, as_of);
-            if (!full) throw std::runtime_error(full.error().text);
-            if (i > 0) full_ms.push_back(ms_since(start));
+            if (!full)
+                throw std::runtime_error(full.error().text);
+            if (i > 0)
+                full_ms.push_back(ms_since(start));
         }
         const auto m = summarize(metrics_ms);
         const auto f = summarize(full_ms);
-        fmt::print("evaluate_metrics ({} rows), {} runs: min {:.1f} ms, median {:.1f} ms, max "
-                   "{:.1f} ms\n",
-                   rows, runs, m.min, m.median, m.max);
-        fmt::print("evaluate (metrics + upcoming + amazon): min {:.1f} ms, median {:.1f} ms, "
-                   "max {:.1f} ms\n",
-                   f.min, f.median, f.max);
+        fmt::print(
+            "evaluate_metrics ({} rows), {} runs: min {:.1f} ms, median {:.1f} ms, max "
+            "{:.1f} ms\n",
+            rows, runs, m.min, m.median, m.max);
+        fmt::print(
+            "evaluate (metrics + upcoming + amazon): min {:.1f} ms, median {:.1f} ms, "
+            "max {:.1f} ms\n",
+            f.min, f.median, f.max);
 
         // The same statements in the sqlite3 shell.
         std::vector<std::string> marketplaces;
@@ -334,14 +351,16 @@ int main(int argc, char** argv) {
         std::vector<double> wall, timed;
         for (int i = 0; i < std::min(runs, 5) + 1; ++i) {
             const auto start = clock_type::now();
-            if (std::system(command.c_str()) != 0) throw std::runtime_error("sqlite3 failed");
+            if (std::system(command.c_str()) != 0)
+                throw std::runtime_error("sqlite3 failed");
             const double took = ms_since(start);
             std::ifstream in(out_path);
             const std::regex timer(R"(Run Time: real ([0-9.]+))");
             double sum = 0;
             for (std::string line; std::getline(in, line);) {
                 std::smatch match;
-                if (std::regex_search(line, match, timer)) sum += std::stod(match[1]) * 1000.0;
+                if (std::regex_search(line, match, timer))
+                    sum += std::stod(match[1]) * 1000.0;
             }
             if (i > 0) {
                 wall.push_back(took);
@@ -350,9 +369,10 @@ int main(int argc, char** argv) {
         }
         const auto w = summarize(wall);
         const auto t = summarize(timed);
-        fmt::print("sqlite3 shell, same statements: median {:.1f} ms by .timer (sum of "
-                   "statements), {:.1f} ms wall clock including process start\n",
-                   t.median, w.median);
+        fmt::print(
+            "sqlite3 shell, same statements: median {:.1f} ms by .timer (sum of "
+            "statements), {:.1f} ms wall clock including process start\n",
+            t.median, w.median);
         fmt::print("script: {}\n", script_path.string());
     } catch (const std::exception& e) {
         fmt::print(stderr, "metrics_bench: {}\n", e.what());

@@ -1,12 +1,12 @@
+#include <fmt/format.h>
+
+#include <iostream>
+
 #include "commands.hpp"
 #include "common.hpp"
 #include "core/clock.hpp"
 #include "ingest/importer.hpp"
 #include "store/database.hpp"
-
-#include <fmt/format.h>
-
-#include <iostream>
 
 namespace shd::cli {
 
@@ -15,7 +15,8 @@ namespace shd::cli {
 // still land: each file is its own transaction).
 int import_files(const global_options& g, const std::vector<std::string>& files) {
     auto cfg = load_config_or_report(g.config_path);
-    if (!cfg) return kExitUsage;
+    if (!cfg)
+        return kExitUsage;
     auto db = store::database::open(cfg->database);
     if (!db) {
         std::cerr << "seller-healthd: " << db.error().text << "\n";

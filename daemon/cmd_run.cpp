@@ -1,3 +1,8 @@
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+#include <system_error>
+
 #include "commands.hpp"
 #include "common.hpp"
 #include "core/clock.hpp"
@@ -6,11 +11,6 @@
 #include "ingest/run_loop.hpp"
 #include "store/database.hpp"
 
-#include <spdlog/spdlog.h>
-
-#include <filesystem>
-#include <system_error>
-
 namespace shd::cli {
 
 // `run --once`: one cycle, then exit (1 when something could not be done and
@@ -18,7 +18,8 @@ namespace shd::cli {
 // `run`: the loop, until SIGTERM/SIGINT (exit 0).
 int run(const global_options& g, bool once) {
     auto cfg = load_config_or_report(g.config_path);
-    if (!cfg) return kExitUsage;
+    if (!cfg)
+        return kExitUsage;
     setup_logging(cfg->log_level);
 
     auto db = store::database::open(cfg->database);

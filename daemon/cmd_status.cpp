@@ -1,3 +1,7 @@
+#include <unistd.h>
+
+#include <iostream>
+
 #include "commands.hpp"
 #include "common.hpp"
 #include "core/clock.hpp"
@@ -7,17 +11,14 @@
 #include "report/status_table.hpp"
 #include "store/database.hpp"
 
-#include <unistd.h>
-
-#include <iostream>
-
 namespace shd::cli {
 
 // Read-only: opens the database read-only and never stores results (the
 // daemon's run cycle does that), so it is safe beside a running daemon.
 int status(const global_options& g, const std::optional<std::string>& at, bool json) {
     auto cfg = load_config_or_report(g.config_path);
-    if (!cfg) return kExitUsage;
+    if (!cfg)
+        return kExitUsage;
 
     instant as_of = SystemClock{}.now();
     if (at) {

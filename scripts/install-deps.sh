@@ -13,6 +13,7 @@ packages=(
   zlib1g-dev libcurl4-openssl-dev
   libgtest-dev libgmock-dev
   python3 python3-aiosmtpd
+  time
   systemd
 )
 

@@ -67,9 +67,11 @@ def tsv_bytes(header: list[str], rows: list[list[str]], encoding="utf-8",
 
 
 def csv_bytes(header: list[str], rows: list[list[str]], encoding="utf-8",
-              newline="\r\n") -> bytes:
+              newline="\r\n", quote_all=False) -> bytes:
+    """RFC 4180: fields quoted when they must be, or all of them."""
     buffer = io.StringIO(newline="")
-    writer = csv.writer(buffer, lineterminator=newline)
+    writer = csv.writer(buffer, lineterminator=newline,
+                        quoting=csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL)
     writer.writerow(header)
     writer.writerows(rows)
     return buffer.getvalue().encode(encoding)

@@ -521,27 +521,30 @@ def same_value(expected, got) -> bool:
     return type(expected) is type(got) and expected == got
 
 
-def differences(expected_rows: list[dict], rows: list[dict]) -> list[str]:
+def differences(expected_rows: list[dict], rows: list[dict],
+                labels: tuple[str, str] = ("expected", "computed")) -> list[str]:
     """One line per difference: rows missing on either side, duplicate rows,
-    and every field of an expected row that the other row does not match."""
+    and every field of an expected row that the other row does not match.
+    labels name the two sides in the lines."""
+    want_label, got_label = labels
     found = []
     got: dict[tuple, dict] = {}
     for r in rows:
         if row_key(r) in got:
-            found.append(f"DUPLICATE computed row {row_key(r)}")
+            found.append(f"DUPLICATE {got_label} row {row_key(r)}")
         got[row_key(r)] = r
     want = {row_key(r): r for r in expected_rows}
     for k in sorted(set(want) | set(got)):
         a, b = want.get(k), got.get(k)
         if a is None or b is None:
-            found.append(f"MISSING {'expected' if a is None else 'computed'} row {k}")
+            found.append(f"MISSING {want_label if a is None else got_label} row {k}")
             continue
         # The expectation lists the fields it pins; the engine may say more
         # (window_start, window_end).
         for name in sorted(a):
             x, y = a.get(name), b.get(name, "<missing>")
             if not same_value(x, y):
-                found.append(f"DIFF {k} {name}: expected {x!r}, computed {y!r}")
+                found.append(f"DIFF {k} {name}: {want_label} {x!r}, {got_label} {y!r}")
     return found
 
 

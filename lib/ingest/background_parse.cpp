@@ -39,20 +39,23 @@ struct channel {
 
 // The worker's side: fills a batch, hands it over when full or before a lookup.
 class producer {
-public:
+  public:
     explicit producer(channel& c) : c_(c) { pending_.reserve(kBatchRecords); }
 
     void add(const record& r, long line) {
         pending_.emplace_back(r, line);
-        if (pending_.size() >= kBatchRecords) hand_over();
+        if (pending_.size() >= kBatchRecords)
+            hand_over();
     }
 
     void hand_over() {
-        if (pending_.empty()) return;
+        if (pending_.empty())
+            return;
         std::unique_lock lock(c_.mutex);
         c_.to_producer.wait(
             lock, [&] { return c_.batches.size() < kQueuedBatches || c_.consumer_stopped; });
-        if (c_.consumer_stopped) throw stop_parsing{};
+        if (c_.consumer_stopped)
+            throw stop_parsing{};
         c_.batches.push_back(std::move(pending_));
         c_.to_consumer.notify_one();
         pending_ = batch();
@@ -65,13 +68,14 @@ public:
         c_.lookup_request.emplace(order_id);
         c_.to_consumer.notify_one();
         c_.to_producer.wait(lock, [&] { return c_.lookup_answer || c_.consumer_stopped; });
-        if (c_.consumer_stopped) throw stop_parsing{};
+        if (c_.consumer_stopped)
+            throw stop_parsing{};
         auto answer = std::move(*c_.lookup_answer);
         c_.lookup_answer.reset();
         return answer;
     }
 
-private:
+  private:
     channel& c_;
     batch pending_;
 };
@@ -92,7 +96,8 @@ result<parse_summary, import_error> parse_in_background(const parse_function& pa
             worker_ctx.order_marketplace = [&](std::string_view order_id) {
                 return p.lookup(order_id);
             };
-            auto parsed = parse(path, worker_ctx, [&](const record& r, long line) { p.add(r, line); });
+            auto parsed =
+                parse(path, worker_ctx, [&](const record& r, long line) { p.add(r, line); });
             p.hand_over();
             std::lock_guard lock(c.mutex);
             c.outcome.emplace(std::move(parsed));
@@ -128,10 +133,12 @@ result<parse_summary, import_error> parse_in_background(const parse_function& pa
                     break;
                 }
             }
-            for (const auto& [r, line] : work) consume(r, line);
+            for (const auto& [r, line] : work)
+                consume(r, line);
             if (request) {
                 std::optional<std::string> answer;
-                if (ctx.order_marketplace) answer = ctx.order_marketplace(*request);
+                if (ctx.order_marketplace)
+                    answer = ctx.order_marketplace(*request);
                 std::lock_guard lock(c.mutex);
                 c.lookup_answer.emplace(std::move(answer));
                 c.to_producer.notify_one();
@@ -145,9 +152,12 @@ result<parse_summary, import_error> parse_in_background(const parse_function& pa
     }
     worker.join();
 
-    if (consumer_exception) std::rethrow_exception(consumer_exception);
-    if (c.producer_exception) std::rethrow_exception(c.producer_exception);
-    if (!c.outcome) throw std::logic_error("parse_in_background: the parser ended without a result");
+    if (consumer_exception)
+        std::rethrow_exception(consumer_exception);
+    if (c.producer_exception)
+        std::rethrow_exception(c.producer_exception);
+    if (!c.outcome)
+        throw std::logic_error("parse_in_background: the parser ended without a result");
     return std::move(*c.outcome);
 }
 

@@ -12,10 +12,10 @@
 // The worker is always joined before this returns or throws.
 #pragma once
 
-#include "ingest/parse.hpp"
-
 #include <filesystem>
 #include <functional>
+
+#include "ingest/parse.hpp"
 
 namespace shd::ingest {
 

@@ -1,9 +1,5 @@
 #include "ingest/importer.hpp"
 
-#include "ingest/sha256.hpp"
-#include "ingest/store_writer.hpp"
-#include "store/database.hpp"
-
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 #include <SQLiteCpp/Transaction.h>
@@ -12,6 +8,10 @@
 
 #include <optional>
 #include <stdexcept>
+
+#include "ingest/sha256.hpp"
+#include "ingest/store_writer.hpp"
+#include "store/database.hpp"
 
 namespace shd::ingest {
 
@@ -35,7 +35,7 @@ constexpr int kImportCacheKiB = 32 * 1024;
 // row, about a fifth of a large import. The pragma is a no-op inside a
 // transaction, so this scope opens before BEGIN and closes after COMMIT.
 class import_settings_scope {
-public:
+  public:
     explicit import_settings_scope(SQLite::Database& db)
         : db_(db),
           cache_size_(db.execAndGet("PRAGMA cache_size").getInt()),
@@ -55,7 +55,7 @@ public:
     import_settings_scope(const import_settings_scope&) = delete;
     import_settings_scope& operator=(const import_settings_scope&) = delete;
 
-private:
+  private:
     SQLite::Database& db_;
     int cache_size_;
     int foreign_keys_;
@@ -83,7 +83,8 @@ import_failure failed(const std::string& file, std::string reason) {
 std::optional<std::int64_t> find_import(SQLite::Database& db, const std::string& sha256) {
     SQLite::Statement q(db, "SELECT id FROM imports WHERE sha256 = ?1");
     q.bind(1, sha256);
-    if (q.executeStep()) return q.getColumn(0).getInt64();
+    if (q.executeStep())
+        return q.getColumn(0).getInt64();
     return std::nullopt;
 }
 
@@ -99,7 +100,8 @@ importer::importer(store::database& db, const Clock& clock, std::string default_
 result<import_report, import_failure> importer::import_file(const std::filesystem::path& path) {
     const std::string file = path.string();
     auto digest = sha256_file(path);
-    if (!digest) return rejected(file, 0, digest.error().text);
+    if (!digest)
+        return rejected(file, 0, digest.error().text);
 
     SQLite::Database& db = db_.handle();
     try {
@@ -132,8 +134,8 @@ result<import_report, import_failure> importer::import_file(const std::filesyste
         {
             // Statements are finalised here, before the transaction ends.
             store_writer writer(db, import_id, now);
-            SQLite::Statement marketplace_of(db,
-                                             "SELECT marketplace_id FROM orders WHERE order_id = ?1");
+            SQLite::Statement marketplace_of(
+                db, "SELECT marketplace_id FROM orders WHERE order_id = ?1");
             parse_context ctx;
             ctx.file_name = file;
             ctx.default_marketplace = default_marketplace_;
@@ -153,9 +155,8 @@ result<import_report, import_failure> importer::import_file(const std::filesyste
                     writer.write(r, line);
                 } catch (const SQLite::Exception& e) {
                     if (is_about_the_data(e)) {
-                        sink_failure =
-                            rejected(file, line, fmt::format("the database refused the row: {}",
-                                                             e.what()));
+                        sink_failure = rejected(
+                            file, line, fmt::format("the database refused the row: {}", e.what()));
                     } else {
                         sink_failure = failed(file, fmt::format("database error: {}", e.what()));
                     }
@@ -168,8 +169,10 @@ result<import_report, import_failure> importer::import_file(const std::filesyste
                 parsed.emplace(parse_in_background(parse_, path, ctx, sink));
             } catch (const sink_abort&) {
             }
-            if (sink_failure) return *sink_failure;  // the transaction rolls back
-            if (!parsed) throw std::logic_error("importer: sink aborted without a reason");
+            if (sink_failure)
+                return *sink_failure;  // the transaction rolls back
+            if (!parsed)
+                throw std::logic_error("importer: sink aborted without a reason");
             if (!*parsed) {
                 return import_failure{import_failure_kind::rejected, parsed->error()};
             }

@@ -15,16 +15,16 @@
 // I/O; the same file may well import later).
 #pragma once
 
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <string>
+
 #include "core/clock.hpp"
 #include "core/result.hpp"
 #include "ingest/background_parse.hpp"
 #include "ingest/parse.hpp"
 #include "ingest/records.hpp"
-
-#include <cstdint>
-#include <filesystem>
-#include <functional>
-#include <string>
 
 namespace shd::store {
 class database;
@@ -57,7 +57,7 @@ struct import_failure {
                                              boost::source_location const&);
 
 class importer {
-public:
+  public:
     // `db` must outlive the importer. `clock` stamps imports.imported_at.
     // `parse` is parse_file but for tests feeding hand-built records; it runs
     // on a worker thread (parse_in_background) while this thread writes.
@@ -68,7 +68,7 @@ public:
     // database error; only a broken invariant (std::logic_error) escapes.
     result<import_report, import_failure> import_file(const std::filesystem::path& path);
 
-private:
+  private:
     store::database& db_;
     const Clock& clock_;
     std::string default_marketplace_;

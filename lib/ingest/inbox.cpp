@@ -27,22 +27,29 @@ instant to_instant(fs::file_time_type t) {
 // "orders.txt.gz" -> "orders-3.txt.gz": the suffix goes before the first dot
 // so the name still says what the file is.
 std::string numbered_name(const std::string& name, int n) {
-    if (n <= 1) return name;
+    if (n <= 1)
+        return name;
     const auto dot = name.find('.', 1);
-    if (dot == std::string::npos) return fmt::format("{}-{}", name, n);
+    if (dot == std::string::npos)
+        return fmt::format("{}-{}", name, n);
     return fmt::format("{}-{}{}", name.substr(0, dot), n, name.substr(dot));
 }
 
-std::string error_file_name(const std::string& name) { return name + ".error.txt"; }
+std::string error_file_name(const std::string& name) {
+    return name + ".error.txt";
+}
 
 // rename(2) that fails with EEXIST instead of replacing the target. Falls back
 // to a check-then-rename where the filesystem lacks RENAME_NOREPLACE; only
 // this process moves files into these folders, so the gap is harmless.
 int rename_no_replace(const fs::path& from, const fs::path& to) {
-    if (::renameat2(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), RENAME_NOREPLACE) == 0) return 0;
-    if (errno != EINVAL && errno != ENOSYS) return errno;
+    if (::renameat2(AT_FDCWD, from.c_str(), AT_FDCWD, to.c_str(), RENAME_NOREPLACE) == 0)
+        return 0;
+    if (errno != EINVAL && errno != ENOSYS)
+        return errno;
     std::error_code ec;
-    if (fs::exists(to, ec)) return EEXIST;
+    if (fs::exists(to, ec))
+        return EEXIST;
     return ::rename(from.c_str(), to.c_str()) == 0 ? 0 : errno;
 }
 
@@ -59,18 +66,19 @@ result<fs::path, error_message> move_into(const fs::path& file, const fs::path& 
     const std::string name = file.filename().string();
     for (int n = 1; n < 10000; ++n) {
         const std::string candidate = numbered_name(name, n);
-        if (!also_free(candidate)) continue;
+        if (!also_free(candidate))
+            continue;
         const fs::path target = folder / candidate;
         const int err = rename_no_replace(file, target);
-        if (err == 0) return {boost::system::in_place_value, target};
+        if (err == 0)
+            return {boost::system::in_place_value, target};
         if (err != EEXIST) {
             return error_message{fmt::format("cannot move {} to {}: {}", file.string(),
                                              target.string(), std::strerror(err))};
         }
     }
-    return error_message{
-        fmt::format("cannot move {}: {} holds too many files of that name", file.string(),
-                    folder.string())};
+    return error_message{fmt::format("cannot move {}: {} holds too many files of that name",
+                                     file.string(), folder.string())};
 }
 
 }  // namespace
@@ -95,19 +103,24 @@ result<inbox_scan, error_message> inbox::scan() {
 
     std::error_code ec;
     fs::directory_iterator it(dir_, ec);
-    if (ec) return error_message{fmt::format("cannot list {}: {}", dir_.string(), ec.message())};
+    if (ec)
+        return error_message{fmt::format("cannot list {}: {}", dir_.string(), ec.message())};
     for (; it != fs::directory_iterator(); it.increment(ec)) {
         const fs::directory_entry& entry = *it;
         const std::string name = entry.path().filename().string();
-        if (is_ignored_inbox_name(name)) continue;
+        if (is_ignored_inbox_name(name))
+            continue;
         // A file can vanish or change between listing and stat: skip it, the
         // next scan sees it as it is then.
         std::error_code stat_ec;
-        if (!entry.is_regular_file(stat_ec) || stat_ec) continue;
+        if (!entry.is_regular_file(stat_ec) || stat_ec)
+            continue;
         const auto size = entry.file_size(stat_ec);
-        if (stat_ec) continue;
+        if (stat_ec)
+            continue;
         const auto mtime = entry.last_write_time(stat_ec);
-        if (stat_ec) continue;
+        if (stat_ec)
+            continue;
 
         observation obs{size, mtime, now};
         if (auto prev = seen_.find(name);
@@ -124,15 +137,18 @@ result<inbox_scan, error_message> inbox::scan() {
             ++out.waiting;
         }
     }
-    if (ec) return error_message{fmt::format("cannot list {}: {}", dir_.string(), ec.message())};
+    if (ec)
+        return error_message{fmt::format("cannot list {}: {}", dir_.string(), ec.message())};
     // Files no longer there are forgotten, so the map is as big as the folder.
     seen_ = std::move(seen_now);
 
     std::sort(ready.begin(), ready.end(), [](const candidate& a, const candidate& b) {
-        if (a.mtime != b.mtime) return a.mtime < b.mtime;
+        if (a.mtime != b.mtime)
+            return a.mtime < b.mtime;
         return a.path.filename() < b.path.filename();
     });
-    for (auto& c : ready) out.ready.push_back(std::move(c.path));
+    for (auto& c : ready)
+        out.ready.push_back(std::move(c.path));
     return out;
 }
 
@@ -147,7 +163,8 @@ result<std::filesystem::path, error_message> inbox::reject(const std::filesystem
         std::error_code ec;
         return !fs::exists(folder / error_file_name(name), ec);
     });
-    if (!moved) return moved;
+    if (!moved)
+        return moved;
     const fs::path error_path = folder / error_file_name(moved->filename().string());
     std::ofstream out(error_path, std::ios::binary | std::ios::trunc);
     out << why << '\n';

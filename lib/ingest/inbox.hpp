@@ -17,10 +17,6 @@
 //   becomes NAME-2.ext, NAME-3.ext, ... Nothing is ever overwritten.
 #pragma once
 
-#include "core/clock.hpp"
-#include "core/result.hpp"
-#include "ingest/importer.hpp"
-
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -28,6 +24,10 @@
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "core/clock.hpp"
+#include "core/result.hpp"
+#include "ingest/importer.hpp"
 
 namespace shd::ingest {
 
@@ -43,7 +43,7 @@ struct inbox_scan {
 };
 
 class inbox {
-public:
+  public:
     inbox(std::filesystem::path dir, const Clock& clock,
           std::chrono::seconds settle = kDefaultSettleTime);
 
@@ -63,7 +63,7 @@ public:
     result<std::filesystem::path, error_message> reject(const std::filesystem::path& file,
                                                         const std::string& why);
 
-private:
+  private:
     struct observation {
         std::uintmax_t size = 0;
         std::filesystem::file_time_type mtime;

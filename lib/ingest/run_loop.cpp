@@ -1,7 +1,5 @@
 #include "ingest/run_loop.hpp"
 
-#include "ingest/inbox.hpp"
-
 #include <fmt/format.h>
 #include <poll.h>
 #include <signal.h>
@@ -15,6 +13,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "ingest/inbox.hpp"
+
 namespace shd::ingest {
 namespace {
 
@@ -24,22 +24,23 @@ using steady = std::chrono::steady_clock;
 constexpr std::chrono::milliseconds kArrivalDebounce{1000};
 
 class unique_fd {
-public:
+  public:
     explicit unique_fd(int fd = -1) : fd_(fd) {}
     ~unique_fd() {
-        if (fd_ >= 0) ::close(fd_);
+        if (fd_ >= 0)
+            ::close(fd_);
     }
     unique_fd(const unique_fd&) = delete;
     unique_fd& operator=(const unique_fd&) = delete;
     int get() const { return fd_; }
 
-private:
+  private:
     int fd_;
 };
 
 // Watches the inbox; re-arms when the folder was removed and comes back.
 class folder_watch {
-public:
+  public:
     explicit folder_watch(std::filesystem::path dir)
         : dir_(std::move(dir)), fd_(::inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) {
         if (fd_.get() < 0) {
@@ -52,7 +53,8 @@ public:
     int fd() const { return fd_.get(); }
 
     void arm() {
-        if (fd_.get() < 0 || watching_) return;
+        if (fd_.get() < 0 || watching_)
+            return;
         if (::inotify_add_watch(fd_.get(), dir_.c_str(), IN_CLOSE_WRITE | IN_MOVED_TO) >= 0) {
             watching_ = true;
             warned_ = false;
@@ -69,7 +71,8 @@ public:
         alignas(inotify_event) std::array<char, 16 * 1024> buffer;
         for (;;) {
             const ssize_t n = ::read(fd_.get(), buffer.data(), buffer.size());
-            if (n <= 0) break;
+            if (n <= 0)
+                break;
             for (ssize_t offset = 0; offset < n;) {
                 const auto* event = reinterpret_cast<const inotify_event*>(buffer.data() + offset);
                 offset += static_cast<ssize_t>(sizeof(inotify_event) + event->len);
@@ -85,7 +88,7 @@ public:
         return arrival;
     }
 
-private:
+  private:
     std::filesystem::path dir_;
     unique_fd fd_;
     bool watching_ = false;
@@ -134,7 +137,8 @@ result<int, error_message> run_loop::run() {
         const int ready = ::poll(fds.data(), watch.fd() >= 0 ? 2 : 1,
                                  static_cast<int>(std::min<long long>(wait.count(), 60'000)));
         if (ready < 0) {
-            if (errno == EINTR) continue;
+            if (errno == EINTR)
+                continue;
             return error_message{fmt::format("poll: {}", std::strerror(errno))};
         }
         if (fds[0].revents & POLLIN) {

@@ -14,11 +14,11 @@
 // the injected Clock.
 #pragma once
 
-#include "core/result.hpp"
-
 #include <chrono>
 #include <filesystem>
 #include <functional>
+
+#include "core/result.hpp"
 
 namespace shd::ingest {
 
@@ -35,7 +35,7 @@ struct run_loop_options {
 };
 
 class run_loop {
-public:
+  public:
     run_loop(run_loop_options options, cycle_function cycle);
 
     // Runs until SIGTERM or SIGINT and returns that signal's number. Blocks
@@ -44,7 +44,7 @@ public:
     // is only logged: the periodic scan still finds its files.
     result<int, error_message> run();
 
-private:
+  private:
     run_loop_options options_;
     cycle_function cycle_;
 };

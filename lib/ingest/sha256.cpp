@@ -22,7 +22,8 @@ using md_ctx_ptr = std::unique_ptr<EVP_MD_CTX, md_ctx_deleter>;
 struct fd_closer {
     int fd;
     ~fd_closer() {
-        if (fd >= 0) ::close(fd);
+        if (fd >= 0)
+            ::close(fd);
     }
 };
 
@@ -57,7 +58,8 @@ std::string finish_hex(EVP_MD_CTX* ctx) {
 result<std::string, error_message> sha256_file(const std::filesystem::path& path) {
     const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd < 0) {
-        return error_message{fmt::format("cannot open {}: {}", path.string(), std::strerror(errno))};
+        return error_message{
+            fmt::format("cannot open {}: {}", path.string(), std::strerror(errno))};
     }
     fd_closer closer{fd};
     ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
@@ -67,11 +69,13 @@ result<std::string, error_message> sha256_file(const std::filesystem::path& path
     for (;;) {
         const ssize_t n = ::read(fd, buffer.get(), 1 << 20);
         if (n < 0) {
-            if (errno == EINTR) continue;
+            if (errno == EINTR)
+                continue;
             return error_message{
                 fmt::format("cannot read {}: {}", path.string(), std::strerror(errno))};
         }
-        if (n == 0) break;
+        if (n == 0)
+            break;
         if (EVP_DigestUpdate(ctx.get(), buffer.get(), static_cast<size_t>(n)) != 1) {
             throw std::runtime_error("OpenSSL: SHA-256 failed");
         }

@@ -3,11 +3,11 @@
 // so memory does not grow with the file.
 #pragma once
 
-#include "core/result.hpp"
-
 #include <filesystem>
 #include <string>
 #include <string_view>
+
+#include "core/result.hpp"
 
 namespace shd::ingest {
 

@@ -60,7 +60,9 @@ void bind_time_or_null(SQLite::Statement& s, int index, const std::optional<inst
     }
 }
 
-void bind_bool(SQLite::Statement& s, int index, bool b) { s.bind(index, b ? 1 : 0); }
+void bind_bool(SQLite::Statement& s, int index, bool b) {
+    s.bind(index, b ? 1 : 0);
+}
 
 template <class T>
 void bind_number_or_null(SQLite::Statement& s, int index, const std::optional<T>& v) {
@@ -74,8 +76,10 @@ void bind_number_or_null(SQLite::Statement& s, int index, const std::optional<T>
 }
 
 std::optional<long long> newest(std::optional<long long> a, std::optional<long long> b) {
-    if (!a) return b;
-    if (!b) return a;
+    if (!a)
+        return b;
+    if (!b)
+        return a;
     return std::max(*a, *b);
 }
 
@@ -104,7 +108,8 @@ store_writer::store_writer(SQLite::Database& db, std::int64_t import_id, instant
     upsert_unshipped_ = prepare(
         "INSERT INTO unshipped_orders(order_id, promise_at, buyer_requested_cancel, import_id)"
         " VALUES (?1, ?2, ?3, ?4) ON CONFLICT(order_id) DO UPDATE SET"
-        " promise_at = excluded.promise_at, buyer_requested_cancel = excluded.buyer_requested_cancel,"
+        " promise_at = excluded.promise_at, buyer_requested_cancel = "
+        "excluded.buyer_requested_cancel,"
         " import_id = excluded.import_id");
     upsert_shipment_ = prepare(
         "INSERT INTO shipments(order_id, latest_ship_at, confirmed_at, tracking_id, carrier,"
@@ -174,7 +179,8 @@ store_writer::order_state store_writer::state_from_row(const order_item_row& row
     s.is_cancelled = row.is_cancelled;
     s.any_item_cancelled = row.item_cancelled;
     s.buyer_requested_cancel = row.buyer_requested_cancel;
-    if (row.last_updated_at) s.last_updated_at = to_unix(*row.last_updated_at);
+    if (row.last_updated_at)
+        s.last_updated_at = to_unix(*row.last_updated_at);
     return s;
 }
 
@@ -202,7 +208,8 @@ void store_writer::write_order_item(const order_item_row& row, long line) {
     } else if (!current_->skipped) {
         merge_into_current(row);
     }
-    if (current_->skipped) return;
+    if (current_->skipped)
+        return;
 
     bind_text(*upsert_item_, 1, row.order_id);
     if (row.item_key.empty() || row.item_key == "|") {
@@ -238,7 +245,8 @@ void store_writer::start_order(const order_item_row& row) {
     const std::int64_t stored_import = q.getColumn(0).getInt64();
     order_state stored;
     stored.order_id = row.order_id;
-    if (!q.getColumn(1).isNull()) stored.marketplace_id = q.getColumn(1).getString();
+    if (!q.getColumn(1).isNull())
+        stored.marketplace_id = q.getColumn(1).getString();
     stored.sales_channel = q.getColumn(2).getString();
     stored.fulfillment_channel = q.getColumn(3).getString();
     stored.purchased_at = q.getColumn(4).getInt64();
@@ -246,7 +254,8 @@ void store_writer::start_order(const order_item_row& row) {
     stored.is_cancelled = q.getColumn(6).getInt() != 0;
     stored.any_item_cancelled = q.getColumn(7).getInt() != 0;
     stored.buyer_requested_cancel = q.getColumn(8).getInt() != 0;
-    if (!q.getColumn(9).isNull()) stored.last_updated_at = q.getColumn(9).getInt64();
+    if (!q.getColumn(9).isNull())
+        stored.last_updated_at = q.getColumn(9).getInt64();
     q.reset();
 
     if (stored_import == import_id_) {
@@ -272,17 +281,33 @@ void store_writer::start_order(const order_item_row& row) {
 }
 
 void store_writer::merge_into_current(const order_item_row& row) {
-    order_state merged = state_from_row(row);
-    merged.any_item_cancelled = merged.any_item_cancelled || current_->any_item_cancelled;
-    merged.buyer_requested_cancel =
-        merged.buyer_requested_cancel || current_->buyer_requested_cancel;
-    merged.last_updated_at = newest(merged.last_updated_at, current_->last_updated_at);
+    order_state& current = *current_;
+    std::optional<long long> last_updated;
+    if (row.last_updated_at)
+        last_updated = to_unix(*row.last_updated_at);
+    last_updated = newest(last_updated, current.last_updated_at);
+    const bool any_item_cancelled = current.any_item_cancelled || row.item_cancelled;
+    const bool buyer_requested_cancel =
+        current.buyer_requested_cancel || row.buyer_requested_cancel;
     // Items of one order normally agree on every order-level field, so the
-    // stored row rarely needs touching.
-    if (merged == *current_) return;
+    // stored row rarely needs touching; checked without building a copy.
+    if (current.marketplace_id == row.marketplace_id &&
+        current.sales_channel == row.sales_channel &&
+        current.fulfillment_channel == row.fulfillment_channel &&
+        current.purchased_at == to_unix(row.purchased_at) &&
+        current.order_status == row.order_status && current.is_cancelled == row.is_cancelled &&
+        current.any_item_cancelled == any_item_cancelled &&
+        current.buyer_requested_cancel == buyer_requested_cancel &&
+        current.last_updated_at == last_updated) {
+        return;
+    }
+    order_state merged = state_from_row(row);
+    merged.any_item_cancelled = any_item_cancelled;
+    merged.buyer_requested_cancel = buyer_requested_cancel;
+    merged.last_updated_at = last_updated;
     bind_order(*update_order_, merged);
     run(*update_order_);
-    current_ = std::move(merged);
+    current = std::move(merged);
 }
 
 void store_writer::write_unshipped(const unshipped_row& row) {
@@ -315,7 +340,8 @@ void store_writer::write_unshipped(const unshipped_row& row) {
     } else if (*stored_source == "unshipped") {
         bind_fields(*update_unshipped_order_);
         run(*update_unshipped_order_);
-        if (stored_import != import_id_) ++orders_written_;
+        if (stored_import != import_id_)
+            ++orders_written_;
     }
 
     auto& u = *upsert_unshipped_;

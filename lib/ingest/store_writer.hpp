@@ -27,13 +27,13 @@
 // caller rolls back.
 #pragma once
 
-#include "core/time.hpp"
-#include "ingest/records.hpp"
-
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
+
+#include "core/time.hpp"
+#include "ingest/records.hpp"
 
 namespace SQLite {
 class Database;
@@ -43,7 +43,7 @@ class Statement;
 namespace shd::ingest {
 
 class store_writer {
-public:
+  public:
     // Prepares every statement on `db`. `import_id` is this import's row in
     // `imports`; `import_time` is taken_at for a snapshot without a date.
     store_writer(SQLite::Database& db, std::int64_t import_id, instant import_time);
@@ -59,7 +59,7 @@ public:
     // file, or skipped as older, is not counted again).
     long orders_written() const { return orders_written_; }
 
-private:
+  private:
     // The order-level fields of the order on the previous All Orders row, as
     // stored: lets its further item rows merge without a SELECT.
     struct order_state {
@@ -74,7 +74,6 @@ private:
         bool any_item_cancelled = false;
         bool buyer_requested_cancel = false;
         std::optional<long long> last_updated_at;
-        bool operator==(const order_state&) const = default;
     };
 
     void write_order_item(const order_item_row& row, long line);

@@ -1,15 +1,15 @@
 #include "metrics/engine.hpp"
 
-#include "metrics/queries.hpp"
-#include "metrics/reconcile.hpp"
-#include "metrics/rules.hpp"
-#include "metrics/upcoming.hpp"
-
 #include <SQLiteCpp/Database.h>
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <stdexcept>
+
+#include "metrics/queries.hpp"
+#include "metrics/reconcile.hpp"
+#include "metrics/rules.hpp"
+#include "metrics/upcoming.hpp"
 
 namespace shd::metrics {
 namespace {
@@ -28,7 +28,8 @@ int longest_reach(const config::config& cfg, metric_key key,
     int reach = 0;
     for (const auto& m : marketplaces) {
         const auto& t = cfg.thresholds(key, m);
-        for (int w : t.windows) reach = std::max(reach, t.lag_days + w);
+        for (int w : t.windows)
+            reach = std::max(reach, t.lag_days + w);
     }
     return reach;
 }
@@ -40,7 +41,8 @@ std::vector<metric_result> compute_metrics(SQLite::Database& db, const config::c
     // A connection setting, not a write: fine on a read-only connection.
     db.exec("PRAGMA mmap_size = 1073741824");
     const auto marketplaces = find_marketplaces(db, cfg.default_marketplace);
-    if (marketplaces.empty()) return {};
+    if (marketplaces.empty())
+        return {};
 
     const auto odr_defects = odr_defect_buckets(
         db, as_of, longest_reach(cfg, metric_key::order_defect_rate, marketplaces));
@@ -69,19 +71,26 @@ std::vector<metric_result> compute_metrics(SQLite::Database& db, const config::c
                             counts = sum(odr_defects);
                             counts.denominator =
                                 count_orders(db, marketplace, channel, window, as_of);
-                            if (!counts.components) counts.components = odr_components{};
+                            if (!counts.components)
+                                counts.components = odr_components{};
                             break;
-                        case metric_key::late_dispatch_rate: counts = sum(late); break;
+                        case metric_key::late_dispatch_rate:
+                            counts = sum(late);
+                            break;
                         case metric_key::cancellation_rate:
                             counts = cancellation_counts(db, marketplace, window, as_of);
                             break;
-                        case metric_key::valid_tracking_rate: counts = sum(tracking); break;
-                        case metric_key::response_rate_24h: counts = sum(responses); break;
+                        case metric_key::valid_tracking_rate:
+                            counts = sum(tracking);
+                            break;
+                        case metric_key::response_rate_24h:
+                            counts = sum(responses);
+                            break;
                     }
                     if (counts.numerator > counts.denominator) {
                         throw std::logic_error(fmt::format(
-                            "metrics: {} {} {} {}d: numerator {} exceeds denominator {}",
-                            def.name, marketplace, channel, window_days, counts.numerator,
+                            "metrics: {} {} {} {}d: numerator {} exceeds denominator {}", def.name,
+                            marketplace, channel, window_days, counts.numerator,
                             counts.denominator));
                     }
                     out.push_back(make_result(def.key, marketplace, channel, window_days,

@@ -8,12 +8,12 @@
 // sets PRAGMA mmap_size on the connection (1 GiB): a read setting, not a write.
 #pragma once
 
+#include <vector>
+
 #include "config/config.hpp"
 #include "core/result.hpp"
 #include "metrics/evaluation.hpp"
 #include "store/database.hpp"
-
-#include <vector>
 
 namespace shd::metrics {
 

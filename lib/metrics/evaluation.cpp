@@ -16,7 +16,8 @@ constexpr std::array<std::pair<metric_status, std::string_view>, 4> kStatusNames
 int catalog_rank(metric_key key) {
     int rank = 0;
     for (const auto& m : all_metrics()) {
-        if (m.key == key) return rank;
+        if (m.key == key)
+            return rank;
         ++rank;
     }
     return rank;
@@ -26,21 +27,25 @@ int catalog_rank(metric_key key) {
 
 std::string_view status_name(metric_status s) {
     for (const auto& [status, name] : kStatusNames) {
-        if (status == s) return name;
+        if (status == s)
+            return name;
     }
     return "no_data";
 }
 
 std::optional<metric_status> status_from_name(std::string_view name) {
     for (const auto& [status, known] : kStatusNames) {
-        if (known == name) return status;
+        if (known == name)
+            return status;
     }
     return std::nullopt;
 }
 
 int channel_rank(std::string_view channel) {
-    if (channel == "MFN") return 0;
-    if (channel == "AFN") return 1;
+    if (channel == "MFN")
+        return 0;
+    if (channel == "AFN")
+        return 1;
     return 2;
 }
 

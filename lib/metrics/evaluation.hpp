@@ -4,14 +4,14 @@
 // the engine fills it, report/ renders it, history stores it.
 #pragma once
 
-#include "core/metric_catalog.hpp"
-#include "core/time.hpp"
-
 #include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "core/metric_catalog.hpp"
+#include "core/time.hpp"
 
 namespace shd::metrics {
 

@@ -26,9 +26,11 @@ result<std::size_t, error_message> store_results(store::database& db, const eval
             insert.bind(5, r.window_days);
             insert.bind(6, r.numerator);
             insert.bind(7, r.denominator);
-            if (r.rate) insert.bind(8, *r.rate);
+            if (r.rate)
+                insert.bind(8, *r.rate);
             insert.bind(9, std::string(status_name(r.status)));
-            if (r.headroom) insert.bind(10, *r.headroom);
+            if (r.headroom)
+                insert.bind(10, *r.headroom);
             insert.exec();
         }
         tx.commit();
@@ -51,7 +53,8 @@ result<std::vector<stored_result>, error_message> load_results(store::database& 
         while (q.executeStep()) {
             const auto metric = metric_from_name(q.getColumn(1).getString());
             const auto status = status_from_name(q.getColumn(8).getString());
-            if (!metric || !status) continue;
+            if (!metric || !status)
+                continue;
             stored_result r;
             r.evaluated_at = from_unix(q.getColumn(0).getInt64());
             r.metric = *metric;
@@ -60,24 +63,28 @@ result<std::vector<stored_result>, error_message> load_results(store::database& 
             r.window_days = q.getColumn(4).getInt();
             r.numerator = q.getColumn(5).getInt64();
             r.denominator = q.getColumn(6).getInt64();
-            if (!q.getColumn(7).isNull()) r.rate = q.getColumn(7).getDouble();
+            if (!q.getColumn(7).isNull())
+                r.rate = q.getColumn(7).getDouble();
             r.status = *status;
-            if (!q.getColumn(9).isNull()) r.headroom = q.getColumn(9).getInt64();
+            if (!q.getColumn(9).isNull())
+                r.headroom = q.getColumn(9).getInt64();
             out.push_back(std::move(r));
         }
-        std::stable_sort(out.begin(), out.end(), [](const stored_result& a, const stored_result& b) {
-            if (a.evaluated_at != b.evaluated_at) return a.evaluated_at < b.evaluated_at;
-            metric_result x, y;
-            x.metric = a.metric;
-            x.marketplace_id = a.marketplace_id;
-            x.channel = a.channel;
-            x.window_days = a.window_days;
-            y.metric = b.metric;
-            y.marketplace_id = b.marketplace_id;
-            y.channel = b.channel;
-            y.window_days = b.window_days;
-            return result_order(x, y);
-        });
+        std::stable_sort(out.begin(), out.end(),
+                         [](const stored_result& a, const stored_result& b) {
+                             if (a.evaluated_at != b.evaluated_at)
+                                 return a.evaluated_at < b.evaluated_at;
+                             metric_result x, y;
+                             x.metric = a.metric;
+                             x.marketplace_id = a.marketplace_id;
+                             x.channel = a.channel;
+                             x.window_days = a.window_days;
+                             y.metric = b.metric;
+                             y.marketplace_id = b.marketplace_id;
+                             y.channel = b.channel;
+                             y.window_days = b.window_days;
+                             return result_order(x, y);
+                         });
         return out;
     } catch (const SQLite::Exception& ex) {
         return error_message{fmt::format("reading metric results failed: {}", ex.what())};

@@ -4,13 +4,13 @@
 // store_results (the daemon's run cycle); `status` never does.
 #pragma once
 
-#include "core/result.hpp"
-#include "metrics/evaluation.hpp"
-#include "store/database.hpp"
-
 #include <cstddef>
 #include <optional>
 #include <vector>
+
+#include "core/result.hpp"
+#include "metrics/evaluation.hpp"
+#include "store/database.hpp"
 
 namespace shd::metrics {
 

@@ -6,7 +6,9 @@
 namespace shd::metrics {
 namespace {
 
-std::int64_t unix_of(instant t) { return static_cast<std::int64_t>(to_unix(t)); }
+std::int64_t unix_of(instant t) {
+    return static_cast<std::int64_t>(to_unix(t));
+}
 
 std::int64_t range_start(instant as_of, int days) {
     return unix_of(as_of) - static_cast<std::int64_t>(days) * kSecondsPerDay;
@@ -15,7 +17,7 @@ std::int64_t range_start(instant as_of, int days) {
 // An order "counts" for the seller-fulfilled metrics when it exists as of T
 // (purchased at or before ?1), is seller-fulfilled, not cancelled, and sold on
 // an Amazon marketplace.
-#define SHD_COUNTED_MFN_ORDER                                                           \
+#define SHD_COUNTED_MFN_ORDER                                                               \
     "o.fulfillment_channel = 'MFN' AND o.is_cancelled = 0 AND o.marketplace_id IS NOT NULL" \
     " AND o.purchased_at <= ?1"
 
@@ -132,14 +134,15 @@ day_buckets read_buckets(SQLite::Statement& q) {
         row_counts c;
         c.numerator = q.getColumn(3).getInt64();
         c.denominator = q.getColumn(4).getInt64();
-        out.add(q.getColumn(0).getString(), q.getColumn(1).getString(),
-                q.getColumn(2).getInt64(), c);
+        out.add(q.getColumn(0).getString(), q.getColumn(1).getString(), q.getColumn(2).getInt64(),
+                c);
     }
     return out;
 }
 
 void add_components(std::optional<odr_components>& into, const odr_components& c) {
-    if (!into) into = odr_components{};
+    if (!into)
+        into = odr_components{};
     into->negative_feedback += c.negative_feedback;
     into->a_to_z_claim += c.a_to_z_claim;
     into->chargeback += c.chargeback;
@@ -147,34 +150,40 @@ void add_components(std::optional<odr_components>& into, const odr_components& c
 
 }  // namespace
 
-const query_texts& sql_texts() { return kSql; }
+const query_texts& sql_texts() {
+    return kSql;
+}
 
 void day_buckets::add(const std::string& marketplace_id, const std::string& channel,
                       std::int64_t day, const row_counts& counts) {
     auto& slot = buckets_[{marketplace_id, channel}][day];
     slot.numerator += counts.numerator;
     slot.denominator += counts.denominator;
-    if (counts.components) add_components(slot.components, *counts.components);
+    if (counts.components)
+        add_components(slot.components, *counts.components);
 }
 
 row_counts day_buckets::sum(const std::string& marketplace_id, const std::string& channel,
                             std::int64_t first_day, std::int64_t day_count) const {
     row_counts total;
     auto it = buckets_.find({marketplace_id, channel});
-    if (it == buckets_.end()) return total;
+    if (it == buckets_.end())
+        return total;
     const auto& days = it->second;
     for (auto d = days.lower_bound(first_day); d != days.end() && d->first < first_day + day_count;
          ++d) {
         total.numerator += d->second.numerator;
         total.denominator += d->second.denominator;
-        if (d->second.components) add_components(total.components, *d->second.components);
+        if (d->second.components)
+            add_components(total.components, *d->second.components);
     }
     return total;
 }
 
 std::set<std::string> day_buckets::marketplaces() const {
     std::set<std::string> out;
-    for (const auto& [key, days] : buckets_) out.insert(key.first);
+    for (const auto& [key, days] : buckets_)
+        out.insert(key.first);
     return out;
 }
 
@@ -182,9 +191,11 @@ std::set<std::string> find_marketplaces(SQLite::Database& db,
                                         const std::string& default_marketplace) {
     std::set<std::string> out;
     SQLite::Statement orders(db, kSql.order_marketplaces);
-    while (orders.executeStep()) out.insert(orders.getColumn(0).getString());
+    while (orders.executeStep())
+        out.insert(orders.getColumn(0).getString());
     SQLite::Statement messages(db, kSql.message_marketplaces);
-    while (messages.executeStep()) out.insert(messages.getColumn(0).getString());
+    while (messages.executeStep())
+        out.insert(messages.getColumn(0).getString());
     if (!out.contains(default_marketplace)) {
         SQLite::Statement to_default(db, kSql.messages_to_default);
         if (to_default.executeStep() && to_default.getColumn(0).getInt() != 0) {
@@ -215,8 +226,8 @@ day_buckets odr_defect_buckets(SQLite::Database& db, instant as_of, int days) {
         c.numerator = q.getColumn(3).getInt64();
         c.components = odr_components{q.getColumn(4).getInt64(), q.getColumn(5).getInt64(),
                                       q.getColumn(6).getInt64()};
-        out.add(q.getColumn(0).getString(), q.getColumn(1).getString(),
-                q.getColumn(2).getInt64(), c);
+        out.add(q.getColumn(0).getString(), q.getColumn(1).getString(), q.getColumn(2).getInt64(),
+                c);
     }
     return out;
 }

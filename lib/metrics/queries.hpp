@@ -14,15 +14,15 @@
 // Throws SQLite::Exception; the engine converts it.
 #pragma once
 
-#include "core/time.hpp"
-#include "metrics/evaluation.hpp"
-#include "metrics/rules.hpp"
-
 #include <cstdint>
 #include <map>
 #include <set>
 #include <string>
 #include <utility>
+
+#include "core/time.hpp"
+#include "metrics/evaluation.hpp"
+#include "metrics/rules.hpp"
 
 namespace SQLite {
 class Database;
@@ -48,7 +48,7 @@ const query_texts& sql_texts();
 
 // Counts per (marketplace, channel, day bucket).
 class day_buckets {
-public:
+  public:
     void add(const std::string& marketplace_id, const std::string& channel, std::int64_t day,
              const row_counts& counts);
     // The sum over buckets [first_day, first_day + day_count).
@@ -57,7 +57,7 @@ public:
     // Marketplaces with at least one bucket.
     std::set<std::string> marketplaces() const;
 
-private:
+  private:
     std::map<std::pair<std::string, std::string>, std::map<std::int64_t, row_counts>> buckets_;
 };
 

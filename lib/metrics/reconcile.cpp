@@ -16,13 +16,15 @@ std::optional<T> optional_column(SQLite::Statement& q, int i);
 
 template <>
 std::optional<double> optional_column<double>(SQLite::Statement& q, int i) {
-    if (q.getColumn(i).isNull()) return std::nullopt;
+    if (q.getColumn(i).isNull())
+        return std::nullopt;
     return q.getColumn(i).getDouble();
 }
 
 template <>
 std::optional<std::int64_t> optional_column<std::int64_t>(SQLite::Statement& q, int i) {
-    if (q.getColumn(i).isNull()) return std::nullopt;
+    if (q.getColumn(i).isNull())
+        return std::nullopt;
     return q.getColumn(i).getInt64();
 }
 
@@ -57,7 +59,8 @@ std::vector<amazon_snapshot> load_amazon_snapshots(SQLite::Database& db, instant
         s.marketplace_id = newest.getColumn(0).getString();
         s.snapshot_id = newest.getColumn(1).getInt64();
         s.taken_at = from_unix(newest.getColumn(2).getInt64());
-        if (!newest.getColumn(3).isNull()) s.account_status = newest.getColumn(3).getString();
+        if (!newest.getColumn(3).isNull())
+            s.account_status = newest.getColumn(3).getString();
         out.push_back(std::move(s));
     }
 
@@ -83,7 +86,8 @@ std::vector<amazon_snapshot> load_amazon_snapshots(SQLite::Database& db, instant
             if (auto from = optional_column<std::int64_t>(metrics, 7)) {
                 m.window_from = from_unix(*from);
             }
-            if (auto to = optional_column<std::int64_t>(metrics, 8)) m.window_to = from_unix(*to);
+            if (auto to = optional_column<std::int64_t>(metrics, 8))
+                m.window_to = from_unix(*to);
             s.metrics.push_back(std::move(m));
         }
     }
@@ -114,7 +118,8 @@ std::vector<amazon_snapshot> reconcile(std::vector<amazon_snapshot> snapshots,
                     match = &r;
                 }
             }
-            if (match == nullptr) continue;
+            if (match == nullptr)
+                continue;
             m.our_window_days = match->window_days;
             m.our_rate = match->rate;
             if (m.rate && match->rate) {

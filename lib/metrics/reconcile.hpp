@@ -5,9 +5,9 @@
 // shortest), and a rate difference larger than reconcile_tolerance is flagged.
 #pragma once
 
-#include "metrics/evaluation.hpp"
-
 #include <vector>
+
+#include "metrics/evaluation.hpp"
 
 namespace SQLite {
 class Database;

@@ -10,8 +10,10 @@ namespace {
 // Clamps an estimate of k into a range where the +-1 correction loops below
 // stay short and the int64 arithmetic cannot overflow.
 std::int64_t clamp_estimate(double estimate, std::int64_t ceiling) {
-    if (!(estimate > 0)) return 0;  // also NaN
-    if (estimate >= static_cast<double>(ceiling)) return ceiling;
+    if (!(estimate > 0))
+        return 0;  // also NaN
+    if (estimate >= static_cast<double>(ceiling))
+        return ceiling;
     return static_cast<std::int64_t>(estimate);
 }
 
@@ -27,33 +29,42 @@ window_bounds window_for(instant as_of, int window_days, int lag_days) {
 
 std::int64_t day_bucket(instant as_of, instant t) {
     const long long before = to_unix(as_of) - to_unix(t);
-    if (before < 0) throw std::logic_error("metrics: day_bucket of an instant after T");
+    if (before < 0)
+        throw std::logic_error("metrics: day_bucket of an instant after T");
     return before / kSecondsPerDay;
 }
 
 std::optional<double> rate_of(std::int64_t numerator, std::int64_t denominator) {
-    if (denominator == 0) return std::nullopt;
+    if (denominator == 0)
+        return std::nullopt;
     return static_cast<double>(numerator) / static_cast<double>(denominator);
 }
 
 metric_status status_for(metric_direction direction, std::int64_t numerator,
                          std::int64_t denominator, double target, double warn) {
     const auto rate = rate_of(numerator, denominator);
-    if (!rate) return metric_status::no_data;
+    if (!rate)
+        return metric_status::no_data;
     if (direction == metric_direction::lower_is_better) {
-        if (*rate >= target) return metric_status::breached;
-        if (*rate >= warn) return metric_status::at_risk;
+        if (*rate >= target)
+            return metric_status::breached;
+        if (*rate >= warn)
+            return metric_status::at_risk;
         return metric_status::ok;
     }
-    if (*rate <= target) return metric_status::breached;
-    if (*rate <= warn) return metric_status::at_risk;
+    if (*rate <= target)
+        return metric_status::breached;
+    if (*rate <= warn)
+        return metric_status::at_risk;
     return metric_status::ok;
 }
 
 std::optional<std::int64_t> headroom_for(metric_direction direction, std::int64_t numerator,
                                          std::int64_t denominator, double target) {
-    if (denominator == 0) return std::nullopt;
-    if (!std::isfinite(target)) throw std::logic_error("metrics: target is not finite");
+    if (denominator == 0)
+        return std::nullopt;
+    if (!std::isfinite(target))
+        throw std::logic_error("metrics: target is not finite");
     // Far beyond any real window, small enough that num + k and den + k fit.
     constexpr std::int64_t kCeiling = std::numeric_limits<std::int64_t>::max() / 4;
     const auto den = static_cast<double>(denominator);
@@ -63,30 +74,38 @@ std::optional<std::int64_t> headroom_for(metric_direction direction, std::int64_
         auto holds = [&](std::int64_t k) {
             return static_cast<double>(numerator + k) / den < target;
         };
-        if (!holds(0)) return 0;
+        if (!holds(0))
+            return 0;
         // The closed form only seeds the search: the comparison decides.
-        std::int64_t k = clamp_estimate(std::floor(target * den) - static_cast<double>(numerator),
-                                        kCeiling);
-        while (k > 0 && !holds(k)) --k;
-        while (k < kCeiling && holds(k + 1)) ++k;
+        std::int64_t k =
+            clamp_estimate(std::floor(target * den) - static_cast<double>(numerator), kCeiling);
+        while (k > 0 && !holds(k))
+            --k;
+        while (k < kCeiling && holds(k + 1))
+            ++k;
         return k;
     }
 
     auto holds = [&](std::int64_t k) {
         return static_cast<double>(numerator) / static_cast<double>(denominator + k) > target;
     };
-    if (!holds(0)) return 0;
+    if (!holds(0))
+        return 0;
     if (!(target > 0)) {
         throw std::logic_error("metrics: a higher-is-better target must be > 0");
     }
-    std::int64_t k = clamp_estimate(std::floor(static_cast<double>(numerator) / target) - den,
-                                    kCeiling);
-    while (k > 0 && !holds(k)) --k;
-    while (k < kCeiling && holds(k + 1)) ++k;
+    std::int64_t k =
+        clamp_estimate(std::floor(static_cast<double>(numerator) / target) - den, kCeiling);
+    while (k > 0 && !holds(k))
+        --k;
+    while (k < kCeiling && holds(k + 1))
+        ++k;
     return k;
 }
 
-bool is_low_volume(std::int64_t denominator, int min_orders) { return denominator < min_orders; }
+bool is_low_volume(std::int64_t denominator, int min_orders) {
+    return denominator < min_orders;
+}
 
 metric_result make_result(metric_key metric, const std::string& marketplace_id,
                           const std::string& channel, int window_days,
@@ -107,8 +126,8 @@ metric_result make_result(metric_key metric, const std::string& marketplace_id,
     r.warn = thresholds.warn;
     r.status = status_for(def.direction, counts.numerator, counts.denominator, thresholds.target,
                           thresholds.warn);
-    r.headroom = headroom_for(def.direction, counts.numerator, counts.denominator,
-                              thresholds.target);
+    r.headroom =
+        headroom_for(def.direction, counts.numerator, counts.denominator, thresholds.target);
     r.min_orders = thresholds.min_orders;
     r.low_volume = is_low_volume(counts.denominator, thresholds.min_orders);
     r.components = counts.components;

@@ -7,13 +7,13 @@
 // status computed for k more bad events is not breached, and for k + 1 it is.
 #pragma once
 
-#include "config/config.hpp"
-#include "core/metric_catalog.hpp"
-#include "metrics/evaluation.hpp"
-
 #include <cstdint>
 #include <optional>
 #include <string>
+
+#include "config/config.hpp"
+#include "core/metric_catalog.hpp"
+#include "metrics/evaluation.hpp"
 
 namespace shd::metrics {
 

@@ -7,11 +7,11 @@
 // Reads only; throws SQLite::Exception (the engine converts it).
 #pragma once
 
-#include "config/config.hpp"
-#include "metrics/evaluation.hpp"
-
 #include <chrono>
 #include <vector>
+
+#include "config/config.hpp"
+#include "metrics/evaluation.hpp"
 
 namespace SQLite {
 class Database;

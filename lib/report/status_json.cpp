@@ -50,12 +50,11 @@ json upcoming_entry(const metrics::upcoming_events& u) {
     }
     json messages = json::array();
     for (const auto& m : u.unanswered_messages) {
-        messages.push_back(
-            json{{"message_id", m.message_id},
-                 {"order_id", m.order_id.empty() ? json(nullptr) : json(m.order_id)},
-                 {"received_at", format_iso8601(m.received_at)},
-                 {"reply_due", format_iso8601(m.reply_due_at)},
-                 {"overdue", m.overdue}});
+        messages.push_back(json{{"message_id", m.message_id},
+                                {"order_id", m.order_id.empty() ? json(nullptr) : json(m.order_id)},
+                                {"received_at", format_iso8601(m.received_at)},
+                                {"reply_due", format_iso8601(m.reply_due_at)},
+                                {"overdue", m.overdue}});
     }
     json defects = json::array();
     for (const auto& d : u.defects_leaving) {
@@ -102,13 +101,16 @@ std::string status_json(const metrics::evaluation& e) {
     json doc;
     doc["as_of"] = format_iso8601(e.as_of);
     json rows = json::array();
-    for (const auto& r : e.metrics) rows.push_back(metric_row(r));
+    for (const auto& r : e.metrics)
+        rows.push_back(metric_row(r));
     doc["metrics"] = std::move(rows);
     json upcoming = json::array();
-    for (const auto& u : e.upcoming) upcoming.push_back(upcoming_entry(u));
+    for (const auto& u : e.upcoming)
+        upcoming.push_back(upcoming_entry(u));
     doc["upcoming"] = std::move(upcoming);
     json amazon = json::array();
-    for (const auto& s : e.amazon) amazon.push_back(amazon_entry(s));
+    for (const auto& s : e.amazon)
+        amazon.push_back(amazon_entry(s));
     doc["amazon"] = std::move(amazon);
     // Text from imported files is UTF-8 already; replace rather than throw if not.
     return doc.dump(2, ' ', false, json::error_handler_t::replace);

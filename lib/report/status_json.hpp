@@ -6,9 +6,9 @@
 // Rates are doubles at full precision; rate and headroom are null with no data.
 #pragma once
 
-#include "metrics/evaluation.hpp"
-
 #include <string>
+
+#include "metrics/evaluation.hpp"
 
 namespace shd::report {
 

@@ -1,12 +1,12 @@
 #include "report/status_table.hpp"
 
-#include "core/marketplaces.hpp"
-
 #include <fmt/format.h>
 
 #include <algorithm>
 #include <map>
 #include <vector>
+
+#include "core/marketplaces.hpp"
 
 namespace shd::report {
 namespace {
@@ -15,10 +15,14 @@ constexpr std::string_view kReset = "\033[0m";
 
 std::string_view status_color(metrics::metric_status s) {
     switch (s) {
-        case metrics::metric_status::ok: return "\033[32m";
-        case metrics::metric_status::at_risk: return "\033[33m";
-        case metrics::metric_status::breached: return "\033[1;31m";
-        case metrics::metric_status::no_data: return "\033[2m";
+        case metrics::metric_status::ok:
+            return "\033[32m";
+        case metrics::metric_status::at_risk:
+            return "\033[33m";
+        case metrics::metric_status::breached:
+            return "\033[1;31m";
+        case metrics::metric_status::no_data:
+            return "\033[2m";
     }
     return "";
 }
@@ -42,7 +46,8 @@ void render(std::string& out, const std::vector<std::vector<cell>>& rows, bool c
         std::string line = "  ";
         for (std::size_t i = 0; i < row.size(); ++i) {
             std::string padded = row[i].text;
-            if (i + 1 < row.size()) padded.resize(widths[i] + 2, ' ');
+            if (i + 1 < row.size())
+                padded.resize(widths[i] + 2, ' ');
             if (color && !row[i].color.empty()) {
                 // Colour the text only, not the padding after it.
                 const auto text_end = row[i].text.size();
@@ -52,7 +57,8 @@ void render(std::string& out, const std::vector<std::vector<cell>>& rows, bool c
                 line += padded;
             }
         }
-        while (!line.empty() && line.back() == ' ') line.pop_back();
+        while (!line.empty() && line.back() == ' ')
+            line.pop_back();
         out += line;
         out += '\n';
     }
@@ -60,20 +66,25 @@ void render(std::string& out, const std::vector<std::vector<cell>>& rows, bool c
 
 std::string metric_label(const metrics::metric_result& r) {
     const auto& def = definition(r.metric);
-    if (r.channel == "all") return std::string(def.title);
+    if (r.channel == "all")
+        return std::string(def.title);
     return fmt::format("{} ({})", def.title, r.channel);
 }
 
 std::string window_label(const metrics::metric_result& r) {
-    if (r.lag_days == 0) return fmt::format("{}d", r.window_days);
+    if (r.lag_days == 0)
+        return fmt::format("{}d", r.window_days);
     return fmt::format("{}d, lag {}d", r.window_days, r.lag_days);
 }
 
-std::string date_of(instant t) { return format_iso8601(t).substr(0, 10); }
+std::string date_of(instant t) {
+    return format_iso8601(t).substr(0, 10);
+}
 
 const metrics::amazon_metric* amazon_for(const metrics::amazon_snapshot* snapshot,
                                          const metrics::metric_result& r) {
-    if (snapshot == nullptr) return nullptr;
+    if (snapshot == nullptr)
+        return nullptr;
     for (const auto& m : snapshot->metrics) {
         if (m.our_window_days == r.window_days && m.metric == definition(r.metric).name &&
             m.channel == r.channel) {
@@ -106,12 +117,11 @@ void render_upcoming(std::string& out, const metrics::upcoming_events& u,
         out += fmt::format(
             "    {} MFN order(s) not confirmed, ship-by within 24 h or passed ({} overdue):\n",
             u.unconfirmed_orders.size(), overdue);
-        list_items(out, u.unconfirmed_orders, options.max_listed,
-                   [](const metrics::unconfirmed_order& o) {
-                       return fmt::format("{}  ship by {}{}", o.order_id,
-                                          format_iso8601(o.latest_ship_at),
-                                          o.overdue ? "  (overdue)" : "");
-                   });
+        list_items(
+            out, u.unconfirmed_orders, options.max_listed, [](const metrics::unconfirmed_order& o) {
+                return fmt::format("{}  ship by {}{}", o.order_id, format_iso8601(o.latest_ship_at),
+                                   o.overdue ? "  (overdue)" : "");
+            });
     }
     if (!u.unanswered_messages.empty()) {
         const auto overdue =
@@ -127,12 +137,13 @@ void render_upcoming(std::string& out, const metrics::upcoming_events& u,
                    });
     }
     if (!u.defects_leaving.empty()) {
-        out += fmt::format("    {} order defect(s) leave the ODR window:\n",
-                           u.defects_leaving.size());
+        out +=
+            fmt::format("    {} order defect(s) leave the ODR window:\n", u.defects_leaving.size());
         list_items(out, u.defects_leaving, options.max_listed,
                    [](const metrics::defect_leaving_window& d) {
                        std::string kinds;
-                       for (const auto& k : d.kinds) kinds += (kinds.empty() ? "" : ", ") + k;
+                       for (const auto& k : d.kinds)
+                           kinds += (kinds.empty() ? "" : ", ") + k;
                        return fmt::format("{}  {} ({}, {}d window: {})", date_of(d.leaves_at),
                                           d.order_id, d.channel, d.window_days, kinds);
                    });
@@ -141,7 +152,9 @@ void render_upcoming(std::string& out, const metrics::upcoming_events& u,
 
 }  // namespace
 
-std::string format_percent(double rate) { return fmt::format("{:.2f}%", rate * 100.0); }
+std::string format_percent(double rate) {
+    return fmt::format("{:.2f}%", rate * 100.0);
+}
 
 std::string status_table(const metrics::evaluation& e, const table_options& options) {
     std::string out = fmt::format("Account health as of {}\n", format_iso8601(e.as_of));
@@ -150,9 +163,11 @@ std::string status_table(const metrics::evaluation& e, const table_options& opti
         return out;
     }
     std::map<std::string, const metrics::amazon_snapshot*> snapshots;
-    for (const auto& s : e.amazon) snapshots[s.marketplace_id] = &s;
+    for (const auto& s : e.amazon)
+        snapshots[s.marketplace_id] = &s;
     std::map<std::string, const metrics::upcoming_events*> upcoming;
-    for (const auto& u : e.upcoming) upcoming[u.marketplace_id] = &u;
+    for (const auto& u : e.upcoming)
+        upcoming[u.marketplace_id] = &u;
 
     bool any_low_volume = false;
     bool any_flagged = false;
@@ -168,15 +183,16 @@ std::string status_table(const metrics::evaluation& e, const table_options& opti
         out += fmt::format("\n{} ({})", marketplace_code(marketplace), marketplace);
         if (snapshot != nullptr) {
             out += fmt::format("  Amazon snapshot of {}", format_iso8601(snapshot->taken_at));
-            if (snapshot->account_status) out += ", account " + *snapshot->account_status;
+            if (snapshot->account_status)
+                out += ", account " + *snapshot->account_status;
         }
         out += "\n";
 
         std::vector<std::vector<cell>> rows;
-        std::vector<cell> header{{"Metric", {}},   {"Window", {}}, {"Value", {}},
-                                 {"Count", {}},    {"Warn", {}},   {"Target", {}},
-                                 {"Status", {}},   {"Headroom", {}}};
-        if (snapshot != nullptr) header.push_back({"Amazon", {}});
+        std::vector<cell> header{{"Metric", {}}, {"Window", {}}, {"Value", {}},  {"Count", {}},
+                                 {"Warn", {}},   {"Target", {}}, {"Status", {}}, {"Headroom", {}}};
+        if (snapshot != nullptr)
+            header.push_back({"Amazon", {}});
         rows.push_back(std::move(header));
         for (auto it = begin; it != end; ++it) {
             const auto& r = *it;
@@ -200,7 +216,8 @@ std::string status_table(const metrics::evaluation& e, const table_options& opti
                 std::string amazon = "-";
                 if (const auto* m = amazon_for(snapshot, r)) {
                     amazon = m->rate ? format_percent(*m->rate) : "-";
-                    if (!m->status.empty()) amazon += " " + m->status;
+                    if (!m->status.empty())
+                        amazon += " " + m->status;
                     if (m->flagged) {
                         amazon += " (differs)";
                         any_flagged = true;
@@ -216,8 +233,10 @@ std::string status_table(const metrics::evaluation& e, const table_options& opti
         }
         begin = end;
     }
-    if (any_low_volume || any_flagged) out += "\n";
-    if (any_low_volume) out += "* small sample: fewer orders than min_orders in the window\n";
+    if (any_low_volume || any_flagged)
+        out += "\n";
+    if (any_low_volume)
+        out += "* small sample: fewer orders than min_orders in the window\n";
     if (any_flagged) {
         out += fmt::format("(differs): our rate and Amazon's differ by more than {}\n",
                            format_percent(e.reconcile_tolerance));

@@ -4,10 +4,10 @@
 // is about to change. ANSI colour only when asked (stdout is a terminal).
 #pragma once
 
-#include "metrics/evaluation.hpp"
-
 #include <cstddef>
 #include <string>
+
+#include "metrics/evaluation.hpp"
 
 namespace shd::report {
 

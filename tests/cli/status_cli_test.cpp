@@ -14,7 +14,7 @@ namespace shd {
 namespace {
 
 class status_cli : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         test::write_file(dir / "shd.yaml",
                          "database: \"db.sqlite\"\n"

@@ -38,14 +38,15 @@ TEST(WorkedExample, StatusMatchesExpectedRows) {
 
     for (const auto& batch : expected.at("import_order")) {
         std::vector<std::string> args{"import", "--config", config};
-        for (const auto& file : batch) args.push_back((dir / file.get<std::string>()).string());
+        for (const auto& file : batch)
+            args.push_back((dir / file.get<std::string>()).string());
         const auto r = test::run_binary(args, dir.path());
         ASSERT_EQ(r.exit_code, 0) << "import " << batch.dump() << "\n" << r.err;
     }
 
-    const auto r = test::run_binary({"status", "--config", config, "--json", "--at",
-                                     expected.at("as_of").get<std::string>()},
-                                    dir.path());
+    const auto r = test::run_binary(
+        {"status", "--config", config, "--json", "--at", expected.at("as_of").get<std::string>()},
+        dir.path());
     ASSERT_EQ(r.exit_code, 0) << r.err;
     const json got = json::parse(r.out);
     EXPECT_EQ(got.at("as_of"), expected.at("as_of"));
@@ -74,7 +75,8 @@ TEST(WorkedExample, StatusMatchesExpectedRows) {
         }
         rows.erase(it);
     }
-    for (const auto& [key, row] : rows) ADD_FAILURE() << "extra row " << describe(key);
+    for (const auto& [key, row] : rows)
+        ADD_FAILURE() << "extra row " << describe(key);
 }
 
 }  // namespace

@@ -29,12 +29,12 @@ sys.path.insert(0, str(HERE))
 import random_seller  # noqa: E402
 import shd_oracle  # noqa: E402
 
-# (what the mutant gets wrong, text in shd_oracle.py, replacement)
+# (what the mutant gets wrong, text in shd_oracle.py, replacement). Not here:
+# "orders purchased after T are counted", which no consistent seller can show
+# (such an order's events all lie after T too).
 MUTANTS = [
     ("window start inclusive", "start < x <= end", "start <= x <= end"),
     ("window end exclusive", "start < x <= end", "start < x < end"),
-    ("orders purchased after T counted",
-     "o.channel == chan and o.purchased_at <= t", "o.channel == chan"),
     ("defects after T counted", "and store.defects[(order_id, k)][0] <= t", ""),
     ("removed feedback counts", 'return status != "removed" and (', "return ("),
     ("3-star feedback counts", "rating <= 2)", "rating <= 3)"),
@@ -42,6 +42,12 @@ MUTANTS = [
      '("denied", "withdrawn")'),
     ("granted claims do not count", '("denied", "withdrawn", "protected")',
      '("denied", "withdrawn", "protected", "granted")'),
+    ("withdrawn claims count", '("denied", "withdrawn", "protected")', '("denied", "protected")'),
+    ("denied claims count", '("denied", "withdrawn", "protected")', '("withdrawn", "protected")'),
+    ("refunded claims do not count", '("denied", "withdrawn", "protected")',
+     '("denied", "withdrawn", "protected", "refunded")'),
+    ("lost chargebacks do not count", 'return status != "reversed"',
+     'return status not in ("reversed", "lost")'),
     ("reversed chargebacks count", 'return status != "reversed"', "return True"),
     ("'Canceled' spelling not cancelled", 'cancelled=status in ("Cancelled", "Canceled")',
      'cancelled=status == "Cancelled"'),
@@ -125,6 +131,43 @@ MUTANTS = [
     ("marketplace overrides ignored", "(marketplace_overrides or {}).get(marketplace))",
      "None)"),
     ("lag ignored", 'end = t - th["lag"] * DAY', "end = t"),
+    ("Non-Amazon orders counted in default_marketplace",
+     'marketplace=SALES_CHANNELS.get(first["sales-channel"].strip().lower()),',
+     'marketplace=SALES_CHANNELS.get(first["sales-channel"].strip().lower(), '
+     'self.default_marketplace),'),
+    ("defects: empty claim status read as closed",
+     'status = r["status"].strip().lower() or (\n                "active" if kind == '
+     '"negative_feedback" else "open")',
+     'status = r["status"].strip().lower() or (\n                "active" if kind == '
+     '"negative_feedback" else "denied")'),
+    ("defects: empty feedback rating read as positive",
+     'rating = int(r["rating"]) if r.get("rating", "").strip() else None',
+     'rating = int(r["rating"]) if r.get("rating", "").strip() else 5'),
+    ("ODR: an order with two defects counts twice", "            if kinds:\n"
+     "                num += 1", "            num += len(kinds)"),
+    ("ODR: components count one kind per order", "            for k in kinds:\n"
+     "                components[k] += 1", "            for k in kinds[:1]:\n"
+     "                components[k] += 1"),
+    ("message: default_marketplace ignored", "    return store.default_marketplace\n",
+     "    return US\n"),
+    ("messages: a later row does not replace", "    def _messages(self, rows):\n"
+     "        for r in rows:\n", "    def _messages(self, rows):\n        for r in rows:\n"
+     '            if r["message_id"].strip() in self.messages:\n                continue\n'),
+    ("shipments: a later row does not replace", "    def _shipments(self, rows):\n"
+     "        for r in rows:\n", "    def _shipments(self, rows):\n        for r in rows:\n"
+     '            if r["order_id"].strip() in self.shipments:\n                continue\n'),
+    ("defects: a later row does not replace", "    def _defects(self, rows):\n"
+     "        for r in rows:\n", "    def _defects(self, rows):\n        for r in rows:\n"
+     '            if (r["order_id"].strip(), r["kind"].strip()) in self.defects:\n'
+     "                continue\n"),
+    ("feedback: a Feedback report row does not replace a defects row",
+     "    def _feedback(self, rows):\n        for r in rows:\n            order_id = "
+     'r["Order ID"].strip()\n', "    def _feedback(self, rows):\n        for r in rows:\n"
+     '            order_id = r["Order ID"].strip()\n'
+     '            if (order_id, "negative_feedback") in self.defects:\n                continue\n'),
+    ("Unshipped report replaces an All Orders order",
+     'if order_id not in self.orders or self.orders[order_id].source == "unshipped":',
+     "if True:"),
 ]
 
 

@@ -17,11 +17,14 @@ Standard library only.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import gzip
 import random
 import sys
 from dataclasses import dataclass, field
+from decimal import Decimal, getcontext
+from fractions import Fraction
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
@@ -29,7 +32,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
 from shd_exports import (ALL_ORDERS_HEADER, DEFECTS_HEADER, FEEDBACK_HEADER,  # noqa: E402
                          MESSAGES_HEADER, SHIPMENTS_HEADER, UNSHIPPED_HEADER, csv_bytes,
                          iso_offset, tsv_bytes)
-from shd_oracle import thresholds  # noqa: E402  (window placement only)
+# The oracle places the window edges and finds exact thresholds; what the
+# files must produce is computed by run.py, from the written files.
+from shd_oracle import METRICS, Store, evaluate, thresholds  # noqa: E402
 
 UTC = dt.timezone.utc
 SECOND = dt.timedelta(seconds=1)
@@ -71,6 +76,7 @@ CATALOG = [
     ("CK-MUG-P", "B0D1AA0008", "Personalised Enamel Mug"),
     ("CK-GRT-4", "B0D1AA0009", "Box Grater, 4 Sides"),
     ("CK-THR-I", "B0D1AA0010", "Instant-Read Thermometer"),
+    ("CK-KNF-J", "B0D1AA0011", "包丁 三徳 165mm"),
 ]
 
 CLAIM_STATUSES = ["", "open", "granted", "refunded", "denied", "withdrawn", "protected"]
@@ -95,6 +101,7 @@ class Profile:
     message_only_marketplaces: list[str] = field(default_factory=list)
     minimal_orders_file: bool = False      # an All Orders file without optional columns
     gz_without_suffix: bool = False
+    exact_thresholds: bool = True          # tune some thresholds onto exact boundaries
 
 
 @dataclass
@@ -171,7 +178,6 @@ class Seller:
         else:
             self.t = (dt.datetime(2025, 3, 1, tzinfo=UTC)
                       + dt.timedelta(seconds=r.randrange(300 * 86400)))
-        self.config = {"metrics": profile.metrics, "marketplaces": profile.marketplaces}
         self.settings = {}
         for code in profile.markets:
             self.settings[ID_OF[code]] = thresholds(profile.metrics,
@@ -231,11 +237,11 @@ class Seller:
         r, t = self.r, self.t
         o.latest_ship = o.purchased_at + r.choice([1, 1, 2, 3]) * DAY + r.randrange(-6, 7) * HOUR
         kind, q = r.random(), self.p.badness
-        if kind < 0.015 * q:
+        if kind < 0.01 * q:
             confirmed = o.latest_ship + r.choice([SECOND, 3 * HOUR, 20 * HOUR, 2 * DAY])
-        elif kind < 0.015 * q + 0.01:
+        elif kind < 0.01 * q + 0.01:
             confirmed = o.latest_ship  # exactly on time
-        elif kind < 0.02 * q + 0.01:
+        elif kind < 0.013 * q + 0.01:
             confirmed = None  # never confirmed: late once the date passes
         else:
             confirmed = self.when(o.purchased_at + 10 * MINUTE, o.latest_ship)
@@ -289,8 +295,6 @@ class Seller:
                 o.confirmed_at = None
                 o.tracking_id = o.carrier = o.tracking_valid = ""
                 o.in_shipments = r.random() < 0.4  # still listed, unconfirmed
-                if o.in_shipments and o.latest_ship and o.shipments_latest is None:
-                    o.shipments_latest = o.latest_ship
                 o.in_unshipped = r.random() < 0.3 and o.purchased_at <= self.t
                 o.unshipped_buyer_flag = buyer
                 o.in_all_orders = True
@@ -375,7 +379,7 @@ class Seller:
             for start, end in self.windows(mid, "late_dispatch_rate"):
                 for latest, confirmed in ((start, start + HOUR), (end, None), (end, end),
                                           (end, end + SECOND), (t, None),
-                                          (t - SECOND, None), (start + SECOND, None)):
+                                          (t - SECOND, None)):
                     o = self.make_order(code, "MFN", latest - 2 * DAY, 1)
                     o.edge = "ldr-window"
                     self.ship(o)
@@ -458,6 +462,23 @@ class Seller:
             free(o, "negative_feedback")
             self.feedback.append((o.order_id, (t + days * DAY).date(), 1, "Never came",
                                   o.market))
+        # Every status of every kind once, on an order in some marketplace's
+        # ODR window.
+        every = ([("a_to_z_claim", st, "") for st in CLAIM_STATUSES]
+                 + [("chargeback", st, "") for st in CHARGEBACK_STATUSES]
+                 + [("negative_feedback", st, rating) for st in FEEDBACK_STATUSES
+                    for rating in ("", "2", "3")])
+        weights = [1 / (i + 1) for i in range(len(self.p.markets))]
+        for kind, status, rating in every:
+            code = r.choices(self.p.markets, weights)[0]
+            start, end = self.windows(ID_OF[code], "order_defect_rate")[0]
+            pool = [o for o in self.orders if o.market == code and start < o.purchased_at <= end
+                    and (o.order_id, kind) not in used]
+            if pool:
+                o = r.choice(pool)
+                free(o, kind)
+                self.defects.append((o.order_id, kind, min(o.purchased_at + 9 * DAY, t - HOUR),
+                                     status, rating, 1))
         # Per marketplace, on orders in the ODR window: a negative feedback
         # dated after T, and one whose day and month read the wrong way round
         # would move it past T.
@@ -474,6 +495,18 @@ class Seller:
                     o = candidates.pop(r.randrange(len(candidates)))
                     free(o, "negative_feedback")
                     self.feedback.append((o.order_id, date, 1, "Not as described", code))
+            # Feedback first entered by hand in defects.csv, then revised in
+            # Amazon's Feedback report (imported after it): the report's row
+            # replaces the hand-entered one, both ways.
+            for by_hand, revised in (("2", 5), ("4", 1)):
+                if candidates:
+                    o = candidates.pop(r.randrange(len(candidates)))
+                    free(o, "negative_feedback")
+                    when = min(o.purchased_at + 4 * DAY, t - DAY)
+                    self.defects.append((o.order_id, "negative_feedback", when, "active",
+                                         by_hand, 1))
+                    self.feedback.append((o.order_id, (when + DAY).date(), revised,
+                                          "Revised", code))
         # Defects and feedback for orders never imported.
         for _ in range(3):
             oid = self.new_order_id("999")
@@ -680,8 +713,15 @@ def encode_file(r: random.Random, kind: str, header: list[str], rows: list[dict]
     columns = list(header)
     if variant.get("drop"):
         columns = [c for c in columns if c not in variant["drop"]]
-    if variant.get("extra"):
-        columns.insert(r.randrange(len(columns) + 1), variant["extra"])
+    extra = variant.get("extra")
+    if extra:
+        columns.insert(r.randrange(len(columns) + 1), extra)
+        # Free text: commas, quotes and line breaks (quoted, RFC 4180) in
+        # CSV; in a tab-separated report, quotes inside a field.
+        notes = (['ring twice, then wait', 'said "urgent"', 'two\nlines', 'crlf\r\ninside',
+                  '"quoted", with comma', ''] if kind == "csv" else
+                 ['10" pan', 'size 7 1/2', "it's fine", 'Größe: M', ''])
+        rows = [{**row, extra: r.choice(notes)} for row in rows]
     if variant.get("shuffle"):
         r.shuffle(columns)
     table = [[row.get(c, "") for c in columns] for row in rows]
@@ -698,7 +738,9 @@ def encode_file(r: random.Random, kind: str, header: list[str], rows: list[dict]
     if kind == "tsv":
         data = tsv_bytes(columns, table, encoding, newline)
     else:
-        data = csv_bytes(columns, table, encoding, newline)
+        data = csv_bytes(columns, table, encoding, newline, variant.get("quote_all", False))
+    if variant.get("no_final_newline"):
+        data = data[:-len(newline.encode())]
     if variant.get("gzip"):
         data = gzip.compress(data, mtime=0)
     return data
@@ -718,6 +760,7 @@ def build_case(profile: Profile) -> Case:
         {"extra": "notes"}, {"gzip": True}, {"encoding": "utf-8-sig", "newline": "\r\n",
                                              "shuffle": True},
         {"gzip": True, "encoding": "cp1252", "extra": "Anmerkung"},
+        {"fake_gz_name": True, "extra": "subject"},
     ]
     pending_variants = list(variants)
     r.shuffle(pending_variants)
@@ -725,8 +768,12 @@ def build_case(profile: Profile) -> Case:
     def variant_for(kind: str) -> dict:
         # Every variant is used at least once per case, then at random.
         v = dict(pending_variants.pop() if pending_variants else r.choice(variants))
-        if kind == "csv" and r.random() < 0.5:
+        if r.random() < 0.4:
             v["short"] = True
+        if kind == "csv" and r.random() < 0.3:
+            v["quote_all"] = True
+        if r.random() < 0.2:
+            v["no_final_newline"] = True
         return v
 
     def add(name: str, kind: str, header: list[str], rows: list[dict],
@@ -734,6 +781,8 @@ def build_case(profile: Profile) -> Case:
         v = variant if variant is not None else variant_for(kind)
         if v.get("gzip"):
             name = name if profile.gz_without_suffix else name + ".gz"
+        elif v.get("fake_gz_name"):
+            name += ".gz"  # not compressed: the magic bytes decide, not the name
         files[name] = encode_file(r, kind, header, rows, v)
         data_rows[name] = len(rows)
         sequence[-1].append(name)
@@ -855,6 +904,8 @@ def build_case(profile: Profile) -> Case:
     messages_2 = [message_row(m, m.responded_at, m.no_response) for m in s.messages
                   if m.early or m.message_id not in in_first]
     add("messages-2.csv", "csv", MESSAGES_HEADER, messages_2)
+    # A report with a header and no rows: a valid, empty export.
+    add("unshipped-empty.txt", "tsv", UNSHIPPED_HEADER, [], {"newline": "\r\n"})
     # The first messages file again, under another name: already imported, so
     # the updates of messages-2.csv stand.
     files["messages-1-again.csv"] = files[messages_1_name]
@@ -864,9 +915,17 @@ def build_case(profile: Profile) -> Case:
     config = {"database": "conformance.sqlite", "inbox": "inbox",
               "default_marketplace": profile.default_marketplace}
     if profile.metrics:
-        config["metrics"] = profile.metrics
-    if profile.marketplaces:
-        config["marketplaces"] = profile.marketplaces
+        config["metrics"] = copy.deepcopy(profile.metrics)
+    overrides = copy.deepcopy(profile.marketplaces)
+    if profile.exact_thresholds:
+        store = Store(default_marketplace=profile.default_marketplace)
+        for batch in sequence:
+            for name in batch:
+                store.import_bytes(files[name], name)
+        rows = evaluate(store, t, profile.metrics, overrides)
+        exact_thresholds(rows, r, overrides)
+    if overrides:
+        config["marketplaces"] = overrides
     n_orders = sum(1 for o in s.orders)
     summary = (f"T={t.isoformat()}, {n_orders} orders, {len(s.messages)} messages, "
                f"{len(s.defects) + len(s.feedback)} defect/feedback rows, {len(files)} files "
@@ -875,12 +934,80 @@ def build_case(profile: Profile) -> Case:
                 files, sequence, data_rows, {"messages-1-again.csv"}, summary)
 
 
+def short_decimal(value: Fraction) -> float | None:
+    """value as a float if it has a short exact decimal form (0.0125), else None."""
+    if value.denominator > 10**6 or 10**6 % value.denominator:
+        return None
+    getcontext().prec = 30
+    text = str(Decimal(value.numerator) / Decimal(value.denominator))
+    return float(text) if Fraction(text) == value else None
+
+
+def exact_thresholds(rows: list[dict], r: random.Random, overrides: dict) -> list[str]:
+    """Per-marketplace targets, warn levels and min_orders that put some rows
+    exactly on a boundary: the rate equal to its target or warn level, a
+    headroom where (numerator + k) / denominator meets the target exactly, a
+    denominator equal to min_orders. Numerators and denominators do not depend
+    on these settings, so the rows found before still hold. Edits overrides
+    (the config's `marketplaces`); returns what it did."""
+    done, used = [], set()
+    rows = [row for row in rows if row["denominator"] > 0]
+    r.shuffle(rows)
+
+    def place(mode: str, lower: bool) -> None:
+        for row in rows:
+            key = (row["marketplace"], row["metric"])
+            if key in used or METRICS[row["metric"]][5] != lower:
+                continue
+            num, den = row["numerator"], row["denominator"]
+            rate = Fraction(num, den)
+            exact = short_decimal(rate) if 0 < rate < 1 else None
+            setting = None
+            if mode == "min_orders":
+                setting = {"min_orders": den}
+            elif mode == "headroom" and lower:
+                for target in ("0.5", "0.25", "0.2", "0.1", "0.05", "0.04", "0.025", "0.02",
+                               "0.0125", "0.01"):
+                    product = Fraction(target) * den
+                    if product.denominator == 1 and product > num + 1:
+                        setting = {"target": float(target), "warn": float(target) / 2}
+                        break
+            elif mode == "headroom":
+                for target in ("0.9", "0.8", "0.75", "0.6", "0.5", "0.4", "0.25", "0.2"):
+                    quotient = num / Fraction(target)
+                    if quotient.denominator == 1 and rate > Fraction(target):
+                        setting = {"target": float(target),
+                                   "warn": short_decimal((Fraction(target) + 1) / 2)}
+                        break
+            elif exact is None:
+                continue
+            elif mode == "at_target":
+                setting = {"target": exact,
+                           "warn": short_decimal(rate / 2 if lower else (rate + 1) / 2)}
+            elif mode == "at_warn" and (rate < Fraction(1, 2) or not lower):
+                setting = {"warn": exact, "target": short_decimal(rate * 2 if lower
+                                                                  else rate / 2)}
+            if not setting or None in setting.values():
+                continue
+            used.add(key)
+            overrides.setdefault(row["marketplace"], {}).setdefault(row["metric"], {}).update(
+                setting)
+            done.append(f"{mode} {row['metric']} {row['marketplace']} "
+                        f"{row['window_days']}d {num}/{den}")
+            return
+
+    for lower in (True, False):
+        for mode in ("headroom", "at_target", "at_warn", "min_orders"):
+            place(mode, lower)
+    return done
+
+
 def _midnight(y, m, d):
     return dt.datetime(y, m, d, tzinfo=UTC)
 
 
 PROFILES = [
-    Profile("us-jp-defaults", 101, ["US", "JP"], ID_OF["US"]),
+    Profile("us-jp-defaults", 101, ["US", "JP"], ID_OF["US"], exact_thresholds=False),
     Profile("eu-overrides", 202, ["UK", "DE", "FR", "ES"], ID_OF["DE"],
             metrics={"late_dispatch_rate": {"windows": [7, 10, 30]},
                      "cancellation_rate": {"min_orders": 10, "target": 0.05, "warn": 0.03}},
@@ -905,18 +1032,23 @@ PROFILES = [
             as_of=_midnight(2025, 11, 3), at_text="2025-11-02T16:00:00-08:00",
             metrics={"order_defect_rate": {"target": 0.05, "warn": 0.02},
                      "response_rate_24h": {"target": 0.8, "warn": 0.9}}),
-    Profile("asia-pacific", 606, ["JP", "AU", "IN"], ID_OF["JP"], orders_per_day=3,
-            metrics={"order_defect_rate": {"windows": [90], "lag_days": 0},
+    Profile("asia-pacific", 606, ["JP", "AU", "IN"], ID_OF["JP"], orders_per_day=12,
+            metrics={"order_defect_rate": {"windows": [90], "lag_days": 0, "target": 0.04,
+                                           "warn": 0.02},
                      "late_dispatch_rate": {"min_orders": 0}},
             marketplaces={ID_OF["AU"]: {"cancellation_rate": {"windows": [3, 30],
                                                               "target": 0.1, "warn": 0.05}}}),
     Profile("sparse-marketplaces", 707, ["IT", "CA"], ID_OF["IT"], orders_per_day=0.6,
+            as_of=_midnight(2025, 3, 8), at_text="2025-03-08",
             metrics={"valid_tracking_rate": {"min_orders": 0}, "order_defect_rate": {
                 "target": 0.2, "warn": 0.1}},
             message_only_marketplaces=[NL, ID_OF["ES"]]),
     Profile("everything", 808, ["US", "CA", "UK", "DE", "FR", "IT", "ES", "JP", "AU", "IN",
-                                "MX"], ID_OF["US"], orders_per_day=6, minimal_orders_file=True,
-            metrics={"response_rate_24h": {"windows": [7, 30, 90], "lag_days": 1}},
+                                "MX"], ID_OF["US"], orders_per_day=40, messages_per_day=30,
+            minimal_orders_file=True,
+            metrics={"response_rate_24h": {"windows": [7, 30, 90], "lag_days": 1},
+                     "order_defect_rate": {"target": 0.03, "warn": 0.015},
+                     "late_dispatch_rate": {"target": 0.08, "warn": 0.05}},
             marketplaces={ID_OF["JP"]: {"late_dispatch_rate": {"windows": [10, 30, 60],
                                                                "warn": 0.035}},
                           ID_OF["MX"]: {"valid_tracking_rate": {"target": 0.5, "warn": 0.6}}}),

@@ -114,12 +114,13 @@ def window_problems(document: dict, as_of: dt.datetime) -> list[str]:
             except ValueError:
                 same = False
             if not same:
-                problems.append(f"DIFF {row_key(row)} {name}: expected "
-                                f"{want.strftime('%Y-%m-%dT%H:%M:%SZ')}, computed {got!r}")
+                problems.append(f"DIFF {row_key(row)} {name}: --at gives "
+                                f"{want.strftime('%Y-%m-%dT%H:%M:%SZ')}, binary {got!r}")
     return problems
 
 
-def explain(expected: list[dict], got: list[dict], problems: list[str]) -> list[str]:
+def explain(expected: list[dict], got: list[dict], problems: list[str],
+            labels: tuple[str, str]) -> list[str]:
     """The differences, then both rows of each differing key, for context."""
     lines = problems[:MAX_LINES]
     if len(problems) > MAX_LINES:
@@ -132,8 +133,8 @@ def explain(expected: list[dict], got: list[dict], problems: list[str]) -> list[
             if p.startswith("DIFF ") and p[5:].startswith(str(k)) and k not in keys:
                 keys.append(k)
     for k in sorted(keys)[:12]:
-        lines.append(f"  expected {json.dumps(want.get(k), sort_keys=True)}")
-        lines.append(f"  computed {json.dumps(have.get(k), sort_keys=True)}")
+        lines.append(f"  {labels[0]:>8} {json.dumps(want.get(k), sort_keys=True)}")
+        lines.append(f"  {labels[1]:>8} {json.dumps(have.get(k), sort_keys=True)}")
     return lines
 
 
@@ -148,20 +149,25 @@ def random_case(binary: Path, profile, folder: Path) -> tuple[list[str], str]:
     document = status(binary, folder, case.at_text)
     expected = evaluate_with_config(folder, case.batches, case.as_of, case.config)
     got = document.get("metrics", [])
-    problems += differences(expected, got) + window_problems(document, case.as_of)
+    problems += differences(expected, got, ("oracle", "binary"))
+    problems += window_problems(document, case.as_of)
     summary = f"{case.summary}, {len(expected)} rows"
-    return (explain(expected, got, problems) if problems else []), summary
+    return (explain(expected, got, problems, ("oracle", "binary")) if problems else []), summary
 
 
 def expected_dir_case(binary: Path, source: Path, folder: Path) -> tuple[list[str], str]:
-    shutil.copytree(source, folder, dirs_exist_ok=True)
+    # A database or inbox left in the source folder by a manual run would
+    # make the imports "already imported".
+    shutil.copytree(source, folder, dirs_exist_ok=True,
+                    ignore=shutil.ignore_patterns("*.sqlite", "*.sqlite-*", "inbox"))
     expected = json.loads((source / "expected-status.json").read_text())
     as_of = parse_instant(expected["as_of"])
     problems = import_batches(binary, folder, expected["import_order"], None, set())
     document = status(binary, folder, expected["as_of"])
     got = document.get("metrics", [])
-    problems += differences(expected["metrics"], got) + window_problems(document, as_of)
-    lines = explain(expected["metrics"], got, problems) if problems else []
+    problems += differences(expected["metrics"], got, ("expected", "binary"))
+    problems += window_problems(document, as_of)
+    lines = explain(expected["metrics"], got, problems, ("expected", "binary")) if problems else []
     note = ""
     try:
         import yaml
@@ -170,7 +176,7 @@ def expected_dir_case(binary: Path, source: Path, folder: Path) -> tuple[list[st
     else:
         config = yaml.safe_load((source / "config.yaml").read_text()) or {}
         oracle_rows = evaluate_with_config(source, expected["import_order"], as_of, config)
-        oracle_problems = differences(expected["metrics"], oracle_rows)
+        oracle_problems = differences(expected["metrics"], oracle_rows, ("expected", "oracle"))
         if oracle_problems:
             lines += ["the oracle (scripts/shd_oracle.py) disagrees with the expectation:"]
             lines += oracle_problems[:MAX_LINES]

@@ -1,16 +1,16 @@
 // All or nothing, with hand-built records: whatever goes wrong half-way (a
 // parse error, a row the schema refuses, a parser exception, a busy
 // database), nothing lands and the failure says whose fault it was.
+#include <SQLiteCpp/Transaction.h>
+#include <gtest/gtest.h>
+
+#include <stdexcept>
+
 #include "core/clock.hpp"
 #include "ingest/import_test_support.hpp"
 #include "ingest/importer.hpp"
 #include "store/database.hpp"
 #include "support/test_support.hpp"
-
-#include <SQLiteCpp/Transaction.h>
-#include <gtest/gtest.h>
-
-#include <stdexcept>
 
 namespace shd::ingest {
 namespace {
@@ -18,7 +18,7 @@ namespace {
 using test::order_item;
 
 class ImportAtomicityTest : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         auto opened = store::database::open(dir_ / "db.sqlite", {.busy_timeout_ms = 50});
         ASSERT_TRUE(opened) << opened.error().text;
@@ -32,12 +32,14 @@ protected:
     // A parser that emits `records` (lines 2, 3, ...) and then returns `end`.
     static parse_function emit(std::vector<record> records,
                                std::optional<import_error> end = std::nullopt) {
-        return [records = std::move(records), end](const std::filesystem::path&,
-                                                   const parse_context&, const record_sink& sink)
-                   -> result<parse_summary, import_error> {
+        return [records = std::move(records), end](
+                   const std::filesystem::path&, const parse_context&,
+                   const record_sink& sink) -> result<parse_summary, import_error> {
             long line = 1;
-            for (const auto& r : records) sink(r, ++line);
-            if (end) return *end;
+            for (const auto& r : records)
+                sink(r, ++line);
+            if (end)
+                return *end;
             return parse_summary{file_format::all_orders, static_cast<long>(records.size())};
         };
     }
@@ -51,7 +53,8 @@ protected:
 
     static std::vector<record> many_orders(int n) {
         std::vector<record> out;
-        for (int i = 0; i < n; ++i) out.push_back(order_item("O" + std::to_string(i), "1"));
+        for (int i = 0; i < n; ++i)
+            out.push_back(order_item("O" + std::to_string(i), "1"));
         return out;
     }
 
@@ -88,9 +91,9 @@ TEST_F(ImportAtomicityTest, ARowTheSchemaRefusesRejectsTheFileAtThatLine) {
 }
 
 TEST_F(ImportAtomicityTest, AParserExceptionFailsTheImportWithoutCrashing) {
-    const parse_function throwing = [](const std::filesystem::path&, const parse_context&,
-                                       const record_sink& sink)
-        -> result<parse_summary, import_error> {
+    const parse_function throwing =
+        [](const std::filesystem::path&, const parse_context&,
+           const record_sink& sink) -> result<parse_summary, import_error> {
         sink(order_item("X", "1"), 2);
         throw std::runtime_error("parser bug");
     };
@@ -114,8 +117,9 @@ TEST_F(ImportAtomicityTest, ALockedDatabaseIsAFailureToRetryNotARejection) {
 }
 
 TEST_F(ImportAtomicityTest, LookupsSeeTheRowsWrittenEarlierInTheSameFile) {
-    const parse_function parse = [](const std::filesystem::path&, const parse_context& ctx,
-                                    const record_sink& sink) -> result<parse_summary, import_error> {
+    const parse_function parse =
+        [](const std::filesystem::path&, const parse_context& ctx,
+           const record_sink& sink) -> result<parse_summary, import_error> {
         auto jp = order_item("JP-1", "1");
         jp.marketplace_id = "A1VC38T7YXB528";
         sink(jp, 2);

@@ -1,13 +1,12 @@
-#include "ingest/background_parse.hpp"
-
-#include "ingest/import_test_support.hpp"
-
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+#include "ingest/background_parse.hpp"
+#include "ingest/import_test_support.hpp"
 
 namespace shd::ingest {
 namespace {
@@ -24,9 +23,11 @@ long message_number(const record& r) {
 }
 
 TEST(ImportBackgroundParse, HandsEveryRecordOverInOrderAndReturnsTheParsersResult) {
-    const parse_function parse = [](const std::filesystem::path&, const parse_context&,
-                                    const record_sink& sink) -> result<parse_summary, import_error> {
-        for (long i = 0; i < 10'000; ++i) sink(message(i), i + 2);
+    const parse_function parse =
+        [](const std::filesystem::path&, const parse_context&,
+           const record_sink& sink) -> result<parse_summary, import_error> {
+        for (long i = 0; i < 10'000; ++i)
+            sink(message(i), i + 2);
         return parse_summary{file_format::messages, 10'000};
     };
     std::vector<std::pair<long, long>> seen;
@@ -44,9 +45,11 @@ TEST(ImportBackgroundParse, HandsEveryRecordOverInOrderAndReturnsTheParsersResul
 }
 
 TEST(ImportBackgroundParse, ReturnsTheParsersErrorAfterTheRecordsBeforeIt) {
-    const parse_function parse = [](const std::filesystem::path&, const parse_context&,
-                                    const record_sink& sink) -> result<parse_summary, import_error> {
-        for (long i = 0; i < 3000; ++i) sink(message(i), i + 2);
+    const parse_function parse =
+        [](const std::filesystem::path&, const parse_context&,
+           const record_sink& sink) -> result<parse_summary, import_error> {
+        for (long i = 0; i < 3000; ++i)
+            sink(message(i), i + 2);
         return import_error{"f.csv", 3002, "received_at", "bad"};
     };
     long consumed = 0;
@@ -58,9 +61,9 @@ TEST(ImportBackgroundParse, ReturnsTheParsersErrorAfterTheRecordsBeforeIt) {
 
 TEST(ImportBackgroundParse, AConsumerExceptionStopsTheParserAndIsRethrown) {
     std::atomic<long> produced{0};
-    const parse_function endless = [&](const std::filesystem::path&, const parse_context&,
-                                       const record_sink& sink)
-        -> result<parse_summary, import_error> {
+    const parse_function endless =
+        [&](const std::filesystem::path&, const parse_context&,
+            const record_sink& sink) -> result<parse_summary, import_error> {
         // Stops only when the sink throws.
         for (long i = 0;; ++i) {
             sink(message(i), i + 2);
@@ -79,8 +82,9 @@ TEST(ImportBackgroundParse, AConsumerExceptionStopsTheParserAndIsRethrown) {
 }
 
 TEST(ImportBackgroundParse, AParserExceptionIsRethrownOnTheCallingThread) {
-    const parse_function parse = [](const std::filesystem::path&, const parse_context&,
-                                    const record_sink& sink) -> result<parse_summary, import_error> {
+    const parse_function parse =
+        [](const std::filesystem::path&, const parse_context&,
+           const record_sink& sink) -> result<parse_summary, import_error> {
         sink(message(1), 2);
         throw std::invalid_argument("parser bug");
     };
@@ -89,9 +93,11 @@ TEST(ImportBackgroundParse, AParserExceptionIsRethrownOnTheCallingThread) {
 }
 
 TEST(ImportBackgroundParse, LookupsRunOnTheCallingThreadAfterTheRecordsBeforeThem) {
-    const parse_function parse = [](const std::filesystem::path&, const parse_context& ctx,
-                                    const record_sink& sink) -> result<parse_summary, import_error> {
-        for (long i = 0; i < 1500; ++i) sink(message(i), i + 2);
+    const parse_function parse =
+        [](const std::filesystem::path&, const parse_context& ctx,
+           const record_sink& sink) -> result<parse_summary, import_error> {
+        for (long i = 0; i < 1500; ++i)
+            sink(message(i), i + 2);
         auto answer = ctx.order_marketplace("order-1");
         if (answer != std::optional<std::string>("consumed 1500")) {
             return import_error{"f", 0, "", "wrong answer: " + answer.value_or("none")};
@@ -120,7 +126,8 @@ TEST(ImportBackgroundParse, LookupsRunOnTheCallingThreadAfterTheRecordsBeforeThe
 TEST(ImportBackgroundParse, ALookupThatThrowsStopsTheParser) {
     const parse_function parse = [](const std::filesystem::path&, const parse_context& ctx,
                                     const record_sink&) -> result<parse_summary, import_error> {
-        for (;;) ctx.order_marketplace("x");
+        for (;;)
+            ctx.order_marketplace("x");
     };
     parse_context ctx;
     ctx.order_marketplace = [](std::string_view) -> std::optional<std::string> {

@@ -1,13 +1,13 @@
 // The importer with the real parser: the same file twice, newer and older
 // versions of an order, multi-item orders, and rejected files that change
 // nothing.
+#include <gtest/gtest.h>
+
 #include "core/clock.hpp"
 #include "ingest/import_test_support.hpp"
 #include "ingest/importer.hpp"
 #include "store/database.hpp"
 #include "support/test_support.hpp"
-
-#include <gtest/gtest.h>
 
 namespace shd::ingest {
 namespace {
@@ -24,7 +24,7 @@ std::string row(const std::string& order_id, const std::string& last_updated,
 }
 
 class ImportIdempotencyTest : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         auto opened = store::database::open(dir_ / "db.sqlite");
         ASSERT_TRUE(opened) << opened.error().text;
@@ -59,20 +59,20 @@ protected:
 };
 
 TEST_F(ImportIdempotencyTest, TheSameFileTwiceIsImportedOnce) {
-    const auto file = write("orders.txt", std::string(kHeader) +
-                                              row("111-A", "2025-09-02T00:00:00Z", "Shipped", "S1") +
-                                              row("111-A", "2025-09-02T00:00:00Z", "Shipped", "S2") +
-                                              row("111-B", "2025-09-02T00:00:00Z", "Shipped", "S1"));
+    const auto file = write(
+        "orders.txt", std::string(kHeader) + row("111-A", "2025-09-02T00:00:00Z", "Shipped", "S1") +
+                          row("111-A", "2025-09-02T00:00:00Z", "Shipped", "S2") +
+                          row("111-B", "2025-09-02T00:00:00Z", "Shipped", "S1"));
     auto first = importer_->import_file(file);
     ASSERT_TRUE(first) << first.error().error.to_string();
     EXPECT_EQ(first->result, import_report::outcome::imported);
     EXPECT_EQ(first->format, file_format::all_orders);
     EXPECT_EQ(first->rows, 3);
     EXPECT_EQ(first->orders, 2);
-    EXPECT_EQ(query("SELECT id, file_name, sha256 = '" + first->sha256 +
-                    "', format, imported_at, row_count, order_count, result FROM imports"),
-              "1,orders.txt,1,all_orders," + std::to_string(to_unix(clock_.now())) +
-                  ",3,2,imported;");
+    EXPECT_EQ(
+        query("SELECT id, file_name, sha256 = '" + first->sha256 +
+              "', format, imported_at, row_count, order_count, result FROM imports"),
+        "1,orders.txt,1,all_orders," + std::to_string(to_unix(clock_.now())) + ",3,2,imported;");
     const std::string after_first = test::dump_tables(db());
 
     clock_.advance(hours(1));
@@ -91,11 +91,10 @@ TEST_F(ImportIdempotencyTest, TheSameFileTwiceIsImportedOnce) {
 }
 
 TEST_F(ImportIdempotencyTest, ANewerVersionOfOneOrderReplacesItAndLeavesTheOthers) {
-    ASSERT_TRUE(importer_->import_file(
-        write("day1.txt", std::string(kHeader) +
-                              row("111-A", "2025-09-02T00:00:00Z", "Shipped", "S1") +
-                              row("111-A", "2025-09-02T00:00:00Z", "Shipped", "S2") +
-                              row("111-B", "2025-09-02T00:00:00Z", "Shipped", "S1"))));
+    ASSERT_TRUE(importer_->import_file(write(
+        "day1.txt", std::string(kHeader) + row("111-A", "2025-09-02T00:00:00Z", "Shipped", "S1") +
+                        row("111-A", "2025-09-02T00:00:00Z", "Shipped", "S2") +
+                        row("111-B", "2025-09-02T00:00:00Z", "Shipped", "S1"))));
     auto newer = importer_->import_file(write(
         "day2.txt", std::string(kHeader) +
                         row("111-A", "2025-09-03T00:00:00Z", "Cancelled", "S1", "Cancelled")));
@@ -152,8 +151,8 @@ TEST_F(ImportIdempotencyTest, ARejectedFileLeavesTheDatabaseExactlyAsItWas) {
     EXPECT_EQ(test::dump_tables(db()), before);
 
     // Rejection is not remembered: the fixed file imports.
-    auto fixed = importer_->import_file(
-        write("bad.txt", content.substr(0, content.rfind("111-Z"))));
+    auto fixed =
+        importer_->import_file(write("bad.txt", content.substr(0, content.rfind("111-Z"))));
     ASSERT_TRUE(fixed) << fixed.error().error.to_string();
     EXPECT_EQ(fixed->rows, 5001);
     EXPECT_EQ(fixed->orders, 5001);
@@ -169,12 +168,12 @@ TEST_F(ImportIdempotencyTest, AnUnreadableFileIsRejectedAndChangesNothing) {
 }
 
 TEST_F(ImportIdempotencyTest, ReferencesHoldAndConnectionSettingsComeBack) {
-    ASSERT_TRUE(importer_->import_file(
-        write("a.txt", std::string(kHeader) + row("111-A", "2025-09-02T00:00:00Z", "Shipped", "S1") +
-                           row("111-A", "2025-09-02T00:00:00Z", "Shipped", "S2"))));
-    ASSERT_TRUE(importer_->import_file(
-        write("b.txt", std::string(kHeader) + row("111-A", "2025-09-04T00:00:00Z", "Shipped", "S3") +
-                           row("111-B", "2025-09-02T00:00:00Z", "Shipped", "S2"))));
+    ASSERT_TRUE(importer_->import_file(write(
+        "a.txt", std::string(kHeader) + row("111-A", "2025-09-02T00:00:00Z", "Shipped", "S1") +
+                     row("111-A", "2025-09-02T00:00:00Z", "Shipped", "S2"))));
+    ASSERT_TRUE(importer_->import_file(write(
+        "b.txt", std::string(kHeader) + row("111-A", "2025-09-04T00:00:00Z", "Shipped", "S3") +
+                     row("111-B", "2025-09-02T00:00:00Z", "Shipped", "S2"))));
     // Foreign keys are not enforced during an import; the writer keeps them.
     EXPECT_EQ(query("PRAGMA foreign_key_check"), "");
     EXPECT_EQ(query("PRAGMA foreign_keys"), "1;");

@@ -1,13 +1,13 @@
 #include "ingest/store_writer.hpp"
 
-#include "ingest/import_test_support.hpp"
-#include "store/database.hpp"
-#include "support/test_support.hpp"
-
 #include <SQLiteCpp/Transaction.h>
 #include <gtest/gtest.h>
 
 #include <functional>
+
+#include "ingest/import_test_support.hpp"
+#include "store/database.hpp"
+#include "support/test_support.hpp"
 
 namespace shd::ingest {
 namespace {
@@ -16,7 +16,7 @@ using test::at;
 using test::order_item;
 
 class StoreWriterTest : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
         auto opened = store::database::open(dir_ / "db.sqlite");
         ASSERT_TRUE(opened) << opened.error().text;
@@ -34,7 +34,8 @@ protected:
         {
             store_writer writer(db(), last_import_id_, when);
             long line = 1;
-            for (const auto& r : records) writer.write(r, ++line);
+            for (const auto& r : records)
+                writer.write(r, ++line);
             written = writer.orders_written();
         }
         tx.commit();
@@ -60,8 +61,8 @@ protected:
 };
 
 TEST_F(StoreWriterTest, ItemsOfOneOrderBecomeOneOrderWithItsItems) {
-    const long written = import({order_item("A", "1"), order_item("A", "2"), order_item("A", "3"),
-                                 order_item("B", "1")});
+    const long written = import(
+        {order_item("A", "1"), order_item("A", "2"), order_item("A", "3"), order_item("B", "1")});
     EXPECT_EQ(written, 2);
     EXPECT_EQ(test::count_rows(db(), "orders"), 2);
     EXPECT_EQ(query("SELECT order_id, item_key, sku, asin, quantity, item_status FROM order_items"

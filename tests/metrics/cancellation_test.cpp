@@ -52,7 +52,8 @@ TEST(CancellationRate, StatusExactlyAtWarnAndAtTarget) {
     {
         metrics_db db;
         db.order("c", kUS, "MFN", T() - days(1), {.cancelled = true});
-        for (int i = 0; i < 49; ++i) db.order("o" + std::to_string(i), kUS, "MFN", T() - days(1));
+        for (int i = 0; i < 49; ++i)
+            db.order("o" + std::to_string(i), kUS, "MFN", T() - days(1));
         const auto& r = row(db.evaluate(T()), cr, kUS, "MFN", 7);
         EXPECT_EQ(r.rate, 0.02);
         EXPECT_EQ(r.status, metric_status::at_risk);
@@ -62,7 +63,8 @@ TEST(CancellationRate, StatusExactlyAtWarnAndAtTarget) {
     {
         metrics_db db;
         db.order("c", kUS, "MFN", T() - days(1), {.cancelled = true});
-        for (int i = 0; i < 39; ++i) db.order("o" + std::to_string(i), kUS, "MFN", T() - days(1));
+        for (int i = 0; i < 39; ++i)
+            db.order("o" + std::to_string(i), kUS, "MFN", T() - days(1));
         const auto& r = row(db.evaluate(T()), cr, kUS, "MFN", 7);
         EXPECT_EQ(r.rate, 0.025);
         EXPECT_EQ(r.status, metric_status::breached);

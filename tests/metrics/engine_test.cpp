@@ -1,11 +1,11 @@
 // Which rows exist, their order, per-marketplace overrides, no data and low
 // volume, and that evaluation never writes.
-#include "metrics_fixture.hpp"
-
 #include <SQLiteCpp/Database.h>
 
 #include <set>
 #include <tuple>
+
+#include "metrics_fixture.hpp"
 
 namespace shd::metrics::test {
 namespace {
@@ -54,7 +54,8 @@ TEST(Engine, MessageFallingToDefaultMakesTheDefaultMarketplaceAppear) {
     cfg.default_marketplace = kCA;
     const auto e = db.evaluate(cfg, T());
     std::set<std::string> marketplaces;
-    for (const auto& r : e.metrics) marketplaces.insert(r.marketplace_id);
+    for (const auto& r : e.metrics)
+        marketplaces.insert(r.marketplace_id);
     EXPECT_EQ(marketplaces, (std::set<std::string>{kCA, kJP}));
     EXPECT_EQ(counts(e, metric_key::response_rate_24h, kCA, "all", 7), counts_pair(0, 1));
 }
@@ -64,7 +65,8 @@ TEST(Engine, MessageOfAKnownOrderDoesNotAddTheDefault) {
     db.order("jp", kJP, "MFN", T() - days(3));
     db.message("about-jp", std::string("jp"), std::nullopt, T() - days(3), std::nullopt);
     const auto e = db.evaluate(T());
-    for (const auto& r : e.metrics) EXPECT_EQ(r.marketplace_id, kJP);
+    for (const auto& r : e.metrics)
+        EXPECT_EQ(r.marketplace_id, kJP);
     EXPECT_EQ(e.metrics.size(), kRowsPerMarketplace);
 }
 
@@ -121,14 +123,15 @@ TEST(Engine, PerMarketplaceOverrides) {
 
 TEST(Engine, LowVolumeAndMinOrders) {
     metrics_db db;
-    for (int i = 0; i < 10; ++i) db.order("o" + std::to_string(i), kUS, "MFN", T() - days(2));
+    for (int i = 0; i < 10; ++i)
+        db.order("o" + std::to_string(i), kUS, "MFN", T() - days(2));
     auto cfg = config::default_config();
     cfg.metrics[metric_key::cancellation_rate].min_orders = 10;
     const auto e = db.evaluate(cfg, T());
     EXPECT_FALSE(row(e, metric_key::cancellation_rate, kUS, "MFN", 7).low_volume);
     cfg.metrics[metric_key::cancellation_rate].min_orders = 11;
-    EXPECT_TRUE(row(db.evaluate(cfg, T()), metric_key::cancellation_rate, kUS, "MFN", 7)
-                    .low_volume);
+    EXPECT_TRUE(
+        row(db.evaluate(cfg, T()), metric_key::cancellation_rate, kUS, "MFN", 7).low_volume);
 }
 
 TEST(Engine, HeadroomInBothDirections) {

@@ -1,6 +1,7 @@
 // store_results / load_results: every row kept per evaluation time, NULLs for
 // no data, idempotent on re-store.
 #include "metrics/history.hpp"
+
 #include "metrics_fixture.hpp"
 
 namespace shd::metrics::test {

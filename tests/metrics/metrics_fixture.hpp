@@ -3,11 +3,6 @@
 // a fixed T. Shared by the metrics tests.
 #pragma once
 
-#include "config/config.hpp"
-#include "metrics/engine.hpp"
-#include "store/database.hpp"
-#include "support/test_support.hpp"
-
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 #include <gtest/gtest.h>
@@ -16,6 +11,11 @@
 #include <optional>
 #include <string>
 
+#include "config/config.hpp"
+#include "metrics/engine.hpp"
+#include "store/database.hpp"
+#include "support/test_support.hpp"
+
 namespace shd::metrics::test {
 
 inline constexpr const char* kUS = "ATVPDKIKX0DER";
@@ -23,7 +23,9 @@ inline constexpr const char* kJP = "A1VC38T7YXB528";
 inline constexpr const char* kCA = "A2EUQ1WTGCTBG2";
 
 // T of every scenario: 2026-03-01T00:00:00Z.
-inline instant T() { return *parse_iso8601("2026-03-01T00:00:00Z"); }
+inline instant T() {
+    return *parse_iso8601("2026-03-01T00:00:00Z");
+}
 
 struct order_options {
     bool cancelled = false;
@@ -32,10 +34,11 @@ struct order_options {
 };
 
 class metrics_db {
-public:
+  public:
     metrics_db() : db_(open(dir_ / "db.sqlite")) {
-        exec("INSERT INTO imports (id, file_name, sha256, format, imported_at, row_count,"
-             " order_count) VALUES (1, 'test', 'x', 'all_orders', 0, 0, 0)");
+        exec(
+            "INSERT INTO imports (id, file_name, sha256, format, imported_at, row_count,"
+            " order_count) VALUES (1, 'test', 'x', 'all_orders', 0, 0, 0)");
     }
 
     store::database& db() { return db_; }
@@ -45,13 +48,15 @@ public:
     // marketplace nullopt: Non-Amazon.
     void order(const std::string& id, std::optional<std::string> marketplace,
                const std::string& channel, instant purchased, order_options o = {}) {
-        SQLite::Statement q(db_.handle(),
-                            "INSERT INTO orders (order_id, marketplace_id, sales_channel,"
-                            " fulfillment_channel, purchased_at, order_status, is_cancelled,"
-                            " any_item_cancelled, buyer_requested_cancel, last_updated_at, source,"
-                            " import_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, 'all_orders', 1)");
+        SQLite::Statement q(
+            db_.handle(),
+            "INSERT INTO orders (order_id, marketplace_id, sales_channel,"
+            " fulfillment_channel, purchased_at, order_status, is_cancelled,"
+            " any_item_cancelled, buyer_requested_cancel, last_updated_at, source,"
+            " import_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, 'all_orders', 1)");
         q.bind(1, id);
-        if (marketplace) q.bind(2, *marketplace);
+        if (marketplace)
+            q.bind(2, *marketplace);
         q.bind(3, marketplace ? std::string("Amazon") : std::string("Non-Amazon"));
         q.bind(4, channel);
         q.bind(5, unix(purchased));
@@ -91,9 +96,11 @@ public:
                             " VALUES (?, ?, ?, ?, 'UPS', ?, 1)");
         q.bind(1, order_id);
         q.bind(2, unix(latest_ship));
-        if (confirmed) q.bind(3, unix(*confirmed));
+        if (confirmed)
+            q.bind(3, unix(*confirmed));
         q.bind(4, tracking_id);
-        if (tracking_valid) q.bind(5, *tracking_valid ? 1 : 0);
+        if (tracking_valid)
+            q.bind(5, *tracking_valid ? 1 : 0);
         q.exec();
     }
 
@@ -107,7 +114,8 @@ public:
         q.bind(2, kind);
         q.bind(3, unix(occurred));
         q.bind(4, status);
-        if (rating) q.bind(5, *rating);
+        if (rating)
+            q.bind(5, *rating);
         q.bind(6, counts ? 1 : 0);
         q.exec();
     }
@@ -120,26 +128,31 @@ public:
                             " received_at, responded_at, no_response_needed, import_id)"
                             " VALUES (?, ?, ?, ?, ?, ?, 1)");
         q.bind(1, id);
-        if (order_id) q.bind(2, *order_id);
-        if (marketplace) q.bind(3, *marketplace);
+        if (order_id)
+            q.bind(2, *order_id);
+        if (marketplace)
+            q.bind(3, *marketplace);
         q.bind(4, unix(received));
-        if (responded) q.bind(5, unix(*responded));
+        if (responded)
+            q.bind(5, unix(*responded));
         q.bind(6, no_response_needed ? 1 : 0);
         q.exec();
     }
 
     evaluation evaluate(const config::config& cfg, instant as_of) {
         auto e = metrics::evaluate(db_, cfg, as_of);
-        if (!e) throw std::runtime_error(e.error().text);
+        if (!e)
+            throw std::runtime_error(e.error().text);
         return std::move(*e);
     }
     evaluation evaluate(instant as_of) { return evaluate(config::default_config(), as_of); }
 
-private:
+  private:
     static std::int64_t unix(instant t) { return static_cast<std::int64_t>(to_unix(t)); }
     static store::database open(const std::filesystem::path& p) {
         auto db = store::database::open(p);
-        if (!db) throw std::runtime_error(db.error().text);
+        if (!db)
+            throw std::runtime_error(db.error().text);
         return std::move(*db);
     }
     shd::test::temp_dir dir_;

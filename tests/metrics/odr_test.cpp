@@ -82,14 +82,11 @@ TEST(OrderDefectRate, OnlyCountingDefectsCount) {
     db.order("denied-claim", kUS, "MFN", day);
     db.defect("denied-claim", "a_to_z_claim", T() - days(5), "denied", std::nullopt, false);
     db.order("protected-claim", kUS, "MFN", day);
-    db.defect("protected-claim", "a_to_z_claim", T() - days(5), "protected", std::nullopt,
-              false);
+    db.defect("protected-claim", "a_to_z_claim", T() - days(5), "protected", std::nullopt, false);
     db.order("withdrawn-claim", kUS, "MFN", day);
-    db.defect("withdrawn-claim", "a_to_z_claim", T() - days(5), "withdrawn", std::nullopt,
-              false);
+    db.defect("withdrawn-claim", "a_to_z_claim", T() - days(5), "withdrawn", std::nullopt, false);
     db.order("reversed-chargeback", kUS, "MFN", day);
-    db.defect("reversed-chargeback", "chargeback", T() - days(5), "reversed", std::nullopt,
-              false);
+    db.defect("reversed-chargeback", "chargeback", T() - days(5), "reversed", std::nullopt, false);
     db.order("lost-chargeback", kUS, "MFN", day);
     db.defect("lost-chargeback", "chargeback", T() - days(5), "lost", std::nullopt, true);
     const auto e = db.evaluate(T());
@@ -146,7 +143,8 @@ TEST(OrderDefectRate, NonAmazonOrdersNeverCount) {
     db.defect("web-shop", "chargeback", T() - days(2), "open", std::nullopt, true);
     const auto e = db.evaluate(T());
     EXPECT_EQ(counts(e, odr, kUS, "MFN", 60), counts_pair(0, 1));
-    for (const auto& r : e.metrics) EXPECT_EQ(r.marketplace_id, kUS);
+    for (const auto& r : e.metrics)
+        EXPECT_EQ(r.marketplace_id, kUS);
 }
 
 TEST(OrderDefectRate, SeveralWindowsFromConfig) {

@@ -1,13 +1,14 @@
 // Amazon's snapshot beside ours: newest snapshot as of T per marketplace,
 // pairing by metric/channel/window, and the tolerance flag.
 #include "metrics/reconcile.hpp"
+
 #include "metrics_fixture.hpp"
 
 namespace shd::metrics::test {
 namespace {
 
 class snapshots : public ::testing::Test {
-protected:
+  protected:
     void snapshot(int id, instant taken) {
         SQLite::Statement q(db.db().handle(),
                             "INSERT INTO account_health_snapshots (id, import_id, taken_at,"
@@ -28,16 +29,18 @@ protected:
         q.bind(2, marketplace);
         q.bind(3, name);
         q.bind(4, channel);
-        if (rate) q.bind(5, *rate);
+        if (rate)
+            q.bind(5, *rate);
         q.bind(6, status);
-        if (from) q.bind(7, static_cast<std::int64_t>(to_unix(*from)));
-        if (to) q.bind(8, static_cast<std::int64_t>(to_unix(*to)));
+        if (from)
+            q.bind(7, static_cast<std::int64_t>(to_unix(*from)));
+        if (to)
+            q.bind(8, static_cast<std::int64_t>(to_unix(*to)));
         q.exec();
     }
     void account_status(int snapshot_id, const std::string& marketplace,
                         const std::string& status) {
-        SQLite::Statement q(db.db().handle(),
-                            "INSERT INTO account_statuses VALUES (?, ?, ?)");
+        SQLite::Statement q(db.db().handle(), "INSERT INTO account_statuses VALUES (?, ?, ?)");
         q.bind(1, snapshot_id);
         q.bind(2, marketplace);
         q.bind(3, status);
@@ -79,7 +82,8 @@ TEST_F(snapshots, NewestSnapshotAsOfTPerMarketplace) {
 TEST_F(snapshots, FlagsDifferencesBeyondTolerance) {
     // Our cancellation rate: 1 of 10 = 0.1.
     db.order("c", kUS, "MFN", T() - days(1), {.cancelled = true});
-    for (int i = 0; i < 9; ++i) db.order("o" + std::to_string(i), kUS, "MFN", T() - days(1));
+    for (int i = 0; i < 9; ++i)
+        db.order("o" + std::to_string(i), kUS, "MFN", T() - days(1));
     snapshot(1, T() - days(1));
     metric(1, kUS, "cancellation_rate", "MFN", 0.104, "BAD");
     metric(1, kUS, "order_defect_rate", "AFN", std::nullopt, "NONE");

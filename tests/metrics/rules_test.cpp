@@ -12,7 +12,9 @@ namespace {
 constexpr auto lower = metric_direction::lower_is_better;
 constexpr auto higher = metric_direction::higher_is_better;
 
-instant at(const char* text) { return *parse_iso8601(text); }
+instant at(const char* text) {
+    return *parse_iso8601(text);
+}
 
 TEST(Rules, WindowIsHalfOpenAndEndsLagDaysBeforeT) {
     const auto w = window_for(at("2026-03-01T00:00:00Z"), 60, 14);
@@ -75,7 +77,7 @@ TEST(Rules, LowerIsBetterStatusAtExactBoundaries) {
 TEST(Rules, HigherIsBetterStatusAtExactBoundaries) {
     // valid tracking: target 0.95, warn 0.97
     EXPECT_EQ(status_for(higher, 98, 100, 0.95, 0.97), metric_status::ok);
-    EXPECT_EQ(status_for(higher, 97, 100, 0.95, 0.97), metric_status::at_risk);   // exactly warn
+    EXPECT_EQ(status_for(higher, 97, 100, 0.95, 0.97), metric_status::at_risk);  // exactly warn
     EXPECT_EQ(status_for(higher, 96, 100, 0.95, 0.97), metric_status::at_risk);
     EXPECT_EQ(status_for(higher, 95, 100, 0.95, 0.97), metric_status::breached);  // exactly target
     EXPECT_EQ(status_for(higher, 9, 10, 0.90, 0.95), metric_status::breached);    // 0.9 == 0.90
@@ -83,14 +85,14 @@ TEST(Rules, HigherIsBetterStatusAtExactBoundaries) {
 }
 
 TEST(Rules, HeadroomLowerIsBetter) {
-    EXPECT_EQ(headroom_for(lower, 3, 412, 0.01), 1);    // 4/412 < 1%, 5/412 is not
-    EXPECT_EQ(headroom_for(lower, 0, 100, 0.01), 0);    // 1/100 == target is breached
-    EXPECT_EQ(headroom_for(lower, 0, 101, 0.01), 1);    // 1/101 < 1%, 2/101 is not
-    EXPECT_EQ(headroom_for(lower, 1, 179, 0.01), 0);    // worked example
-    EXPECT_EQ(headroom_for(lower, 1, 109, 0.04), 3);    // worked example
+    EXPECT_EQ(headroom_for(lower, 3, 412, 0.01), 1);  // 4/412 < 1%, 5/412 is not
+    EXPECT_EQ(headroom_for(lower, 0, 100, 0.01), 0);  // 1/100 == target is breached
+    EXPECT_EQ(headroom_for(lower, 0, 101, 0.01), 1);  // 1/101 < 1%, 2/101 is not
+    EXPECT_EQ(headroom_for(lower, 1, 179, 0.01), 0);  // worked example
+    EXPECT_EQ(headroom_for(lower, 1, 109, 0.04), 3);  // worked example
     EXPECT_EQ(headroom_for(lower, 0, 1, 0.04), 0);
-    EXPECT_EQ(headroom_for(lower, 1, 25, 0.025), 0);    // breached
-    EXPECT_EQ(headroom_for(lower, 40, 100, 0.04), 0);   // far past
+    EXPECT_EQ(headroom_for(lower, 1, 25, 0.025), 0);   // breached
+    EXPECT_EQ(headroom_for(lower, 40, 100, 0.04), 0);  // far past
 }
 
 TEST(Rules, HeadroomHigherIsBetter) {
@@ -113,8 +115,7 @@ TEST(Rules, HeadroomAgreesWithStatusEverywhere) {
                     EXPECT_EQ(k, 0);
                     continue;
                 }
-                EXPECT_NE(status_for(lower, num + k, den, target, target),
-                          metric_status::breached);
+                EXPECT_NE(status_for(lower, num + k, den, target, target), metric_status::breached);
                 EXPECT_EQ(status_for(lower, num + k + 1, den, target, target),
                           metric_status::breached)
                     << num << "/" << den << " target " << target;
@@ -154,9 +155,9 @@ TEST(Rules, LowVolumeBelowMinOrders) {
 
 TEST(Rules, MakeResultCarriesEverything) {
     config::metric_thresholds t{0.01, 0.0075, {60}, 14, 100};
-    const auto r = make_result(metric_key::order_defect_rate, "ATVPDKIKX0DER", "MFN", 60, t,
-                               at("2026-03-01T00:00:00Z"),
-                               row_counts{3, 412, odr_components{1, 2, 0}});
+    const auto r =
+        make_result(metric_key::order_defect_rate, "ATVPDKIKX0DER", "MFN", 60, t,
+                    at("2026-03-01T00:00:00Z"), row_counts{3, 412, odr_components{1, 2, 0}});
     EXPECT_EQ(r.lag_days, 14);
     EXPECT_EQ(format_iso8601(r.window.start), "2025-12-17T00:00:00Z");
     EXPECT_EQ(format_iso8601(r.window.end), "2026-02-15T00:00:00Z");

@@ -9,7 +9,8 @@ using std::chrono::seconds;
 
 const upcoming_events& upcoming_of(const evaluation& e, const std::string& marketplace) {
     for (const auto& u : e.upcoming) {
-        if (u.marketplace_id == marketplace) return u;
+        if (u.marketplace_id == marketplace)
+            return u;
     }
     throw std::runtime_error("no upcoming entry for " + marketplace);
 }

@@ -3,6 +3,7 @@
 #include "report/status_json.hpp"
 
 #include <gtest/gtest.h>
+
 #include <nlohmann/json.hpp>
 
 namespace shd::report {
@@ -11,7 +12,9 @@ namespace {
 using metrics::metric_result;
 using metrics::metric_status;
 
-instant T() { return *parse_iso8601("2026-03-01T00:00:00Z"); }
+instant T() {
+    return *parse_iso8601("2026-03-01T00:00:00Z");
+}
 
 metrics::evaluation sample() {
     metrics::evaluation e;
@@ -96,7 +99,8 @@ TEST(StatusJson, MetricRowsKeepTheContractNames) {
     EXPECT_EQ(odr["components"],
               (nlohmann::json{{"negative_feedback", 1}, {"a_to_z_claim", 2}, {"chargeback", 0}}));
     std::vector<std::string> keys;
-    for (const auto& [k, v] : odr.items()) keys.push_back(k);
+    for (const auto& [k, v] : odr.items())
+        keys.push_back(k);
     EXPECT_EQ(keys.size(), 16u);
 }
 

@@ -10,7 +10,9 @@ namespace {
 using metrics::metric_result;
 using metrics::metric_status;
 
-instant T() { return *parse_iso8601("2026-03-01T00:00:00Z"); }
+instant T() {
+    return *parse_iso8601("2026-03-01T00:00:00Z");
+}
 
 metric_result make_row(const std::string& marketplace, metric_key key, const std::string& channel,
                        int window, std::int64_t num, std::int64_t den, metric_status status) {
@@ -37,10 +39,10 @@ metrics::evaluation sample() {
     metrics::evaluation e;
     e.as_of = T();
     e.reconcile_tolerance = 0.005;
-    e.metrics.push_back(make_row("A1VC38T7YXB528", metric_key::order_defect_rate, "MFN", 60, 3,
-                                 412, metric_status::ok));
-    e.metrics.push_back(make_row("A1VC38T7YXB528", metric_key::valid_tracking_rate, "MFN", 30, 0,
-                                 0, metric_status::no_data));
+    e.metrics.push_back(make_row("A1VC38T7YXB528", metric_key::order_defect_rate, "MFN", 60, 3, 412,
+                                 metric_status::ok));
+    e.metrics.push_back(make_row("A1VC38T7YXB528", metric_key::valid_tracking_rate, "MFN", 30, 0, 0,
+                                 metric_status::no_data));
     e.metrics.push_back(make_row("ATVPDKIKX0DER", metric_key::cancellation_rate, "MFN", 7, 1, 25,
                                  metric_status::breached));
     metrics::amazon_snapshot s;

@@ -1,0 +1,175 @@
+// `seller-healthd import` and `run` as child processes: the per-file lines,
+// exit codes, the inbox moves, and the loop stopping cleanly on SIGTERM.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <filesystem>
+
+#include "ingest/import_test_support.hpp"
+#include "store/database.hpp"
+#include "support/test_support.hpp"
+
+namespace shd {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char* kHeader =
+    "amazon-order-id\tpurchase-date\torder-status\tfulfillment-channel\tsales-channel\tsku\tasin\n";
+
+std::string orders(const std::vector<std::string>& rows) {
+    std::string out = kHeader;
+    for (const auto& r : rows)
+        out += r + "\n";
+    return out;
+}
+
+std::string item(const std::string& order_id, const std::string& sku) {
+    return order_id + "\t2025-09-01T10:00:00Z\tShipped\tMerchant\tAmazon.com\t" + sku + "\tB0" +
+           sku;
+}
+
+std::vector<std::string> folder(const fs::path& dir) {
+    std::vector<std::string> out;
+    if (!fs::exists(dir))
+        return out;
+    for (const auto& e : fs::directory_iterator(dir))
+        out.push_back(e.path().filename().string());
+    std::sort(out.begin(), out.end());
+    return out;
+}
+
+class ImportCliTest : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        test::write_file(dir_ / "shd.yaml",
+                         "database: \"state/db.sqlite\"\ninbox: \"inbox\"\npoll_interval: 1h\n");
+    }
+
+    test::process_result run(std::vector<std::string> args) {
+        args.insert(args.begin() + 1, {"--config", (dir_ / "shd.yaml").string()});
+        return test::run_binary(args, dir_.path());
+    }
+
+    long long count(const std::string& table) {
+        auto db = store::database::open(dir_ / "state/db.sqlite", {.read_only = true});
+        if (!db)
+            throw std::runtime_error(db.error().text);
+        return test::count_rows(db->handle(), table);
+    }
+
+    // A file in the inbox whose mtime is an hour old: complete.
+    void drop_old(const std::string& name, const std::string& content) {
+        const auto p = dir_ / "inbox" / name;
+        test::write_file(p, content);
+        fs::last_write_time(p, fs::file_time_type::clock::now() - std::chrono::hours(1));
+    }
+
+    test::temp_dir dir_;
+};
+
+TEST_F(ImportCliTest, PrintsOneLinePerFileAndExitsOneWhenAnyIsRejected) {
+    test::write_file(dir_ / "a.txt",
+                     orders({item("111-A", "S1"), item("111-A", "S2"), item("111-B", "S1")}));
+    test::write_file(dir_ / "bad.txt", orders({item("111-C", "S1"),
+                                               "111-D\t2025-09-01T10:00:00Z\tShipped\tSomeone\t"
+                                               "Amazon.com\tS1\tB0S1"}));
+    test::write_file(dir_ / "b.txt", orders({item("111-E", "S1")}));
+    const auto r = run({"import", "a.txt", "bad.txt", "a.txt", "b.txt"});
+    EXPECT_EQ(r.exit_code, 1) << r.err;
+    EXPECT_EQ(r.out,
+              "imported: a.txt (3 rows, 2 orders)\n"
+              "rejected: bad.txt: line 3, field fulfillment-channel: unknown fulfillment-channel "
+              "'Someone' (expected Merchant or Amazon)\n"
+              "already imported: a.txt\n"
+              "imported: b.txt (1 rows, 1 orders)\n");
+    EXPECT_EQ(r.err, "");
+    // The others landed; the rejected one left nothing.
+    EXPECT_EQ(count("imports"), 2);
+    EXPECT_EQ(count("orders"), 3);
+    EXPECT_EQ(count("order_items"), 4);
+    // `import` never moves files.
+    EXPECT_TRUE(fs::exists(dir_ / "bad.txt"));
+    EXPECT_TRUE(fs::exists(dir_ / "a.txt"));
+}
+
+TEST_F(ImportCliTest, ExitsZeroWhenEveryFileIsImportedOrAlreadyThere) {
+    test::write_file(dir_ / "a.txt", orders({item("111-A", "S1")}));
+    const auto first = run({"import", "a.txt"});
+    EXPECT_EQ(first.exit_code, 0) << first.err;
+    const auto second = run({"import", "a.txt"});
+    EXPECT_EQ(second.exit_code, 0) << second.err;
+    EXPECT_EQ(second.out, "already imported: a.txt\n");
+}
+
+TEST_F(ImportCliTest, AMissingFileIsRejected) {
+    const auto r = run({"import", "missing.txt"});
+    EXPECT_EQ(r.exit_code, 1);
+    EXPECT_EQ(r.out.rfind("rejected: missing.txt: cannot open ", 0), 0u) << r.out;
+}
+
+TEST_F(ImportCliTest, ABadConfigExitsTwoAndImportsNothing) {
+    test::write_file(dir_ / "shd.yaml", "databse: \"x.sqlite\"\n");
+    test::write_file(dir_ / "a.txt", orders({item("111-A", "S1")}));
+    const auto r = run({"import", "a.txt"});
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_EQ(r.out, "");
+    EXPECT_NE(r.err.find("databse"), std::string::npos) << r.err;
+}
+
+TEST_F(ImportCliTest, RunOnceImportsCompleteInboxFilesAndMovesThem) {
+    drop_old("good.txt", orders({item("111-A", "S1")}));
+    drop_old("bad.txt", orders({"111-B\tlater\tShipped\tMerchant\tAmazon.com\tS1\tB0S1"}));
+    drop_old("upload.txt.part", orders({item("111-C", "S1")}));
+    test::write_file(dir_ / "inbox" / "fresh.txt", orders({item("111-D", "S1")}));
+
+    const auto r = run({"run", "--once"});
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(folder(dir_ / "inbox"),
+              (std::vector<std::string>{"archive", "fresh.txt", "rejected", "upload.txt.part"}));
+    EXPECT_EQ(folder(dir_ / "inbox" / "archive"), std::vector<std::string>{"good.txt"});
+    EXPECT_EQ(folder(dir_ / "inbox" / "rejected"),
+              (std::vector<std::string>{"bad.txt", "bad.txt.error.txt"}));
+    EXPECT_NE(test::read_file(dir_ / "inbox" / "rejected" / "bad.txt.error.txt")
+                  .find("line 2, field purchase-date: "),
+              std::string::npos);
+    EXPECT_EQ(count("orders"), 1);
+    EXPECT_NE(r.err.find("imported: good.txt"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("rejected: bad.txt: line 2, field purchase-date"), std::string::npos)
+        << r.err;
+}
+
+TEST_F(ImportCliTest, RunTakesNewFilesAsTheyArriveAndStopsCleanlyOnSigterm) {
+    fs::create_directories(dir_ / "inbox");
+    const auto err = dir_ / "run.err";
+    test::child_process daemon({"run", "--config", (dir_ / "shd.yaml").string()}, dir_ / "run.out",
+                               err);
+    ASSERT_TRUE(test::eventually([&] {
+        return fs::exists(err) && test::read_file(err).find("watching") != std::string::npos;
+    })) << test::read_file(err);
+
+    // Written elsewhere, then moved in whole, as a careful uploader does. The
+    // full scan is an hour away, so only the inotify watch can pick it up.
+    test::write_file(dir_ / "outside.txt", orders({item("111-A", "S1"), item("111-B", "S1")}));
+    fs::last_write_time(dir_ / "outside.txt",
+                        fs::file_time_type::clock::now() - std::chrono::hours(1));
+    fs::rename(dir_ / "outside.txt", dir_ / "inbox" / "orders.txt");
+    EXPECT_TRUE(test::eventually([&] {
+        return fs::exists(dir_ / "inbox" / "archive" / "orders.txt");
+    })) << test::read_file(err);
+    EXPECT_FALSE(daemon.exited());
+
+    daemon.signal(SIGTERM);
+    const int status = daemon.wait();
+    ASSERT_TRUE(WIFEXITED(status)) << "killed by signal " << WTERMSIG(status);
+    EXPECT_EQ(WEXITSTATUS(status), 0);
+    EXPECT_EQ(count("orders"), 2);
+    const std::string log = test::read_file(err);
+    EXPECT_NE(log.find("imported: orders.txt"), std::string::npos) << log;
+    EXPECT_NE(log.find("stopping on signal 15"), std::string::npos) << log;
+}
+
+}  // namespace
+}  // namespace shd
