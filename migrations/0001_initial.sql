@@ -50,6 +50,7 @@ CREATE TABLE unshipped_orders (
     buyer_requested_cancel  INTEGER NOT NULL,
     import_id               INTEGER NOT NULL REFERENCES imports(id)
 ) WITHOUT ROWID;
+CREATE INDEX unshipped_by_promise ON unshipped_orders(promise_at);
 
 -- From the seller's shipping software. An order not imported yet may have one.
 CREATE TABLE shipments (
@@ -61,8 +62,9 @@ CREATE TABLE shipments (
     tracking_valid   INTEGER,           -- NULL: decided by tracking_id being non-empty
     import_id        INTEGER NOT NULL REFERENCES imports(id)
 ) WITHOUT ROWID;
-CREATE INDEX shipments_by_latest_ship ON shipments(latest_ship_at);
-CREATE INDEX shipments_by_confirmed ON shipments(confirmed_at);
+-- Covering indexes: late dispatch and valid tracking read only these columns.
+CREATE INDEX shipments_by_latest_ship ON shipments(latest_ship_at, confirmed_at);
+CREATE INDEX shipments_by_confirmed ON shipments(confirmed_at, tracking_valid, tracking_id);
 
 -- Negative feedback, A-to-z claims and chargebacks: one per (order, kind).
 CREATE TABLE defects (

@@ -47,11 +47,13 @@ from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 
-from shd_exports import (ALL_ORDERS_HEADER, DEFECTS_HEADER, FEEDBACK_HEADER, MESSAGES_HEADER,
-                         SHIPMENTS_HEADER, UNSHIPPED_HEADER, iso_offset, iso_utc, iso_z,
-                         write_csv, write_tsv)
-from shd_oracle import (DAY, HOUR, UTC, US, compare, evaluate_folder, evaluate_with_config,
-                        parse_instant)
+sys.dont_write_bytecode = True  # importing the modules beside it leaves no __pycache__
+
+from shd_exports import (ALL_ORDERS_HEADER, DEFECTS_HEADER, FEEDBACK_HEADER,  # noqa: E402
+                         MESSAGES_HEADER, SHIPMENTS_HEADER, UNSHIPPED_HEADER, iso_offset, iso_utc,
+                         iso_z, write_csv, write_tsv)
+from shd_oracle import (DAY, HOUR, UTC, US, compare, evaluate_folder,  # noqa: E402
+                        evaluate_with_config, parse_instant)
 
 UK = "A1F83G8C2ARO7P"
 

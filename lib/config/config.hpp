@@ -12,6 +12,7 @@
 #include <chrono>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,48 @@ struct metric_thresholds {
     int min_orders = kDefaultMinOrders;
 
     bool operator==(const metric_thresholds&) const = default;
+};
+
+// One place notifications go (`alerts.channels[]`).
+struct alert_channel {
+    std::string name;                   // unique; test-alert --channel NAME
+    std::string type;                   // webhook, slack, email, teams, discord, pagerduty
+    std::string min_severity = "at_risk";  // at_risk or breached
+    std::string url;                    // webhook/slack/teams/discord/pagerduty endpoint; smtp:// or smtps:// for email
+    std::string secret;                 // webhook: HMAC-SHA256 key for X-Signature-SHA256 (secret)
+    std::string routing_key;            // pagerduty integration key (secret)
+    std::filesystem::path ca_file;      // extra trusted CA for https / smtp TLS
+    std::chrono::seconds timeout{10};   // per delivery attempt
+    // email
+    std::string from;
+    std::vector<std::string> to;
+    std::string username;
+    std::filesystem::path password_file;  // read at send time; relative to the config's folder
+    std::string tls;                      // starttls (default for smtp://), implicit (smtps://), none (explicit only)
+
+    bool operator==(const alert_channel&) const = default;
+};
+
+// at_risk notifications wait while quiet hours last; breached ones do not.
+struct quiet_hours_config {
+    std::string start;  // "22:00"
+    std::string end;    // "07:00"
+    std::string timezone = "UTC";  // IANA name, read from the system tzdata
+    bool operator==(const quiet_hours_config&) const = default;
+};
+
+struct alerts_config {
+    std::vector<alert_channel> channels;
+    int for_evaluations = 1;  // key `for`: consecutive evaluations before firing
+    std::chrono::seconds repeat_interval{12 * 3600};
+    double resolve_margin = 0;  // the rate must be back past warn by this much to resolve
+    std::chrono::seconds max_delivery_age{24 * 3600};
+    std::optional<quiet_hours_config> quiet_hours;
+    bool deadline_alerts = true;
+    std::chrono::seconds message_deadline_warn{20 * 3600};
+    std::chrono::seconds ship_deadline_warn{4 * 3600};
+    std::chrono::seconds stale_after{36 * 3600};
+    bool operator==(const alerts_config&) const = default;
 };
 
 struct config {
@@ -42,6 +85,8 @@ struct config {
     // Resolved thresholds: every metric is present, overrides already merged.
     std::map<metric_key, metric_thresholds> metrics;
     std::map<std::string, std::map<metric_key, metric_thresholds>> marketplace_metrics;
+
+    alerts_config alerts;
 
     // The thresholds for one metric in one marketplace (the override when the
     // marketplace has one, else the global value).

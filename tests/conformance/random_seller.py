@@ -77,6 +77,8 @@ CATALOG = [
     ("CK-GRT-4", "B0D1AA0009", "Box Grater, 4 Sides"),
     ("CK-THR-I", "B0D1AA0010", "Instant-Read Thermometer"),
     ("CK-KNF-J", "B0D1AA0011", "包丁 三徳 165mm"),
+    # Amazon's reports have no text qualifier: a leading quote is data.
+    ("CK-MUG-D", "B0D1AA0012", '"Deluxe" Mug, 12 oz'),
 ]
 
 CLAIM_STATUSES = ["", "open", "granted", "refunded", "denied", "withdrawn", "protected"]
