@@ -40,7 +40,10 @@ printf 'database: "%s"\ninbox: "%s"\n' "$work/shd.sqlite" "$work/inbox" >"$work/
 cat "$orders" >/dev/null
 
 # Prints "WALL USER SYS MAXRSS_KB" of the command, from GNU time's -v report.
+# Each run starts with nothing left to write back from the previous one, so
+# neither importer pays for the other's disk writes.
 measure() {
+  sync
   /usr/bin/time -v -o "$work/time.txt" "$@" >"$work/out.txt" 2>"$work/err.txt" || {
     echo "import_bench: failed: $*" >&2; cat "$work/err.txt" "$work/out.txt" >&2; exit 1; }
   awk -F': ' '

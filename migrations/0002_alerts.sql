@@ -12,7 +12,12 @@ CREATE TABLE alert_states (
     episode_start           INTEGER NOT NULL,  -- when this episode began (the 'since')
     last_notified_at        INTEGER,           -- NULL: not notified in this episode yet
     last_notified_severity  TEXT,
-    last_observation        TEXT,              -- JSON of the latest metric row, for the resolved notice
+    -- Highest severity notified in this episode: the resolved notice goes to
+    -- the channels that heard of the episode (min_severity), and only to them.
+    peak_notified_severity  TEXT,
+    notifications           INTEGER NOT NULL DEFAULT 0,  -- notices sent this episode; numbers idempotency keys
+    last_observation        TEXT,              -- JSON of the latest metric row, for the resolved notice;
+                                               -- deadline alerts: {"expires_at": unix seconds}
     updated_at              INTEGER NOT NULL
 ) WITHOUT ROWID;
 

@@ -2,6 +2,8 @@
 // values (warn on the right side of target). The machinery is in schema.hpp.
 #include "config/config.hpp"
 
+#include <curl/curl.h>
+#include <date/tz.h>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -9,6 +11,7 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <set>
 #include <stdexcept>
 
 #include "config/schema.hpp"
@@ -131,6 +134,428 @@ row<config> marketplaces_row() {
         }};
 }
 
+// ---- alerts ----
+
+constexpr std::string_view kChannelTypes[] = {"webhook", "slack",   "email",
+                                              "teams",   "discord", "pagerduty"};
+constexpr std::string_view kSeverities[] = {"at_risk", "breached"};
+constexpr std::string_view kTlsModes[] = {"starttls", "implicit", "none"};
+
+constexpr std::string_view kPagerDutyEventsUrl = "https://events.pagerduty.com/v2/enqueue";
+
+// The channel keys every type takes, and those only some types take.
+constexpr std::string_view kCommonChannelKeys[] = {"name", "type", "min_severity", "timeout",
+                                                   "ca_file"};
+struct type_keys {
+    std::string_view type;
+    std::vector<std::string_view> keys;
+};
+const std::vector<type_keys>& channel_type_keys() {
+    static const std::vector<type_keys> keys = {
+        {"webhook", {"url", "secret"}},
+        {"slack", {"url"}},
+        {"teams", {"url"}},
+        {"discord", {"url"}},
+        {"pagerduty", {"url", "routing_key"}},
+        {"email", {"url", "from", "to", "username", "password_file", "tls"}},
+    };
+    return keys;
+}
+const std::vector<std::string_view>& keys_of_type(std::string_view type) {
+    for (const auto& t : channel_type_keys()) {
+        if (t.type == type)
+            return t.keys;
+    }
+    throw std::logic_error("config: no key list for channel type " + std::string(type));
+}
+bool type_takes(std::string_view type, std::string_view key) {
+    const auto& keys = keys_of_type(type);
+    return std::find(keys.begin(), keys.end(), key) != keys.end();
+}
+
+value_rule optional_secret() {
+    value_rule rule = secret_text();
+    rule.allow_empty = true;
+    return rule;
+}
+
+// A bare address: local@domain, no display name, no spaces or brackets (the
+// header is built from it; nothing may smuggle in a second recipient).
+bool is_plain_address(std::string_view text) {
+    const auto at = text.find('@');
+    if (at == std::string_view::npos || at == 0 || at + 1 >= text.size())
+        return false;
+    if (text.find('@', at + 1) != std::string_view::npos)
+        return false;
+    const std::string_view domain = text.substr(at + 1);
+    if (domain.front() == '.' || domain.back() == '.' || domain.find("..") != std::string_view::npos)
+        return false;
+    return std::none_of(text.begin(), text.end(), [](char c) {
+        return std::isspace(static_cast<unsigned char>(c)) ||
+               std::string_view("<>()[],;:\"\\").find(c) != std::string_view::npos;
+    });
+}
+
+std::string address_problem(std::string_view text) {
+    return fmt::format(
+        "'{}' is not an email address such as alerts@example.com (display names are not "
+        "supported)",
+        text);
+}
+
+// email `to`: a non-empty list of addresses.
+row<alert_channel> address_list_field(std::string_view name,
+                                      std::vector<std::string> alert_channel::*member) {
+    return row<alert_channel>{
+        name,
+        [member](const map_entry& e, const std::string& key, alert_channel& target,
+                 parse_context& ctx) -> status {
+            const position at = value_position(e);
+            const std::string expected = "a list of email addresses such as [ops@example.com]";
+            if (!e.value.IsDefined() || e.value.IsNull()) {
+                return ctx.error(at, key, fmt::format("no value; expected {}", expected));
+            }
+            if (!e.value.IsSequence()) {
+                std::string message = fmt::format("expected {}", expected);
+                if (e.value.IsScalar())
+                    message += fmt::format("; write [{}]", e.value.Scalar());
+                return ctx.error(at, key, message);
+            }
+            if (e.value.size() == 0)
+                return ctx.error(at, key, "the list is empty; give at least one address");
+            std::vector<std::string> addresses;
+            for (const YAML::Node& item : e.value) {
+                const map_entry item_entry{e.name, e.key, item};
+                auto text = read_text(any_text(), item_entry, key, ctx);
+                if (!text)
+                    return text.error();
+                if (!is_plain_address(*text))
+                    return ctx.error(value_position(item_entry), key, address_problem(*text));
+                addresses.push_back(*text);
+            }
+            target.*member = std::move(addresses);
+            ctx.origins[key] = at;
+            return {};
+        },
+        [member, name](YAML::Emitter& out, const alert_channel& source) {
+            out << YAML::Key << std::string(name) << YAML::Value << YAML::Flow << YAML::BeginSeq;
+            for (const auto& address : source.*member)
+                out << YAML::DoubleQuoted << address;
+            out << YAML::EndSeq;
+        }};
+}
+
+const table<alert_channel>& channel_rows() {
+    static const table<alert_channel> rows = {
+        required(field("name", &alert_channel::name)),
+        required(field("type", &alert_channel::type, one_of(kChannelTypes))),
+        field("min_severity", &alert_channel::min_severity, one_of(kSeverities)),
+        field("url", &alert_channel::url),
+        field("secret", &alert_channel::secret, optional_secret()),
+        field("routing_key", &alert_channel::routing_key, secret_text()),
+        field("ca_file", &alert_channel::ca_file),
+        field("timeout", &alert_channel::timeout, in_range(closed(1, 300))),
+        field("from", &alert_channel::from),
+        address_list_field("to", &alert_channel::to),
+        field("username", &alert_channel::username),
+        field("password_file", &alert_channel::password_file),
+        field("tls", &alert_channel::tls, one_of(kTlsModes)),
+    };
+    return rows;
+}
+
+// Writes one channel with the keys its type takes; optional keys left unset
+// are left out, so the output reads back to the same channel.
+void emit_channel(YAML::Emitter& out, const alert_channel& c) {
+    const bool url_is_secret =
+        c.type == "slack" || c.type == "teams" || c.type == "discord" || c.type == "pagerduty";
+    out << YAML::BeginMap;
+    for (const auto& r : channel_rows()) {
+        const bool common = std::find(std::begin(kCommonChannelKeys), std::end(kCommonChannelKeys),
+                                      r.name) != std::end(kCommonChannelKeys);
+        if (!common && !type_takes(c.type, r.name))
+            continue;
+        if ((r.name == "ca_file" && c.ca_file.empty()) ||
+            (r.name == "secret" && c.secret.empty()) ||
+            (r.name == "username" && c.username.empty()) ||
+            (r.name == "password_file" && c.password_file.empty())) {
+            continue;
+        }
+        if (r.name == "url" && url_is_secret) {
+            write_value(out, "url", secret_text(), c.url);
+            continue;
+        }
+        r.emit(out, c);
+    }
+    out << YAML::EndMap;
+}
+
+struct url_parts {
+    std::string scheme;
+    std::string host;
+    bool has_user = false;
+};
+
+// libcurl parses (the delivery side sends with it, so the two agree).
+result<url_parts, error_message> parse_url(const std::string& text) {
+    std::unique_ptr<CURLU, void (*)(CURLU*)> url(curl_url(), &curl_url_cleanup);
+    if (!url)
+        throw std::bad_alloc();
+    if (const CURLUcode rc =
+            curl_url_set(url.get(), CURLUPART_URL, text.c_str(), CURLU_NON_SUPPORT_SCHEME);
+        rc != CURLUE_OK) {
+        return error_message{curl_url_strerror(rc)};
+    }
+    const auto part = [&](CURLUPart which) -> std::optional<std::string> {
+        char* value = nullptr;
+        if (curl_url_get(url.get(), which, &value, 0) != CURLUE_OK || value == nullptr)
+            return std::nullopt;
+        std::string s(value);
+        curl_free(value);
+        return s;
+    };
+    url_parts parts;
+    parts.scheme = part(CURLUPART_SCHEME).value_or("");
+    parts.host = part(CURLUPART_HOST).value_or("");
+    parts.has_user = part(CURLUPART_USER).has_value();
+    for (auto& ch : parts.scheme)
+        ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+    return parts;
+}
+
+bool is_channel_name(std::string_view name) {
+    return !name.empty() && name.size() <= 64 && std::all_of(name.begin(), name.end(), [](char c) {
+               return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' ||
+                      c == '.';
+           });
+}
+
+// The checks a channel's keys cannot make alone: which keys its type takes,
+// required keys per type, URL schemes, TLS mode.
+status check_channel(alert_channel& c, const std::string& key, position item_at,
+                     parse_context& ctx) {
+    const auto at = [&](std::string_view field) {
+        const auto it = ctx.origins.find(join_key(key, field));
+        return it == ctx.origins.end() ? item_at : it->second;
+    };
+    const auto given = [&](std::string_view field) {
+        return ctx.origins.contains(join_key(key, field));
+    };
+    if (!is_channel_name(c.name)) {
+        return ctx.error(at("name"), join_key(key, "name"),
+                         fmt::format("channel name '{}' may hold only letters, digits, '-', '_' "
+                                     "and '.' (at most 64)",
+                                     c.name));
+    }
+    for (const auto& r : channel_rows()) {
+        const bool common = std::find(std::begin(kCommonChannelKeys), std::end(kCommonChannelKeys),
+                                      r.name) != std::end(kCommonChannelKeys);
+        if (common || !given(r.name) || type_takes(c.type, r.name))
+            continue;
+        std::vector<std::string> takers;
+        for (const auto& t : channel_type_keys()) {
+            if (std::find(t.keys.begin(), t.keys.end(), r.name) != t.keys.end())
+                takers.emplace_back(t.type);
+        }
+        return ctx.error(at(r.name), join_key(key, r.name),
+                         fmt::format("{} channels do not take '{}' (it is for {} channels)",
+                                     c.type, r.name, fmt::join(takers, ", ")));
+    }
+    const auto missing = [&](std::string_view field, std::string_view what) {
+        return ctx.error(item_at, join_key(key, field),
+                         fmt::format("missing key '{}': {} channels need {}", field, c.type, what));
+    };
+
+    if (c.type == "pagerduty") {
+        if (c.routing_key.empty())
+            return missing("routing_key", "the integration's routing key (Events API v2)");
+        if (c.url.empty())
+            c.url = std::string(kPagerDutyEventsUrl);
+    }
+    if (c.url.empty()) {
+        return missing("url", c.type == "email" ? "an smtp:// or smtps:// server URL"
+                                                : "the URL to post to");
+    }
+    auto url = parse_url(c.url);
+    const std::string url_key = join_key(key, "url");
+    if (!url) {
+        return ctx.error(at("url"), url_key,
+                         fmt::format("not a valid URL ({})", url.error().text));
+    }
+    std::vector<std::string_view> schemes;
+    if (c.type == "webhook")
+        schemes = {"https", "http"};
+    else if (c.type == "email")
+        schemes = {"smtp", "smtps"};
+    else
+        schemes = {"https"};
+    if (std::find(schemes.begin(), schemes.end(), url->scheme) == schemes.end()) {
+        return ctx.error(at("url"), url_key,
+                         fmt::format("{} channels need a {} URL, got {}://", c.type,
+                                     fmt::join(schemes, ":// or "), url->scheme));
+    }
+    if (url->host.empty())
+        return ctx.error(at("url"), url_key, "the URL has no host");
+
+    if (c.type == "email") {
+        if (c.from.empty())
+            return missing("from", "a sender address");
+        if (!is_plain_address(c.from))
+            return ctx.error(at("from"), join_key(key, "from"), address_problem(c.from));
+        if (c.to.empty())
+            return missing("to", "a list of recipient addresses");
+        if (!c.username.empty() && c.password_file.empty())
+            return missing("password_file", "a password_file when a username is given");
+        if (c.username.empty() && !c.password_file.empty())
+            return missing("username", "a username when a password_file is given");
+        if (url->has_user) {
+            return ctx.error(at("url"), url_key,
+                             "put the user name in 'username' and the password in "
+                             "'password_file', not in the URL");
+        }
+        const bool implicit = url->scheme == "smtps";
+        if (c.tls.empty()) {
+            c.tls = implicit ? "implicit" : "starttls";
+        } else if (implicit && c.tls != "implicit") {
+            return ctx.error(at("tls"), join_key(key, "tls"),
+                             fmt::format("smtps:// always uses TLS (implicit); tls: {} does not "
+                                         "apply (use smtp:// for {})",
+                                         c.tls, c.tls));
+        } else if (!implicit && c.tls == "implicit") {
+            return ctx.error(at("tls"), join_key(key, "tls"),
+                             "tls: implicit needs an smtps:// URL (port 465); smtp:// uses "
+                             "starttls");
+        }
+    }
+    return {};
+}
+
+row<alerts_config> channels_row() {
+    row<alerts_config> inner =
+        records("channels", &alerts_config::channels, channel_rows());
+    row<alerts_config> r = inner;
+    r.parse = [inner](const map_entry& e, const std::string& key, alerts_config& target,
+                      parse_context& ctx) -> status {
+        if (auto s = inner.parse(e, key, target, ctx); !s)
+            return s;
+        std::map<std::string, std::size_t> names;
+        for (std::size_t i = 0; i < target.channels.size(); ++i) {
+            const std::string item_key = key + "[" + std::to_string(i) + "]";
+            const position item_at = position_of(e.value[i].Mark());
+            if (auto s = check_channel(target.channels[i], item_key, item_at, ctx); !s)
+                return s;
+            const auto [first, added] = names.emplace(target.channels[i].name, i);
+            if (!added) {
+                const std::string name_key = join_key(item_key, "name");
+                return ctx.error(ctx.origins.at(name_key), name_key,
+                                 fmt::format("channel name '{}' is already used by {}[{}]",
+                                             target.channels[i].name, key, first->second));
+            }
+        }
+        return {};
+    };
+    r.emit = [](YAML::Emitter& out, const alerts_config& source) {
+        out << YAML::Key << "channels" << YAML::Value;
+        if (source.channels.empty()) {
+            out << YAML::Flow << YAML::BeginSeq << YAML::EndSeq;
+            return;
+        }
+        out << YAML::BeginSeq;
+        for (const auto& c : source.channels)
+            emit_channel(out, c);
+        out << YAML::EndSeq;
+    };
+    return r;
+}
+
+const table<quiet_hours_config>& quiet_hours_rows() {
+    static const table<quiet_hours_config> rows = {
+        required(field("start", &quiet_hours_config::start)),
+        required(field("end", &quiet_hours_config::end)),
+        field("timezone", &quiet_hours_config::timezone),
+    };
+    return rows;
+}
+
+// Optional section: absent or empty ({}) means no quiet hours.
+row<alerts_config> quiet_hours_row() {
+    return row<alerts_config>{
+        "quiet_hours",
+        [](const map_entry& e, const std::string& key, alerts_config& target,
+           parse_context& ctx) -> status {
+            auto entries = map_entries(e.value, key, describe_keys(quiet_hours_rows()), ctx);
+            if (!entries)
+                return entries.error();
+            if (entries->empty()) {
+                target.quiet_hours.reset();
+                return {};
+            }
+            quiet_hours_config q;
+            if (auto s = parse_map(e.value, key, position_of(e.key.Mark()), quiet_hours_rows(), q,
+                                   ctx);
+                !s) {
+                return s;
+            }
+            for (const auto* field_name : {"start", "end"}) {
+                const std::string field_key = join_key(key, field_name);
+                const std::string& text = std::string_view(field_name) == "start" ? q.start : q.end;
+                if (!parse_time_of_day(text)) {
+                    return ctx.error(ctx.origins.at(field_key), field_key,
+                                     fmt::format("'{}' is not a time of day; write HH:MM, such as "
+                                                 "22:00 or 07:30",
+                                                 text));
+                }
+            }
+            if (*parse_time_of_day(q.start) == *parse_time_of_day(q.end)) {
+                const std::string end_key = join_key(key, "end");
+                return ctx.error(ctx.origins.at(end_key), end_key,
+                                 "end equals start; quiet hours need a span (remove quiet_hours "
+                                 "to have none)");
+            }
+            try {
+                date::locate_zone(q.timezone);
+            } catch (const std::exception&) {
+                const std::string zone_key = join_key(key, "timezone");
+                const auto it = ctx.origins.find(zone_key);
+                return ctx.error(it == ctx.origins.end() ? position_of(e.key.Mark()) : it->second,
+                                 zone_key,
+                                 fmt::format("unknown time zone '{}'; write an IANA name such as "
+                                             "Europe/Berlin or America/New_York",
+                                             q.timezone));
+            }
+            target.quiet_hours = std::move(q);
+            return {};
+        },
+        [](YAML::Emitter& out, const alerts_config& source) {
+            out << YAML::Key << "quiet_hours" << YAML::Value;
+            if (!source.quiet_hours) {
+                out << YAML::Flow << YAML::BeginMap << YAML::EndMap;
+                return;
+            }
+            emit_map(out, quiet_hours_rows(), *source.quiet_hours);
+        }};
+}
+
+const table<alerts_config>& alerts_rows() {
+    static const table<alerts_config> rows = {
+        channels_row(),
+        field("for", &alerts_config::for_evaluations, in_range(closed(1, 1000))),
+        field("repeat_interval", &alerts_config::repeat_interval, in_range(at_least(60))),
+        field("resolve_margin", &alerts_config::resolve_margin, in_range(closed_open(0, 0.5))),
+        field("max_delivery_age", &alerts_config::max_delivery_age, in_range(at_least(60))),
+        quiet_hours_row(),
+        field("deadline_alerts", &alerts_config::deadline_alerts),
+        // From 12 h: the evaluation lists unanswered messages from 12 h on.
+        field("message_deadline_warn", &alerts_config::message_deadline_warn,
+              in_range(closed_open(12 * 3600, 24 * 3600))),
+        // Up to 24 h: the evaluation lists unconfirmed orders due within 24 h.
+        field("ship_deadline_warn", &alerts_config::ship_deadline_warn,
+              in_range(closed(60, 24 * 3600))),
+        field("stale_after", &alerts_config::stale_after, in_range(at_least(60))),
+    };
+    return rows;
+}
+
 // The whole file. Defaults are the member initialisers of `config` and the
 // metric catalog (default_config); a row only names, types and bounds a key.
 const table<config>& top_rows() {
@@ -144,6 +569,7 @@ const table<config>& top_rows() {
         field("log_level", &config::log_level, one_of(kLogLevels)),
         metrics_row(),
         marketplaces_row(),
+        section("alerts", &config::alerts, alerts_rows()),
     };
     return rows;
 }
@@ -252,6 +678,24 @@ result<config, config_error> parse_document(std::string_view yaml_text,
 }
 
 }  // namespace
+
+std::optional<std::chrono::minutes> parse_time_of_day(std::string_view text) {
+    const auto colon = text.find(':');
+    if (colon == std::string_view::npos || colon == 0 || colon > 2 || text.size() != colon + 3)
+        return std::nullopt;
+    const auto digits = [](std::string_view part) {
+        return std::all_of(part.begin(), part.end(), [](char c) { return c >= '0' && c <= '9'; });
+    };
+    const std::string_view hour_text = text.substr(0, colon);
+    const std::string_view minute_text = text.substr(colon + 1);
+    if (!digits(hour_text) || !digits(minute_text))
+        return std::nullopt;
+    const int hour = std::stoi(std::string(hour_text));
+    const int minute = std::stoi(std::string(minute_text));
+    if (hour > 23 || minute > 59)
+        return std::nullopt;
+    return std::chrono::hours{hour} + std::chrono::minutes{minute};
+}
 
 std::string config_error::to_string() const {
     if (key.empty())

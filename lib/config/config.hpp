@@ -56,6 +56,10 @@ struct quiet_hours_config {
     bool operator==(const quiet_hours_config&) const = default;
 };
 
+// "22:00" -> 22 h; "7:05" and "07:05" -> 7 h 5 min. Hours 0-23, minutes 00-59
+// (always two digits). nullopt for anything else.
+std::optional<std::chrono::minutes> parse_time_of_day(std::string_view text);
+
 struct alerts_config {
     std::vector<alert_channel> channels;
     int for_evaluations = 1;  // key `for`: consecutive evaluations before firing

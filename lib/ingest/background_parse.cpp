@@ -18,7 +18,13 @@ namespace {
 constexpr std::size_t kBatchRecords = 1024;
 constexpr std::size_t kQueuedBatches = 4;
 
-using batch = std::vector<std::pair<record, long>>;
+// A batch keeps its records when it comes back empty: copying the next
+// records into them reuses their strings' memory, so the steady state
+// allocates nothing per record.
+struct batch {
+    std::vector<std::pair<record, long>> slots;
+    std::size_t size = 0;
+};
 
 // Thrown inside the worker to unwind the parser once the consumer stopped.
 // Not a std::exception, so a parser catching those lets it through.
@@ -28,7 +34,8 @@ struct channel {
     std::mutex mutex;
     std::condition_variable to_consumer;
     std::condition_variable to_producer;
-    std::deque<batch> batches;
+    std::deque<batch> batches;  // filled, for the consumer
+    std::vector<batch> spare;   // consumed, for the producer to refill
     std::optional<std::string> lookup_request;
     std::optional<std::optional<std::string>> lookup_answer;
     bool producer_finished = false;
@@ -40,16 +47,21 @@ struct channel {
 // The worker's side: fills a batch, hands it over when full or before a lookup.
 class producer {
   public:
-    explicit producer(channel& c) : c_(c) { pending_.reserve(kBatchRecords); }
+    explicit producer(channel& c) : c_(c) { pending_.slots.reserve(kBatchRecords); }
 
     void add(const record& r, long line) {
-        pending_.emplace_back(r, line);
-        if (pending_.size() >= kBatchRecords)
+        if (pending_.size < pending_.slots.size()) {
+            pending_.slots[pending_.size].first = r;
+            pending_.slots[pending_.size].second = line;
+        } else {
+            pending_.slots.emplace_back(r, line);
+        }
+        if (++pending_.size >= kBatchRecords)
             hand_over();
     }
 
     void hand_over() {
-        if (pending_.empty())
+        if (pending_.size == 0)
             return;
         std::unique_lock lock(c_.mutex);
         c_.to_producer.wait(
@@ -58,8 +70,14 @@ class producer {
             throw stop_parsing{};
         c_.batches.push_back(std::move(pending_));
         c_.to_consumer.notify_one();
-        pending_ = batch();
-        pending_.reserve(kBatchRecords);
+        if (c_.spare.empty()) {
+            pending_ = batch();
+            pending_.slots.reserve(kBatchRecords);
+        } else {
+            pending_ = std::move(c_.spare.back());
+            c_.spare.pop_back();
+            pending_.size = 0;
+        }
     }
 
     std::optional<std::string> lookup(std::string_view order_id) {
@@ -133,8 +151,13 @@ result<parse_summary, import_error> parse_in_background(const parse_function& pa
                     break;
                 }
             }
-            for (const auto& [r, line] : work)
-                consume(r, line);
+            for (std::size_t i = 0; i < work.size; ++i) {
+                consume(work.slots[i].first, work.slots[i].second);
+            }
+            if (work.size > 0) {
+                std::lock_guard lock(c.mutex);
+                c.spare.push_back(std::move(work));
+            }
             if (request) {
                 std::optional<std::string> answer;
                 if (ctx.order_marketplace)

@@ -1,0 +1,582 @@
+#include "alerts/cycle.hpp"
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+#include <SQLiteCpp/Transaction.h>
+#include <fmt/format.h>
+#include <openssl/evp.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <stdexcept>
+
+#include "alerts/lifecycle.hpp"
+#include "alerts/quiet_hours.hpp"
+#include "alerts/words.hpp"
+
+namespace shd::alerts {
+namespace {
+
+using json = nlohmann::json;
+
+constexpr std::string_view kMetricKind = "metric";
+constexpr std::string_view kMessageDeadlineKind = "message_deadline";
+constexpr std::string_view kShipDeadlineKind = "ship_deadline";
+constexpr std::string_view kStaleDataKind = "stale_data";
+
+std::int64_t unix_of(instant t) {
+    return static_cast<std::int64_t>(to_unix(t));
+}
+
+// One alert_states row.
+struct stored_alert {
+    std::string fingerprint;
+    std::string kind;
+    lifecycle life;
+    std::string last_observation;
+};
+
+// A change decided this cycle, with what the channel filter and the key need.
+struct decided_change {
+    alert_change change;
+    severity filter_severity = severity::at_risk;  // resolved: the episode's peak notified
+    key_part key;
+};
+
+std::optional<severity> optional_severity(const SQLite::Column& c) {
+    if (c.isNull())
+        return std::nullopt;
+    return severity_from_name(c.getString());
+}
+
+std::map<std::string, stored_alert> load_states(SQLite::Database& db) {
+    std::map<std::string, stored_alert> out;
+    SQLite::Statement q(db,
+                        "SELECT fingerprint, kind, state, severity, pending_count, episode_start,"
+                        " last_notified_at, last_notified_severity, peak_notified_severity,"
+                        " notifications, last_observation FROM alert_states");
+    while (q.executeStep()) {
+        stored_alert a;
+        a.fingerprint = q.getColumn(0).getString();
+        a.kind = q.getColumn(1).getString();
+        const auto state = phase_from_name(q.getColumn(2).getString());
+        const auto current = severity_from_name(q.getColumn(3).getString());
+        if (!state || !current) {
+            // The CHECK constraints make this unreachable short of a hand-edited file.
+            throw std::logic_error("alert_states: bad state or severity for " + a.fingerprint);
+        }
+        a.life.state = *state;
+        a.life.current = *current;
+        a.life.pending_count = q.getColumn(4).getInt();
+        a.life.episode_start = from_unix(q.getColumn(5).getInt64());
+        if (!q.getColumn(6).isNull())
+            a.life.last_notified_at = from_unix(q.getColumn(6).getInt64());
+        a.life.last_notified_severity = optional_severity(q.getColumn(7));
+        a.life.peak_notified_severity = optional_severity(q.getColumn(8));
+        a.life.notifications = q.getColumn(9).getInt();
+        if (!q.getColumn(10).isNull())
+            a.last_observation = q.getColumn(10).getString();
+        out.emplace(a.fingerprint, std::move(a));
+    }
+    return out;
+}
+
+class state_writer {
+public:
+    explicit state_writer(SQLite::Database& db)
+        : upsert_(db,
+                  "INSERT OR REPLACE INTO alert_states (fingerprint, kind, state, severity,"
+                  " pending_count, episode_start, last_notified_at, last_notified_severity,"
+                  " peak_notified_severity, notifications, last_observation, updated_at)"
+                  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)"),
+          remove_(db, "DELETE FROM alert_states WHERE fingerprint = ?1"),
+          history_(db,
+                   "INSERT OR IGNORE INTO alert_history (fingerprint, severity, episode_start,"
+                   " resolved_at) VALUES (?1, ?2, ?3, ?4)") {}
+
+    void save(const stored_alert& a, instant now) {
+        upsert_.reset();
+        upsert_.clearBindings();
+        upsert_.bind(1, a.fingerprint);
+        upsert_.bind(2, a.kind);
+        upsert_.bind(3, std::string(phase_name(a.life.state)));
+        upsert_.bind(4, std::string(severity_name(a.life.current)));
+        upsert_.bind(5, a.life.pending_count);
+        upsert_.bind(6, unix_of(a.life.episode_start));
+        if (a.life.last_notified_at)
+            upsert_.bind(7, unix_of(*a.life.last_notified_at));
+        if (a.life.last_notified_severity)
+            upsert_.bind(8, std::string(severity_name(*a.life.last_notified_severity)));
+        if (a.life.peak_notified_severity)
+            upsert_.bind(9, std::string(severity_name(*a.life.peak_notified_severity)));
+        upsert_.bind(10, a.life.notifications);
+        if (!a.last_observation.empty())
+            upsert_.bind(11, a.last_observation);
+        upsert_.bind(12, unix_of(now));
+        upsert_.exec();
+    }
+
+    // The episode is over: the state row goes, a history row stays when
+    // anyone was told about it.
+    void end_episode(const stored_alert& a, instant now) {
+        remove_.reset();
+        remove_.clearBindings();
+        remove_.bind(1, a.fingerprint);
+        remove_.exec();
+        if (!a.life.peak_notified_severity)
+            return;
+        history_.reset();
+        history_.clearBindings();
+        history_.bind(1, a.fingerprint);
+        history_.bind(2, std::string(severity_name(*a.life.peak_notified_severity)));
+        history_.bind(3, unix_of(a.life.episode_start));
+        history_.bind(4, unix_of(now));
+        history_.exec();
+    }
+
+private:
+    SQLite::Statement upsert_;
+    SQLite::Statement remove_;
+    SQLite::Statement history_;
+};
+
+// ---- last_observation: the metric row as JSON ----
+
+std::string observation_json(const metrics::metric_result& r) {
+    json j;
+    j["metric"] = definition(r.metric).name;
+    j["marketplace"] = r.marketplace_id;
+    j["channel"] = r.channel;
+    j["window_days"] = r.window_days;
+    j["status"] = metrics::status_name(r.status);
+    j["rate"] = r.rate ? json(*r.rate) : json(nullptr);
+    j["warn"] = r.warn;
+    j["target"] = r.target;
+    j["numerator"] = r.numerator;
+    j["denominator"] = r.denominator;
+    j["headroom"] = r.headroom ? json(*r.headroom) : json(nullptr);
+    j["low_volume"] = r.low_volume;
+    j["min_orders"] = r.min_orders;
+    return j.dump();
+}
+
+// The row a metric alert last saw, from its JSON; nullopt when unreadable
+// (then the fingerprint still names the metric).
+std::optional<metrics::metric_result> observation_from_json(const std::string& text) {
+    try {
+        const json j = json::parse(text);
+        const auto metric = metric_from_name(j.at("metric").get<std::string>());
+        if (!metric)
+            return std::nullopt;
+        metrics::metric_result r;
+        r.metric = *metric;
+        r.marketplace_id = j.at("marketplace").get<std::string>();
+        r.channel = j.at("channel").get<std::string>();
+        r.window_days = j.at("window_days").get<int>();
+        r.status = metrics::status_from_name(j.at("status").get<std::string>())
+                       .value_or(metrics::metric_status::no_data);
+        if (!j.at("rate").is_null())
+            r.rate = j.at("rate").get<double>();
+        r.warn = j.at("warn").get<double>();
+        r.target = j.at("target").get<double>();
+        r.numerator = j.at("numerator").get<std::int64_t>();
+        r.denominator = j.at("denominator").get<std::int64_t>();
+        if (!j.at("headroom").is_null())
+            r.headroom = j.at("headroom").get<std::int64_t>();
+        r.low_volume = j.at("low_volume").get<bool>();
+        r.min_orders = j.at("min_orders").get<int>();
+        return r;
+    } catch (const json::exception&) {
+        return std::nullopt;
+    }
+}
+
+// "late_dispatch_rate|ATVPDKIKX0DER|MFN|10" back into a row without figures.
+metrics::metric_result row_from_fingerprint(const std::string& fingerprint) {
+    metrics::metric_result r;
+    std::vector<std::string> parts;
+    std::size_t start = 0;
+    while (true) {
+        const auto bar = fingerprint.find('|', start);
+        parts.push_back(fingerprint.substr(start, bar - start));
+        if (bar == std::string::npos)
+            break;
+        start = bar + 1;
+    }
+    if (parts.size() == 4) {
+        if (auto m = metric_from_name(parts[0]))
+            r.metric = *m;
+        r.marketplace_id = parts[1];
+        r.channel = parts[2];
+        r.window_days = std::atoi(parts[3].c_str());
+    }
+    return r;
+}
+
+std::string expiry_json(instant expires_at) {
+    return json{{"expires_at", unix_of(expires_at)}}.dump();
+}
+
+std::optional<instant> expiry_of(const std::string& text) {
+    try {
+        return from_unix(json::parse(text).at("expires_at").get<std::int64_t>());
+    } catch (const json::exception&) {
+        return std::nullopt;
+    }
+}
+
+// ---- the cycle ----
+
+int severity_rank(severity s) {
+    return s == severity::breached ? 1 : 0;
+}
+
+bool passes(const decided_change& c, const config::alert_channel& channel) {
+    const auto minimum = severity_from_name(channel.min_severity).value_or(severity::at_risk);
+    return severity_rank(c.filter_severity) >= severity_rank(minimum);
+}
+
+std::optional<instant> latest_import(SQLite::Database& db) {
+    SQLite::Statement q(db, "SELECT MAX(imported_at) FROM imports");
+    if (!q.executeStep() || q.getColumn(0).isNull())
+        return std::nullopt;
+    return from_unix(q.getColumn(0).getInt64());
+}
+
+class cycle {
+public:
+    cycle(SQLite::Database& db, const config::config& cfg, const metrics::evaluation& e,
+          instant now)
+        : db_(db), cfg_(cfg), e_(e), now_(now), states_(load_states(db)), writer_(db) {
+        policy_.for_evaluations = cfg.alerts.for_evaluations;
+        policy_.repeat_interval = cfg.alerts.repeat_interval;
+        policy_.resolve_margin = cfg.alerts.resolve_margin;
+    }
+
+    cycle_summary run() {
+        step_metrics();
+        step_stale_data();
+        step_deadlines();
+        return finish();
+    }
+
+private:
+    void decide(alert_change change, severity filter_severity, const lifecycle& life,
+                transition t) {
+        key_part key{change.fingerprint, life.episode_start, std::string(transition_name(t)),
+                     life.notifications};
+        changes_.push_back({std::move(change), filter_severity, std::move(key)});
+    }
+
+    void step_metrics() {
+        for (const auto& r : e_.metrics) {
+            const std::string fingerprint = metric_fingerprint(r);
+            seen_.insert(fingerprint);
+            const auto found = states_.find(fingerprint);
+            std::optional<lifecycle> previous;
+            if (found != states_.end())
+                previous = found->second.life;
+            const observation o{r.status, r.rate, r.warn, definition(r.metric).direction};
+            const step_result s = step(previous, o, policy_, now_);
+            if (s.what == transition::resolved) {
+                const lifecycle& last = *previous;
+                const severity peak = last.peak_notified_severity.value_or(last.current);
+                // The resolved notice is the episode's last: one past the last sent.
+                lifecycle numbered = last;
+                ++numbered.notifications;
+                decide(describe_metric(r, fingerprint, transition::resolved, peak,
+                                       last.episode_start),
+                       peak, numbered, transition::resolved);
+                writer_.end_episode(found->second, now_);
+                continue;
+            }
+            if (!s.next) {
+                if (found != states_.end())
+                    writer_.end_episode(found->second, now_);
+                continue;
+            }
+            if (s.what != transition::none) {
+                decide(describe_metric(r, fingerprint, s.what, s.next->current,
+                                       s.next->episode_start),
+                       s.next->current, *s.next, s.what);
+            }
+            writer_.save({fingerprint, std::string(kMetricKind), *s.next, observation_json(r)},
+                         now_);
+        }
+        // Rows that no longer exist: a window removed from the configuration.
+        // A firing alert says it is closed (so a PagerDuty incident does not
+        // stay open forever); a pending one goes quietly.
+        for (const auto& [fingerprint, a] : states_) {
+            if (a.kind != kMetricKind || seen_.contains(fingerprint))
+                continue;
+            if (a.life.state == phase::firing) {
+                const auto last_seen = observation_from_json(a.last_observation)
+                                           .value_or(row_from_fingerprint(fingerprint));
+                const severity peak = a.life.peak_notified_severity.value_or(a.life.current);
+                lifecycle numbered = a.life;
+                ++numbered.notifications;
+                decide(describe_vanished_metric(last_seen, fingerprint, peak, a.life.episode_start),
+                       peak, numbered, transition::resolved);
+            }
+            writer_.end_episode(a, now_);
+        }
+    }
+
+    void step_stale_data() {
+        const std::string fingerprint(kStaleDataFingerprint);
+        const auto found = states_.find(fingerprint);
+        const auto latest = latest_import(db_);
+        if (!latest) {
+            // Nothing imported yet: nothing is stale, there is only nothing.
+            if (found != states_.end())
+                writer_.end_episode(found->second, now_);
+            return;
+        }
+        const bool stale = now_ - *latest >= cfg_.alerts.stale_after;
+        std::optional<lifecycle> previous;
+        if (found != states_.end())
+            previous = found->second.life;
+        observation o;
+        o.status = stale ? metrics::metric_status::at_risk : metrics::metric_status::ok;
+        policy p = policy_;
+        p.for_evaluations = 1;  // stale_after already is the waiting time
+        const step_result s = step(previous, o, p, now_);
+        if (s.what == transition::resolved) {
+            lifecycle numbered = *previous;
+            ++numbered.notifications;
+            decide(describe_stale_data(fingerprint, true, *latest, now_, previous->episode_start),
+                   numbered.peak_notified_severity.value_or(severity::at_risk), numbered,
+                   transition::resolved);
+            writer_.end_episode(found->second, now_);
+            return;
+        }
+        if (!s.next) {
+            if (found != states_.end())
+                writer_.end_episode(found->second, now_);
+            return;
+        }
+        if (s.what != transition::none) {
+            decide(describe_stale_data(fingerprint, false, *latest, now_, s.next->episode_start),
+                   severity::at_risk, *s.next, s.what);
+        }
+        writer_.save({fingerprint, std::string(kStaleDataKind), *s.next, {}}, now_);
+    }
+
+    // Fires a deadline alert once; its state row stays until the deadline
+    // (plus the grace) has passed, so it can never fire twice.
+    void fire_deadline(const std::string& fingerprint, std::string_view kind,
+                       alert_change change, instant expires_at) {
+        if (states_.contains(fingerprint) || fired_deadlines_.contains(fingerprint))
+            return;
+        fired_deadlines_.insert(fingerprint);
+        lifecycle life;
+        life.state = phase::firing;
+        life.current = severity::at_risk;
+        life.pending_count = 1;
+        life.episode_start = now_;
+        life.last_notified_at = now_;
+        life.last_notified_severity = severity::at_risk;
+        life.peak_notified_severity = severity::at_risk;
+        life.notifications = 1;
+        decide(std::move(change), severity::at_risk, life, transition::firing);
+        writer_.save({fingerprint, std::string(kind), life, expiry_json(expires_at)}, now_);
+    }
+
+    void step_deadlines() {
+        // A deadline alert is news only before its deadline, or just after it
+        // when the cycles straddled it: not for history imported later.
+        const std::chrono::seconds grace = std::max(cfg_.poll_interval, std::chrono::seconds{1});
+        for (const auto& [fingerprint, a] : states_) {
+            if (a.kind != kMessageDeadlineKind && a.kind != kShipDeadlineKind)
+                continue;
+            const auto expires_at = expiry_of(a.last_observation);
+            if (!expires_at || now_ >= *expires_at)
+                writer_.end_episode(a, now_);
+        }
+        if (!cfg_.alerts.deadline_alerts)
+            return;
+        for (const auto& u : e_.upcoming) {
+            for (const auto& m : u.unanswered_messages) {
+                const instant warn_at = m.received_at + cfg_.alerts.message_deadline_warn;
+                const instant expires_at = m.reply_due_at + grace;
+                if (now_ < warn_at || now_ >= expires_at)
+                    continue;
+                const std::string fingerprint = message_deadline_fingerprint(m.message_id);
+                fire_deadline(fingerprint, kMessageDeadlineKind,
+                              describe_message_deadline(m, u.marketplace_id, fingerprint, now_),
+                              expires_at);
+            }
+            for (const auto& o : u.unconfirmed_orders) {
+                const instant warn_at = o.latest_ship_at - cfg_.alerts.ship_deadline_warn;
+                const instant expires_at = o.latest_ship_at + grace;
+                if (now_ < warn_at || now_ >= expires_at)
+                    continue;
+                const std::string fingerprint = ship_deadline_fingerprint(o.order_id);
+                fire_deadline(fingerprint, kShipDeadlineKind,
+                              describe_ship_deadline(o, u.marketplace_id, fingerprint, now_),
+                              expires_at);
+            }
+        }
+    }
+
+    std::vector<std::string> upcoming_for(const std::vector<const decided_change*>& included) {
+        std::set<std::string> marketplaces;
+        for (const auto* c : included) {
+            if (c->change.state != "resolved" && !c->change.marketplace.empty())
+                marketplaces.insert(c->change.marketplace);
+        }
+        std::vector<std::string> lines;
+        for (const auto& u : e_.upcoming) {
+            if (!marketplaces.contains(u.marketplace_id))
+                continue;
+            for (auto& line : upcoming_lines(u, now_))
+                lines.push_back(std::move(line));
+        }
+        return lines;
+    }
+
+    cycle_summary finish() {
+        // Firing before resolved, breached before at_risk; otherwise the
+        // evaluation's order (marketplace, metric, channel, window).
+        std::stable_sort(changes_.begin(), changes_.end(),
+                         [](const decided_change& a, const decided_change& b) {
+                             const bool a_resolved = a.change.state == "resolved";
+                             const bool b_resolved = b.change.state == "resolved";
+                             if (a_resolved != b_resolved)
+                                 return !a_resolved;
+                             return severity_rank(a.filter_severity) >
+                                    severity_rank(b.filter_severity);
+                         });
+        cycle_summary summary;
+        SQLite::Statement insert(
+            db_,
+            "INSERT OR IGNORE INTO outbox (channel_name, idempotency_key, payload, severity,"
+            " created_at, not_before) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+        const std::optional<instant> quiet_end =
+            cfg_.alerts.quiet_hours ? quiet_hours_end(*cfg_.alerts.quiet_hours, now_)
+                                    : std::nullopt;
+        for (const auto& channel : cfg_.alerts.channels) {
+            std::vector<const decided_change*> included;
+            for (const auto& c : changes_) {
+                if (passes(c, channel))
+                    included.push_back(&c);
+            }
+            if (included.empty())
+                continue;
+            notification n;
+            std::vector<key_part> parts;
+            for (const auto* c : included) {
+                n.alerts.push_back(c->change);
+                parts.push_back(c->key);
+            }
+            n.idempotency_key = batch_idempotency_key(std::move(parts));
+            n.account = cfg_.account;
+            n.created_at = now_;
+            n.upcoming = upcoming_for(included);
+            const std::string highest = highest_severity(n);
+            const bool held = highest == "at_risk" && quiet_end.has_value();
+            insert.reset();
+            insert.clearBindings();
+            insert.bind(1, channel.name);
+            insert.bind(2, n.idempotency_key);
+            insert.bind(3, to_json(n));
+            insert.bind(4, highest);
+            insert.bind(5, unix_of(now_));
+            insert.bind(6, unix_of(held ? *quiet_end : now_));
+            if (insert.exec() > 0) {
+                ++summary.outbox_rows;
+                if (held)
+                    ++summary.held_rows;
+            }
+        }
+        for (auto& c : changes_)
+            summary.changes.push_back(std::move(c.change));
+        SQLite::Statement count(db_, "SELECT state, COUNT(*) FROM alert_states GROUP BY state");
+        while (count.executeStep()) {
+            const auto n = static_cast<std::size_t>(count.getColumn(1).getInt64());
+            if (count.getColumn(0).getString() == "firing")
+                summary.firing = n;
+            else
+                summary.pending = n;
+        }
+        return summary;
+    }
+
+    SQLite::Database& db_;
+    const config::config& cfg_;
+    const metrics::evaluation& e_;
+    instant now_;
+    policy policy_;
+    std::map<std::string, stored_alert> states_;  // as loaded at the start of the cycle
+    state_writer writer_;
+    std::set<std::string> seen_;
+    std::set<std::string> fired_deadlines_;
+    std::vector<decided_change> changes_;
+};
+
+std::string hex(const unsigned char* bytes, unsigned int length) {
+    static constexpr char kDigits[] = "0123456789abcdef";
+    std::string out;
+    out.reserve(length * 2);
+    for (unsigned int i = 0; i < length; ++i) {
+        out.push_back(kDigits[bytes[i] >> 4]);
+        out.push_back(kDigits[bytes[i] & 0x0f]);
+    }
+    return out;
+}
+
+}  // namespace
+
+std::string metric_fingerprint(const metrics::metric_result& r) {
+    return fmt::format("{}|{}|{}|{}", definition(r.metric).name, r.marketplace_id, r.channel,
+                       r.window_days);
+}
+
+std::string message_deadline_fingerprint(const std::string& message_id) {
+    return fmt::format("{}|{}", kMessageDeadlineKind, message_id);
+}
+
+std::string ship_deadline_fingerprint(const std::string& order_id) {
+    return fmt::format("{}|{}", kShipDeadlineKind, order_id);
+}
+
+std::string batch_idempotency_key(std::vector<key_part> parts) {
+    std::vector<std::string> lines;
+    lines.reserve(parts.size());
+    for (const auto& p : parts) {
+        lines.push_back(fmt::format("{}\n{}\n{}\n{}", p.fingerprint, to_unix(p.episode_start),
+                                    p.transition, p.sequence));
+    }
+    std::sort(lines.begin(), lines.end());
+    std::string text;
+    for (const auto& line : lines) {
+        text += line;
+        text += '\x1e';  // record separator: no fingerprint holds it
+    }
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int length = 0;
+    if (EVP_Digest(text.data(), text.size(), digest, &length, EVP_sha256(), nullptr) != 1)
+        throw std::runtime_error("SHA-256 failed (OpenSSL)");
+    return hex(digest, length);
+}
+
+result<cycle_summary, error_message> process_cycle(store::database& db,
+                                                   const config::config& cfg,
+                                                   const metrics::evaluation& e, instant now) {
+    try {
+        auto& handle = db.handle();
+        SQLite::Transaction tx(handle, SQLite::TransactionBehavior::IMMEDIATE);
+        cycle_summary summary = cycle(handle, cfg, e, now).run();
+        tx.commit();
+        return summary;
+    } catch (const SQLite::Exception& ex) {
+        return error_message{fmt::format("alert cycle failed: {}", ex.what())};
+    } catch (const std::runtime_error& ex) {
+        return error_message{fmt::format("alert cycle failed: {}", ex.what())};
+    }
+}
+
+}  // namespace shd::alerts

@@ -1,0 +1,62 @@
+// One alerting cycle: the decision side of alerts (docs/alerts.md). Called by
+// `run` after every evaluation. In ONE SQLite transaction it loads the alert
+// states, steps every alert (metric rows, deadline alerts, stale data) through
+// the lifecycle, writes the new states and, per channel, at most one outbox row
+// holding every change that passes the channel's min_severity. Either all of
+// that is committed or none of it: a crash before the commit leaves the
+// previous cycle's state, and running the same cycle again writes the same
+// idempotency keys (INSERT OR IGNORE on UNIQUE(channel_name, idempotency_key)).
+//
+// Alert state is keyed by fingerprint only, never by config: a reload that
+// changes thresholds or channels continues every episode where it was.
+// Delivery (lib/delivery) reads the outbox; nothing here sends anything.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "alerts/notification.hpp"
+#include "config/config.hpp"
+#include "core/result.hpp"
+#include "metrics/evaluation.hpp"
+#include "store/database.hpp"
+
+namespace shd::alerts {
+
+// What one cycle did, for the log line of `run`.
+struct cycle_summary {
+    std::size_t pending = 0;  // alerts pending after the cycle
+    std::size_t firing = 0;   // alerts firing after the cycle (deadline alerts included)
+    // Every change decided this cycle (before the per-channel min_severity
+    // filter): firing, repeat, escalated and resolved notices.
+    std::vector<alert_change> changes;
+    std::size_t outbox_rows = 0;  // outbox rows inserted (an already present key is not counted)
+    std::size_t held_rows = 0;    // of those, held until quiet hours end
+};
+
+// `e` is this cycle's evaluation (metrics and upcoming events, as of `now`).
+// SQLite errors are returned; nothing is committed then.
+result<cycle_summary, error_message> process_cycle(store::database& db,
+                                                   const config::config& cfg,
+                                                   const metrics::evaluation& e, instant now);
+
+// Alert fingerprints: "late_dispatch_rate|ATVPDKIKX0DER|MFN|10",
+// "message_deadline|<message id>", "ship_deadline|<order id>", "stale_data".
+std::string metric_fingerprint(const metrics::metric_result& r);
+std::string message_deadline_fingerprint(const std::string& message_id);
+std::string ship_deadline_fingerprint(const std::string& order_id);
+inline constexpr std::string_view kStaleDataFingerprint = "stale_data";
+
+// The part of a batch's idempotency key one change contributes.
+struct key_part {
+    std::string fingerprint;
+    instant episode_start;
+    std::string transition;  // firing, repeat, escalated, resolved
+    int sequence = 0;        // which notice of the episode (1 = the first)
+};
+
+// A stable digest (SHA-256, hex) of the parts, independent of their order.
+std::string batch_idempotency_key(std::vector<key_part> parts);
+
+}  // namespace shd::alerts

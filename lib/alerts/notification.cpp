@@ -1,0 +1,132 @@
+#include "alerts/notification.hpp"
+
+#include <fmt/format.h>
+
+#include <nlohmann/json.hpp>
+
+namespace shd::alerts {
+namespace {
+
+using json = nlohmann::ordered_json;
+
+// The payload outlives the binary that wrote it (an upgrade with rows still in
+// the outbox): a version lets a later reader tell old rows from new.
+constexpr int kPayloadVersion = 1;
+
+json change_to_json(const alert_change& a) {
+    json j;
+    j["kind"] = a.kind;
+    j["fingerprint"] = a.fingerprint;
+    j["metric"] = a.metric;
+    j["marketplace"] = a.marketplace;
+    j["channel"] = a.channel;
+    j["window_days"] = a.window_days;
+    j["state"] = a.state;
+    j["severity"] = a.severity;
+    j["rate"] = a.rate ? json(*a.rate) : json(nullptr);
+    j["warn"] = a.warn;
+    j["target"] = a.target;
+    j["numerator"] = a.numerator;
+    j["denominator"] = a.denominator;
+    j["headroom"] = a.headroom ? json(*a.headroom) : json(nullptr);
+    j["low_volume"] = a.low_volume;
+    j["since"] = format_iso8601(a.since);
+    j["title"] = a.title;
+    j["headroom_text"] = a.headroom_text;
+    j["advice"] = a.advice;
+    j["caveat"] = a.caveat;
+    return j;
+}
+
+instant instant_at(const json& j, const char* key) {
+    const auto text = j.at(key).get<std::string>();
+    const auto t = parse_iso8601(text);
+    if (!t)
+        throw std::invalid_argument(fmt::format("'{}' is not an ISO-8601 time: {}", key, text));
+    return *t;
+}
+
+alert_change change_from_json(const json& j) {
+    alert_change a;
+    a.kind = j.at("kind").get<std::string>();
+    a.fingerprint = j.at("fingerprint").get<std::string>();
+    a.metric = j.at("metric").get<std::string>();
+    a.marketplace = j.at("marketplace").get<std::string>();
+    a.channel = j.at("channel").get<std::string>();
+    a.window_days = j.at("window_days").get<int>();
+    a.state = j.at("state").get<std::string>();
+    a.severity = j.at("severity").get<std::string>();
+    if (!j.at("rate").is_null())
+        a.rate = j.at("rate").get<double>();
+    a.warn = j.at("warn").get<double>();
+    a.target = j.at("target").get<double>();
+    a.numerator = j.at("numerator").get<long long>();
+    a.denominator = j.at("denominator").get<long long>();
+    if (!j.at("headroom").is_null())
+        a.headroom = j.at("headroom").get<long long>();
+    a.low_volume = j.at("low_volume").get<bool>();
+    a.since = instant_at(j, "since");
+    a.title = j.at("title").get<std::string>();
+    a.headroom_text = j.at("headroom_text").get<std::string>();
+    a.advice = j.at("advice").get<std::string>();
+    a.caveat = j.at("caveat").get<std::string>();
+    if (a.state != "firing" && a.state != "resolved")
+        throw std::invalid_argument("alert state must be firing or resolved, got " + a.state);
+    if (a.severity != "at_risk" && a.severity != "breached")
+        throw std::invalid_argument("alert severity must be at_risk or breached, got " +
+                                    a.severity);
+    return a;
+}
+
+}  // namespace
+
+std::string to_json(const notification& n) {
+    json j;
+    j["version"] = kPayloadVersion;
+    j["idempotency_key"] = n.idempotency_key;
+    j["account"] = n.account;
+    j["created_at"] = format_iso8601(n.created_at);
+    j["is_test"] = n.is_test;
+    j["alerts"] = json::array();
+    for (const auto& a : n.alerts)
+        j["alerts"].push_back(change_to_json(a));
+    j["upcoming"] = n.upcoming;
+    // Replace, never throw, on invalid UTF-8: a title is built from file data.
+    return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+result<notification, error_message> notification_from_json(std::string_view json_text) {
+    try {
+        const json j = json::parse(json_text);
+        if (!j.is_object())
+            return error_message{"notification JSON is not an object"};
+        if (j.contains("version") && j.at("version").get<int>() > kPayloadVersion) {
+            return error_message{fmt::format(
+                "notification JSON version {} is newer than this seller-healthd understands ({})",
+                j.at("version").get<int>(), kPayloadVersion)};
+        }
+        notification n;
+        n.idempotency_key = j.at("idempotency_key").get<std::string>();
+        n.account = j.at("account").get<std::string>();
+        n.created_at = instant_at(j, "created_at");
+        n.is_test = j.at("is_test").get<bool>();
+        for (const auto& a : j.at("alerts"))
+            n.alerts.push_back(change_from_json(a));
+        n.upcoming = j.at("upcoming").get<std::vector<std::string>>();
+        return n;
+    } catch (const nlohmann::json::exception& e) {
+        return error_message{fmt::format("invalid notification JSON: {}", e.what())};
+    } catch (const std::invalid_argument& e) {
+        return error_message{fmt::format("invalid notification JSON: {}", e.what())};
+    }
+}
+
+std::string highest_severity(const notification& n) {
+    for (const auto& a : n.alerts) {
+        if (a.severity == "breached")
+            return "breached";
+    }
+    return "at_risk";
+}
+
+}  // namespace shd::alerts

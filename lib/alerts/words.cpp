@@ -1,0 +1,378 @@
+#include "alerts/words.hpp"
+
+#include <date/date.h>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+
+#include "core/marketplaces.hpp"
+
+namespace shd::alerts {
+namespace {
+
+// Fixed decimals, trailing zeros dropped: 4.60 -> "4.6", 4.00 -> "4".
+std::string trimmed(double v, int decimals) {
+    std::string s = fmt::format("{:.{}f}", v, decimals);
+    if (s.find('.') != std::string::npos) {
+        while (s.back() == '0')
+            s.pop_back();
+        if (s.back() == '.')
+            s.pop_back();
+    }
+    if (s == "-0")
+        s = "0";
+    return s;
+}
+
+struct counted_noun {
+    std::string_view one;
+    std::string_view many;
+};
+
+// What a metric's denominator counts.
+counted_noun unit_of(metric_key key) {
+    switch (key) {
+        case metric_key::valid_tracking_rate:
+            return {"shipment", "shipments"};
+        case metric_key::response_rate_24h:
+            return {"message", "messages"};
+        default:
+            return {"order", "orders"};
+    }
+}
+
+std::string counted(long long n, std::string_view one, std::string_view many) {
+    return fmt::format("{} {}", n, n == 1 ? one : many);
+}
+
+bool lower_is_better(const metrics::metric_result& r) {
+    return definition(r.metric).direction == metric_direction::lower_is_better;
+}
+
+// The number of bad events in the window: lower-is-better metrics count them,
+// higher-is-better ones count the good ones.
+long long bad_events_of(const metrics::metric_result& r) {
+    return lower_is_better(r) ? r.numerator : r.denominator - r.numerator;
+}
+
+// ">" or "<" beyond the threshold, "≥" or "≤" exactly at it.
+std::string_view beyond(const metrics::metric_result& r, double threshold) {
+    const double rate = r.rate.value_or(0);
+    if (lower_is_better(r))
+        return rate > threshold ? ">" : "≥";
+    return rate < threshold ? "<" : "≤";
+}
+
+std::string_view back_inside(const metrics::metric_result& r) {
+    return lower_is_better(r) ? "<" : ">";
+}
+
+std::string counts_text(const metrics::metric_result& r) {
+    const auto& m = definition(r.metric);
+    const auto unit = unit_of(r.metric);
+    return fmt::format("{} among {} in this {}-day window",
+                       counted(bad_events_of(r), m.bad_event, m.bad_events),
+                       counted(r.denominator, unit.one, unit.many), r.window_days);
+}
+
+}  // namespace
+
+std::string format_percent(double rate) {
+    return trimmed(rate * 100.0, 2) + "%";
+}
+
+std::string format_utc_minute(instant t) {
+    return date::format("%Y-%m-%d %H:%M UTC", std::chrono::floor<std::chrono::minutes>(t));
+}
+
+std::string format_span(std::chrono::seconds d) {
+    if (d < std::chrono::seconds{0})
+        d = -d;
+    const long long minutes = d.count() / 60;
+    const long long day_count = minutes / (24 * 60);
+    const long long hour_count = minutes / 60 % 24;
+    const long long minute_count = minutes % 60;
+    if (day_count > 0)
+        return hour_count > 0 ? fmt::format("{} d {} h", day_count, hour_count)
+                              : fmt::format("{} d", day_count);
+    if (hour_count > 0)
+        return minute_count > 0 ? fmt::format("{} h {} min", hour_count, minute_count)
+                                : fmt::format("{} h", hour_count);
+    return fmt::format("{} min", minute_count);
+}
+
+std::string where_text(const metrics::metric_result& r) {
+    const auto& m = definition(r.metric);
+    if (m.channels.size() > 1)
+        return fmt::format("{}, {}, {} days", marketplace_code(r.marketplace_id), r.channel,
+                           r.window_days);
+    return fmt::format("{}, {} days", marketplace_code(r.marketplace_id), r.window_days);
+}
+
+std::string metric_title(const metrics::metric_result& r, transition t, severity sev) {
+    const auto& m = definition(r.metric);
+    const std::string where = where_text(r);
+    if (t == transition::resolved) {
+        if (!r.rate)
+            return fmt::format("[RESOLVED] {}: no {} in the window ({})", m.title,
+                               unit_of(r.metric).many, where);
+        return fmt::format("[RESOLVED] {} {} {} warn {} ({})", m.title, format_percent(*r.rate),
+                           back_inside(r), format_percent(r.warn), where);
+    }
+    const std::string rate = r.rate ? format_percent(*r.rate) : "n/a";
+    if (sev == severity::breached)
+        return fmt::format("[BREACHED] {} {} {} {} ({})", m.title, rate, beyond(r, r.target),
+                           format_percent(r.target), where);
+    return fmt::format("[AT RISK] {} {} {} warn {} ({})", m.title, rate, beyond(r, r.warn),
+                       format_percent(r.warn), where);
+}
+
+std::string headroom_text(const metrics::metric_result& r) {
+    if (!r.rate || r.denominator == 0)
+        return {};
+    const auto& m = definition(r.metric);
+    const std::string target = format_percent(r.target);
+    if (r.status == metrics::metric_status::breached) {
+        return fmt::format("Past the {} target: {}.", target, counts_text(r));
+    }
+    if (r.status == metrics::metric_status::ok || !r.headroom) {
+        std::string text = counts_text(r);
+        text[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(text[0])));
+        return text + ".";
+    }
+    // headroom k: k more bad events keep the rate clear of the target, the
+    // (k + 1)th breaches it.
+    const long long breaching = *r.headroom + 1;
+    if (breaching == 1)
+        return fmt::format("The next {} in this {}-day window breaches {}.", m.bad_event,
+                           r.window_days, target);
+    return fmt::format("{} more {} in this {}-day window breach {}.", breaching, m.bad_events,
+                       r.window_days, target);
+}
+
+std::string small_sample_caveat(const metrics::metric_result& r) {
+    if (!r.low_volume || r.denominator <= 0)
+        return {};
+    const auto unit = unit_of(r.metric);
+    const double points = 100.0 / static_cast<double>(r.denominator);
+    return fmt::format("Small sample: {} in the window; one {} moves the rate by {} points.",
+                       counted(r.denominator, unit.one, unit.many), unit.one,
+                       trimmed(points, points >= 1 ? 1 : 2));
+}
+
+std::string metric_advice(metric_key key) {
+    switch (key) {
+        case metric_key::order_defect_rate:
+            return "Work through open A-to-z claims and chargebacks, and contact buyers who left "
+                   "negative feedback about fulfilment.";
+        case metric_key::late_dispatch_rate:
+            return "Confirm shipment of every open order before its latest ship date; raise the "
+                   "handling time of listings you cannot ship in time.";
+        case metric_key::cancellation_rate:
+            return "Cancel only at the buyer's request, and keep stock in sync so orders you "
+                   "cannot fill are not taken.";
+        case metric_key::valid_tracking_rate:
+            return "Confirm every shipment with a valid tracking ID and a carrier Amazon "
+                   "recognises.";
+        case metric_key::response_rate_24h:
+            return "Answer every buyer message within 24 hours, weekends included; mark messages "
+                   "that need no reply as such.";
+    }
+    return {};
+}
+
+alert_change describe_metric(const metrics::metric_result& r, const std::string& fingerprint,
+                             transition t, severity sev, instant since) {
+    alert_change a;
+    a.kind = "metric";
+    a.fingerprint = fingerprint;
+    a.metric = std::string(definition(r.metric).name);
+    a.marketplace = r.marketplace_id;
+    a.channel = r.channel;
+    a.window_days = r.window_days;
+    a.state = t == transition::resolved ? "resolved" : "firing";
+    a.severity = std::string(severity_name(sev));
+    a.rate = r.rate;
+    a.warn = r.warn;
+    a.target = r.target;
+    a.numerator = r.numerator;
+    a.denominator = r.denominator;
+    a.headroom = r.headroom;
+    a.low_volume = r.low_volume;
+    a.since = since;
+    a.title = metric_title(r, t, sev);
+    a.headroom_text = headroom_text(r);
+    a.advice = t == transition::resolved ? std::string{} : metric_advice(r.metric);
+    a.caveat = small_sample_caveat(r);
+    return a;
+}
+
+alert_change describe_vanished_metric(const metrics::metric_result& last_seen,
+                                      const std::string& fingerprint, severity sev,
+                                      instant since) {
+    alert_change a = describe_metric(last_seen, fingerprint, transition::resolved, sev, since);
+    a.title = fmt::format("[RESOLVED] {} ({}): no longer evaluated",
+                          definition(last_seen.metric).title, where_text(last_seen));
+    a.headroom_text =
+        "This window is no longer in the configuration, so the alert is closed. The figures are "
+        "the last ones seen.";
+    a.caveat.clear();
+    return a;
+}
+
+alert_change describe_message_deadline(const metrics::unanswered_message& m,
+                                       const std::string& marketplace_id,
+                                       const std::string& fingerprint, instant now) {
+    alert_change a;
+    a.kind = "message_deadline";
+    a.fingerprint = fingerprint;
+    a.metric = "message_deadline";
+    a.marketplace = marketplace_id;
+    a.state = "firing";
+    a.severity = "at_risk";
+    a.since = now;
+    const std::string code = marketplace_code(marketplace_id);
+    a.title = now < m.reply_due_at
+                  ? fmt::format("[AT RISK] Buyer message without reply: due in {} ({})",
+                                format_span(m.reply_due_at - now), code)
+                  : fmt::format("[AT RISK] Buyer message without reply: was due {} ({})",
+                                format_utc_minute(m.reply_due_at), code);
+    const std::string about =
+        m.order_id.empty() ? std::string{} : fmt::format(" about order {}", m.order_id);
+    a.headroom_text = fmt::format("Message {}{} arrived {}; the reply is due by {}.", m.message_id,
+                                  about, format_utc_minute(m.received_at),
+                                  format_utc_minute(m.reply_due_at));
+    a.advice =
+        "Reply in Seller Central before the deadline: a reply after 24 hours counts against the "
+        "24-hour response rate.";
+    return a;
+}
+
+alert_change describe_ship_deadline(const metrics::unconfirmed_order& o,
+                                    const std::string& marketplace_id,
+                                    const std::string& fingerprint, instant now) {
+    alert_change a;
+    a.kind = "ship_deadline";
+    a.fingerprint = fingerprint;
+    a.metric = "ship_deadline";
+    a.marketplace = marketplace_id;
+    a.state = "firing";
+    a.severity = "at_risk";
+    a.since = now;
+    const std::string code = marketplace_code(marketplace_id);
+    a.title = now < o.latest_ship_at
+                  ? fmt::format("[AT RISK] Order {} not confirmed: latest ship date in {} ({})",
+                                o.order_id, format_span(o.latest_ship_at - now), code)
+                  : fmt::format("[AT RISK] Order {} not confirmed: latest ship date was {} ({})",
+                                o.order_id, format_utc_minute(o.latest_ship_at), code);
+    a.headroom_text = fmt::format("Latest ship date {}.", format_utc_minute(o.latest_ship_at));
+    a.advice =
+        "Ship and confirm the order with tracking before its latest ship date: a later "
+        "confirmation counts as a late dispatch.";
+    return a;
+}
+
+alert_change describe_stale_data(const std::string& fingerprint, bool resolved,
+                                 instant latest_import, instant now, instant since) {
+    alert_change a;
+    a.kind = "stale_data";
+    a.fingerprint = fingerprint;
+    a.metric = "stale_data";
+    a.state = resolved ? "resolved" : "firing";
+    a.severity = "at_risk";
+    a.since = since;
+    if (resolved) {
+        a.title = "[RESOLVED] Data is arriving again";
+        a.headroom_text =
+            fmt::format("The latest import was at {}.", format_utc_minute(latest_import));
+        return a;
+    }
+    a.title = fmt::format("[AT RISK] No data imported for {}", format_span(now - latest_import));
+    a.headroom_text = fmt::format(
+        "The last successful import was at {}: alerts and status judge data that old.",
+        format_utc_minute(latest_import));
+    a.advice =
+        "Check that Amazon's exports still reach the inbox folder and that the seller-healthd "
+        "service is running.";
+    return a;
+}
+
+std::vector<std::string> upcoming_lines(const metrics::upcoming_events& e, instant now) {
+    std::vector<std::string> lines;
+    const std::string code = marketplace_code(e.marketplace_id);
+
+    std::vector<const metrics::unconfirmed_order*> due, overdue_orders;
+    for (const auto& o : e.unconfirmed_orders)
+        (o.overdue ? overdue_orders : due).push_back(&o);
+    if (!due.empty()) {
+        lines.push_back(fmt::format("{} must ship within 24 h ({}); the first by {}.",
+                                    counted(static_cast<long long>(due.size()), "order", "orders"),
+                                    code, format_utc_minute(due.front()->latest_ship_at)));
+    }
+    if (!overdue_orders.empty()) {
+        lines.push_back(fmt::format(
+            "{} past the latest ship date and not confirmed ({}).",
+            overdue_orders.size() == 1 ? std::string("1 order is")
+                                       : fmt::format("{} orders are", overdue_orders.size()),
+            code));
+    }
+
+    std::vector<const metrics::unanswered_message*> waiting, late;
+    for (const auto& m : e.unanswered_messages)
+        (m.overdue ? late : waiting).push_back(&m);
+    if (!waiting.empty()) {
+        const auto first = std::min_element(
+            waiting.begin(), waiting.end(),
+            [](const auto* a, const auto* b) { return a->reply_due_at < b->reply_due_at; });
+        lines.push_back(
+            fmt::format("{} await a reply ({}); the first is due by {}.",
+                        counted(static_cast<long long>(waiting.size()), "buyer message",
+                                "buyer messages"),
+                        code, format_utc_minute((*first)->reply_due_at)));
+    }
+    if (!late.empty()) {
+        lines.push_back(fmt::format(
+            "{} without a reply after 24 hours ({}).",
+            late.size() == 1 ? std::string("1 buyer message is still")
+                             : fmt::format("{} buyer messages are still", late.size()),
+            code));
+    }
+
+    // Per ODR window: how many defects leave it within a week, or when the next one does.
+    std::vector<int> windows;
+    for (const auto& d : e.defects_leaving) {
+        if (std::find(windows.begin(), windows.end(), d.window_days) == windows.end())
+            windows.push_back(d.window_days);
+    }
+    std::sort(windows.begin(), windows.end());
+    for (int w : windows) {
+        long long within_week = 0;
+        std::optional<instant> first;
+        for (const auto& d : e.defects_leaving) {
+            if (d.window_days != w || d.leaves_at <= now)
+                continue;
+            if (!first || d.leaves_at < *first)
+                first = d.leaves_at;
+            if (d.leaves_at <= now + days(7))
+                ++within_week;
+        }
+        if (!first)
+            continue;
+        if (within_week > 0) {
+            lines.push_back(fmt::format(
+                "{} {} the {}-day order defect window within 7 days ({}); the first on {}.",
+                counted(within_week, "order defect", "order defects"),
+                within_week == 1 ? "leaves" : "leave", w, code, format_utc_minute(*first)));
+        } else {
+            lines.push_back(
+                fmt::format("The next order defect leaves the {}-day order defect window on {} "
+                            "({}).",
+                            w, format_utc_minute(*first), code));
+        }
+    }
+    return lines;
+}
+
+}  // namespace shd::alerts

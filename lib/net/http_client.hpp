@@ -1,0 +1,89 @@
+// One HTTP/1.1 request over http:// or https://, synchronous to the caller and
+// bounded in time: every step (name resolution, connect, TLS handshake, write,
+// read, shutdown) runs against one deadline, `timeout` after the call starts.
+//
+// HTTPS always verifies: the chain against the system trust store plus an
+// optional `ca_file`, the host name (or IP address) against the certificate,
+// with SNI for names and TLS 1.2 as the lowest version. There is no switch to
+// turn verification off; a private CA goes in `ca_file`.
+//
+// Errors never contain the URL's path or query (webhook URLs carry secrets in
+// them); they name at most the host and port.
+//
+// Thread safety: http_request uses only its own objects (an io_context and a
+// TLS context per call), so several threads may call it at once.
+#pragma once
+
+#include "core/result.hpp"
+#include "core/time.hpp"
+
+#include <chrono>
+#include <cstddef>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace shd::net {
+
+using header_list = std::vector<std::pair<std::string, std::string>>;
+
+struct http_request_options {
+    std::string method = "POST";
+    std::string url;       // http://host[:port]/path?query or https://...
+    header_list headers;   // extra headers; Host, User-Agent and Content-Length are set here
+    std::string body;      // sent with Content-Length when non-empty or method is POST/PUT
+    std::chrono::milliseconds timeout{10000};  // the whole request, all steps together
+    std::filesystem::path ca_file;             // extra trusted CA (PEM), https only
+    std::size_t body_limit = 1024 * 1024;      // a longer response body is an error
+};
+
+struct http_response {
+    int status = 0;
+    header_list headers;
+    std::string body;
+
+    // The first header with this name (case-insensitive), if any.
+    std::optional<std::string> header(std::string_view name) const;
+};
+
+struct http_error {
+    enum class kind {
+        invalid_url,  // not an absolute http(s) URL with a host
+        resolve,      // the host name did not resolve
+        connect,      // no address accepted a connection
+        tls,          // TLS setup or handshake failed (verification included)
+        timeout,      // the deadline passed
+        io,           // the connection broke while writing or reading
+        protocol,     // the response was not valid HTTP, too large, or truncated
+    };
+    kind what = kind::io;
+    std::string message;  // for people and logs; never contains path or query
+};
+
+// The parts of an http(s) URL that the client needs.
+struct parsed_url {
+    bool tls = false;
+    std::string host;    // without brackets for IPv6
+    std::uint16_t port = 0;
+    std::string target;  // path and query as sent in the request line ("/" at least)
+    std::string host_header;  // "host", "host:port" when the port is not the default, "[v6]:port"
+    std::string userinfo;     // "user:password", percent-decoded; empty when absent
+};
+
+// Strict: scheme http or https, a non-empty host, an optional port 1..65535,
+// no whitespace or control characters. The fragment is dropped.
+result<parsed_url, error_message> parse_http_url(std::string_view url);
+
+// Sends one request and reads the response. A status such as 404 or 503 is a
+// response, not an error; errors are failures to get a complete response.
+result<http_response, http_error> http_request(const http_request_options& options);
+
+// Retry-After (RFC 9110 10.2.3): delay-seconds, or an HTTP-date in any of the
+// three forms recipients must accept, turned into a delay from `now` (0 when
+// the date has passed). nullopt when the value is neither.
+std::optional<std::chrono::seconds> parse_retry_after(std::string_view value, instant now);
+
+}  // namespace shd::net
