@@ -1,13 +1,110 @@
-#include "commands.hpp"
+// `test-alert [--channel NAME]`: sends one test notification straight to each
+// configured channel (or the one named) and prints one line per channel,
+// "NAME: delivered" or "NAME: failed: reason". Exit 0 when all were
+// delivered, 1 when any failed or no channel is configured, 2 for a bad
+// config or an unknown channel name. The outbox is not touched: a test
+// neither waits behind real alerts nor is retried.
+#include <fmt/format.h>
 
 #include <iostream>
+#include <random>
+
+#include "alerts/words.hpp"
+#include "commands.hpp"
+#include "common.hpp"
+#include "core/clock.hpp"
+#include "core/marketplaces.hpp"
+#include "delivery/sender.hpp"
 
 namespace shd::cli {
+namespace {
 
-// Filled in by the issue that owns this subcommand.
-int test_alert(const global_options&, const std::optional<std::string>&) {
-    std::cerr << "seller-healthd: test-alert is not built yet\n";
-    return kExitFailure;
+// A sample alert shaped like a real one (an at-risk late dispatch rate), so
+// every channel shows what a real notification will look like.
+alerts::notification test_notification(const config::config& cfg, instant now) {
+    const metric_key key = metric_key::late_dispatch_rate;
+    const auto& metric = definition(key);
+    const auto& thresholds = cfg.thresholds(key, cfg.default_marketplace);
+    const int window = thresholds.windows.empty() ? 10 : thresholds.windows.front();
+
+    alerts::alert_change a;
+    a.kind = "metric";
+    a.fingerprint = fmt::format("test|{}|{}|MFN|{}", metric.name, cfg.default_marketplace, window);
+    a.metric = std::string(metric.name);
+    a.marketplace = cfg.default_marketplace;
+    a.channel = "MFN";
+    a.window_days = window;
+    a.state = "firing";
+    a.severity = "at_risk";
+    a.warn = thresholds.warn;
+    a.target = thresholds.target;
+    a.denominator = 200;
+    // A count between warn and target, so the sample reads "at risk".
+    a.numerator = static_cast<long long>((thresholds.warn + thresholds.target) / 2 * 200);
+    a.rate = static_cast<double>(a.numerator) / 200;
+    a.headroom =
+        std::max<long long>(0, static_cast<long long>(thresholds.target * 200) - a.numerator - 1);
+    a.since = now;
+    a.title = fmt::format("[TEST] {} {} (sample, {}, {} days)", metric.title,
+                          alerts::format_percent(*a.rate),
+                          marketplace_code(cfg.default_marketplace), window);
+    a.headroom_text = "This is a sample alert: your numbers are not affected.";
+    a.advice = "No action needed: seller-healthd test-alert checks that notifications arrive.";
+
+    alerts::notification n;
+    std::random_device random;
+    n.idempotency_key = fmt::format("test-{}-{:08x}", to_unix(now), random());
+    n.account = cfg.account;
+    n.created_at = now;
+    n.is_test = true;
+    n.alerts.push_back(std::move(a));
+    return n;
+}
+
+}  // namespace
+
+int test_alert(const global_options& g, const std::optional<std::string>& channel_name) {
+    auto cfg = load_config_or_report(g.config_path);
+    if (!cfg)
+        return kExitUsage;
+    setup_logging(cfg->log_level);
+
+    std::vector<const config::alert_channel*> targets;
+    for (const auto& c : cfg->alerts.channels) {
+        if (!channel_name || c.name == *channel_name)
+            targets.push_back(&c);
+    }
+    if (channel_name && targets.empty()) {
+        std::cerr << "seller-healthd: no channel named '" << *channel_name
+                  << "' in the configuration\n";
+        return kExitUsage;
+    }
+    if (targets.empty()) {
+        std::cerr << "seller-healthd: no alert channels are configured (alerts.channels)\n";
+        return kExitFailure;
+    }
+
+    SystemClock clock;
+    const auto notification = test_notification(*cfg, clock.now());
+    bool all_delivered = true;
+    for (const auto* channel : targets) {
+        auto sender = delivery::make_sender(channel->type);
+        std::string line;
+        if (!sender) {
+            line = "failed: no sender for type " + channel->type;
+            all_delivered = false;
+        } else {
+            const auto outcome = sender->send(*channel, notification, clock.now());
+            if (outcome.result == delivery::send_outcome::kind::delivered) {
+                line = "delivered";
+            } else {
+                line = "failed: " + outcome.detail;
+                all_delivered = false;
+            }
+        }
+        std::cout << channel->name << ": " << line << std::endl;
+    }
+    return all_delivered ? kExitOk : kExitFailure;
 }
 
 }  // namespace shd::cli

@@ -85,7 +85,7 @@ std::map<std::string, stored_alert> load_states(SQLite::Database& db) {
 }
 
 class state_writer {
-public:
+  public:
     explicit state_writer(SQLite::Database& db)
         : upsert_(db,
                   "INSERT OR REPLACE INTO alert_states (fingerprint, kind, state, severity,"
@@ -137,7 +137,7 @@ public:
         history_.exec();
     }
 
-private:
+  private:
     SQLite::Statement upsert_;
     SQLite::Statement remove_;
     SQLite::Statement history_;
@@ -160,7 +160,7 @@ std::string observation_json(const metrics::metric_result& r) {
     j["headroom"] = r.headroom ? json(*r.headroom) : json(nullptr);
     j["low_volume"] = r.low_volume;
     j["min_orders"] = r.min_orders;
-    return j.dump();
+    return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
 // The row a metric alert last saw, from its JSON; nullopt when unreadable
@@ -247,7 +247,7 @@ std::optional<instant> latest_import(SQLite::Database& db) {
 }
 
 class cycle {
-public:
+  public:
     cycle(SQLite::Database& db, const config::config& cfg, const metrics::evaluation& e,
           instant now)
         : db_(db), cfg_(cfg), e_(e), now_(now), states_(load_states(db)), writer_(db) {
@@ -263,7 +263,7 @@ public:
         return finish();
     }
 
-private:
+  private:
     void decide(alert_change change, severity filter_severity, const lifecycle& life,
                 transition t) {
         key_part key{change.fingerprint, life.episode_start, std::string(transition_name(t)),
@@ -287,9 +287,9 @@ private:
                 // The resolved notice is the episode's last: one past the last sent.
                 lifecycle numbered = last;
                 ++numbered.notifications;
-                decide(describe_metric(r, fingerprint, transition::resolved, peak,
-                                       last.episode_start),
-                       peak, numbered, transition::resolved);
+                decide(
+                    describe_metric(r, fingerprint, transition::resolved, peak, last.episode_start),
+                    peak, numbered, transition::resolved);
                 writer_.end_episode(found->second, now_);
                 continue;
             }
@@ -299,9 +299,9 @@ private:
                 continue;
             }
             if (s.what != transition::none) {
-                decide(describe_metric(r, fingerprint, s.what, s.next->current,
-                                       s.next->episode_start),
-                       s.next->current, *s.next, s.what);
+                decide(
+                    describe_metric(r, fingerprint, s.what, s.next->current, s.next->episode_start),
+                    s.next->current, *s.next, s.what);
             }
             writer_.save({fingerprint, std::string(kMetricKind), *s.next, observation_json(r)},
                          now_);
@@ -367,8 +367,8 @@ private:
 
     // Fires a deadline alert once; its state row stays until the deadline
     // (plus the grace) has passed, so it can never fire twice.
-    void fire_deadline(const std::string& fingerprint, std::string_view kind,
-                       alert_change change, instant expires_at) {
+    void fire_deadline(const std::string& fingerprint, std::string_view kind, alert_change change,
+                       instant expires_at) {
         if (states_.contains(fingerprint) || fired_deadlines_.contains(fingerprint))
             return;
         fired_deadlines_.insert(fingerprint);
@@ -441,15 +441,14 @@ private:
     cycle_summary finish() {
         // Firing before resolved, breached before at_risk; otherwise the
         // evaluation's order (marketplace, metric, channel, window).
-        std::stable_sort(changes_.begin(), changes_.end(),
-                         [](const decided_change& a, const decided_change& b) {
-                             const bool a_resolved = a.change.state == "resolved";
-                             const bool b_resolved = b.change.state == "resolved";
-                             if (a_resolved != b_resolved)
-                                 return !a_resolved;
-                             return severity_rank(a.filter_severity) >
-                                    severity_rank(b.filter_severity);
-                         });
+        std::stable_sort(
+            changes_.begin(), changes_.end(), [](const decided_change& a, const decided_change& b) {
+                const bool a_resolved = a.change.state == "resolved";
+                const bool b_resolved = b.change.state == "resolved";
+                if (a_resolved != b_resolved)
+                    return !a_resolved;
+                return severity_rank(a.filter_severity) > severity_rank(b.filter_severity);
+            });
         cycle_summary summary;
         SQLite::Statement insert(
             db_,
@@ -563,8 +562,7 @@ std::string batch_idempotency_key(std::vector<key_part> parts) {
     return hex(digest, length);
 }
 
-result<cycle_summary, error_message> process_cycle(store::database& db,
-                                                   const config::config& cfg,
+result<cycle_summary, error_message> process_cycle(store::database& db, const config::config& cfg,
                                                    const metrics::evaluation& e, instant now) {
     try {
         auto& handle = db.handle();

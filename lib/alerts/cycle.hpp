@@ -37,8 +37,7 @@ struct cycle_summary {
 
 // `e` is this cycle's evaluation (metrics and upcoming events, as of `now`).
 // SQLite errors are returned; nothing is committed then.
-result<cycle_summary, error_message> process_cycle(store::database& db,
-                                                   const config::config& cfg,
+result<cycle_summary, error_message> process_cycle(store::database& db, const config::config& cfg,
                                                    const metrics::evaluation& e, instant now);
 
 // Alert fingerprints: "late_dispatch_rate|ATVPDKIKX0DER|MFN|10",

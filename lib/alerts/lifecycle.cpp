@@ -17,9 +17,8 @@ severity severity_of(metrics::metric_status s) {
 lifecycle notified(lifecycle l, instant now) {
     l.last_notified_at = now;
     l.last_notified_severity = l.current;
-    l.peak_notified_severity = l.peak_notified_severity
-                                   ? std::max(*l.peak_notified_severity, l.current)
-                                   : l.current;
+    l.peak_notified_severity =
+        l.peak_notified_severity ? std::max(*l.peak_notified_severity, l.current) : l.current;
     ++l.notifications;
     return l;
 }
@@ -81,7 +80,8 @@ step_result step(const std::optional<lifecycle>& previous, const observation& o,
         if (!previous || previous->state == phase::pending)
             return {std::nullopt, transition::none};
         // Firing: no data always ends it; ok ends it only past the margin.
-        if (o.status == metrics::metric_status::no_data || clears_resolve_margin(o, p.resolve_margin))
+        if (o.status == metrics::metric_status::no_data ||
+            clears_resolve_margin(o, p.resolve_margin))
             return {std::nullopt, transition::resolved};
         return {previous, transition::none};
     }

@@ -157,9 +157,10 @@ std::string small_sample_caveat(const metrics::metric_result& r) {
         return {};
     const auto unit = unit_of(r.metric);
     const double points = 100.0 / static_cast<double>(r.denominator);
-    return fmt::format("Small sample: {} in the window; one {} moves the rate by {} points.",
-                       counted(r.denominator, unit.one, unit.many), unit.one,
-                       trimmed(points, points >= 1 ? 1 : 2));
+    const std::string moved = trimmed(points, points >= 1 ? 1 : 2);
+    return fmt::format("Small sample: {} in the window; one {} moves the rate by {} {}.",
+                       counted(r.denominator, unit.one, unit.many), unit.one, moved,
+                       moved == "1" ? "point" : "points");
 }
 
 std::string metric_advice(metric_key key) {
@@ -210,8 +211,7 @@ alert_change describe_metric(const metrics::metric_result& r, const std::string&
 }
 
 alert_change describe_vanished_metric(const metrics::metric_result& last_seen,
-                                      const std::string& fingerprint, severity sev,
-                                      instant since) {
+                                      const std::string& fingerprint, severity sev, instant since) {
     alert_change a = describe_metric(last_seen, fingerprint, transition::resolved, sev, since);
     a.title = fmt::format("[RESOLVED] {} ({}): no longer evaluated",
                           definition(last_seen.metric).title, where_text(last_seen));
@@ -241,9 +241,9 @@ alert_change describe_message_deadline(const metrics::unanswered_message& m,
                                 format_utc_minute(m.reply_due_at), code);
     const std::string about =
         m.order_id.empty() ? std::string{} : fmt::format(" about order {}", m.order_id);
-    a.headroom_text = fmt::format("Message {}{} arrived {}; the reply is due by {}.", m.message_id,
-                                  about, format_utc_minute(m.received_at),
-                                  format_utc_minute(m.reply_due_at));
+    a.headroom_text =
+        fmt::format("Message {}{} arrived {}; the reply is due by {}.", m.message_id, about,
+                    format_utc_minute(m.received_at), format_utc_minute(m.reply_due_at));
     a.advice =
         "Reply in Seller Central before the deadline: a reply after 24 hours counts against the "
         "24-hour response rate.";
@@ -290,9 +290,9 @@ alert_change describe_stale_data(const std::string& fingerprint, bool resolved,
         return a;
     }
     a.title = fmt::format("[AT RISK] No data imported for {}", format_span(now - latest_import));
-    a.headroom_text = fmt::format(
-        "The last successful import was at {}: alerts and status judge data that old.",
-        format_utc_minute(latest_import));
+    a.headroom_text =
+        fmt::format("The last successful import was at {}: alerts and status judge data that old.",
+                    format_utc_minute(latest_import));
     a.advice =
         "Check that Amazon's exports still reach the inbox folder and that the seller-healthd "
         "service is running.";
@@ -312,11 +312,11 @@ std::vector<std::string> upcoming_lines(const metrics::upcoming_events& e, insta
                                     code, format_utc_minute(due.front()->latest_ship_at)));
     }
     if (!overdue_orders.empty()) {
-        lines.push_back(fmt::format(
-            "{} past the latest ship date and not confirmed ({}).",
-            overdue_orders.size() == 1 ? std::string("1 order is")
-                                       : fmt::format("{} orders are", overdue_orders.size()),
-            code));
+        lines.push_back(fmt::format("{} past the latest ship date and not confirmed ({}).",
+                                    overdue_orders.size() == 1
+                                        ? std::string("1 order is")
+                                        : fmt::format("{} orders are", overdue_orders.size()),
+                                    code));
     }
 
     std::vector<const metrics::unanswered_message*> waiting, late;
@@ -326,18 +326,18 @@ std::vector<std::string> upcoming_lines(const metrics::upcoming_events& e, insta
         const auto first = std::min_element(
             waiting.begin(), waiting.end(),
             [](const auto* a, const auto* b) { return a->reply_due_at < b->reply_due_at; });
-        lines.push_back(
-            fmt::format("{} await a reply ({}); the first is due by {}.",
-                        counted(static_cast<long long>(waiting.size()), "buyer message",
-                                "buyer messages"),
-                        code, format_utc_minute((*first)->reply_due_at)));
+        lines.push_back(fmt::format(
+            "{} {} a reply ({}); the first is due by {}.",
+            counted(static_cast<long long>(waiting.size()), "buyer message", "buyer messages"),
+            waiting.size() == 1 ? "awaits" : "await", code,
+            format_utc_minute((*first)->reply_due_at)));
     }
     if (!late.empty()) {
-        lines.push_back(fmt::format(
-            "{} without a reply after 24 hours ({}).",
-            late.size() == 1 ? std::string("1 buyer message is still")
-                             : fmt::format("{} buyer messages are still", late.size()),
-            code));
+        lines.push_back(fmt::format("{} without a reply after 24 hours ({}).",
+                                    late.size() == 1
+                                        ? std::string("1 buyer message is still")
+                                        : fmt::format("{} buyer messages are still", late.size()),
+                                    code));
     }
 
     // Per ODR window: how many defects leave it within a week, or when the next one does.

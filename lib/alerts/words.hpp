@@ -50,8 +50,7 @@ alert_change describe_metric(const metrics::metric_result& r, const std::string&
 // A firing alert whose row no longer exists (its window was removed from the
 // configuration): the resolved notice, from the last row seen.
 alert_change describe_vanished_metric(const metrics::metric_result& last_seen,
-                                      const std::string& fingerprint, severity sev,
-                                      instant since);
+                                      const std::string& fingerprint, severity sev, instant since);
 
 // Deadline alerts (always at_risk, always firing).
 alert_change describe_message_deadline(const metrics::unanswered_message& m,

@@ -7,11 +7,11 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
 #include <memory>
-#include <set>
 #include <stdexcept>
 
 #include "config/schema.hpp"
@@ -188,7 +188,8 @@ bool is_plain_address(std::string_view text) {
     if (text.find('@', at + 1) != std::string_view::npos)
         return false;
     const std::string_view domain = text.substr(at + 1);
-    if (domain.front() == '.' || domain.back() == '.' || domain.find("..") != std::string_view::npos)
+    if (domain.front() == '.' || domain.back() == '.' ||
+        domain.find("..") != std::string_view::npos)
         return false;
     return std::none_of(text.begin(), text.end(), [](char c) {
         return std::isspace(static_cast<unsigned char>(c)) ||
@@ -325,9 +326,8 @@ result<url_parts, error_message> parse_url(const std::string& text) {
 
 bool is_channel_name(std::string_view name) {
     return !name.empty() && name.size() <= 64 && std::all_of(name.begin(), name.end(), [](char c) {
-               return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' ||
-                      c == '.';
-           });
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.';
+    });
 }
 
 // The checks a channel's keys cannot make alone: which keys its type takes,
@@ -358,8 +358,8 @@ status check_channel(alert_channel& c, const std::string& key, position item_at,
                 takers.emplace_back(t.type);
         }
         return ctx.error(at(r.name), join_key(key, r.name),
-                         fmt::format("{} channels do not take '{}' (it is for {} channels)",
-                                     c.type, r.name, fmt::join(takers, ", ")));
+                         fmt::format("{} channels do not take '{}' (it is for {} channels)", c.type,
+                                     r.name, fmt::join(takers, ", ")));
     }
     const auto missing = [&](std::string_view field, std::string_view what) {
         return ctx.error(item_at, join_key(key, field),
@@ -373,14 +373,13 @@ status check_channel(alert_channel& c, const std::string& key, position item_at,
             c.url = std::string(kPagerDutyEventsUrl);
     }
     if (c.url.empty()) {
-        return missing("url", c.type == "email" ? "an smtp:// or smtps:// server URL"
-                                                : "the URL to post to");
+        return missing(
+            "url", c.type == "email" ? "an smtp:// or smtps:// server URL" : "the URL to post to");
     }
     auto url = parse_url(c.url);
     const std::string url_key = join_key(key, "url");
     if (!url) {
-        return ctx.error(at("url"), url_key,
-                         fmt::format("not a valid URL ({})", url.error().text));
+        return ctx.error(at("url"), url_key, fmt::format("not a valid URL ({})", url.error().text));
     }
     std::vector<std::string_view> schemes;
     if (c.type == "webhook")
@@ -431,8 +430,7 @@ status check_channel(alert_channel& c, const std::string& key, position item_at,
 }
 
 row<alerts_config> channels_row() {
-    row<alerts_config> inner =
-        records("channels", &alerts_config::channels, channel_rows());
+    row<alerts_config> inner = records("channels", &alerts_config::channels, channel_rows());
     row<alerts_config> r = inner;
     r.parse = [inner](const map_entry& e, const std::string& key, alerts_config& target,
                       parse_context& ctx) -> status {
@@ -491,8 +489,8 @@ row<alerts_config> quiet_hours_row() {
                 return {};
             }
             quiet_hours_config q;
-            if (auto s = parse_map(e.value, key, position_of(e.key.Mark()), quiet_hours_rows(), q,
-                                   ctx);
+            if (auto s =
+                    parse_map(e.value, key, position_of(e.key.Mark()), quiet_hours_rows(), q, ctx);
                 !s) {
                 return s;
             }

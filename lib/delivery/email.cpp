@@ -8,9 +8,9 @@
 #include <cctype>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 #include <memory>
 #include <mutex>
-#include <sstream>
 #include <stdexcept>
 
 #include "delivery/mime.hpp"
@@ -50,18 +50,18 @@ std::optional<std::string> read_password(const std::filesystem::path& file, secr
         return fmt::format("password_file {} does not exist", file.string());
     }
     std::ifstream in(file, std::ios::binary);
-    std::ostringstream content;
-    if (in)
-        content << in.rdbuf();
-    if (!in || in.bad() || std::filesystem::is_directory(file, ec)) {
+    if (!in || std::filesystem::is_directory(file, ec)) {
         return fmt::format("password_file {} cannot be read", file.string());
     }
-    out.value = std::move(content).str();
+    out.value.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    if (in.bad())
+        return fmt::format("password_file {} cannot be read", file.string());
     // Editors and `echo` end the file with a newline that is not part of the password.
-    if (out.value.ends_with('\n'))
+    if (out.value.ends_with('\n')) {
         out.value.pop_back();
-    if (out.value.ends_with('\r'))
-        out.value.pop_back();
+        if (out.value.ends_with('\r'))
+            out.value.pop_back();
+    }
     if (out.value.empty())
         return fmt::format("password_file {} is empty", file.string());
     return std::nullopt;

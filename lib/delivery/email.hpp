@@ -29,6 +29,9 @@
 
 namespace shd::delivery {
 
+// The sender keeps no state between sends (one libcurl handle per send), so
+// one instance may serve several worker threads at once.
+
 // Initialises libcurl once per process. The daemon calls it before starting
 // any thread; the email sender also calls it (it is idempotent) so tests and
 // one-shot commands need not.

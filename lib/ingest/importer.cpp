@@ -25,7 +25,7 @@ namespace {
 // writes touch in memory (the default 2 MiB makes a large import spill and
 // re-read pages constantly) while the process stays under its 64 MB peak RSS
 // budget (docs/performance.md).
-constexpr int kImportCacheKiB = 40 * 1024;
+constexpr int kImportCacheKiB = 32 * 1024;
 
 // Connection settings for the length of one import, put back afterwards.
 // Foreign keys are not enforced inside the import: store_writer writes an

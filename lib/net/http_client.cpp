@@ -1,9 +1,12 @@
 #include "net/http_client.hpp"
 
+#include <date/date.h>
+#include <fmt/core.h>
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509_vfy.h>
 
+#include <algorithm>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -18,10 +21,6 @@
 #include <boost/beast/ssl/ssl_stream.hpp>
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
-#include <date/date.h>
-#include <fmt/core.h>
-
-#include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <condition_variable>
@@ -52,18 +51,22 @@ bool iequals(std::string_view a, std::string_view b) {
 }
 
 std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
+        s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
+        s.remove_suffix(1);
     return s;
 }
 
 std::string seconds_text(std::chrono::milliseconds d) {
-    if (d.count() % 1000 == 0) return fmt::format("{}s", d.count() / 1000);
+    if (d.count() % 1000 == 0)
+        return fmt::format("{}s", d.count() / 1000);
     return fmt::format("{}ms", d.count());
 }
 
 std::string endpoint_text(const parsed_url& u) {
-    if (u.host.find(':') != std::string::npos) return fmt::format("[{}]:{}", u.host, u.port);
+    if (u.host.find(':') != std::string::npos)
+        return fmt::format("[{}]:{}", u.host, u.port);
     return fmt::format("{}:{}", u.host, u.port);
 }
 
@@ -94,7 +97,8 @@ resolve_result resolve_before(const parsed_url& u, steady::time_point deadline,
                               std::chrono::milliseconds timeout) {
     error_code ec;
     const auto literal = asio::ip::make_address(u.host, ec);
-    if (!ec) return {{tcp::endpoint(literal, u.port)}, std::nullopt};
+    if (!ec)
+        return {{tcp::endpoint(literal, u.port)}, std::nullopt};
 
     struct shared_state {
         std::mutex mutex;
@@ -115,25 +119,28 @@ resolve_result resolve_before(const parsed_url& u, steady::time_point deadline,
             if (resolve_ec) {
                 state->error = resolve_ec.message();
             } else {
-                for (const auto& entry : found) state->endpoints.push_back(entry.endpoint());
+                for (const auto& entry : found)
+                    state->endpoints.push_back(entry.endpoint());
             }
             state->done = true;
             state->done_cv.notify_all();
         }).detach();
     } catch (const std::system_error& e) {
-        return {{}, http_error{http_error::kind::resolve,
-                               fmt::format("cannot resolve {}: {}", u.host, e.what())}};
+        return {{},
+                http_error{http_error::kind::resolve,
+                           fmt::format("cannot resolve {}: {}", u.host, e.what())}};
     }
     std::unique_lock lock(state->mutex);
     if (!state->done_cv.wait_until(lock, deadline, [&] { return state->done; })) {
-        return {{}, http_error{http_error::kind::timeout,
-                               fmt::format("timeout after {} resolving {}", seconds_text(timeout),
-                                           u.host)}};
+        return {{},
+                http_error{http_error::kind::timeout, fmt::format("timeout after {} resolving {}",
+                                                                  seconds_text(timeout), u.host)}};
     }
     if (!state->error.empty() || state->endpoints.empty()) {
-        return {{}, http_error{http_error::kind::resolve,
-                               fmt::format("cannot resolve {}: {}", u.host,
-                                           state->error.empty() ? "no addresses" : state->error)}};
+        return {{},
+                http_error{http_error::kind::resolve,
+                           fmt::format("cannot resolve {}: {}", u.host,
+                                       state->error.empty() ? "no addresses" : state->error)}};
     }
     return {std::move(state->endpoints), std::nullopt};
 }
@@ -145,20 +152,23 @@ resolve_result resolve_before(const parsed_url& u, steady::time_point deadline,
 // the step; when the operation ends first its timer is cancelled, so run()
 // returns as soon as the step is over.
 class exchange {
-public:
+  public:
     exchange(const http_request_options& options, const parsed_url& url)
         : options_(options), url_(url), deadline_(steady::now() + options.timeout) {}
 
     result<http_response, http_error> run() {
         auto request = build_request();
-        if (!request) return request.error();
+        if (!request)
+            return request.error();
         auto endpoints = resolve_before(url_, deadline_, options_.timeout);
-        if (endpoints.error) return *endpoints.error;
-        if (url_.tls) return run_tls(*request, endpoints.endpoints);
+        if (endpoints.error)
+            return *endpoints.error;
+        if (url_.tls)
+            return run_tls(*request, endpoints.endpoints);
         return run_plain(*request, endpoints.endpoints);
     }
 
-private:
+  private:
     using request_type = http::request<http::string_body>;
 
     template <class Start>
@@ -206,12 +216,12 @@ private:
     }
 
     template <class Stream>
-    result<http_response, http_error> write_and_read(Stream& stream, request_type& req,
-                                                      http::response_parser<http::string_body>&
-                                                          parser) {
+    result<http_response, http_error> write_and_read(
+        Stream& stream, request_type& req, http::response_parser<http::string_body>& parser) {
         beast::get_lowest_layer(stream).expires_at(deadline_);
         auto ec = step([&](auto handler) { http::async_write(stream, req, std::move(handler)); });
-        if (ec == beast::error::timeout) return timeout_error("sending the request to");
+        if (ec == beast::error::timeout)
+            return timeout_error("sending the request to");
         if (ec)
             return failure(http_error::kind::io, fmt::format("sending the request to {} failed: {}",
                                                              endpoint_text(url_), ec.message()));
@@ -219,10 +229,10 @@ private:
         beast::flat_buffer buffer;
         parser.body_limit(options_.body_limit);
         beast::get_lowest_layer(stream).expires_at(deadline_);
-        ec = step([&](auto handler) {
-            http::async_read(stream, buffer, parser, std::move(handler));
-        });
-        if (ec == beast::error::timeout) return timeout_error("waiting for the response from");
+        ec = step(
+            [&](auto handler) { http::async_read(stream, buffer, parser, std::move(handler)); });
+        if (ec == beast::error::timeout)
+            return timeout_error("waiting for the response from");
         if (ec == http::error::body_limit)
             return failure(http_error::kind::protocol,
                            fmt::format("the response from {} is larger than {} bytes",
@@ -237,8 +247,9 @@ private:
                            fmt::format("invalid HTTP response from {}: {}", endpoint_text(url_),
                                        ec.message()));
         if (ec)
-            return failure(http_error::kind::io, fmt::format("reading the response from {} failed: {}",
-                                                             endpoint_text(url_), ec.message()));
+            return failure(http_error::kind::io,
+                           fmt::format("reading the response from {} failed: {}",
+                                       endpoint_text(url_), ec.message()));
         if (!parser.is_done())
             return failure(http_error::kind::protocol,
                            fmt::format("incomplete response from {}", endpoint_text(url_)));
@@ -255,20 +266,22 @@ private:
     std::optional<http_error> connect(beast::tcp_stream& tcp_layer,
                                       const std::vector<tcp::endpoint>& endpoints) {
         tcp_layer.expires_at(deadline_);
-        const auto ec = step([&](auto handler) {
-            tcp_layer.async_connect(endpoints, std::move(handler));
-        });
-        if (ec == beast::error::timeout) return timeout_error("connecting to");
+        const auto ec =
+            step([&](auto handler) { tcp_layer.async_connect(endpoints, std::move(handler)); });
+        if (ec == beast::error::timeout)
+            return timeout_error("connecting to");
         if (ec)
-            return failure(http_error::kind::connect, fmt::format("cannot connect to {}: {}",
-                                                                  endpoint_text(url_), ec.message()));
+            return failure(
+                http_error::kind::connect,
+                fmt::format("cannot connect to {}: {}", endpoint_text(url_), ec.message()));
         return std::nullopt;
     }
 
     result<http_response, http_error> run_plain(request_type& req,
                                                 const std::vector<tcp::endpoint>& endpoints) {
         beast::tcp_stream stream(ioc_);
-        if (auto err = connect(stream, endpoints)) return *err;
+        if (auto err = connect(stream, endpoints))
+            return *err;
         http::response_parser<http::string_body> parser;
         auto response = write_and_read(stream, req, parser);
         error_code ignored;
@@ -301,7 +314,8 @@ private:
     result<http_response, http_error> run_tls(request_type& req,
                                               const std::vector<tcp::endpoint>& endpoints) {
         auto ctx = make_tls_context();
-        if (!ctx) return ctx.error();
+        if (!ctx)
+            return ctx.error();
         beast::ssl_stream<beast::tcp_stream> stream(ioc_, *ctx);
 
         error_code literal_ec;
@@ -319,8 +333,8 @@ private:
         // only remembers why a certificate was refused, for the error text.
         std::string refused_because;
         stream.set_verify_callback(
-            [&refused_because, check = ssl::host_name_verification(url_.host),
-             host = url_.host](bool preverified, ssl::verify_context& vctx) mutable {
+            [&refused_because, check = ssl::host_name_verification(url_.host), host = url_.host](
+                bool preverified, ssl::verify_context& vctx) mutable {
                 const bool ok = check(preverified, vctx);
                 if (!ok && refused_because.empty()) {
                     if (!preverified) {
@@ -333,23 +347,27 @@ private:
                 return ok;
             });
 
-        if (auto err = connect(beast::get_lowest_layer(stream), endpoints)) return *err;
+        if (auto err = connect(beast::get_lowest_layer(stream), endpoints))
+            return *err;
 
         beast::get_lowest_layer(stream).expires_at(deadline_);
         auto ec = step([&](auto handler) {
             stream.async_handshake(ssl::stream_base::client, std::move(handler));
         });
-        if (ec == beast::error::timeout) return timeout_error("in the TLS handshake with");
+        if (ec == beast::error::timeout)
+            return timeout_error("in the TLS handshake with");
         if (ec) {
             std::string why = ec.message();
-            if (!refused_because.empty()) why += " (" + refused_because + ")";
+            if (!refused_because.empty())
+                why += " (" + refused_because + ")";
             return failure(http_error::kind::tls, fmt::format("TLS handshake with {} failed: {}",
                                                               endpoint_text(url_), why));
         }
 
         http::response_parser<http::string_body> parser;
         auto response = write_and_read(stream, req, parser);
-        if (!response) return response;
+        if (!response)
+            return response;
 
         // The response is complete and framed by Content-Length or chunked
         // encoding (a body ending at EOF only got here if the peer sent
@@ -379,7 +397,8 @@ private:
 
 std::optional<std::string> http_response::header(std::string_view name) const {
     for (const auto& [key, value] : headers)
-        if (iequals(key, name)) return value;
+        if (iequals(key, name))
+            return value;
     return std::nullopt;
 }
 
@@ -389,7 +408,8 @@ result<parsed_url, error_message> parse_http_url(std::string_view text) {
             return error_message{"the URL contains a space or control character"};
     }
     const auto parsed = boost::urls::parse_uri(text);
-    if (!parsed) return error_message{"not a valid absolute URL"};
+    if (!parsed)
+        return error_message{"not a valid absolute URL"};
     const boost::urls::url_view& u = *parsed;
 
     parsed_url out;
@@ -403,8 +423,10 @@ result<parsed_url, error_message> parse_http_url(std::string_view text) {
     switch (u.host_type()) {
         case boost::urls::host_type::ipv4:
         case boost::urls::host_type::ipv6:
-        case boost::urls::host_type::name: break;
-        default: return error_message{"the URL host is not a name or an IP address"};
+        case boost::urls::host_type::name:
+            break;
+        default:
+            return error_message{"the URL host is not a name or an IP address"};
     }
     out.host = u.host_address();
     if (out.host.empty() || out.host.find('\0') != std::string::npos)
@@ -424,18 +446,21 @@ result<parsed_url, error_message> parse_http_url(std::string_view text) {
 
     const bool v6 = u.host_type() == boost::urls::host_type::ipv6;
     const std::string host_for_header = v6 ? "[" + out.host + "]" : out.host;
-    out.host_header = out.port == default_port
-                          ? host_for_header
-                          : fmt::format("{}:{}", host_for_header, out.port);
+    out.host_header = out.port == default_port ? host_for_header
+                                               : fmt::format("{}:{}", host_for_header, out.port);
 
     out.target = std::string(u.encoded_path());
-    if (out.target.empty()) out.target = "/";
-    if (out.target.front() != '/') return error_message{"the URL path must start with /"};
-    if (u.has_query()) out.target += "?" + std::string(u.encoded_query());
+    if (out.target.empty())
+        out.target = "/";
+    if (out.target.front() != '/')
+        return error_message{"the URL path must start with /"};
+    if (u.has_query())
+        out.target += "?" + std::string(u.encoded_query());
 
     if (u.has_userinfo()) {
         out.userinfo = u.user();
-        if (u.has_password()) out.userinfo += ":" + u.password();
+        if (u.has_password())
+            out.userinfo += ":" + u.password();
     }
     return out;
 }
@@ -450,11 +475,13 @@ result<http_response, http_error> http_request(const http_request_options& optio
 
 std::optional<std::chrono::seconds> parse_retry_after(std::string_view value, instant now) {
     value = trim(value);
-    if (value.empty()) return std::nullopt;
+    if (value.empty())
+        return std::nullopt;
     if (std::all_of(value.begin(), value.end(), [](char c) { return c >= '0' && c <= '9'; })) {
         // Absurdly long values saturate rather than overflow.
         constexpr long long kMax = 10LL * 365 * 86400;
-        if (value.size() > 10) return std::chrono::seconds{kMax};
+        if (value.size() > 10)
+            return std::chrono::seconds{kMax};
         long long seconds = 0;
         std::from_chars(value.data(), value.data() + value.size(), seconds);
         return std::chrono::seconds{std::min(seconds, kMax)};
@@ -469,15 +496,18 @@ std::optional<std::chrono::seconds> parse_retry_after(std::string_view value, in
         in.imbue(std::locale::classic());
         std::tm fields{};
         in >> std::get_time(&fields, format);
-        if (in.fail() || in.peek() != std::char_traits<char>::eof()) continue;
+        if (in.fail() || in.peek() != std::char_traits<char>::eof())
+            continue;
         const date::year_month_day day{date::year{fields.tm_year + 1900},
                                        date::month{static_cast<unsigned>(fields.tm_mon + 1)},
                                        date::day{static_cast<unsigned>(fields.tm_mday)}};
-        if (!day.ok() || fields.tm_hour > 23 || fields.tm_min > 59 || fields.tm_sec > 60) continue;
+        if (!day.ok() || fields.tm_hour > 23 || fields.tm_min > 59 || fields.tm_sec > 60)
+            continue;
         const instant when = date::sys_days{day} + std::chrono::hours{fields.tm_hour} +
                              std::chrono::minutes{fields.tm_min} +
                              std::chrono::seconds{fields.tm_sec};
-        if (when <= now) return std::chrono::seconds{0};
+        if (when <= now)
+            return std::chrono::seconds{0};
         return std::chrono::duration_cast<std::chrono::seconds>(when - now);
     }
     return std::nullopt;

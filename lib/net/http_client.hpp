@@ -14,9 +14,6 @@
 // TLS context per call), so several threads may call it at once.
 #pragma once
 
-#include "core/result.hpp"
-#include "core/time.hpp"
-
 #include <chrono>
 #include <cstddef>
 #include <filesystem>
@@ -26,15 +23,18 @@
 #include <utility>
 #include <vector>
 
+#include "core/result.hpp"
+#include "core/time.hpp"
+
 namespace shd::net {
 
 using header_list = std::vector<std::pair<std::string, std::string>>;
 
 struct http_request_options {
     std::string method = "POST";
-    std::string url;       // http://host[:port]/path?query or https://...
-    header_list headers;   // extra headers; Host, User-Agent and Content-Length are set here
-    std::string body;      // sent with Content-Length when non-empty or method is POST/PUT
+    std::string url;      // http://host[:port]/path?query or https://...
+    header_list headers;  // extra headers; Host, User-Agent and Content-Length are set here
+    std::string body;     // sent with Content-Length when non-empty or method is POST/PUT
     std::chrono::milliseconds timeout{10000};  // the whole request, all steps together
     std::filesystem::path ca_file;             // extra trusted CA (PEM), https only
     std::size_t body_limit = 1024 * 1024;      // a longer response body is an error
@@ -66,9 +66,9 @@ struct http_error {
 // The parts of an http(s) URL that the client needs.
 struct parsed_url {
     bool tls = false;
-    std::string host;    // without brackets for IPv6
+    std::string host;  // without brackets for IPv6
     std::uint16_t port = 0;
-    std::string target;  // path and query as sent in the request line ("/" at least)
+    std::string target;       // path and query as sent in the request line ("/" at least)
     std::string host_header;  // "host", "host:port" when the port is not the default, "[v6]:port"
     std::string userinfo;     // "user:password", percent-decoded; empty when absent
 };

@@ -104,49 +104,49 @@ TEST(AlertsConfig, TimeOfDay) {
 }
 
 TEST(AlertsConfig, ChannelsOfEveryType) {
-    const config c = parse_ok(channel(
-        "    - name: hook\n"
-        "      type: webhook\n"
-        "      url: https://hooks.example.com/seller\n"
-        "      secret: s3cret\n"
-        "      timeout: 5s\n"
-        "    - name: plain-hook\n"
-        "      type: webhook\n"
-        "      url: http://127.0.0.1:8080/alerts\n"
-        "    - name: slack\n"
-        "      type: slack\n"
-        "      url: https://hooks.slack.com/services/T0/B0/XYZ\n"
-        "      min_severity: breached\n"
-        "    - name: teams\n"
-        "      type: teams\n"
-        "      url: https://prod.westeurope.logic.azure.com/workflows/abc\n"
-        "    - name: discord\n"
-        "      type: discord\n"
-        "      url: https://discord.com/api/webhooks/1/tok\n"
-        "    - name: pager\n"
-        "      type: pagerduty\n"
-        "      routing_key: R0UT1NG\n"
-        "      min_severity: breached\n"
-        "    - name: mail\n"
-        "      type: email\n"
-        "      url: smtp://mail.example.com:587\n"
-        "      from: shd@example.com\n"
-        "      to: [ops@example.com, owner@example.org]\n"
-        "      username: shd\n"
-        "      password_file: smtp-password\n"
-        "      ca_file: /etc/ssl/private-ca.pem\n"
-        "    - name: mail-465\n"
-        "      type: email\n"
-        "      url: smtps://mail.example.com:465\n"
-        "      from: shd@example.com\n"
-        "      to:\n"
-        "        - ops@example.com\n"
-        "    - name: mail-local\n"
-        "      type: email\n"
-        "      url: smtp://localhost:25\n"
-        "      from: shd@localhost\n"
-        "      to: [root@localhost]\n"
-        "      tls: none\n"));
+    const config c =
+        parse_ok(channel("    - name: hook\n"
+                         "      type: webhook\n"
+                         "      url: https://hooks.example.com/seller\n"
+                         "      secret: s3cret\n"
+                         "      timeout: 5s\n"
+                         "    - name: plain-hook\n"
+                         "      type: webhook\n"
+                         "      url: http://127.0.0.1:8080/alerts\n"
+                         "    - name: slack\n"
+                         "      type: slack\n"
+                         "      url: https://hooks.slack.com/services/T0/B0/XYZ\n"
+                         "      min_severity: breached\n"
+                         "    - name: teams\n"
+                         "      type: teams\n"
+                         "      url: https://prod.westeurope.logic.azure.com/workflows/abc\n"
+                         "    - name: discord\n"
+                         "      type: discord\n"
+                         "      url: https://discord.com/api/webhooks/1/tok\n"
+                         "    - name: pager\n"
+                         "      type: pagerduty\n"
+                         "      routing_key: R0UT1NG\n"
+                         "      min_severity: breached\n"
+                         "    - name: mail\n"
+                         "      type: email\n"
+                         "      url: smtp://mail.example.com:587\n"
+                         "      from: shd@example.com\n"
+                         "      to: [ops@example.com, owner@example.org]\n"
+                         "      username: shd\n"
+                         "      password_file: smtp-password\n"
+                         "      ca_file: /etc/ssl/private-ca.pem\n"
+                         "    - name: mail-465\n"
+                         "      type: email\n"
+                         "      url: smtps://mail.example.com:465\n"
+                         "      from: shd@example.com\n"
+                         "      to:\n"
+                         "        - ops@example.com\n"
+                         "    - name: mail-local\n"
+                         "      type: email\n"
+                         "      url: smtp://localhost:25\n"
+                         "      from: shd@localhost\n"
+                         "      to: [root@localhost]\n"
+                         "      tls: none\n"));
     const auto& ch = c.alerts.channels;
     ASSERT_EQ(ch.size(), 9u);
     EXPECT_EQ(ch[0].type, "webhook");
@@ -159,7 +159,7 @@ TEST(AlertsConfig, ChannelsOfEveryType) {
     EXPECT_EQ(ch[5].url, "https://events.pagerduty.com/v2/enqueue");  // the default
     EXPECT_EQ(ch[5].routing_key, "R0UT1NG");
     EXPECT_EQ(ch[6].to, (std::vector<std::string>{"ops@example.com", "owner@example.org"}));
-    EXPECT_EQ(ch[6].tls, "starttls");  // the default for smtp://
+    EXPECT_EQ(ch[6].tls, "starttls");                                     // the default for smtp://
     EXPECT_EQ(ch[6].password_file, "/etc/seller-healthd/smtp-password");  // beside the config
     EXPECT_EQ(ch[6].ca_file, "/etc/ssl/private-ca.pem");
     EXPECT_EQ(ch[7].tls, "implicit");  // smtps://
@@ -169,7 +169,7 @@ TEST(AlertsConfig, ChannelsOfEveryType) {
 
 TEST(AlertsConfig, ChannelErrors) {
     EXPECT_EQ(error_of(channel("    - name: a\n      type: slak\n      url: https://x.example\n")),
-              "5:13: alerts.channels[0].type: unknown type 'slak'; did you mean 'slack'?");
+              "4:13: alerts.channels[0].type: unknown type 'slak'; did you mean 'slack'?");
     EXPECT_EQ(error_of(channel("    - type: slack\n      url: https://x.example\n")),
               "3:7: alerts.channels[0].name: missing key 'name'");
     EXPECT_EQ(error_of(channel("    - name: a\n      type: slack\n")),
@@ -179,9 +179,10 @@ TEST(AlertsConfig, ChannelErrors) {
                                "    - name: a\n      type: teams\n      url: https://y.example\n")),
               "6:13: alerts.channels[1].name: channel name 'a' is already used by "
               "alerts.channels[0]");
-    EXPECT_EQ(error_of(channel("    - name: a b\n      type: slack\n      url: https://x.example\n")),
-              "3:13: alerts.channels[0].name: channel name 'a b' may hold only letters, digits, "
-              "'-', '_' and '.' (at most 64)");
+    EXPECT_EQ(
+        error_of(channel("    - name: a b\n      type: slack\n      url: https://x.example\n")),
+        "3:13: alerts.channels[0].name: channel name 'a b' may hold only letters, digits, "
+        "'-', '_' and '.' (at most 64)");
     EXPECT_EQ(error_of(channel("    - name: a\n      type: slack\n      url: https://x.example\n"
                                "      secret: abc\n")),
               "6:15: alerts.channels[0].secret: slack channels do not take 'secret' (it is for "
@@ -195,9 +196,9 @@ TEST(AlertsConfig, ChannelErrors) {
     EXPECT_EQ(error_of(channel("    - name: a\n      type: webhook\n      url: ftp://x.example\n")),
               "5:12: alerts.channels[0].url: webhook channels need a https:// or http URL, got "
               "ftp://");
-    EXPECT_TRUE(contains(
-        error_of(channel("    - name: a\n      type: webhook\n      url: not a url\n")),
-        "5:12: alerts.channels[0].url: not a valid URL"));
+    EXPECT_TRUE(
+        contains(error_of(channel("    - name: a\n      type: webhook\n      url: not a url\n")),
+                 "5:12: alerts.channels[0].url: not a valid URL"));
     EXPECT_EQ(error_of(channel("    - name: a\n      type: pagerduty\n")),
               "3:7: alerts.channels[0].routing_key: missing key 'routing_key': pagerduty "
               "channels need the integration's routing key (Events API v2)");
@@ -222,50 +223,42 @@ TEST(AlertsConfig, EmailErrors) {
     EXPECT_EQ(error_of(channel(head + "      url: smtp://mail.example.com\n      from: a@b.c\n")),
               "3:7: alerts.channels[0].to: missing key 'to': email channels need a list of "
               "recipient addresses");
-    EXPECT_EQ(error_of(channel(head +
-                               "      url: smtp://mail.example.com\n      from: a@b.c\n"
-                               "      to: ops@example.com\n")),
+    EXPECT_EQ(error_of(channel(head + "      url: smtp://mail.example.com\n      from: a@b.c\n"
+                                      "      to: ops@example.com\n")),
               "7:11: alerts.channels[0].to: expected a list of email addresses such as "
               "[ops@example.com]; write [ops@example.com]");
-    EXPECT_EQ(error_of(channel(head +
-                               "      url: smtp://mail.example.com\n      from: a@b.c\n"
-                               "      to: []\n")),
+    EXPECT_EQ(error_of(channel(head + "      url: smtp://mail.example.com\n      from: a@b.c\n"
+                                      "      to: []\n")),
               "7:11: alerts.channels[0].to: the list is empty; give at least one address");
-    EXPECT_EQ(error_of(channel(head +
-                               "      url: smtp://mail.example.com\n      from: a@b.c\n"
-                               "      to: [ok@example.com, \"Ops <ops@example.com>\"]\n")),
-              "7:29: alerts.channels[0].to: 'Ops <ops@example.com>' is not an email address "
+    EXPECT_EQ(error_of(channel(head + "      url: smtp://mail.example.com\n      from: a@b.c\n"
+                                      "      to: [ok@example.com, \"Ops <ops@example.com>\"]\n")),
+              "7:28: alerts.channels[0].to: 'Ops <ops@example.com>' is not an email address "
               "such as alerts@example.com (display names are not supported)");
-    EXPECT_EQ(error_of(channel(head +
-                               "      url: smtp://mail.example.com\n      from: nobody\n"
-                               "      to: [a@b.c]\n")),
+    EXPECT_EQ(error_of(channel(head + "      url: smtp://mail.example.com\n      from: nobody\n"
+                                      "      to: [a@b.c]\n")),
               "6:13: alerts.channels[0].from: 'nobody' is not an email address such as "
               "alerts@example.com (display names are not supported)");
-    EXPECT_EQ(error_of(channel(head +
-                               "      url: smtps://mail.example.com\n      from: a@b.c\n"
-                               "      to: [a@b.c]\n      tls: none\n")),
+    EXPECT_EQ(error_of(channel(head + "      url: smtps://mail.example.com\n      from: a@b.c\n"
+                                      "      to: [a@b.c]\n      tls: none\n")),
               "8:12: alerts.channels[0].tls: smtps:// always uses TLS (implicit); tls: none does "
               "not apply (use smtp:// for none)");
-    EXPECT_EQ(error_of(channel(head +
-                               "      url: smtp://mail.example.com\n      from: a@b.c\n"
-                               "      to: [a@b.c]\n      tls: implicit\n")),
+    EXPECT_EQ(error_of(channel(head + "      url: smtp://mail.example.com\n      from: a@b.c\n"
+                                      "      to: [a@b.c]\n      tls: implicit\n")),
               "8:12: alerts.channels[0].tls: tls: implicit needs an smtps:// URL (port 465); "
               "smtp:// uses starttls");
-    EXPECT_EQ(error_of(channel(head +
-                               "      url: smtp://mail.example.com\n      from: a@b.c\n"
-                               "      to: [a@b.c]\n      tls: try\n")),
+    EXPECT_EQ(error_of(channel(head + "      url: smtp://mail.example.com\n      from: a@b.c\n"
+                                      "      to: [a@b.c]\n      tls: try\n")),
               "8:12: alerts.channels[0].tls: unknown tls 'try'; expected one of: starttls, "
               "implicit, none");
-    EXPECT_EQ(error_of(channel(head +
-                               "      url: smtp://mail.example.com\n      from: a@b.c\n"
-                               "      to: [a@b.c]\n      username: shd\n")),
+    EXPECT_EQ(error_of(channel(head + "      url: smtp://mail.example.com\n      from: a@b.c\n"
+                                      "      to: [a@b.c]\n      username: shd\n")),
               "3:7: alerts.channels[0].password_file: missing key 'password_file': email "
               "channels need a password_file when a username is given");
-    EXPECT_EQ(error_of(channel(head +
-                               "      url: smtp://shd:pw@mail.example.com\n      from: a@b.c\n"
-                               "      to: [a@b.c]\n")),
-              "5:12: alerts.channels[0].url: put the user name in 'username' and the password "
-              "in 'password_file', not in the URL");
+    EXPECT_EQ(
+        error_of(channel(head + "      url: smtp://shd:pw@mail.example.com\n      from: a@b.c\n"
+                                "      to: [a@b.c]\n")),
+        "5:12: alerts.channels[0].url: put the user name in 'username' and the password "
+        "in 'password_file', not in the URL");
 }
 
 TEST(AlertsConfig, SettingErrors) {
@@ -322,21 +315,24 @@ TEST(AlertsConfig, QuietHoursErrors) {
 }
 
 TEST(AlertsConfigFormat, SecretsAreMasked) {
-    const config c = parse_ok(channel(
-        "    - name: hook\n      type: webhook\n      url: https://hooks.example.com/a\n"
-        "      secret: hooksecret\n"
-        "    - name: hook-creds\n      type: webhook\n"
-        "      url: https://user:urlpass@hooks.example.com/b\n"
-        "    - name: slack\n      type: slack\n      url: https://hooks.slack.com/services/SLACKTOK\n"
-        "    - name: teams\n      type: teams\n      url: https://example.logic.azure.com/TEAMSTOK\n"
-        "    - name: discord\n      type: discord\n      url: https://discord.com/api/webhooks/1/DISCTOK\n"
-        "    - name: pager\n      type: pagerduty\n      routing_key: PDKEY\n"
-        "    - name: mail\n      type: email\n      url: smtp://mail.example.com\n"
-        "      from: a@example.com\n      to: [b@example.com]\n      username: shd\n"
-        "      password_file: /etc/seller-healthd/smtp-password\n"));
+    const config c = parse_ok(
+        channel("    - name: hook\n      type: webhook\n      url: https://hooks.example.com/a\n"
+                "      secret: hooksecret\n"
+                "    - name: hook-creds\n      type: webhook\n"
+                "      url: https://user:urlpass@hooks.example.com/b\n"
+                "    - name: slack\n      type: slack\n      url: "
+                "https://hooks.slack.com/services/SLACKTOK\n"
+                "    - name: teams\n      type: teams\n      url: "
+                "https://example.logic.azure.com/TEAMSTOK\n"
+                "    - name: discord\n      type: discord\n      url: "
+                "https://discord.com/api/webhooks/1/DISCTOK\n"
+                "    - name: pager\n      type: pagerduty\n      routing_key: PDKEY\n"
+                "    - name: mail\n      type: email\n      url: smtp://mail.example.com\n"
+                "      from: a@example.com\n      to: [b@example.com]\n      username: shd\n"
+                "      password_file: /etc/seller-healthd/smtp-password\n"));
     const std::string text = format_effective(c);
-    for (const char* secret :
-         {"hooksecret", "urlpass", "SLACKTOK", "TEAMSTOK", "DISCTOK", "PDKEY", "events.pagerduty"}) {
+    for (const char* secret : {"hooksecret", "urlpass", "SLACKTOK", "TEAMSTOK", "DISCTOK", "PDKEY",
+                               "events.pagerduty"}) {
         EXPECT_EQ(text.find(secret), std::string::npos) << secret << " printed:\n" << text;
     }
     EXPECT_TRUE(contains(text, "url: \"https://hooks.example.com/a\""));
@@ -350,8 +346,8 @@ TEST(AlertsConfigFormat, SecretsAreMasked) {
 }
 
 TEST(AlertsConfigFormat, PrintsOnlyTheKeysAChannelTypeTakes) {
-    const config c = parse_ok(channel(
-        "    - name: hook\n      type: webhook\n      url: https://hooks.example.com/a\n"));
+    const config c = parse_ok(
+        channel("    - name: hook\n      type: webhook\n      url: https://hooks.example.com/a\n"));
     const std::string text = format_effective(c);
     for (const char* absent : {"from:", "to:", "tls:", "routing_key:", "secret:", "username:",
                                "password_file:", "ca_file:"}) {

@@ -254,7 +254,9 @@ TEST(ConfigFormat, EffectiveConfigHasEveryKey) {
     // Five fields for each metric, globally and in the one marketplace.
     for (const char* field : {"target:", "warn:", "windows:", "lag_days:", "min_orders:"}) {
         std::size_t count = 0;
-        for (auto at = text.find(field); at != std::string::npos; at = text.find(field, at + 1)) {
+        // " warn:", so that alerts' message_deadline_warn is not counted.
+        const std::string key = std::string(" ") + field;
+        for (auto at = text.find(key); at != std::string::npos; at = text.find(key, at + 1)) {
             ++count;
         }
         EXPECT_EQ(count, 2 * all_metrics().size()) << field;
@@ -327,7 +329,7 @@ TEST(ConfigErrors, UnknownTopLevelKey) {
     EXPECT_TRUE(error_is("colour: blue\n", 1, 1, "colour",
                          "unknown key 'colour'; expected one of: account, database, inbox, "
                          "default_marketplace, poll_interval, reconcile_tolerance, log_level, "
-                         "metrics, marketplaces"));
+                         "metrics, marketplaces, alerts"));
 }
 
 TEST(ConfigErrors, UnknownKeyInsideAMetric) {

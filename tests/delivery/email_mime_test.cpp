@@ -372,11 +372,16 @@ TEST(EmailMime, AddressesAndHeaderTextHelpers) {
 TEST(EmailMime, ManyRecipientsFoldTheToHeader) {
     auto channel = email_channel();
     channel.to.clear();
-    for (int i = 0; i < 40; ++i)
+    for (int i = 0; i < 40; ++i) {
         channel.to.push_back("recipient" + std::to_string(i) + "@example.com");
+    }
     const auto m = render_email(channel, sample(), at("2025-11-04T09:05:07Z"));
-    for (const auto& line : header_lines(m.data))
-        EXPECT_LE(line.size(), 78u) << line;
+    for (const auto& line : header_lines(m.data)) {
+        // The idempotency key is one token and cannot be folded.
+        if (!line.starts_with("X-Idempotency-Key:")) {
+            EXPECT_LE(line.size(), 78u) << line;
+        }
+    }
     std::string unfolded = header(m.data, "To");
     EXPECT_NE(unfolded.find("recipient0@example.com, recipient1@example.com"), std::string::npos);
     EXPECT_NE(unfolded.find("recipient39@example.com"), std::string::npos);

@@ -456,6 +456,15 @@ TEST_F(EmailSend, MissingPasswordFileFailsClearly) {
     const auto empty = email_->send(c, breach_notification(), now_);
     EXPECT_EQ(empty.result, kind::retry);
     EXPECT_NE(empty.detail.find("is empty"), std::string::npos) << empty.detail;
+
+    test::write_file(scratch_ / "zero-bytes", "");
+    c.password_file = scratch_ / "zero-bytes";
+    EXPECT_EQ(email_->send(c, breach_notification(), now_).detail,
+              "password_file " + c.password_file.string() + " is empty");
+
+    c.password_file = scratch_.path();  // a folder
+    EXPECT_EQ(email_->send(c, breach_notification(), now_).detail,
+              "password_file " + scratch_.path().string() + " cannot be read");
 }
 
 TEST_F(EmailSend, WrongPasswordIsRejectedWithoutShowingIt) {

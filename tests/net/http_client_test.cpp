@@ -3,9 +3,8 @@
 // never durations.
 #include "net/http_client.hpp"
 
-#include <openssl/ssl.h>
-
 #include <gtest/gtest.h>
+#include <openssl/ssl.h>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -153,8 +152,8 @@ TEST(HttpRequest, ErrorStatusesAreResponsesNotErrors) {
 
 TEST(HttpRequest, UserinfoBecomesBasicAuthorization) {
     http_test_server server;
-    auto r = http_request(post("http://bot:p%40ss@127.0.0.1:" + std::to_string(server.port()) +
-                               "/x"));
+    auto r =
+        http_request(post("http://bot:p%40ss@127.0.0.1:" + std::to_string(server.port()) + "/x"));
     ASSERT_TRUE(r) << r.error().message;
     const auto seen = server.requests();
     ASSERT_EQ(seen.size(), 1u);
@@ -176,8 +175,7 @@ TEST(HttpRequest, RefusedConnectionIsAConnectError) {
     std::uint16_t closed_port = 0;
     {
         boost::asio::io_context ioc;
-        boost::asio::ip::tcp::acceptor probe(
-            ioc, {boost::asio::ip::make_address("127.0.0.1"), 0});
+        boost::asio::ip::tcp::acceptor probe(ioc, {boost::asio::ip::make_address("127.0.0.1"), 0});
         closed_port = probe.local_endpoint().port();
     }
     auto r = http_request(post("http://127.0.0.1:" + std::to_string(closed_port) + "/"));
@@ -209,14 +207,13 @@ TEST(HttpRequest, ResolvesLocalhostByName) {
     auto r = http_request(post(server.url("/", "localhost")));
     ASSERT_TRUE(r) << r.error().message;
     EXPECT_EQ(r->status, 200);
-    EXPECT_EQ(server.requests().at(0).header("Host"),
-              "localhost:" + std::to_string(server.port()));
+    EXPECT_EQ(server.requests().at(0).header("Host"), "localhost:" + std::to_string(server.port()));
 }
 
 // ---- HTTPS ----------------------------------------------------------------------
 
 class HttpsTest : public ::testing::Test {
-protected:
+  protected:
     test::temp_dir dir;
     test::test_ca ca{"shd test CA"};
     std::filesystem::path ca_file = ca.write_cert(dir / "ca.pem");
@@ -285,8 +282,7 @@ TEST_F(HttpsTest, CertificateForAnotherHostIsRefused) {
         auto r = http_request(https_post(server, host));
         ASSERT_FALSE(r) << host;
         EXPECT_EQ(r.error().what, http_error::kind::tls);
-        EXPECT_NE(r.error().message.find(std::string("not valid for ") + host),
-                  std::string::npos)
+        EXPECT_NE(r.error().message.find(std::string("not valid for ") + host), std::string::npos)
             << r.error().message;
     }
     EXPECT_EQ(server.request_count(), 0u);
@@ -308,7 +304,18 @@ TEST_F(HttpsTest, Tls11OnlyServerIsRefused) {
     auto r = http_request(https_post(server));
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().what, http_error::kind::tls);
+    // The client offers nothing below TLS 1.2, so the server finds no common version.
+    EXPECT_NE(r.error().message.find("protocol version"), std::string::npos) << r.error().message;
     EXPECT_EQ(server.request_count(), 0u);
+}
+
+TEST_F(HttpsTest, Tls13OnlyServerIsAccepted) {
+    auto options = localhost_server();
+    options.min_version = TLS1_3_VERSION;
+    http_test_server server(options);
+    auto r = http_request(https_post(server));
+    ASSERT_TRUE(r) << r.error().message;
+    EXPECT_EQ(r->status, 200);
 }
 
 TEST_F(HttpsTest, ServerThatStallsTheHandshakeTimesOut) {

@@ -2,6 +2,8 @@
 
 #include <openssl/ssl.h>
 
+#include <algorithm>
+#include <atomic>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
@@ -16,9 +18,6 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
-
-#include <algorithm>
-#include <atomic>
 #include <cctype>
 #include <deque>
 #include <mutex>
@@ -45,7 +44,8 @@ bool iequals(std::string_view a, std::string_view b) {
 
 std::optional<std::string> recorded_request::header(std::string_view name) const {
     for (const auto& [key, value] : headers)
-        if (iequals(key, name)) return value;
+        if (iequals(key, name))
+            return value;
     return std::nullopt;
 }
 
@@ -78,12 +78,14 @@ struct http_test_server::impl {
 
     void stop() {
         ioc.stop();
-        if (thread.joinable()) thread.join();
+        if (thread.joinable())
+            thread.join();
     }
 
     scripted_response next_response() {
         std::lock_guard lock(mutex);
-        if (script.empty()) return default_response;
+        if (script.empty())
+            return default_response;
         auto next = std::move(script.front());
         script.pop_front();
         return next;
@@ -127,7 +129,8 @@ struct http_test_server::impl {
         }
         http::response<http::string_body> response{static_cast<http::status>(reply.status), 11};
         response.set(http::field::server, "shd-test");
-        for (const auto& [name, value] : reply.headers) response.set(name, value);
+        for (const auto& [name, value] : reply.headers)
+            response.set(name, value);
         response.body() = reply.body;
         response.keep_alive(false);
         response.prepare_payload();
@@ -169,7 +172,9 @@ struct http_test_server::impl {
     }
 };
 
-http_test_server::http_test_server() : impl_(std::make_unique<impl>()) { impl_->start(); }
+http_test_server::http_test_server() : impl_(std::make_unique<impl>()) {
+    impl_->start();
+}
 
 http_test_server::http_test_server(const tls_server_options& options)
     : impl_(std::make_unique<impl>()) {
@@ -184,16 +189,22 @@ http_test_server::http_test_server(const tls_server_options& options)
             SSL_CTX_set_security_level(native, 0);
             SSL_CTX_set_cipher_list(native, "DEFAULT:@SECLEVEL=0");
         }
-        if (options.min_version != 0) SSL_CTX_set_min_proto_version(native, options.min_version);
-        if (options.max_version != 0) SSL_CTX_set_max_proto_version(native, options.max_version);
+        if (options.min_version != 0)
+            SSL_CTX_set_min_proto_version(native, options.min_version);
+        if (options.max_version != 0)
+            SSL_CTX_set_max_proto_version(native, options.max_version);
     }
     impl_->stall_handshake = options.stall_handshake;
     impl_->start();
 }
 
-http_test_server::~http_test_server() { impl_->stop(); }
+http_test_server::~http_test_server() {
+    impl_->stop();
+}
 
-std::uint16_t http_test_server::port() const { return impl_->port; }
+std::uint16_t http_test_server::port() const {
+    return impl_->port;
+}
 
 std::string http_test_server::url(std::string_view path, std::string_view host) const {
     std::string out = impl_->tls ? "https://" : "http://";
@@ -205,7 +216,8 @@ std::string http_test_server::url(std::string_view path, std::string_view host) 
 
 void http_test_server::script(std::vector<scripted_response> responses) {
     std::lock_guard lock(impl_->mutex);
-    for (auto& r : responses) impl_->script.push_back(std::move(r));
+    for (auto& r : responses)
+        impl_->script.push_back(std::move(r));
 }
 
 void http_test_server::set_default(scripted_response response) {
@@ -228,7 +240,11 @@ std::vector<std::string> http_test_server::server_names() const {
     return impl_->server_names;
 }
 
-std::size_t http_test_server::connection_count() const { return impl_->connections; }
-std::size_t http_test_server::failed_handshakes() const { return impl_->failed_handshakes; }
+std::size_t http_test_server::connection_count() const {
+    return impl_->connections;
+}
+std::size_t http_test_server::failed_handshakes() const {
+    return impl_->failed_handshakes;
+}
 
 }  // namespace shd::test

@@ -53,7 +53,7 @@ struct tls_server_options {
 };
 
 class http_test_server {
-public:
+  public:
     http_test_server();                                        // plain HTTP
     explicit http_test_server(const tls_server_options& tls);  // HTTPS
     ~http_test_server();
@@ -76,7 +76,7 @@ public:
     std::size_t connection_count() const;
     std::size_t failed_handshakes() const;
 
-private:
+  private:
     struct impl;
     std::unique_ptr<impl> impl_;
 };

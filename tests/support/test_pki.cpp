@@ -15,7 +15,8 @@ namespace shd::test {
 namespace {
 
 void check(bool ok, const char* what) {
-    if (!ok) throw std::runtime_error(std::string("test PKI: ") + what + " failed");
+    if (!ok)
+        throw std::runtime_error(std::string("test PKI: ") + what + " failed");
 }
 
 struct key_deleter {
@@ -121,9 +122,9 @@ std::filesystem::path test_ca::write_cert(const std::filesystem::path& path) con
 pem_identity test_ca::issue(const leaf_options& options) const {
     auto key = new_key();
     const std::string common_name =
-        !options.dns_names.empty() ? options.dns_names.front()
-                                   : (!options.ip_addresses.empty() ? options.ip_addresses.front()
-                                                                    : "test server");
+        !options.dns_names.empty()
+            ? options.dns_names.front()
+            : (!options.ip_addresses.empty() ? options.ip_addresses.front() : "test server");
     auto cert = new_cert(key.get(), common_name, options.not_before, options.not_after);
     X509* issuer = impl_->cert.get();
     check(X509_set_issuer_name(cert.get(), X509_get_subject_name(issuer)) == 1, "issuer");
@@ -132,9 +133,12 @@ pem_identity test_ca::issue(const leaf_options& options) const {
     add_extension(cert.get(), issuer, NID_ext_key_usage, "serverAuth");
     add_extension(cert.get(), issuer, NID_authority_key_identifier, "keyid:always");
     std::string san;
-    for (const auto& dns : options.dns_names) san += (san.empty() ? "" : ",") + ("DNS:" + dns);
-    for (const auto& ip : options.ip_addresses) san += (san.empty() ? "" : ",") + ("IP:" + ip);
-    if (!san.empty()) add_extension(cert.get(), issuer, NID_subject_alt_name, san);
+    for (const auto& dns : options.dns_names)
+        san += (san.empty() ? "" : ",") + ("DNS:" + dns);
+    for (const auto& ip : options.ip_addresses)
+        san += (san.empty() ? "" : ",") + ("IP:" + ip);
+    if (!san.empty())
+        add_extension(cert.get(), issuer, NID_subject_alt_name, san);
     check(X509_sign(cert.get(), impl_->key.get(), EVP_sha256()) > 0, "X509_sign");
     return {cert_pem(cert.get()), key_pem(key.get())};
 }

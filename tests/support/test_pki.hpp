@@ -18,7 +18,7 @@ struct pem_identity {
 };
 
 struct leaf_options {
-    std::vector<std::string> dns_names;  // subjectAltName DNS entries
+    std::vector<std::string> dns_names;     // subjectAltName DNS entries
     std::vector<std::string> ip_addresses;  // subjectAltName IP entries
     // Validity relative to the real clock (certificates are checked against it).
     std::chrono::seconds not_before{-3600};
@@ -26,7 +26,7 @@ struct leaf_options {
 };
 
 class test_ca {
-public:
+  public:
     explicit test_ca(const std::string& common_name);
     ~test_ca();
     test_ca(const test_ca&) = delete;
@@ -39,7 +39,7 @@ public:
     // A server certificate signed by this CA.
     pem_identity issue(const leaf_options& options) const;
 
-private:
+  private:
     struct impl;
     std::unique_ptr<impl> impl_;
     pem_identity identity_;

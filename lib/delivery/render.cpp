@@ -1,0 +1,466 @@
+#include "delivery/render.hpp"
+
+#include <fmt/format.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include <nlohmann/json.hpp>
+
+#include "alerts/words.hpp"
+
+namespace shd::delivery {
+namespace {
+
+using json = nlohmann::ordered_json;
+
+std::string to_hex(const unsigned char* data, std::size_t size) {
+    static constexpr char kDigits[] = "0123456789abcdef";
+    std::string out;
+    out.reserve(size * 2);
+    for (std::size_t i = 0; i < size; ++i) {
+        out.push_back(kDigits[data[i] >> 4]);
+        out.push_back(kDigits[data[i] & 0x0f]);
+    }
+    return out;
+}
+
+std::string sha256_hex(std::string_view data) {
+    unsigned char digest[EVP_MAX_MD_SIZE];
+    unsigned int size = 0;
+    if (EVP_Digest(data.data(), data.size(), digest, &size, EVP_sha256(), nullptr) != 1)
+        throw std::logic_error("SHA-256 failed");
+    return to_hex(digest, size);
+}
+
+// Invalid UTF-8 (from a data file) becomes U+FFFD instead of an exception.
+std::string dump(const json& j) {
+    return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+// At most `limit` bytes, cut on a UTF-8 character boundary, with "…" when cut.
+std::string clip(std::string_view text, std::size_t limit) {
+    if (text.size() <= limit)
+        return std::string(text);
+    static constexpr std::string_view kEllipsis = "\u2026";
+    std::size_t cut = limit > kEllipsis.size() ? limit - kEllipsis.size() : 0;
+    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80)
+        --cut;
+    return std::string(text.substr(0, cut)) + std::string(kEllipsis);
+}
+
+std::string slack_escape(std::string_view text) {
+    std::string out;
+    out.reserve(text.size());
+    for (const char c : text) {
+        switch (c) {
+            case '&':
+                out += "&amp;";
+                break;
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            default:
+                out.push_back(c);
+        }
+    }
+    return out;
+}
+
+bool firing(const alerts::alert_change& a) {
+    return a.state == "firing";
+}
+
+tone alert_tone(const alerts::alert_change& a, bool is_test) {
+    if (is_test)
+        return tone::test;
+    if (!firing(a))
+        return tone::resolved;
+    return a.severity == "breached" ? tone::breached : tone::at_risk;
+}
+
+const char* hex_colour(tone t) {
+    switch (t) {
+        case tone::test:
+            return "#439FE0";
+        case tone::breached:
+            return "#D00000";
+        case tone::at_risk:
+            return "#E8A317";
+        case tone::resolved:
+            return "#2EB67D";
+    }
+    return "#439FE0";
+}
+
+int int_colour(tone t) {
+    return std::stoi(std::string(hex_colour(t) + 1), nullptr, 16);
+}
+
+const char* adaptive_colour(tone t) {
+    switch (t) {
+        case tone::test:
+            return "Accent";
+        case tone::breached:
+            return "Attention";
+        case tone::at_risk:
+            return "Warning";
+        case tone::resolved:
+            return "Good";
+    }
+    return "Default";
+}
+
+std::string headline(const alerts::notification& n) {
+    if (n.is_test)
+        return "Test notification from seller-healthd";
+    if (n.alerts.size() == 1)
+        return n.alerts.front().title;
+    return fmt::format("{}: {} alert updates", n.account, n.alerts.size());
+}
+
+// The plain-text version: every title, then what is coming.
+std::string plain_text(const alerts::notification& n) {
+    std::string out =
+        n.is_test ? "[TEST] Test notification from seller-healthd for " + n.account : n.account;
+    for (const auto& a : n.alerts)
+        out += "\n" + a.title;
+    for (const auto& line : n.upcoming)
+        out += "\n" + line;
+    return out;
+}
+
+// "Rate 4.6% (9 of 196) · warn 3% · target 4%", for metric alerts with data.
+std::string numbers_line(const alerts::alert_change& a) {
+    if (a.kind != "metric" || !a.rate)
+        return {};
+    return fmt::format("Rate {} ({} of {}) \u00b7 warn {} \u00b7 target {}",
+                       alerts::format_percent(*a.rate), a.numerator, a.denominator,
+                       alerts::format_percent(a.warn), alerts::format_percent(a.target));
+}
+
+std::string ref_line(const alerts::notification& n, instant sent_at) {
+    return fmt::format("seller-healthd \u00b7 {} \u00b7 sent {} \u00b7 ref {}", n.account,
+                       format_iso8601(sent_at), n.idempotency_key);
+}
+
+net::header_list json_headers(const alerts::notification& n) {
+    return {{"Content-Type", "application/json"}, {"Idempotency-Key", n.idempotency_key}};
+}
+
+json alert_json(const alerts::alert_change& a) {
+    json j;
+    j["metric"] = a.metric;
+    j["marketplace"] = a.marketplace;
+    j["channel"] = a.channel;
+    j["window_days"] = a.window_days;
+    j["state"] = a.state;
+    j["severity"] = a.severity;
+    j["rate"] = a.rate ? json(*a.rate) : json(nullptr);
+    j["warn"] = a.warn;
+    j["target"] = a.target;
+    j["numerator"] = a.numerator;
+    j["denominator"] = a.denominator;
+    j["headroom"] = a.headroom ? json(*a.headroom) : json(nullptr);
+    j["low_volume"] = a.low_volume;
+    j["since"] = format_iso8601(a.since);
+    j["kind"] = a.kind;
+    j["fingerprint"] = a.fingerprint;
+    j["title"] = a.title;
+    j["headroom_text"] = a.headroom_text;
+    j["advice"] = a.advice;
+    j["caveat"] = a.caveat;
+    return j;
+}
+
+// ---- Slack --------------------------------------------------------------------
+
+constexpr std::size_t kSlackMaxAlertSections = 40;  // of 50 blocks: header, upcoming, more, ref
+constexpr std::size_t kSlackSectionLimit = 3000;
+
+json slack_alert_section(const alerts::alert_change& a) {
+    std::string text = "*" + slack_escape(a.title) + "*";
+    for (const auto& line : {a.headroom_text, numbers_line(a), a.caveat}) {
+        if (!line.empty())
+            text += "\n" + slack_escape(line);
+    }
+    if (!a.advice.empty())
+        text += "\n_" + slack_escape(a.advice) + "_";
+    return {{"type", "section"},
+            {"text", {{"type", "mrkdwn"}, {"text", clip(text, kSlackSectionLimit)}}}};
+}
+
+// ---- Discord ------------------------------------------------------------------
+
+constexpr std::size_t kDiscordMaxEmbeds = 10;
+constexpr std::size_t kDiscordEmbedBudget = 5500;  // of 6000, with room for the footers
+
+json discord_embed(const alerts::alert_change& a, bool is_test, const std::string& footer,
+                   instant sent_at, std::size_t& budget) {
+    std::string description;
+    for (const auto& line : {a.headroom_text, numbers_line(a), a.caveat, a.advice}) {
+        if (!line.empty())
+            description += (description.empty() ? "" : "\n") + line;
+    }
+    std::string title = clip(a.title, std::min<std::size_t>(256, budget));
+    budget -= std::min(budget, title.size());
+    description = clip(description, std::min<std::size_t>(1024, budget));
+    budget -= std::min(budget, description.size());
+    json embed{{"title", title}, {"color", int_colour(alert_tone(a, is_test))}};
+    if (!description.empty())
+        embed["description"] = description;
+    embed["footer"] = {{"text", footer}};
+    embed["timestamp"] = format_iso8601(sent_at);
+    return embed;
+}
+
+// ---- Teams --------------------------------------------------------------------
+
+constexpr std::size_t kTeamsMaxBytes = 27 * 1024;
+
+json teams_text(std::string text, bool wrap = true) {
+    return {{"type", "TextBlock"}, {"text", clip(text, 2000)}, {"wrap", wrap}};
+}
+
+json teams_card(const alerts::notification& n, instant sent_at, std::size_t shown) {
+    json body = json::array();
+    json header = teams_text(headline(n));
+    header["size"] = "Medium";
+    header["weight"] = "Bolder";
+    header["color"] = adaptive_colour(notification_tone(n));
+    body.push_back(header);
+    for (std::size_t i = 0; i < shown && i < n.alerts.size(); ++i) {
+        const auto& a = n.alerts[i];
+        json items = json::array();
+        json title = teams_text(a.title);
+        title["weight"] = "Bolder";
+        title["color"] = adaptive_colour(alert_tone(a, n.is_test));
+        items.push_back(title);
+        for (const auto& line : {a.headroom_text, numbers_line(a)}) {
+            if (!line.empty())
+                items.push_back(teams_text(line));
+        }
+        for (const auto& line : {a.caveat, a.advice}) {
+            if (line.empty())
+                continue;
+            json subtle = teams_text(line);
+            subtle["isSubtle"] = true;
+            items.push_back(subtle);
+        }
+        body.push_back({{"type", "Container"}, {"separator", true}, {"items", items}});
+    }
+    if (shown < n.alerts.size()) {
+        body.push_back(teams_text(fmt::format("\u2026and {} more", n.alerts.size() - shown)));
+    }
+    if (!n.upcoming.empty()) {
+        std::string lines;
+        for (const auto& line : n.upcoming)
+            lines += (lines.empty() ? "" : "\n\n") + line;
+        json upcoming = teams_text(lines);
+        upcoming["separator"] = true;
+        body.push_back(upcoming);
+    }
+    json ref = teams_text(ref_line(n, sent_at));
+    ref["isSubtle"] = true;
+    ref["size"] = "Small";
+    body.push_back(ref);
+
+    json card{{"$schema", "http://adaptivecards.io/schemas/adaptive-card.json"},
+              {"type", "AdaptiveCard"},
+              {"version", "1.4"},
+              {"body", body},
+              {"msteams", {{"width", "Full"}}}};
+    return {
+        {"type", "message"},
+        {"attachments", json::array({{{"contentType", "application/vnd.microsoft.card.adaptive"},
+                                      {"contentUrl", nullptr},
+                                      {"content", card}}})}};
+}
+
+// ---- PagerDuty ------------------------------------------------------------------
+
+json pagerduty_trigger(const alerts::notification& n, std::size_t index, instant sent_at,
+                       std::string_view routing_key) {
+    const auto& a = n.alerts[index];
+    json details = alert_json(a);
+    details["account"] = n.account;
+    details["idempotency_key"] = n.idempotency_key;
+    json payload{{"summary", clip(n.is_test ? "[TEST] " + a.title : a.title, 1024)},
+                 {"source", n.account.empty() ? std::string("seller-healthd") : n.account},
+                 {"severity", n.is_test                  ? "info"
+                              : a.severity == "breached" ? "critical"
+                                                         : "warning"},
+                 {"timestamp", format_iso8601(sent_at)},
+                 {"component", a.metric},
+                 {"class", a.kind}};
+    if (!a.marketplace.empty())
+        payload["group"] = a.marketplace;
+    payload["custom_details"] = details;
+    return {{"routing_key", routing_key},
+            {"event_action", "trigger"},
+            {"dedup_key", pagerduty_dedup_key(n, index)},
+            {"payload", payload},
+            {"client", "seller-healthd"}};
+}
+
+json pagerduty_resolve(const alerts::notification& n, std::size_t index,
+                       std::string_view routing_key) {
+    return {{"routing_key", routing_key},
+            {"event_action", "resolve"},
+            {"dedup_key", pagerduty_dedup_key(n, index)}};
+}
+
+}  // namespace
+
+tone notification_tone(const alerts::notification& n) {
+    if (n.is_test)
+        return tone::test;
+    bool any_firing = false;
+    for (const auto& a : n.alerts) {
+        if (!firing(a))
+            continue;
+        if (a.severity == "breached")
+            return tone::breached;
+        any_firing = true;
+    }
+    return any_firing ? tone::at_risk : tone::resolved;
+}
+
+std::string hmac_sha256_hex(std::string_view key, std::string_view data) {
+    unsigned char mac[EVP_MAX_MD_SIZE];
+    unsigned int size = 0;
+    if (HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+             reinterpret_cast<const unsigned char*>(data.data()), data.size(), mac,
+             &size) == nullptr)
+        throw std::logic_error("HMAC-SHA256 failed");
+    return to_hex(mac, size);
+}
+
+http_post render_webhook(const alerts::notification& n, instant sent_at, std::string_view secret) {
+    json j;
+    j["idempotency_key"] = n.idempotency_key;
+    j["account"] = n.account;
+    j["sent_at"] = format_iso8601(sent_at);
+    j["test"] = n.is_test;
+    j["alerts"] = json::array();
+    for (const auto& a : n.alerts)
+        j["alerts"].push_back(alert_json(a));
+    j["upcoming"] = n.upcoming;
+    http_post post{json_headers(n), dump(j)};
+    if (!secret.empty())
+        post.headers.emplace_back("X-Signature-SHA256", hmac_sha256_hex(secret, post.body));
+    return post;
+}
+
+json mrkdwn_section(const std::string& text) {
+    return {{"type", "section"},
+            {"text", {{"type", "mrkdwn"}, {"text", clip(text, kSlackSectionLimit)}}}};
+}
+
+http_post render_slack(const alerts::notification& n, instant sent_at) {
+    json blocks = json::array();
+    json header_text{{"type", "plain_text"}, {"text", clip(headline(n), 150)}};
+    blocks.push_back({{"type", "header"}, {"text", header_text}});
+    const std::size_t shown = std::min(n.alerts.size(), kSlackMaxAlertSections);
+    for (std::size_t i = 0; i < shown; ++i)
+        blocks.push_back(slack_alert_section(n.alerts[i]));
+    if (shown < n.alerts.size())
+        blocks.push_back(mrkdwn_section(fmt::format("\u2026and {} more", n.alerts.size() - shown)));
+    if (!n.upcoming.empty()) {
+        std::string text = "*Coming up*";
+        for (const auto& line : n.upcoming)
+            text += "\n\u2022 " + slack_escape(line);
+        blocks.push_back(mrkdwn_section(text));
+    }
+    json ref{{"type", "mrkdwn"}, {"text", slack_escape(ref_line(n, sent_at))}};
+    blocks.push_back({{"type", "context"}, {"elements", json::array({ref})}});
+
+    const std::string fallback = clip(slack_escape(plain_text(n)), 3000);
+    json attachment{
+        {"color", hex_colour(notification_tone(n))}, {"fallback", fallback}, {"blocks", blocks}};
+    json j{{"text", fallback}, {"attachments", json::array({attachment})}};
+    return {json_headers(n), dump(j)};
+}
+
+http_post render_teams(const alerts::notification& n, instant sent_at) {
+    // Drop alerts from the end until the message fits Teams' size limit.
+    std::size_t shown = std::min<std::size_t>(n.alerts.size(), 30);
+    std::string body = dump(teams_card(n, sent_at, shown));
+    while (body.size() > kTeamsMaxBytes && shown > 0) {
+        --shown;
+        body = dump(teams_card(n, sent_at, shown));
+    }
+    return {json_headers(n), body};
+}
+
+http_post render_discord(const alerts::notification& n, instant sent_at) {
+    json embeds = json::array();
+    std::size_t budget = kDiscordEmbedBudget;
+    const std::string footer = clip("ref " + n.idempotency_key, 200);
+    const bool overflow = n.alerts.size() > kDiscordMaxEmbeds;
+    const std::size_t shown = overflow ? kDiscordMaxEmbeds - 1 : n.alerts.size();
+    for (std::size_t i = 0; i < shown && budget > 0; ++i)
+        embeds.push_back(discord_embed(n.alerts[i], n.is_test, footer, sent_at, budget));
+    if (embeds.size() < n.alerts.size()) {
+        json more{{"title", fmt::format("\u2026and {} more", n.alerts.size() - embeds.size())},
+                  {"color", int_colour(notification_tone(n))}};
+        embeds.push_back(more);
+    }
+    std::string content = n.is_test ? "**Test notification from seller-healthd** for " + n.account
+                                    : "**" + n.account + "**: " + headline(n);
+    if (!n.upcoming.empty()) {
+        content += "\nComing up:";
+        for (const auto& line : n.upcoming)
+            content += "\n\u2022 " + line;
+    }
+    json j{{"username", "seller-healthd"},
+           {"content", clip(content, 2000)},
+           {"embeds", embeds},
+           {"allowed_mentions", {{"parse", json::array()}}}};
+    return {json_headers(n), dump(j)};
+}
+
+std::string pagerduty_dedup_key(const alerts::notification& n, std::size_t alert_index) {
+    if (n.is_test)
+        return clip(fmt::format("seller-healthd-test:{}:{}", n.idempotency_key, alert_index), 255);
+    const auto& a = n.alerts.at(alert_index);
+    std::string key = fmt::format("seller-healthd:{}:{}", a.fingerprint, to_unix(a.since));
+    if (key.size() > 255)
+        key = "seller-healthd:" + sha256_hex(key);
+    return key;
+}
+
+std::vector<http_post> render_pagerduty(const alerts::notification& n, instant sent_at,
+                                        std::string_view routing_key) {
+    std::vector<http_post> posts;
+    for (std::size_t i = 0; i < n.alerts.size(); ++i) {
+        if (n.is_test) {
+            posts.push_back({json_headers(n), dump(pagerduty_trigger(n, i, sent_at, routing_key))});
+            posts.push_back({json_headers(n), dump(pagerduty_resolve(n, i, routing_key))});
+        } else if (firing(n.alerts[i])) {
+            posts.push_back({json_headers(n), dump(pagerduty_trigger(n, i, sent_at, routing_key))});
+        } else {
+            posts.push_back({json_headers(n), dump(pagerduty_resolve(n, i, routing_key))});
+        }
+    }
+    return posts;
+}
+
+result<std::vector<http_post>, error_message> render_for_channel(
+    const config::alert_channel& channel, const alerts::notification& n, instant sent_at) {
+    if (channel.type == "webhook")
+        return std::vector<http_post>{render_webhook(n, sent_at, channel.secret)};
+    if (channel.type == "slack")
+        return std::vector<http_post>{render_slack(n, sent_at)};
+    if (channel.type == "teams")
+        return std::vector<http_post>{render_teams(n, sent_at)};
+    if (channel.type == "discord")
+        return std::vector<http_post>{render_discord(n, sent_at)};
+    if (channel.type == "pagerduty")
+        return render_pagerduty(n, sent_at, channel.routing_key);
+    return error_message{"channel type " + channel.type + " is not an HTTP channel"};
+}
+
+}  // namespace shd::delivery

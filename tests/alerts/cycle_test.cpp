@@ -1,0 +1,738 @@
+// process_cycle against a real SQLite file, with time passed in: what reaches
+// the outbox, once, and what survives crashes, restarts and reloads.
+#include "alerts/cycle.hpp"
+
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+#include <gtest/gtest.h>
+
+#include <map>
+#include <optional>
+
+#include "metrics/metrics_fixture.hpp"
+#include "metrics/rules.hpp"
+#include "support/test_support.hpp"
+
+namespace shd::alerts {
+namespace {
+
+using std::chrono::hours;
+using std::chrono::minutes;
+using std::chrono::seconds;
+
+constexpr const char* kUS = "ATVPDKIKX0DER";
+constexpr const char* kUK = "A1F83G8C2ARO7P";
+
+const instant T = *parse_iso8601("2026-03-02T12:00:00Z");
+
+config::alert_channel channel(const std::string& name, const std::string& min_severity) {
+    config::alert_channel c;
+    c.name = name;
+    c.type = "webhook";
+    c.url = "https://hooks.example.com/" + name;
+    c.min_severity = min_severity;
+    return c;
+}
+
+config::config base_config() {
+    config::config cfg = config::default_config();
+    cfg.account = "Acme Trading";
+    cfg.alerts.channels = {channel("team", "at_risk"), channel("pager", "breached")};
+    return cfg;
+}
+
+// A late-dispatch row (warn 3 %, target 4 % by default): 3/100 at risk,
+// 5/100 breached, 2/100 ok.
+metrics::metric_result ldr(const config::config& cfg, std::int64_t late, std::int64_t orders,
+                           int window = 10, const std::string& marketplace = kUS) {
+    return metrics::make_result(metric_key::late_dispatch_rate, marketplace, "MFN", window,
+                                cfg.thresholds(metric_key::late_dispatch_rate, marketplace), T,
+                                {late, orders, std::nullopt});
+}
+
+metrics::evaluation eval(instant now, std::vector<metrics::metric_result> rows,
+                         std::vector<metrics::upcoming_events> upcoming = {}) {
+    metrics::evaluation e;
+    e.as_of = now;
+    e.metrics = std::move(rows);
+    e.upcoming = std::move(upcoming);
+    return e;
+}
+
+struct outbox_row {
+    std::string channel;
+    std::string key;
+    std::string severity;
+    instant created_at;
+    instant not_before;
+    notification n;
+};
+
+struct state_row {
+    std::string kind;
+    std::string state;
+    std::string severity;
+    int pending_count = 0;
+    instant episode_start;
+    int notifications = 0;
+};
+
+class alert_db {
+  public:
+    alert_db() { open(); }
+
+    store::database& db() { return *db_; }
+    const std::filesystem::path& path() const { return path_; }
+
+    // Closing and opening the file: what a restart (or a crash) leaves.
+    void reopen() {
+        db_.reset();
+        open();
+    }
+
+    cycle_summary cycle(const config::config& cfg, const metrics::evaluation& e, instant now) {
+        auto s = process_cycle(*db_, cfg, e, now);
+        if (!s)
+            throw std::runtime_error(s.error().text);
+        return std::move(*s);
+    }
+
+    std::vector<outbox_row> outbox() {
+        std::vector<outbox_row> rows;
+        SQLite::Statement q(db_->handle(),
+                            "SELECT channel_name, idempotency_key, severity, created_at,"
+                            " not_before, payload FROM outbox ORDER BY id");
+        while (q.executeStep()) {
+            auto n = notification_from_json(q.getColumn(5).getString());
+            if (!n)
+                throw std::runtime_error(n.error().text);
+            rows.push_back({q.getColumn(0).getString(), q.getColumn(1).getString(),
+                            q.getColumn(2).getString(), from_unix(q.getColumn(3).getInt64()),
+                            from_unix(q.getColumn(4).getInt64()), std::move(*n)});
+        }
+        return rows;
+    }
+
+    std::map<std::string, state_row> states() {
+        std::map<std::string, state_row> out;
+        SQLite::Statement q(db_->handle(),
+                            "SELECT fingerprint, kind, state, severity, pending_count,"
+                            " episode_start, notifications FROM alert_states");
+        while (q.executeStep()) {
+            out[q.getColumn(0).getString()] = {
+                q.getColumn(1).getString(),           q.getColumn(2).getString(),
+                q.getColumn(3).getString(),           q.getColumn(4).getInt(),
+                from_unix(q.getColumn(5).getInt64()), q.getColumn(6).getInt()};
+        }
+        return out;
+    }
+
+    long long count(const std::string& table) {
+        return db_->handle().execAndGet("SELECT COUNT(*) FROM " + table).getInt64();
+    }
+
+    void add_import(instant imported_at) {
+        SQLite::Statement q(db_->handle(),
+                            "INSERT INTO imports (file_name, sha256, format, imported_at,"
+                            " row_count, order_count) VALUES ('f', ?1, 'all_orders', ?2, 0, 0)");
+        q.bind(1, "sha-" + std::to_string(to_unix(imported_at)));
+        q.bind(2, static_cast<std::int64_t>(to_unix(imported_at)));
+        q.exec();
+    }
+
+  private:
+    void open() {
+        auto db = store::database::open(path_);
+        if (!db)
+            throw std::runtime_error(db.error().text);
+        db_.emplace(std::move(*db));
+    }
+
+    test::temp_dir dir_;
+    std::filesystem::path path_ = dir_ / "shd.sqlite";
+    std::optional<store::database> db_;
+};
+
+std::vector<std::string> channels_of(const std::vector<outbox_row>& rows) {
+    std::vector<std::string> out;
+    for (const auto& r : rows)
+        out.push_back(r.channel);
+    return out;
+}
+
+const std::string kLdr10 = "late_dispatch_rate|ATVPDKIKX0DER|MFN|10";
+
+// ---- lifecycle through the outbox ----
+
+TEST(AlertCycle, FiresOnceThenStaysQuiet) {
+    alert_db a;
+    const auto cfg = base_config();
+    const auto s = a.cycle(cfg, eval(T, {ldr(cfg, 3, 100)}), T);
+    EXPECT_EQ(s.firing, 1u);
+    EXPECT_EQ(s.outbox_rows, 1u);
+    ASSERT_EQ(s.changes.size(), 1u);
+    auto rows = a.outbox();
+    ASSERT_EQ(rows.size(), 1u);  // the breached-only pager hears nothing of at_risk
+    EXPECT_EQ(rows[0].channel, "team");
+    EXPECT_EQ(rows[0].severity, "at_risk");
+    EXPECT_EQ(rows[0].created_at, T);
+    EXPECT_EQ(rows[0].not_before, T);
+    EXPECT_EQ(rows[0].key.size(), 64u);
+    const notification& n = rows[0].n;
+    EXPECT_EQ(n.idempotency_key, rows[0].key);
+    EXPECT_EQ(n.account, "Acme Trading");
+    EXPECT_EQ(n.created_at, T);
+    ASSERT_EQ(n.alerts.size(), 1u);
+    EXPECT_EQ(n.alerts[0].fingerprint, kLdr10);
+    EXPECT_EQ(n.alerts[0].state, "firing");
+    EXPECT_EQ(n.alerts[0].severity, "at_risk");
+    EXPECT_EQ(n.alerts[0].since, T);
+    EXPECT_EQ(n.alerts[0].title, "[AT RISK] Late dispatch rate 3% ≥ warn 3% (US, 10 days)");
+    EXPECT_EQ(n.alerts[0].headroom_text,
+              "The next late dispatch in this 10-day window breaches 4%.");
+
+    for (int i = 1; i <= 10; ++i) {
+        const auto again = a.cycle(cfg, eval(T + minutes(i), {ldr(cfg, 3, 100)}), T + minutes(i));
+        EXPECT_TRUE(again.changes.empty());
+        EXPECT_EQ(again.outbox_rows, 0u);
+    }
+    EXPECT_EQ(a.outbox().size(), 1u);
+    EXPECT_EQ(a.states().at(kLdr10).state, "firing");
+}
+
+TEST(AlertCycle, RepeatsEveryRepeatInterval) {
+    alert_db a;
+    const auto cfg = base_config();  // repeat_interval 12h
+    a.cycle(cfg, eval(T, {ldr(cfg, 3, 100)}), T);
+    a.cycle(cfg, eval(T + hours(11), {ldr(cfg, 3, 100)}), T + hours(11));
+    EXPECT_EQ(a.outbox().size(), 1u);
+    a.cycle(cfg, eval(T + hours(12), {ldr(cfg, 3, 100)}), T + hours(12));
+    a.cycle(cfg, eval(T + hours(13), {ldr(cfg, 3, 100)}), T + hours(13));
+    auto rows = a.outbox();
+    ASSERT_EQ(rows.size(), 2u);
+    EXPECT_NE(rows[0].key, rows[1].key);
+    EXPECT_EQ(rows[1].n.alerts[0].title, rows[0].n.alerts[0].title);
+    EXPECT_EQ(rows[1].n.alerts[0].since, T);  // the same episode
+    a.cycle(cfg, eval(T + hours(24), {ldr(cfg, 3, 100)}), T + hours(24));
+    EXPECT_EQ(a.outbox().size(), 3u);
+    EXPECT_EQ(a.states().at(kLdr10).notifications, 3);
+}
+
+TEST(AlertCycle, EscalationGoesOutAtOnceToEveryChannel) {
+    alert_db a;
+    const auto cfg = base_config();
+    a.cycle(cfg, eval(T, {ldr(cfg, 3, 100)}), T);
+    a.cycle(cfg, eval(T + minutes(5), {ldr(cfg, 5, 100)}), T + minutes(5));
+    auto rows = a.outbox();
+    ASSERT_EQ(rows.size(), 3u);
+    EXPECT_EQ(channels_of(rows), (std::vector<std::string>{"team", "team", "pager"}));
+    EXPECT_EQ(rows[1].severity, "breached");
+    EXPECT_EQ(rows[1].key, rows[2].key);  // same changes, same key; unique per channel
+    EXPECT_EQ(rows[2].n.alerts[0].title, "[BREACHED] Late dispatch rate 5% > 4% (US, 10 days)");
+    EXPECT_EQ(rows[2].n.alerts[0].since, T);
+    // Down to at_risk and back up within the repeat interval: silent.
+    a.cycle(cfg, eval(T + minutes(10), {ldr(cfg, 3, 100)}), T + minutes(10));
+    a.cycle(cfg, eval(T + minutes(15), {ldr(cfg, 5, 100)}), T + minutes(15));
+    EXPECT_EQ(a.outbox().size(), 3u);
+}
+
+TEST(AlertCycle, BreachedFromTheStartReachesTheBreachedOnlyChannel) {
+    alert_db a;
+    const auto cfg = base_config();
+    a.cycle(cfg, eval(T, {ldr(cfg, 5, 100)}), T);
+    EXPECT_EQ(channels_of(a.outbox()), (std::vector<std::string>{"team", "pager"}));
+}
+
+TEST(AlertCycle, ResolvedGoesWhereTheEpisodeWent) {
+    alert_db a;
+    const auto cfg = base_config();
+    // An at_risk episode: the pager never heard of it, so it hears no resolve.
+    a.cycle(cfg, eval(T, {ldr(cfg, 3, 100)}), T);
+    a.cycle(cfg, eval(T + hours(1), {ldr(cfg, 2, 100)}), T + hours(1));
+    auto rows = a.outbox();
+    ASSERT_EQ(rows.size(), 2u);
+    EXPECT_EQ(rows[1].channel, "team");
+    EXPECT_EQ(rows[1].n.alerts[0].state, "resolved");
+    EXPECT_EQ(rows[1].n.alerts[0].title,
+              "[RESOLVED] Late dispatch rate 2% < warn 3% (US, 10 days)");
+    EXPECT_EQ(rows[1].n.alerts[0].since, T);
+    EXPECT_TRUE(a.states().empty());
+
+    // A breached episode that fell to at_risk before resolving: both hear the resolve.
+    a.cycle(cfg, eval(T + hours(2), {ldr(cfg, 5, 100)}), T + hours(2));
+    a.cycle(cfg, eval(T + hours(3), {ldr(cfg, 3, 100)}), T + hours(3));
+    a.cycle(cfg, eval(T + hours(4), {ldr(cfg, 1, 100)}), T + hours(4));
+    rows = a.outbox();
+    ASSERT_EQ(rows.size(), 6u);
+    EXPECT_EQ(channels_of(rows),
+              (std::vector<std::string>{"team", "team", "team", "pager", "team", "pager"}));
+    EXPECT_EQ(rows[5].n.alerts[0].state, "resolved");
+    EXPECT_EQ(rows[5].severity, "breached");  // the episode's peak
+    EXPECT_EQ(a.count("alert_history"), 2);
+}
+
+TEST(AlertCycle, ResolveMarginHoldsThenResolves) {
+    alert_db a;
+    auto cfg = base_config();
+    cfg.alerts.resolve_margin = 0.005;  // resolves below 2.5 %
+    a.cycle(cfg, eval(T, {ldr(cfg, 3, 100)}), T);
+    a.cycle(cfg, eval(T + hours(1), {ldr(cfg, 28, 1000)}), T + hours(1));  // ok, inside
+    a.cycle(cfg, eval(T + hours(2), {ldr(cfg, 25, 1000)}), T + hours(2));  // exactly 2.5 %
+    EXPECT_EQ(a.outbox().size(), 1u);
+    EXPECT_EQ(a.states().at(kLdr10).state, "firing");
+    // Back to at_risk while holding: no new notice (still the same episode).
+    a.cycle(cfg, eval(T + hours(3), {ldr(cfg, 3, 100)}), T + hours(3));
+    EXPECT_EQ(a.outbox().size(), 1u);
+    a.cycle(cfg, eval(T + hours(4), {ldr(cfg, 24, 1000)}), T + hours(4));
+    const auto rows = a.outbox();
+    ASSERT_EQ(rows.size(), 2u);
+    EXPECT_EQ(rows[1].n.alerts[0].state, "resolved");
+    EXPECT_TRUE(a.states().empty());
+    SQLite::Statement h(a.db().handle(),
+                        "SELECT fingerprint, severity, episode_start, resolved_at FROM "
+                        "alert_history");
+    ASSERT_TRUE(h.executeStep());
+    EXPECT_EQ(h.getColumn(0).getString(), kLdr10);
+    EXPECT_EQ(h.getColumn(1).getString(), "at_risk");
+    EXPECT_EQ(h.getColumn(2).getInt64(), to_unix(T));
+    EXPECT_EQ(h.getColumn(3).getInt64(), to_unix(T + hours(4)));
+}
+
+TEST(AlertCycle, NoDataResolves) {
+    alert_db a;
+    const auto cfg = base_config();
+    a.cycle(cfg, eval(T, {ldr(cfg, 3, 100)}), T);
+    a.cycle(cfg, eval(T + hours(1), {ldr(cfg, 0, 0)}), T + hours(1));
+    const auto rows = a.outbox();
+    ASSERT_EQ(rows.size(), 2u);
+    EXPECT_EQ(rows[1].n.alerts[0].title,
+              "[RESOLVED] Late dispatch rate: no orders in the window (US, 10 days)");
+}
+
+TEST(AlertCycle, ForTwoWaitsForTheSecondEvaluation) {
+    alert_db a;
+    auto cfg = base_config();
+    cfg.alerts.for_evaluations = 2;
+    a.cycle(cfg, eval(T, {ldr(cfg, 3, 100)}), T);
+    EXPECT_EQ(a.outbox().size(), 0u);
+    EXPECT_EQ(a.states().at(kLdr10).state, "pending");
+    // A dip breaks the run: pending ends without a word.
+    a.cycle(cfg, eval(T + minutes(1), {ldr(cfg, 2, 100)}), T + minutes(1));
+    EXPECT_TRUE(a.states().empty());
+    a.cycle(cfg, eval(T + minutes(2), {ldr(cfg, 3, 100)}), T + minutes(2));
+    EXPECT_EQ(a.outbox().size(), 0u);
+    const auto s = a.cycle(cfg, eval(T + minutes(3), {ldr(cfg, 3, 100)}), T + minutes(3));
+    EXPECT_EQ(s.firing, 1u);
+    const auto rows = a.outbox();
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(rows[0].n.alerts[0].since, T + minutes(2));  // the episode began when it held
+}
+
+TEST(AlertCycle, OneNotificationPerChannelPerCycle) {
+    alert_db a;
+    const auto cfg = base_config();
+    const auto s = a.cycle(
+        cfg, eval(T, {ldr(cfg, 3, 100, 10), ldr(cfg, 5, 100, 30), ldr(cfg, 4, 100, 10, kUK)}), T);
+    EXPECT_EQ(s.changes.size(), 3u);
+    const auto rows = a.outbox();
+    ASSERT_EQ(rows.size(), 2u);
+    EXPECT_EQ(rows[0].channel, "team");
+    ASSERT_EQ(rows[0].n.alerts.size(), 3u);
+    // Breached first, then the evaluation's order.
+    EXPECT_EQ(rows[0].n.alerts[0].fingerprint, "late_dispatch_rate|ATVPDKIKX0DER|MFN|30");
+    EXPECT_EQ(rows[0].n.alerts[1].fingerprint, "late_dispatch_rate|A1F83G8C2ARO7P|MFN|10");
+    EXPECT_EQ(rows[0].n.alerts[2].fingerprint, kLdr10);
+    EXPECT_EQ(rows[1].channel, "pager");
+    ASSERT_EQ(rows[1].n.alerts.size(), 2u);
+    EXPECT_EQ(rows[1].n.alerts[0].severity, "breached");
+    EXPECT_EQ(rows[1].n.alerts[1].severity, "breached");
+    EXPECT_NE(rows[0].key, rows[1].key);
+}
+
+TEST(AlertCycle, NoChannelsStillTracksState) {
+    alert_db a;
+    auto cfg = base_config();
+    cfg.alerts.channels.clear();
+    const auto s = a.cycle(cfg, eval(T, {ldr(cfg, 5, 100)}), T);
+    EXPECT_EQ(s.changes.size(), 1u);
+    EXPECT_EQ(s.outbox_rows, 0u);
+    EXPECT_EQ(a.states().at(kLdr10).state, "firing");
+}
+
+// ---- quiet hours ----
+
+TEST(AlertCycle, QuietHoursHoldAtRiskButNotBreached) {
+    alert_db a;
+    auto cfg = base_config();
+    cfg.alerts.quiet_hours = config::quiet_hours_config{"22:00", "07:00", "Europe/Berlin"};
+    // 2026-03-02 22:30 in Berlin (UTC+1) is 21:30Z; quiet hours end 06:00Z.
+    const instant night = *parse_iso8601("2026-03-02T21:30:00Z");
+    const instant morning = *parse_iso8601("2026-03-03T06:00:00Z");
+    const auto s = a.cycle(cfg, eval(night, {ldr(cfg, 3, 100)}), night);
+    EXPECT_EQ(s.held_rows, 1u);
+    auto rows = a.outbox();
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(rows[0].created_at, night);
+    EXPECT_EQ(rows[0].not_before, morning);
+
+    // After midnight, an escalation goes out at once, with the at_risk one
+    // still waiting.
+    const instant late_night = *parse_iso8601("2026-03-03T01:15:00Z");
+    a.cycle(cfg, eval(late_night, {ldr(cfg, 5, 100)}), late_night);
+    rows = a.outbox();
+    ASSERT_EQ(rows.size(), 3u);
+    EXPECT_EQ(rows[1].not_before, late_night);
+    EXPECT_EQ(rows[2].not_before, late_night);
+
+    // A notification holding an at_risk and a breached change is not held.
+    alert_db b;
+    b.cycle(cfg, eval(night, {ldr(cfg, 3, 100, 10), ldr(cfg, 5, 100, 30)}), night);
+    rows = b.outbox();
+    ASSERT_EQ(rows.size(), 2u);
+    EXPECT_EQ(rows[0].channel, "team");
+    EXPECT_EQ(rows[0].not_before, night);
+
+    // After the end, nothing is held.
+    alert_db c;
+    c.cycle(cfg, eval(morning, {ldr(cfg, 3, 100)}), morning);
+    EXPECT_EQ(c.outbox().at(0).not_before, morning);
+}
+
+TEST(AlertCycle, QuietHoursEndFollowsDaylightSaving) {
+    alert_db a;
+    auto cfg = base_config();
+    cfg.alerts.quiet_hours = config::quiet_hours_config{"22:00", "07:00", "America/New_York"};
+    // 2026-03-07 23:00 EST (04:00Z on the 8th); 07:00 EDT on the 8th is 11:00Z.
+    const instant night = *parse_iso8601("2026-03-08T04:00:00Z");
+    a.cycle(cfg, eval(night, {ldr(cfg, 3, 100)}), night);
+    EXPECT_EQ(a.outbox().at(0).not_before, *parse_iso8601("2026-03-08T11:00:00Z"));
+}
+
+TEST(AlertCycle, QuietHoursHoldAtRiskResolvedButNotABreachedOnesResolve) {
+    alert_db a;
+    auto cfg = base_config();
+    const instant day = *parse_iso8601("2026-03-02T12:00:00Z");
+    const instant night = *parse_iso8601("2026-03-02T23:00:00Z");
+    cfg.alerts.quiet_hours = config::quiet_hours_config{"22:00", "07:00", "UTC"};
+    a.cycle(cfg, eval(day, {ldr(cfg, 3, 100, 10), ldr(cfg, 5, 100, 30)}), day);
+    a.cycle(cfg, eval(night, {ldr(cfg, 1, 100, 10), ldr(cfg, 1, 100, 30)}), night);
+    const auto rows = a.outbox();
+    ASSERT_EQ(rows.size(), 4u);
+    // team: both resolves in one notice, breached inside: not held.
+    EXPECT_EQ(rows[2].channel, "team");
+    EXPECT_EQ(rows[2].n.alerts.size(), 2u);
+    EXPECT_EQ(rows[2].not_before, night);
+    EXPECT_EQ(rows[3].channel, "pager");
+    EXPECT_EQ(rows[3].n.alerts.size(), 1u);
+    EXPECT_EQ(rows[3].not_before, night);
+
+    alert_db b;
+    b.cycle(cfg, eval(day, {ldr(cfg, 3, 100, 10)}), day);
+    b.cycle(cfg, eval(night, {ldr(cfg, 1, 100, 10)}), night);
+    EXPECT_EQ(b.outbox().at(1).not_before, *parse_iso8601("2026-03-03T07:00:00Z"));
+}
+
+// ---- durability ----
+
+TEST(AlertCycle, CrashBeforeCommitLeavesNothingAndTheRerunWritesTheSameKeys) {
+    const auto cfg = base_config();
+    const auto e = eval(T, {ldr(cfg, 3, 100, 10), ldr(cfg, 5, 100, 30)});
+
+    alert_db reference;
+    reference.cycle(cfg, e, T);
+    const auto expected = reference.outbox();
+    ASSERT_EQ(expected.size(), 2u);
+
+    alert_db a;
+    // The process dies while writing the second outbox row.
+    a.db().handle().exec(
+        "CREATE TEMP TRIGGER crash AFTER INSERT ON main.outbox WHEN NEW.channel_name = 'pager'"
+        " BEGIN SELECT RAISE(ABORT, 'simulated crash'); END");
+    auto failed = process_cycle(a.db(), cfg, e, T);
+    ASSERT_FALSE(failed.has_value());
+    EXPECT_NE(failed.error().text.find("simulated crash"), std::string::npos);
+    a.reopen();  // the temp trigger dies with the connection, like the process
+    EXPECT_EQ(a.count("outbox"), 0);
+    EXPECT_EQ(a.count("alert_states"), 0);
+
+    a.cycle(cfg, e, T);
+    auto rows = a.outbox();
+    ASSERT_EQ(rows.size(), 2u);
+    EXPECT_EQ(rows[0].key, expected[0].key);
+    EXPECT_EQ(rows[1].key, expected[1].key);
+    // And once more for the same instant: nothing new.
+    a.cycle(cfg, e, T);
+    EXPECT_EQ(a.outbox().size(), 2u);
+}
+
+TEST(AlertCycle, TheOutboxKeyRefusesADuplicateEvenWithoutState) {
+    alert_db a;
+    const auto cfg = base_config();
+    const auto e = eval(T, {ldr(cfg, 5, 100)});
+    a.cycle(cfg, e, T);
+    a.db().handle().exec("DELETE FROM alert_states");
+    const auto s = a.cycle(cfg, e, T);
+    EXPECT_EQ(s.changes.size(), 1u);  // decided again...
+    EXPECT_EQ(s.outbox_rows, 0u);     // ...but the same key is already there
+    EXPECT_EQ(a.outbox().size(), 2u);
+}
+
+TEST(AlertCycle, ResolvedNoticeSurvivesRestarts) {
+    alert_db a;
+    const auto cfg = base_config();
+    a.cycle(cfg, eval(T, {ldr(cfg, 5, 100)}), T);
+    a.db().handle().exec("UPDATE outbox SET delivered_at = " + std::to_string(to_unix(T)));
+    a.reopen();  // restart while firing
+    a.cycle(cfg, eval(T + hours(1), {ldr(cfg, 5, 100)}), T + hours(1));
+    EXPECT_EQ(a.count("outbox"), 2);  // nothing re-sent after the restart
+    a.cycle(cfg, eval(T + hours(2), {ldr(cfg, 1, 100)}), T + hours(2));
+    a.reopen();  // restart before delivery
+    const auto rows = a.outbox();
+    ASSERT_EQ(rows.size(), 4u);
+    EXPECT_EQ(rows[2].n.alerts[0].state, "resolved");
+    EXPECT_EQ(rows[3].n.alerts[0].state, "resolved");
+    EXPECT_EQ(a.db()
+                  .handle()
+                  .execAndGet("SELECT COUNT(*) FROM outbox WHERE delivered_at IS NULL")
+                  .getInt(),
+              2);
+}
+
+TEST(AlertCycle, ConfigReloadDoesNotResend) {
+    alert_db a;
+    const auto before = base_config();
+    a.cycle(before, eval(T, {ldr(before, 3, 100)}), T);
+    ASSERT_EQ(a.outbox().size(), 1u);
+
+    // New thresholds (still at risk), a new channel, another `for`.
+    auto after = base_config();
+    after.metrics.at(metric_key::late_dispatch_rate).warn = 0.025;
+    after.metrics.at(metric_key::late_dispatch_rate).target = 0.05;
+    after.alerts.channels.push_back(channel("new", "at_risk"));
+    after.alerts.for_evaluations = 3;
+    const auto s = a.cycle(after, eval(T + minutes(1), {ldr(after, 3, 100)}), T + minutes(1));
+    EXPECT_TRUE(s.changes.empty());
+    EXPECT_EQ(a.outbox().size(), 1u);
+    EXPECT_EQ(a.states().at(kLdr10).state, "firing");
+    // The new channel hears of it at the next repeat.
+    a.cycle(after, eval(T + hours(12), {ldr(after, 3, 100)}), T + hours(12));
+    EXPECT_EQ(channels_of(a.outbox()), (std::vector<std::string>{"team", "team", "new"}));
+}
+
+TEST(AlertCycle, WindowRemovedByAReload) {
+    alert_db a;
+    auto cfg = base_config();
+    cfg.alerts.for_evaluations = 2;
+    // 10 days fires (two evaluations), 30 days is only pending.
+    a.cycle(cfg, eval(T, {ldr(cfg, 5, 100, 10)}), T);
+    a.cycle(cfg, eval(T + minutes(1), {ldr(cfg, 5, 100, 10), ldr(cfg, 3, 100, 30)}),
+            T + minutes(1));
+    ASSERT_EQ(a.states().size(), 2u);
+    ASSERT_EQ(a.outbox().size(), 2u);
+    // Reload: late dispatch is evaluated over 60 days only.
+    a.cycle(cfg, eval(T + minutes(2), {ldr(cfg, 1, 100, 60)}), T + minutes(2));
+    EXPECT_TRUE(a.states().empty());
+    const auto rows = a.outbox();
+    ASSERT_EQ(rows.size(), 4u);
+    EXPECT_EQ(rows[2].n.alerts.size(), 1u);  // the pending one goes quietly
+    EXPECT_EQ(rows[2].n.alerts[0].state, "resolved");
+    EXPECT_EQ(rows[2].n.alerts[0].title,
+              "[RESOLVED] Late dispatch rate (US, 10 days): no longer evaluated");
+    EXPECT_EQ(rows[2].n.alerts[0].numerator, 5);  // the last figures seen
+    EXPECT_EQ(rows[3].channel, "pager");
+}
+
+// ---- deadline alerts ----
+
+metrics::upcoming_events messages_due(std::vector<metrics::unanswered_message> m) {
+    metrics::upcoming_events u;
+    u.marketplace_id = kUS;
+    u.unanswered_messages = std::move(m);
+    return u;
+}
+
+metrics::unanswered_message message(const std::string& id, instant received, instant now) {
+    return {id, "111-0000001-0000001", received, received + hours(24), now > received + hours(24)};
+}
+
+std::size_t alerts_of_kind(const std::vector<outbox_row>& rows, const std::string& kind) {
+    std::size_t n = 0;
+    for (const auto& r : rows) {
+        for (const auto& c : r.n.alerts)
+            n += c.kind == kind ? 1 : 0;
+    }
+    return n;
+}
+
+TEST(AlertCycle, MessageDeadlineFiresOnceAtTheWarnAge) {
+    alert_db a;
+    const auto cfg = base_config();  // message_deadline_warn 20h, poll_interval 60s
+    const instant received = T - hours(19);
+    const auto at = [&](instant now) {
+        return eval(now, {}, {messages_due({message("M1", received, now)})});
+    };
+    a.cycle(cfg, at(T), T);
+    EXPECT_EQ(a.count("outbox"), 0);  // 19 h old: not yet
+    const instant warn = received + hours(20);
+    a.cycle(cfg, at(warn), warn);
+    auto rows = a.outbox();
+    ASSERT_EQ(rows.size(), 1u);  // at_risk: the team only
+    EXPECT_EQ(rows[0].n.alerts[0].kind, "message_deadline");
+    EXPECT_EQ(rows[0].n.alerts[0].fingerprint, "message_deadline|M1");
+    EXPECT_EQ(rows[0].n.alerts[0].title, "[AT RISK] Buyer message without reply: due in 4 h (US)");
+    for (const auto& now : {warn + hours(1), warn + hours(4), warn + hours(4) + seconds(59),
+                            warn + hours(4) + seconds(60), warn + hours(10)}) {
+        a.cycle(cfg, at(now), now);  // still listed, later overdue: never again
+    }
+    EXPECT_EQ(a.outbox().size(), 1u);
+    EXPECT_TRUE(a.states().empty());  // dropped once past the deadline and the grace
+}
+
+TEST(AlertCycle, MessageDeadlineJustPastTheDeadlineStillFires) {
+    // The cycles straddled the deadline (or the export arrived late): inside
+    // one poll_interval after it, the alert still goes out, saying so.
+    alert_db a;
+    const auto cfg = base_config();
+    const instant now = T;
+    const auto m = message("M2", now - hours(24) - seconds(30), now);
+    a.cycle(cfg, eval(now, {}, {messages_due({m})}), now);
+    const auto rows = a.outbox();
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(rows[0].n.alerts[0].title,
+              "[AT RISK] Buyer message without reply: was due 2026-03-02 11:59 UTC (US)");
+}
+
+TEST(AlertCycle, NoDeadlineAlertsForHistory) {
+    // A first import of 90 days of messages, most never answered.
+    alert_db a;
+    const auto cfg = base_config();
+    std::vector<metrics::unanswered_message> history;
+    for (int d = 2; d < 90; ++d)
+        history.push_back(message("OLD" + std::to_string(d), T - days(d), T));
+    history.push_back(message("OLD-25h", T - hours(25), T));
+    history.push_back(message("NEW", T - hours(21), T));
+    const auto s = a.cycle(cfg, eval(T, {}, {messages_due(history)}), T);
+    ASSERT_EQ(s.changes.size(), 1u);
+    EXPECT_EQ(s.changes[0].fingerprint, "message_deadline|NEW");
+}
+
+TEST(AlertCycle, ShipDeadline) {
+    alert_db a;
+    const auto cfg = base_config();  // ship_deadline_warn 4h
+    metrics::upcoming_events u;
+    u.marketplace_id = kUK;
+    u.unconfirmed_orders = {{"SOON", T + hours(3), false},
+                            {"LATER", T + hours(5), false},
+                            {"JUST-LATE", T - seconds(30), true},
+                            {"LONG-LATE", T - hours(30), true}};
+    const auto s = a.cycle(cfg, eval(T, {}, {u}), T);
+    ASSERT_EQ(s.changes.size(), 2u);
+    EXPECT_EQ(s.changes[0].fingerprint, "ship_deadline|SOON");
+    EXPECT_EQ(s.changes[0].title,
+              "[AT RISK] Order SOON not confirmed: latest ship date in 3 h (UK)");
+    EXPECT_EQ(s.changes[1].fingerprint, "ship_deadline|JUST-LATE");
+    // An hour later LATER is due within 4 h; SOON is not sent again.
+    const auto s2 = a.cycle(cfg, eval(T + hours(1), {}, {u}), T + hours(1));
+    ASSERT_EQ(s2.changes.size(), 1u);
+    EXPECT_EQ(s2.changes[0].fingerprint, "ship_deadline|LATER");
+    EXPECT_EQ(alerts_of_kind(a.outbox(), "ship_deadline"), 3u);
+}
+
+TEST(AlertCycle, DeadlineAlertsOff) {
+    alert_db a;
+    auto cfg = base_config();
+    cfg.alerts.deadline_alerts = false;
+    metrics::upcoming_events u = messages_due({message("M1", T - hours(21), T)});
+    u.unconfirmed_orders = {{"SOON", T + hours(1), false}};
+    const auto s = a.cycle(cfg, eval(T, {}, {u}), T);
+    EXPECT_TRUE(s.changes.empty());
+    EXPECT_EQ(a.count("alert_states"), 0);
+}
+
+// ---- stale data ----
+
+TEST(AlertCycle, StaleDataFiresRepeatsAndResolves) {
+    alert_db a;
+    const auto cfg = base_config();                             // stale_after 36h
+    EXPECT_TRUE(a.cycle(cfg, eval(T, {}), T).changes.empty());  // nothing imported: no alert
+    a.add_import(T - hours(35));
+    EXPECT_TRUE(a.cycle(cfg, eval(T, {}), T).changes.empty());
+    const auto s = a.cycle(cfg, eval(T + hours(1), {}), T + hours(1));
+    ASSERT_EQ(s.changes.size(), 1u);
+    EXPECT_EQ(s.changes[0].kind, "stale_data");
+    EXPECT_EQ(s.changes[0].title, "[AT RISK] No data imported for 1 d 12 h");
+    EXPECT_TRUE(a.cycle(cfg, eval(T + hours(2), {}), T + hours(2)).changes.empty());
+    EXPECT_EQ(a.cycle(cfg, eval(T + hours(13), {}), T + hours(13)).changes.size(), 1u);  // repeat
+    a.add_import(T + hours(14));
+    const auto back = a.cycle(cfg, eval(T + hours(14), {}), T + hours(14));
+    ASSERT_EQ(back.changes.size(), 1u);
+    EXPECT_EQ(back.changes[0].state, "resolved");
+    EXPECT_EQ(back.changes[0].since, T + hours(1));
+    EXPECT_TRUE(a.states().empty());
+    const auto rows = a.outbox();
+    ASSERT_EQ(rows.size(), 3u);
+    EXPECT_EQ(channels_of(rows), (std::vector<std::string>{"team", "team", "team"}));
+}
+
+// ---- with the real engine ----
+
+TEST(AlertCycle, EndToEndWithTheMetricsEngine) {
+    metrics::test::metrics_db m;
+    const instant now = *parse_iso8601("2026-03-01T00:00:00Z");
+    m.exec("UPDATE imports SET imported_at = " + std::to_string(to_unix(now - hours(1))));
+    // 90 days of messages, one a day, answered late every third day; one
+    // fresh message 21 h old without a reply.
+    for (int d = 2; d <= 89; ++d) {
+        const instant received = now - days(d);
+        m.message("H" + std::to_string(d), std::nullopt, std::string(kUS), received,
+                  d % 3 == 0 ? std::optional<instant>(received + hours(30))
+                             : std::optional<instant>(received + hours(2)));
+    }
+    m.message("FRESH", std::nullopt, std::string(kUS), now - hours(21), std::nullopt);
+    m.message("NEVER", std::nullopt, std::string(kUS), now - days(5) - hours(3), std::nullopt);
+    auto cfg = base_config();
+    const auto e = m.evaluate(cfg, now);
+    auto s = process_cycle(m.db(), cfg, e, now);
+    ASSERT_TRUE(s.has_value()) << s.error().text;
+    std::vector<std::string> fingerprints;
+    for (const auto& c : s->changes)
+        fingerprints.push_back(c.fingerprint);
+    // Response rate breached in every window; only the fresh message is a deadline alert.
+    EXPECT_EQ(fingerprints,
+              (std::vector<std::string>{
+                  "response_rate_24h|ATVPDKIKX0DER|all|7", "response_rate_24h|ATVPDKIKX0DER|all|30",
+                  "response_rate_24h|ATVPDKIKX0DER|all|90", "message_deadline|FRESH"}));
+    SQLite::Statement q(m.db().handle(), "SELECT payload FROM outbox WHERE channel_name = 'team'");
+    ASSERT_TRUE(q.executeStep());
+    const auto n = notification_from_json(q.getColumn(0).getString());
+    ASSERT_TRUE(n.has_value());
+    ASSERT_FALSE(n->upcoming.empty());
+    EXPECT_EQ(n->upcoming[0],
+              "1 buyer message awaits a reply (US); the first is due by 2026-03-01 03:00 UTC.");
+    EXPECT_FALSE(n->alerts[0].caveat.empty());  // 30 or so messages: a small sample
+}
+
+TEST(AlertCycle, Fingerprints) {
+    const auto cfg = base_config();
+    EXPECT_EQ(metric_fingerprint(ldr(cfg, 1, 2, 30, kUK)),
+              "late_dispatch_rate|A1F83G8C2ARO7P|MFN|30");
+    EXPECT_EQ(message_deadline_fingerprint("M"), "message_deadline|M");
+    EXPECT_EQ(ship_deadline_fingerprint("O"), "ship_deadline|O");
+}
+
+TEST(AlertCycle, BatchKeyIsStableAndOrderFree) {
+    const key_part a{"fp-a", T, "firing", 1};
+    const key_part b{"fp-b", T - hours(1), "repeat", 3};
+    EXPECT_EQ(batch_idempotency_key({a, b}), batch_idempotency_key({b, a}));
+    EXPECT_NE(batch_idempotency_key({a, b}), batch_idempotency_key({a}));
+    key_part a2 = a;
+    a2.sequence = 2;
+    EXPECT_NE(batch_idempotency_key({a}), batch_idempotency_key({a2}));
+    key_part a3 = a;
+    a3.episode_start = T + seconds(1);
+    EXPECT_NE(batch_idempotency_key({a}), batch_idempotency_key({a3}));
+    EXPECT_EQ(batch_idempotency_key({a}).size(), 64u);
+}
+
+}  // namespace
+}  // namespace shd::alerts

@@ -1,0 +1,353 @@
+// The HTTP channel formats, field by field. Bodies are parsed back with
+// nlohmann::json; the webhook signature is recomputed here with OpenSSL's
+// EVP_MAC interface, independently of hmac_sha256_hex.
+#include "delivery/render.hpp"
+
+#include <gtest/gtest.h>
+#include <openssl/evp.h>
+
+#include <nlohmann/json.hpp>
+
+#include "delivery/delivery_fixture.hpp"
+
+namespace shd::delivery {
+namespace {
+
+using json = nlohmann::json;
+using testing::sample_change;
+using testing::sample_notification;
+
+const instant kSentAt = *parse_iso8601("2026-03-01T14:06:30Z");
+
+std::optional<std::string> header(const http_post& p, std::string_view name) {
+    for (const auto& [k, v] : p.headers)
+        if (k == name)
+            return v;
+    return std::nullopt;
+}
+
+std::string independent_hmac_hex(const std::string& key, const std::string& data) {
+    unsigned char out[EVP_MAX_MD_SIZE];
+    size_t size = 0;
+    if (EVP_Q_mac(nullptr, "HMAC", nullptr, "SHA256", nullptr, key.data(), key.size(),
+                  reinterpret_cast<const unsigned char*>(data.data()), data.size(), out, sizeof out,
+                  &size) == nullptr)
+        throw std::runtime_error("EVP_Q_mac failed");
+    std::string hex;
+    char buf[3];
+    for (size_t i = 0; i < size; ++i) {
+        std::snprintf(buf, sizeof buf, "%02x", out[i]);
+        hex += buf;
+    }
+    return hex;
+}
+
+alerts::notification many_alerts(std::size_t count) {
+    auto n = sample_notification();
+    n.alerts.clear();
+    for (std::size_t i = 0; i < count; ++i) {
+        auto a = sample_change();
+        a.fingerprint += "|" + std::to_string(i);
+        a.title = "[AT RISK] Alert number " + std::to_string(i) + " " + std::string(200, 'x');
+        a.severity = "at_risk";
+        n.alerts.push_back(a);
+    }
+    return n;
+}
+
+// ---- webhook ------------------------------------------------------------------
+
+TEST(Hmac, MatchesRfc4231TestCase2) {
+    EXPECT_EQ(hmac_sha256_hex("Jefe", "what do ya want for nothing?"),
+              "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+}
+
+TEST(RenderWebhook, BodyHasTheDocumentedFields) {
+    const auto post = render_webhook(sample_notification(), kSentAt, "");
+    const auto j = json::parse(post.body);
+    EXPECT_EQ(j.at("idempotency_key"), "key-1");
+    EXPECT_EQ(j.at("account"), "Acme Store");
+    EXPECT_EQ(j.at("sent_at"), "2026-03-01T14:06:30Z");
+    EXPECT_EQ(j.at("test"), false);
+    ASSERT_EQ(j.at("alerts").size(), 1u);
+    const auto& a = j.at("alerts")[0];
+    EXPECT_EQ(a.at("metric"), "late_dispatch_rate");
+    EXPECT_EQ(a.at("marketplace"), "ATVPDKIKX0DER");
+    EXPECT_EQ(a.at("channel"), "MFN");
+    EXPECT_EQ(a.at("window_days"), 10);
+    EXPECT_EQ(a.at("state"), "firing");
+    EXPECT_EQ(a.at("severity"), "breached");
+    EXPECT_DOUBLE_EQ(a.at("rate").get<double>(), 0.046);
+    EXPECT_DOUBLE_EQ(a.at("warn").get<double>(), 0.03);
+    EXPECT_DOUBLE_EQ(a.at("target").get<double>(), 0.04);
+    EXPECT_EQ(a.at("numerator"), 9);
+    EXPECT_EQ(a.at("denominator"), 196);
+    EXPECT_EQ(a.at("headroom"), 0);
+    EXPECT_EQ(a.at("low_volume"), false);
+    EXPECT_EQ(a.at("since"), "2026-03-01T14:05:00Z");
+    EXPECT_EQ(a.at("title"), "[BREACHED] Late dispatch rate 4.6% > 4% (US, 10 days)");
+    EXPECT_EQ(j.at("upcoming"), json::array({"3 orders must ship within 24 h (US)"}));
+
+    EXPECT_EQ(header(post, "Content-Type"), "application/json");
+    EXPECT_EQ(header(post, "Idempotency-Key"), "key-1");
+    EXPECT_EQ(header(post, "X-Signature-SHA256"), std::nullopt);
+}
+
+TEST(RenderWebhook, MissingRateAndHeadroomAreNull) {
+    auto n = sample_notification();
+    n.alerts[0].rate.reset();
+    n.alerts[0].headroom.reset();
+    const auto j = json::parse(render_webhook(n, kSentAt, "").body);
+    EXPECT_TRUE(j.at("alerts")[0].at("rate").is_null());
+    EXPECT_TRUE(j.at("alerts")[0].at("headroom").is_null());
+}
+
+TEST(RenderWebhook, SignatureIsHmacOfTheExactBody) {
+    const std::string secret = "s3cr3t-key";
+    const auto post = render_webhook(sample_notification(), kSentAt, secret);
+    const auto signature = header(post, "X-Signature-SHA256");
+    ASSERT_TRUE(signature);
+    EXPECT_EQ(*signature, independent_hmac_hex(secret, post.body));
+    EXPECT_EQ(signature->size(), 64u);
+    EXPECT_NE(*signature, independent_hmac_hex("other", post.body));
+    EXPECT_EQ(post.body.find(secret), std::string::npos);
+}
+
+TEST(RenderWebhook, NumbersDoNotDependOnTheLocale) {
+    auto n = sample_notification();
+    n.alerts[0].rate = 0.0125;
+    const auto body = render_webhook(n, kSentAt, "").body;
+    EXPECT_NE(body.find("\"rate\":0.0125"), std::string::npos) << body;
+}
+
+TEST(RenderWebhook, InvalidUtf8FromDataDoesNotThrow) {
+    auto n = sample_notification();
+    n.alerts[0].title = "bad \xff byte";
+    const auto body = render_webhook(n, kSentAt, "").body;
+    EXPECT_NO_THROW(json::parse(body));
+}
+
+// ---- Slack --------------------------------------------------------------------
+
+TEST(RenderSlack, FallbackTextColourAndBlocks) {
+    const auto post = render_slack(sample_notification(), kSentAt);
+    const auto j = json::parse(post.body);
+    const std::string text = j.at("text");
+    EXPECT_NE(text.find("[BREACHED] Late dispatch rate 4.6% &gt; 4% (US, 10 days)"),
+              std::string::npos)
+        << text;
+    ASSERT_EQ(j.at("attachments").size(), 1u);
+    const auto& att = j.at("attachments")[0];
+    EXPECT_EQ(att.at("color"), "#D00000");
+    const auto& blocks = att.at("blocks");
+    EXPECT_EQ(blocks.front().at("type"), "header");
+    EXPECT_EQ(blocks.front().at("text").at("type"), "plain_text");
+    EXPECT_EQ(blocks[1].at("type"), "section");
+    const std::string section = blocks[1].at("text").at("text");
+    EXPECT_NE(section.find("*[BREACHED]"), std::string::npos);
+    EXPECT_NE(section.find("Rate 4.6% (9 of 196)"), std::string::npos) << section;
+    EXPECT_EQ(blocks.back().at("type"), "context");
+    const std::string ref = blocks.back().at("elements")[0].at("text");
+    EXPECT_NE(ref.find("ref key-1"), std::string::npos);
+    EXPECT_EQ(header(post, "Idempotency-Key"), "key-1");
+}
+
+TEST(RenderSlack, ColourFollowsSeverity) {
+    auto n = sample_notification();
+    n.alerts[0].severity = "at_risk";
+    EXPECT_EQ(json::parse(render_slack(n, kSentAt).body)["attachments"][0]["color"], "#E8A317");
+    n.alerts[0].state = "resolved";
+    EXPECT_EQ(json::parse(render_slack(n, kSentAt).body)["attachments"][0]["color"], "#2EB67D");
+    n.is_test = true;
+    EXPECT_EQ(json::parse(render_slack(n, kSentAt).body)["attachments"][0]["color"], "#439FE0");
+}
+
+TEST(RenderSlack, EscapesControlCharactersOfMrkdwn) {
+    auto n = sample_notification();
+    n.alerts[0].title = "<!channel> & <https://evil.example|click>";
+    const auto j = json::parse(render_slack(n, kSentAt).body);
+    const std::string escaped = "&lt;!channel&gt; &amp; &lt;https://evil.example|click&gt;";
+    // Everything Slack parses as mrkdwn is escaped...
+    EXPECT_NE(j["text"].get<std::string>().find(escaped), std::string::npos);
+    EXPECT_NE(j["attachments"][0]["fallback"].get<std::string>().find(escaped), std::string::npos);
+    for (const auto& block : j["attachments"][0]["blocks"]) {
+        if (block["type"] == "header") {
+            // ...while plain_text is shown as written, so it stays literal.
+            EXPECT_EQ(block["text"]["type"], "plain_text");
+            EXPECT_EQ(block["text"]["text"], n.alerts[0].title);
+            continue;
+        }
+        const std::string text =
+            block["type"] == "context" ? block["elements"][0]["text"] : block["text"]["text"];
+        EXPECT_EQ(text.find("<!channel>"), std::string::npos) << text;
+    }
+    EXPECT_NE(j["attachments"][0]["blocks"][1]["text"]["text"].get<std::string>().find(escaped),
+              std::string::npos);
+}
+
+TEST(RenderSlack, ManyAlertsStayWithinBlockLimits) {
+    const auto j = json::parse(render_slack(many_alerts(120), kSentAt).body);
+    const auto& blocks = j["attachments"][0]["blocks"];
+    EXPECT_LE(blocks.size(), 50u);
+    bool saw_more = false;
+    for (const auto& b : blocks) {
+        if (b.contains("text") && b["text"].contains("text")) {
+            const std::string t = b["text"]["text"];
+            EXPECT_LE(t.size(), 3000u);
+            if (t.find("and 80 more") != std::string::npos)
+                saw_more = true;
+        }
+    }
+    EXPECT_TRUE(saw_more);
+    EXPECT_LE(j["text"].get<std::string>().size(), 3000u);
+}
+
+// ---- Teams --------------------------------------------------------------------
+
+TEST(RenderTeams, AdaptiveCardInAMessage) {
+    const auto j = json::parse(render_teams(sample_notification(), kSentAt).body);
+    EXPECT_EQ(j.at("type"), "message");
+    const auto& att = j.at("attachments").at(0);
+    EXPECT_EQ(att.at("contentType"), "application/vnd.microsoft.card.adaptive");
+    const auto& card = att.at("content");
+    EXPECT_EQ(card.at("type"), "AdaptiveCard");
+    EXPECT_EQ(card.at("version"), "1.4");
+    const auto& body = card.at("body");
+    EXPECT_EQ(body[0].at("type"), "TextBlock");
+    EXPECT_EQ(body[0].at("color"), "Attention");
+    EXPECT_EQ(body[1].at("type"), "Container");
+    EXPECT_EQ(body[1].at("items")[0].at("text"),
+              "[BREACHED] Late dispatch rate 4.6% > 4% (US, 10 days)");
+    EXPECT_NE(body.back().at("text").get<std::string>().find("ref key-1"), std::string::npos);
+}
+
+TEST(RenderTeams, StaysUnderTheMessageSizeLimit) {
+    const auto post = render_teams(many_alerts(200), kSentAt);
+    EXPECT_LE(post.body.size(), 28u * 1024);
+    EXPECT_NE(post.body.find("more"), std::string::npos);
+}
+
+// ---- Discord ------------------------------------------------------------------
+
+TEST(RenderDiscord, EmbedsWithColourAndNoMentions) {
+    const auto j = json::parse(render_discord(sample_notification(), kSentAt).body);
+    EXPECT_EQ(j.at("username"), "seller-healthd");
+    EXPECT_EQ(j.at("allowed_mentions").at("parse"), json::array());
+    ASSERT_EQ(j.at("embeds").size(), 1u);
+    const auto& e = j.at("embeds")[0];
+    EXPECT_EQ(e.at("title"), "[BREACHED] Late dispatch rate 4.6% > 4% (US, 10 days)");
+    EXPECT_EQ(e.at("color"), 0xD00000);
+    EXPECT_EQ(e.at("footer").at("text"), "ref key-1");
+    EXPECT_EQ(e.at("timestamp"), "2026-03-01T14:06:30Z");
+    EXPECT_NE(j.at("content").get<std::string>().find("3 orders must ship"), std::string::npos);
+}
+
+TEST(RenderDiscord, ManyAlertsStayWithinDiscordLimits) {
+    const auto j = json::parse(render_discord(many_alerts(40), kSentAt).body);
+    const auto& embeds = j.at("embeds");
+    EXPECT_LE(embeds.size(), 10u);
+    std::size_t total = 0;
+    for (const auto& e : embeds) {
+        const std::string title = e.at("title");
+        EXPECT_LE(title.size(), 256u);
+        total += title.size();
+        if (e.contains("description"))
+            total += e["description"].get<std::string>().size();
+        if (e.contains("footer"))
+            total += e["footer"]["text"].get<std::string>().size();
+    }
+    EXPECT_LE(total, 6000u);
+    EXPECT_NE(embeds.back().at("title").get<std::string>().find("more"), std::string::npos);
+    EXPECT_LE(j.at("content").get<std::string>().size(), 2000u);
+}
+
+// ---- PagerDuty ------------------------------------------------------------------
+
+TEST(RenderPagerDuty, FiringTriggersAndResolvedResolvesTheSameIncident) {
+    auto n = sample_notification();
+    auto resolved = sample_change("resolved", "breached");
+    resolved.fingerprint = "cancellation_rate|ATVPDKIKX0DER|all|7";
+    n.alerts.push_back(resolved);
+    const auto posts = render_pagerduty(n, kSentAt, "R0UTING");
+    ASSERT_EQ(posts.size(), 2u);
+
+    const auto trigger = json::parse(posts[0].body);
+    EXPECT_EQ(trigger.at("routing_key"), "R0UTING");
+    EXPECT_EQ(trigger.at("event_action"), "trigger");
+    EXPECT_EQ(trigger.at("dedup_key"), "seller-healthd:late_dispatch_rate|ATVPDKIKX0DER|MFN|10:" +
+                                           std::to_string(to_unix(n.alerts[0].since)));
+    const auto& payload = trigger.at("payload");
+    EXPECT_EQ(payload.at("summary"), n.alerts[0].title);
+    EXPECT_EQ(payload.at("source"), "Acme Store");
+    EXPECT_EQ(payload.at("severity"), "critical");
+    EXPECT_EQ(payload.at("component"), "late_dispatch_rate");
+    EXPECT_EQ(payload.at("group"), "ATVPDKIKX0DER");
+    EXPECT_EQ(payload.at("custom_details").at("idempotency_key"), "key-1");
+
+    const auto resolve = json::parse(posts[1].body);
+    EXPECT_EQ(resolve.at("event_action"), "resolve");
+    EXPECT_FALSE(resolve.contains("payload"));
+
+    // The resolve of an episode carries the dedup_key its trigger had.
+    auto later = sample_notification("key-2");
+    later.alerts[0].state = "resolved";
+    const auto closing = json::parse(render_pagerduty(later, kSentAt, "R0UTING")[0].body);
+    EXPECT_EQ(closing.at("event_action"), "resolve");
+    EXPECT_EQ(closing.at("dedup_key"), trigger.at("dedup_key"));
+
+    // A new episode of the same alert is a new incident.
+    auto next_episode = sample_notification("key-3");
+    next_episode.alerts[0].since += std::chrono::hours{48};
+    EXPECT_NE(json::parse(render_pagerduty(next_episode, kSentAt, "R")[0].body).at("dedup_key"),
+              trigger.at("dedup_key"));
+}
+
+TEST(RenderPagerDuty, AtRiskIsAWarning) {
+    auto n = sample_notification();
+    n.alerts[0].severity = "at_risk";
+    const auto j = json::parse(render_pagerduty(n, kSentAt, "R")[0].body);
+    EXPECT_EQ(j.at("payload").at("severity"), "warning");
+}
+
+TEST(RenderPagerDuty, LongFingerprintsStayWithin255Characters) {
+    auto n = sample_notification();
+    n.alerts[0].fingerprint = "message_deadline|" + std::string(400, 'm');
+    const auto key = pagerduty_dedup_key(n, 0);
+    EXPECT_LE(key.size(), 255u);
+    EXPECT_EQ(key.rfind("seller-healthd:", 0), 0u);
+    EXPECT_EQ(key, pagerduty_dedup_key(n, 0));
+}
+
+TEST(RenderPagerDuty, TestNotificationOpensAndClosesItsOwnIncident) {
+    auto n = sample_notification("test-1");
+    n.is_test = true;
+    const auto posts = render_pagerduty(n, kSentAt, "R");
+    ASSERT_EQ(posts.size(), 2u);
+    const auto trigger = json::parse(posts[0].body);
+    const auto resolve = json::parse(posts[1].body);
+    EXPECT_EQ(trigger.at("event_action"), "trigger");
+    EXPECT_EQ(trigger.at("payload").at("severity"), "info");
+    EXPECT_EQ(resolve.at("event_action"), "resolve");
+    EXPECT_EQ(trigger.at("dedup_key"), resolve.at("dedup_key"));
+    EXPECT_EQ(trigger.at("dedup_key"), "seller-healthd-test:test-1:0");
+}
+
+TEST(RenderForChannel, EveryHttpTypeCarriesTheIdempotencyKey) {
+    config::alert_channel c;
+    c.routing_key = "R";
+    for (const char* type : {"webhook", "slack", "teams", "discord", "pagerduty"}) {
+        c.type = type;
+        auto posts = render_for_channel(c, sample_notification(), kSentAt);
+        ASSERT_TRUE(posts) << type;
+        ASSERT_FALSE(posts->empty());
+        for (const auto& p : *posts) {
+            EXPECT_EQ(header(p, "Idempotency-Key"), "key-1") << type;
+            EXPECT_NO_THROW(json::parse(p.body)) << type;
+        }
+    }
+    c.type = "email";
+    EXPECT_FALSE(render_for_channel(c, sample_notification(), kSentAt));
+}
+
+}  // namespace
+}  // namespace shd::delivery
