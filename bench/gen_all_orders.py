@@ -2,9 +2,11 @@
 """Writes a realistic All Orders report (GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL)
 for the import benchmark: tab-separated, the report's 36 columns, one row per item.
 
-Orders have 1-3 items (items of one order on adjacent rows, as Amazon writes them), a mix
-of MFN and AFN, about 5% cancelled, over 3 marketplaces. The output is a pure function of
---rows and --seed, so runs are comparable.
+Orders have 1-3 items (one line per SKU, items of one order on adjacent rows, as Amazon
+writes them), 40% AFN, about 5% cancelled (30% of those by the buyer), 2% pending, 2%
+unshipped, over 3 marketplaces; order IDs are scattered like Amazon's and rows come in
+purchase-date order like the BY_ORDER_DATE report. The output is a pure function of --rows
+and --seed, so runs are comparable.
 
 Usage: gen_all_orders.py --rows 1000000 [--seed 1] OUTPUT
 """

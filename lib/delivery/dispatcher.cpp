@@ -18,6 +18,7 @@ struct pending_row {
     std::string channel_name;
     std::string idempotency_key;
     instant created_at;
+    instant not_before;
     int attempts = 0;
     std::string last_error;
 };
@@ -35,34 +36,24 @@ pending_row read_row(SQLite::Statement& q) {
     r.channel_name = q.getColumn(1).getString();
     r.idempotency_key = q.getColumn(2).getString();
     r.created_at = from_unix(q.getColumn(3).getInt64());
-    r.attempts = q.getColumn(4).getInt();
-    r.last_error = q.getColumn(5).isNull() ? std::string{} : q.getColumn(5).getString();
+    r.not_before = from_unix(q.getColumn(4).getInt64());
+    r.attempts = q.getColumn(5).getInt();
+    r.last_error = q.getColumn(6).isNull() ? std::string{} : q.getColumn(6).getString();
     return r;
 }
-
-constexpr const char* kPendingColumns =
-    "SELECT id, channel_name, idempotency_key, created_at, attempts, last_error FROM outbox"
-    " WHERE delivered_at IS NULL AND dead_at IS NULL";
 
 // The outbox's SQL, prepared once per call.
 class outbox_table {
   public:
     explicit outbox_table(SQLite::Database& db) : db_(db) {}
 
-    std::vector<pending_row> older_than(instant cutoff) {
+    // Every pending row, oldest first, without payloads (they are read one
+    // at a time, when sent).
+    std::vector<pending_row> pending() {
         SQLite::Statement q(db_,
-                            std::string(kPendingColumns) + " AND created_at <= ?1 ORDER BY id");
-        q.bind(1, static_cast<std::int64_t>(to_unix(cutoff)));
-        std::vector<pending_row> rows;
-        while (q.executeStep())
-            rows.push_back(read_row(q));
-        return rows;
-    }
-
-    std::vector<pending_row> due(instant now) {
-        SQLite::Statement q(db_,
-                            std::string(kPendingColumns) + " AND not_before <= ?1 ORDER BY id");
-        q.bind(1, static_cast<std::int64_t>(to_unix(now)));
+                            "SELECT id, channel_name, idempotency_key, created_at, not_before,"
+                            " attempts, last_error FROM outbox"
+                            " WHERE delivered_at IS NULL AND dead_at IS NULL ORDER BY id");
         std::vector<pending_row> rows;
         while (q.executeStep())
             rows.push_back(read_row(q));
@@ -115,18 +106,6 @@ class outbox_table {
         q.exec();
     }
 
-    // The channel's other pending rows wait at least until `until`.
-    void hold_channel(const std::string& channel, std::int64_t except_id, instant until) {
-        SQLite::Statement q(
-            db_,
-            "UPDATE outbox SET not_before = MAX(not_before, ?1) WHERE channel_name = ?2"
-            " AND delivered_at IS NULL AND dead_at IS NULL AND id <> ?3");
-        q.bind(1, static_cast<std::int64_t>(to_unix(until)));
-        q.bind(2, channel);
-        q.bind(3, except_id);
-        q.exec();
-    }
-
     void mark_dead(std::int64_t id, instant now, const std::optional<std::string>& error,
                    bool count_attempt) {
         SQLite::Statement q(
@@ -144,26 +123,27 @@ class outbox_table {
         q.exec();
     }
 
-    struct channel_pending {
-        instant earliest_not_before;
-        instant oldest_created;
-    };
-    std::map<std::string, channel_pending> pending_by_channel() {
-        SQLite::Statement q(
-            db_,
-            "SELECT channel_name, MIN(not_before), MIN(created_at) FROM outbox"
-            " WHERE delivered_at IS NULL AND dead_at IS NULL GROUP BY channel_name");
-        std::map<std::string, channel_pending> out;
-        while (q.executeStep()) {
-            out[q.getColumn(0).getString()] = {from_unix(q.getColumn(1).getInt64()),
-                                               from_unix(q.getColumn(2).getInt64())};
-        }
-        return out;
-    }
-
   private:
     SQLite::Database& db_;
 };
+
+// Per channel, the oldest row waiting out a failed attempt. Newer rows of the
+// channel stay behind it, so a channel receives messages in the order they
+// were written even across failures (a PagerDuty resolve never overtakes its
+// trigger). Older rows held for another reason (quiet hours) do not wait.
+struct blocker {
+    std::int64_t id = 0;
+    instant until;
+};
+
+std::map<std::string, blocker> backing_off(const std::vector<pending_row>& rows, instant now) {
+    std::map<std::string, blocker> out;
+    for (const auto& r : rows) {
+        if (r.attempts > 0 && r.not_before > now)
+            out.emplace(r.channel_name, blocker{r.id, r.not_before});
+    }
+    return out;
+}
 
 }  // namespace
 
@@ -195,9 +175,12 @@ result<dispatch_summary, error_message> dispatcher::deliver_due(store::database&
         const auto max_age = cfg.alerts.max_delivery_age;
 
         // 1. Too old to be worth sending.
-        for (const auto& row : outbox.older_than(now - max_age)) {
-            if (find_channel(cfg, row.channel_name) == nullptr)
+        std::vector<pending_row> live;
+        for (auto& row : outbox.pending()) {
+            if (row.created_at + max_age > now || find_channel(cfg, row.channel_name) == nullptr) {
+                live.push_back(std::move(row));
                 continue;
+            }
             outbox.mark_dead(row.id, now, std::nullopt, false);
             ++summary.dead;
             spdlog::error(
@@ -209,10 +192,13 @@ result<dispatch_summary, error_message> dispatcher::deliver_due(store::database&
         }
 
         // 2. Due rows, oldest first.
+        const auto blockers = backing_off(live, now);
         std::set<std::string> done_for_now;  // channels not to try again in this call
         std::size_t sends = 0;
         bool budget_exhausted = false;
-        for (const auto& row : outbox.due(now)) {
+        for (const auto& row : live) {
+            if (row.not_before > now)
+                continue;
             const auto* channel = find_channel(cfg, row.channel_name);
             if (channel == nullptr) {
                 ++summary.orphaned;
@@ -225,6 +211,9 @@ result<dispatch_summary, error_message> dispatcher::deliver_due(store::database&
                 continue;
             }
             if (done_for_now.contains(channel->name))
+                continue;
+            if (const auto b = blockers.find(channel->name);
+                b != blockers.end() && row.id > b->second.id)
                 continue;
             if (const auto spacing = min_spacing(channel->type); spacing.count() > 0) {
                 const auto last = outbox.last_delivered(channel->name);
@@ -280,7 +269,6 @@ result<dispatch_summary, error_message> dispatcher::deliver_due(store::database&
                     const instant next =
                         next_attempt_at(options_.policy, attempt, now, outcome.retry_after, draw());
                     outbox.mark_retry(row.id, outcome.detail, next);
-                    outbox.hold_channel(channel->name, row.id, next);
                     done_for_now.insert(channel->name);
                     ++summary.retried;
                     spdlog::warn(
@@ -301,22 +289,35 @@ result<dispatch_summary, error_message> dispatcher::deliver_due(store::database&
             }
         }
 
-        // 3. When to come back.
-        for (const auto& [name, pending] : outbox.pending_by_channel()) {
-            const auto* channel = find_channel(cfg, name);
-            if (channel == nullptr || sender_for(channel->type) == nullptr)
-                continue;
-            instant due = pending.earliest_not_before;
-            if (const auto spacing = min_spacing(channel->type); spacing.count() > 0) {
-                if (const auto last = outbox.last_delivered(name))
-                    due = std::max(due, *last + spacing);
-            }
-            due = std::min(due, pending.oldest_created + max_age);
-            if (!summary.next_due || due < *summary.next_due)
-                summary.next_due = due;
-        }
-        if (budget_exhausted)
+        // 3. When to come back: the same rules, applied to the table as it is now.
+        if (budget_exhausted) {
             summary.next_due = now;
+        } else {
+            const auto after = outbox.pending();
+            const auto after_blockers = backing_off(after, now);
+            std::map<std::string, std::optional<instant>> last_delivered;
+            for (const auto& row : after) {
+                const auto* channel = find_channel(cfg, row.channel_name);
+                if (channel == nullptr || sender_for(channel->type) == nullptr)
+                    continue;
+                instant due = row.not_before;
+                if (const auto b = after_blockers.find(channel->name);
+                    b != after_blockers.end() && row.id > b->second.id)
+                    due = std::max(due, b->second.until);
+                if (const auto spacing = min_spacing(channel->type); spacing.count() > 0) {
+                    auto cached = last_delivered.find(channel->name);
+                    if (cached == last_delivered.end())
+                        cached = last_delivered
+                                     .emplace(channel->name, outbox.last_delivered(channel->name))
+                                     .first;
+                    if (cached->second)
+                        due = std::max(due, *cached->second + spacing);
+                }
+                due = std::min(due, row.created_at + max_age);
+                if (!summary.next_due || due < *summary.next_due)
+                    summary.next_due = due;
+            }
+        }
     } catch (const SQLite::Exception& e) {
         return error_message{fmt::format("outbox: {}", e.what())};
     }

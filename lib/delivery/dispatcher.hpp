@@ -8,10 +8,12 @@
 //     not send it twice at once) and handed to its channel's sender:
 //     - delivered: delivered_at = now. Only this marks a row delivered.
 //     - retry (timeout, connection error, 5xx, 429, ...): not_before = the
-//       backoff (retry_policy.hpp), never before Retry-After. The channel's
-//       other pending rows wait at least as long, and the channel is not tried
-//       again in this call: a struggling receiver gets one probe per backoff
-//       step, and messages keep their order.
+//       backoff (retry_policy.hpp), never before Retry-After. The channel is
+//       not tried again in this call, and its newer rows wait behind this one
+//       until it goes through or is given up: a struggling receiver gets one
+//       probe per backoff step, and a channel receives messages in the order
+//       they were written (a PagerDuty resolve never overtakes its trigger).
+//       Older rows held for quiet hours do not wait behind it.
 //     - rejected (4xx other than 408/425/429; an unusable URL or payload):
 //       dead-lettered at once with the reason and an error log line. Sending
 //       the same request again cannot succeed, and the alert is not silently

@@ -177,7 +177,7 @@ json alert_json(const alerts::alert_change& a) {
 
 // ---- Slack --------------------------------------------------------------------
 
-constexpr std::size_t kSlackMaxAlertSections = 40;  // of 50 blocks: header, upcoming, more, ref
+constexpr std::size_t kSlackMaxAlertSections = 45;  // of 50 blocks: upcoming, more, ref
 constexpr std::size_t kSlackSectionLimit = 3000;
 
 json slack_alert_section(const alerts::alert_change& a) {
@@ -359,10 +359,14 @@ json mrkdwn_section(const std::string& text) {
             {"text", {{"type", "mrkdwn"}, {"text", clip(text, kSlackSectionLimit)}}}};
 }
 
+// The header block sits at the top level, where `text` is then only the
+// notification and fallback text (not shown twice); the details go in one
+// attachment, the only place Slack still draws a colour bar.
 http_post render_slack(const alerts::notification& n, instant sent_at) {
-    json blocks = json::array();
     json header_text{{"type", "plain_text"}, {"text", clip(headline(n), 150)}};
-    blocks.push_back({{"type", "header"}, {"text", header_text}});
+    json top_blocks = json::array({{{"type", "header"}, {"text", header_text}}});
+
+    json blocks = json::array();
     const std::size_t shown = std::min(n.alerts.size(), kSlackMaxAlertSections);
     for (std::size_t i = 0; i < shown; ++i)
         blocks.push_back(slack_alert_section(n.alerts[i]));
@@ -380,7 +384,7 @@ http_post render_slack(const alerts::notification& n, instant sent_at) {
     const std::string fallback = clip(slack_escape(plain_text(n)), 3000);
     json attachment{
         {"color", hex_colour(notification_tone(n))}, {"fallback", fallback}, {"blocks", blocks}};
-    json j{{"text", fallback}, {"attachments", json::array({attachment})}};
+    json j{{"text", fallback}, {"blocks", top_blocks}, {"attachments", json::array({attachment})}};
     return {json_headers(n), dump(j)};
 }
 
@@ -409,7 +413,9 @@ http_post render_discord(const alerts::notification& n, instant sent_at) {
         embeds.push_back(more);
     }
     std::string content = n.is_test ? "**Test notification from seller-healthd** for " + n.account
-                                    : "**" + n.account + "**: " + headline(n);
+                          : n.alerts.size() == 1
+                              ? "**" + n.account + "**: " + n.alerts.front().title
+                              : fmt::format("**{}**: {} alert updates", n.account, n.alerts.size());
     if (!n.upcoming.empty()) {
         content += "\nComing up:";
         for (const auto& line : n.upcoming)

@@ -216,8 +216,8 @@ class exchange {
     }
 
     template <class Stream>
-    result<http_response, http_error> write_and_read(
-        Stream& stream, request_type& req, http::response_parser<http::string_body>& parser) {
+    result<http_response, http_error> write_and_read(Stream& stream, request_type& req,
+                                                     bool& ended_at_eof) {
         beast::get_lowest_layer(stream).expires_at(deadline_);
         auto ec = step([&](auto handler) { http::async_write(stream, req, std::move(handler)); });
         if (ec == beast::error::timeout)
@@ -227,10 +227,20 @@ class exchange {
                                                              endpoint_text(url_), ec.message()));
 
         beast::flat_buffer buffer;
-        parser.body_limit(options_.body_limit);
-        beast::get_lowest_layer(stream).expires_at(deadline_);
-        ec = step(
-            [&](auto handler) { http::async_read(stream, buffer, parser, std::move(handler)); });
+        // An interim 1xx answer (some servers send 100 Continue unasked) is
+        // skipped: the final response follows on the same connection.
+        std::optional<http::response_parser<http::string_body>> parser;
+        do {
+            parser.emplace();
+            parser->body_limit(options_.body_limit);
+            beast::get_lowest_layer(stream).expires_at(deadline_);
+            ec = step([&](auto handler) {
+                http::async_read(stream, buffer, *parser, std::move(handler));
+            });
+            if (ec)
+                break;
+        } while (parser->get().result_int() / 100 == 1 &&
+                 parser->get().result() != http::status::switching_protocols);
         if (ec == beast::error::timeout)
             return timeout_error("waiting for the response from");
         if (ec == http::error::body_limit)
@@ -250,12 +260,13 @@ class exchange {
             return failure(http_error::kind::io,
                            fmt::format("reading the response from {} failed: {}",
                                        endpoint_text(url_), ec.message()));
-        if (!parser.is_done())
+        if (!parser->is_done())
             return failure(http_error::kind::protocol,
                            fmt::format("incomplete response from {}", endpoint_text(url_)));
 
+        ended_at_eof = parser->need_eof();
         http_response out;
-        const auto& message = parser.get();
+        const auto& message = parser->get();
         out.status = static_cast<int>(message.result_int());
         for (const auto& field : message)
             out.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
@@ -282,8 +293,8 @@ class exchange {
         beast::tcp_stream stream(ioc_);
         if (auto err = connect(stream, endpoints))
             return *err;
-        http::response_parser<http::string_body> parser;
-        auto response = write_and_read(stream, req, parser);
+        bool ended_at_eof = false;
+        auto response = write_and_read(stream, req, ended_at_eof);
         error_code ignored;
         stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
         return response;
@@ -364,8 +375,8 @@ class exchange {
                                                               endpoint_text(url_), why));
         }
 
-        http::response_parser<http::string_body> parser;
-        auto response = write_and_read(stream, req, parser);
+        bool ended_at_eof = false;
+        auto response = write_and_read(stream, req, ended_at_eof);
         if (!response)
             return response;
 
@@ -375,7 +386,7 @@ class exchange {
         // (stream_truncated) or never answers ours cannot change what was
         // received, so shutdown errors are not failures; the short budget
         // keeps a silent peer from holding the caller.
-        if (!parser.need_eof()) {
+        if (!ended_at_eof) {
             const auto budget = std::min(deadline_, steady::now() + std::chrono::seconds(2));
             if (budget > steady::now()) {
                 beast::get_lowest_layer(stream).expires_at(budget);

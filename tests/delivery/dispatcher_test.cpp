@@ -4,8 +4,11 @@
 #include "delivery/dispatcher.hpp"
 
 #include <gtest/gtest.h>
+#include <spdlog/sinks/ostream_sink.h>
+#include <spdlog/spdlog.h>
 
 #include <nlohmann/json.hpp>
+#include <sstream>
 
 #include "delivery/delivery_fixture.hpp"
 #include "support/http_test_server.hpp"
@@ -264,7 +267,7 @@ TEST_F(DispatcherTest, ClaimedRowIsNotSentByASecondDispatcher) {
     EXPECT_EQ(deliver(d, t0 + 71s).delivered, 1u);
 }
 
-TEST_F(DispatcherTest, RowsOfAFailingChannelWaitTogetherAndKeepTheirOrder) {
+TEST_F(DispatcherTest, RowsOfAFailingChannelWaitBehindItAndKeepTheirOrder) {
     server.script({scripted_response::with_status(500)});
     const auto first = insert_row(db, "ops", sample_notification("k-a"), t0);
     const auto second = insert_row(db, "ops", sample_notification("k-b"), t0);
@@ -273,15 +276,41 @@ TEST_F(DispatcherTest, RowsOfAFailingChannelWaitTogetherAndKeepTheirOrder) {
     EXPECT_EQ(s.retried, 1u);
     EXPECT_EQ(server.request_count(), 1u);  // one probe, not one per row
     const auto a = read_row(db, first);
-    const auto b = read_row(db, second);
-    EXPECT_EQ(b.attempts, 0);
-    EXPECT_EQ(b.not_before, a.not_before);
+    EXPECT_EQ(read_row(db, second).attempts, 0);
+    EXPECT_EQ(s.next_due, a.not_before);
 
-    deliver(d, a.not_before);
+    // Written after the failure and due at once, it still waits its turn.
+    const auto third = insert_row(db, "ops", sample_notification("k-c"), t0 + 5s);
+    const auto waiting = deliver(d, t0 + 5s);
+    EXPECT_EQ(waiting.delivered, 0u);
+    EXPECT_EQ(waiting.next_due, a.not_before);
+    EXPECT_EQ(server.request_count(), 1u);
+
+    EXPECT_EQ(deliver(d, a.not_before).delivered, 3u);
     const auto requests = server.requests();
-    ASSERT_EQ(requests.size(), 3u);
+    ASSERT_EQ(requests.size(), 4u);
     EXPECT_EQ(requests[1].header("Idempotency-Key"), "k-a");
     EXPECT_EQ(requests[2].header("Idempotency-Key"), "k-b");
+    EXPECT_EQ(requests[3].header("Idempotency-Key"), "k-c");
+    EXPECT_EQ(read_row(db, third).delivered_at, a.not_before);
+}
+
+TEST_F(DispatcherTest, OlderRowHeldForQuietHoursDoesNotWaitBehindAFailure) {
+    server.set_default(scripted_response::with_status(500));
+    const auto held = insert_row(db, "ops", sample_notification("k-held"), t0, t0 + 1h);
+    const auto failing = insert_row(db, "ops", sample_notification("k-fail"), t0);
+    dispatcher d(seeded());
+    deliver(d, t0);
+    EXPECT_EQ(read_row(db, failing).attempts, 1);
+    // The held row's turn comes while the newer one is backing off: it is tried.
+    server.set_default(scripted_response::with_status(200));
+    SQLite::Statement push(db.handle(), "UPDATE outbox SET not_before = ?1 WHERE id = ?2");
+    push.bind(1, static_cast<std::int64_t>(to_unix(t0 + 2h)));
+    push.bind(2, failing);
+    push.exec();
+    EXPECT_EQ(deliver(d, t0 + 1h).delivered, 1u);
+    EXPECT_EQ(read_row(db, held).delivered_at, t0 + 1h);
+    EXPECT_EQ(read_row(db, failing).delivered_at, std::nullopt);
 }
 
 TEST_F(DispatcherTest, OneFailingChannelDoesNotHoldAnother) {
@@ -480,6 +509,31 @@ TEST_F(DispatcherTest, UntrustedHttpsIsRetriedNotDelivered) {
     EXPECT_NE(row.last_error.find("certificate verify failed"), std::string::npos)
         << row.last_error;
     EXPECT_EQ(tls_server.request_count(), 0u);
+}
+
+TEST_F(DispatcherTest, LogLinesNameTheChannelNeverItsSecrets) {
+    std::ostringstream captured;
+    auto previous = spdlog::default_logger();
+    auto capture = std::make_shared<spdlog::logger>(
+        "capture", std::make_shared<spdlog::sinks::ostream_sink_st>(captured));
+    spdlog::set_default_logger(capture);
+
+    cfg.alerts.channels[0].secret = "HMACSECRET";
+    server.script({scripted_response::with_status(503, "busy at /hook/s3cret-path"),
+                   scripted_response::with_status(404, "unknown hook /hook/s3cret-path")});
+    const auto id = insert_row(db, "ops", sample_notification(), t0);
+    dispatcher d(seeded());
+    deliver(d, t0);
+    deliver(d, read_row(db, id).not_before);
+    spdlog::set_default_logger(previous);
+
+    const std::string logs = captured.str();
+    EXPECT_NE(logs.find("channel ops"), std::string::npos) << logs;
+    EXPECT_NE(logs.find("HTTP 503"), std::string::npos) << logs;
+    EXPECT_NE(logs.find("HTTP 404"), std::string::npos) << logs;
+    for (const char* secret : {"s3cret-path", "HMACSECRET"})
+        EXPECT_EQ(logs.find(secret), std::string::npos) << secret << " in " << logs;
+    EXPECT_EQ(read_row(db, id).last_error.find("s3cret-path"), std::string::npos);
 }
 
 }  // namespace

@@ -150,6 +150,16 @@ TEST(HttpRequest, ErrorStatusesAreResponsesNotErrors) {
     EXPECT_EQ(second->header("Retry-After"), "7");
 }
 
+TEST(HttpRequest, InterimContinueIsSkipped) {
+    http_test_server server;
+    server.set_interim_continue(true);
+    server.script({{202, {}, "queued", false}});
+    auto r = http_request(post(server.url()));
+    ASSERT_TRUE(r) << r.error().message;
+    EXPECT_EQ(r->status, 202);
+    EXPECT_EQ(r->body, "queued");
+}
+
 TEST(HttpRequest, UserinfoBecomesBasicAuthorization) {
     http_test_server server;
     auto r =

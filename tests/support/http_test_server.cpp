@@ -14,6 +14,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
@@ -54,6 +55,7 @@ struct http_test_server::impl {
     tcp::acceptor acceptor{ioc};
     std::optional<ssl::context> tls;
     bool stall_handshake = false;
+    std::atomic<bool> interim_continue{false};
     std::uint16_t port = 0;
     std::thread thread;
 
@@ -126,6 +128,10 @@ struct http_test_server::impl {
         if (reply.hang) {
             co_await wait_forever();
             co_return;
+        }
+        if (interim_continue) {
+            http::response<http::empty_body> interim{http::status::continue_, 11};
+            co_await http::async_write(stream, interim, asio::use_awaitable);
         }
         http::response<http::string_body> response{static_cast<http::status>(reply.status), 11};
         response.set(http::field::server, "shd-test");
@@ -223,6 +229,10 @@ void http_test_server::script(std::vector<scripted_response> responses) {
 void http_test_server::set_default(scripted_response response) {
     std::lock_guard lock(impl_->mutex);
     impl_->default_response = std::move(response);
+}
+
+void http_test_server::set_interim_continue(bool on) {
+    impl_->interim_continue = on;
 }
 
 std::vector<recorded_request> http_test_server::requests() const {

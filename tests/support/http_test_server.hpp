@@ -68,6 +68,8 @@ class http_test_server {
     // Responses for the next requests, in order; appended to what is left.
     void script(std::vector<scripted_response> responses);
     void set_default(scripted_response response);
+    // Precede every final response with an unasked "100 Continue".
+    void set_interim_continue(bool on);
 
     std::vector<recorded_request> requests() const;
     std::size_t request_count() const;
