@@ -1,26 +1,104 @@
+#include <signal.h>
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
+#include <iostream>
+#include <memory>
 #include <system_error>
+#include <thread>
 
 #include "commands.hpp"
 #include "common.hpp"
 #include "core/clock.hpp"
+#include "delivery/email.hpp"
 #include "ingest/importer.hpp"
 #include "ingest/inbox.hpp"
 #include "ingest/run_loop.hpp"
+#include "service/cycle.hpp"
+#include "service/delivery_worker.hpp"
 #include "store/database.hpp"
 
 namespace shd::cli {
+namespace {
 
-// `run --once`: one cycle, then exit (1 when something could not be done and
-// will need another go: database trouble, a file that could not be moved).
+// `run --once` is run by hand or from cron right after files were copied in:
+// a file must still be unchanged for a moment, but the wait is short and
+// bounded rather than a whole poll_interval.
+constexpr std::chrono::seconds kOnceSettle{1};
+constexpr int kOnceSettleRounds = 10;
+
+void log_cycle(const service::cycle_report& r) {
+    if (r.inbox.imported + r.inbox.rejected + r.inbox.already_imported > 0 || r.alerts) {
+        spdlog::info("cycle: {} imported, {} already imported, {} rejected; {}{}",
+                     r.inbox.imported, r.inbox.already_imported, r.inbox.rejected,
+                     r.status_line,
+                     r.alerts && r.alerts->outbox_rows > 0
+                         ? fmt::format("; {} notification(s) queued", r.alerts->outbox_rows)
+                         : std::string());
+    }
+}
+
+// `wall` times the files (readiness, imported_at); `as_of` is the instant the
+// cycle evaluates, alerts and delivers at: now, or the --at of a replay.
+int run_once(const config::config& cfg, store::database& db, const Clock& wall,
+             std::optional<instant> as_of) {
+    ingest::importer importer(db, wall, cfg.default_marketplace);
+    ingest::inbox box(cfg.inbox, wall, kOnceSettle);
+    service::cycle_runner runner(db, box, importer);
+
+    // Files still settling are waited for, briefly, so that the one cycle sees
+    // everything that was dropped in before it started.
+    service::cycle_report report;
+    for (int round = 0;; ++round) {
+        auto scan = box.scan();
+        if (!scan || scan->waiting == 0 || round >= kOnceSettleRounds) break;
+        std::this_thread::sleep_for(kOnceSettle);
+    }
+    report = runner.run(cfg, as_of.value_or(wall.now()));
+    log_cycle(report);
+
+    delivery::dispatcher dispatcher;
+    auto delivered = service::deliver_all_due(dispatcher, db, cfg, as_of.value_or(wall.now()));
+    bool delivery_failed = false;
+    if (!delivered) {
+        spdlog::error("delivery: {}", delivered.error().text);
+        delivery_failed = true;
+    } else {
+        if (delivered->delivered + delivered->retried + delivered->dead > 0) {
+            spdlog::info("delivery: {} delivered, {} to retry, {} given up",
+                         delivered->delivered, delivered->retried, delivered->dead);
+        }
+        delivery_failed = delivered->retried + delivered->dead > 0;
+    }
+    return report.failed || delivery_failed || report.inbox.rejected > 0 ? kExitFailure
+                                                                          : kExitOk;
+}
+
+}  // namespace
+
+// `run --once`: one cycle (scan, import, evaluate, alert, deliver), then exit:
+// 0 when everything went through, 1 when a file was rejected, a step failed
+// or a delivery is still owed (it stays in the outbox for the next run).
 // `run`: the loop, until SIGTERM/SIGINT (exit 0).
-int run(const global_options& g, bool once) {
-    auto cfg = load_config_or_report(g.config_path);
-    if (!cfg)
+int run(const global_options& g, bool once, const std::optional<std::string>& at) {
+    std::optional<instant> fixed_now;
+    if (at) {
+        fixed_now = parse_iso8601(*at);
+        if (!once || !fixed_now) {
+            std::cerr << "seller-healthd: "
+                      << (!once ? "--at is only for run --once"
+                                : "--at: not an ISO-8601 time with an offset or Z: '" + *at + "'")
+                      << "\n";
+            return kExitUsage;
+        }
+    }
+    auto loaded = load_config_or_report(g.config_path);
+    if (!loaded)
         return kExitUsage;
+    const auto cfg = std::make_shared<const config::config>(std::move(*loaded));
     setup_logging(cfg->log_level);
+    // libcurl's global setup is not thread-safe: do it before any thread.
+    delivery::init_email_transport();
 
     auto db = store::database::open(cfg->database);
     if (!db) {
@@ -35,23 +113,36 @@ int run(const global_options& g, bool once) {
     }
 
     SystemClock clock;
+    if (once)
+        return run_once(*cfg, *db, clock, fixed_now);
+
+    // The worker thread inherits this mask, so SIGTERM/SIGINT only ever reach
+    // the loop's signalfd.
+    sigset_t handled;
+    sigemptyset(&handled);
+    sigaddset(&handled, SIGTERM);
+    sigaddset(&handled, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &handled, nullptr);
+
+    service::delivery_worker worker(cfg->database, clock, cfg);
+    worker.start();
+
     ingest::importer importer(*db, clock, cfg->default_marketplace);
     ingest::inbox box(cfg->inbox, clock);
-    // The cycle the lead extends with evaluation and alerting.
+    service::cycle_runner runner(*db, box, importer);
     auto cycle = [&] {
-        const auto summary = ingest::process_inbox(box, importer);
-        return ingest::cycle_outcome{summary.waiting > 0};
+        const auto report = runner.run(*cfg, clock.now());
+        log_cycle(report);
+        if (report.alerts && report.alerts->outbox_rows > 0)
+            worker.wake();
+        return ingest::cycle_outcome{report.inbox.waiting > 0};
     };
-
-    if (once) {
-        const auto summary = ingest::process_inbox(box, importer);
-        return summary.failed > 0 ? kExitFailure : kExitOk;
-    }
 
     spdlog::info("watching {} (full scan every {}s)", cfg->inbox.string(),
                  cfg->poll_interval.count());
     ingest::run_loop loop({cfg->inbox, cfg->poll_interval, ingest::kDefaultSettleTime}, cycle);
     auto stopped = loop.run();
+    worker.stop();
     if (!stopped) {
         spdlog::error("{}", stopped.error().text);
         return kExitFailure;

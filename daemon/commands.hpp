@@ -22,7 +22,7 @@ struct global_options {
 int check_config(const global_options& g);
 int import_files(const global_options& g, const std::vector<std::string>& files);
 int status(const global_options& g, const std::optional<std::string>& at, bool json);
-int run(const global_options& g, bool once);
+int run(const global_options& g, bool once, const std::optional<std::string>& at);
 int test_alert(const global_options& g, const std::optional<std::string>& channel);
 
 }  // namespace shd::cli

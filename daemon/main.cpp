@@ -22,6 +22,9 @@ int main(int argc, char** argv) {
     add_config(run_cmd);
     bool once = false;
     run_cmd->add_flag("--once", once, "One full cycle (scan, import, evaluate, deliver), then exit");
+    std::optional<std::string> run_at;
+    run_cmd->add_option("--at", run_at,
+                        "With --once: evaluate and alert as of this ISO-8601 time instead of now");
 
     auto* import_cmd = app.add_subcommand("import", "Import export files into the database");
     add_config(import_cmd);
@@ -51,7 +54,7 @@ int main(int argc, char** argv) {
         return rc == 0 ? kExitOk : kExitUsage;
     }
 
-    if (run_cmd->parsed()) return run(g, once);
+    if (run_cmd->parsed()) return run(g, once, run_at);
     if (import_cmd->parsed()) return import_files(g, files);
     if (status_cmd->parsed()) return status(g, at, json);
     if (check_cmd->parsed()) return check_config(g);

@@ -21,7 +21,7 @@
 namespace shd::delivery {
 
 struct retry_policy {
-    std::chrono::seconds first_delay{30};
+    std::chrono::seconds first_delay{10};
     std::chrono::seconds max_delay{3600};
 };
 

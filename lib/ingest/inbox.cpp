@@ -176,6 +176,30 @@ result<std::filesystem::path, error_message> inbox::reject(const std::filesystem
     return moved;
 }
 
+std::vector<fs::path> import_order(std::vector<fs::path> ready) {
+    // Orders first: a Feedback report's dates are read in the format of its
+    // orders' marketplace, and a file dropped in together with its orders
+    // must not be read before them. Otherwise the scan's order (oldest first)
+    // stands. A file whose format cannot be told goes last; its import says why.
+    auto rank = [](const fs::path& file) {
+        auto format = detect_format(file);
+        if (!format)
+            return 2;
+        return *format == file_format::all_orders || *format == file_format::unshipped ? 0 : 1;
+    };
+    std::vector<std::pair<int, fs::path>> ranked;
+    ranked.reserve(ready.size());
+    for (auto& file : ready)
+        ranked.emplace_back(rank(file), std::move(file));
+    std::stable_sort(ranked.begin(), ranked.end(),
+                     [](const auto& a, const auto& b) { return a.first < b.first; });
+    std::vector<fs::path> out;
+    out.reserve(ranked.size());
+    for (auto& [r, file] : ranked)
+        out.push_back(std::move(file));
+    return out;
+}
+
 inbox_cycle_summary process_inbox(inbox& box, importer& imp) {
     inbox_cycle_summary summary;
     auto scanned = box.scan();
@@ -185,7 +209,7 @@ inbox_cycle_summary process_inbox(inbox& box, importer& imp) {
         return summary;
     }
     summary.waiting = scanned->waiting;
-    for (const auto& file : scanned->ready) {
+    for (const auto& file : import_order(std::move(scanned->ready))) {
         const std::string name = file.filename().string();
         auto imported = imp.import_file(file);
         if (imported) {

@@ -84,6 +84,11 @@ struct inbox_cycle_summary {
     long waiting = 0;  // not ready yet
 };
 
+// The ready files in the order they are imported: All Orders and Unshipped
+// reports first (later files depend on their orders), then the rest, each
+// group in the scan's order.
+std::vector<std::filesystem::path> import_order(std::vector<std::filesystem::path> ready);
+
 // One pass over the inbox: scan, import every ready file in order, move each
 // where it belongs, log what happened. Never throws for bad files.
 inbox_cycle_summary process_inbox(inbox& box, importer& imp);

@@ -147,6 +147,62 @@ result<parse_summary, import_error> parse_file(const std::filesystem::path& path
     return with_file_name(parse_raw(open_raw, ctx, sink), ctx);
 }
 
+result<file_format, import_error> detect_format(const std::filesystem::path& path) {
+    auto name_error = [&path](import_error e) {
+        e.file = path.filename().string();
+        return e;
+    };
+    auto raw = open_file_source(path);
+    if (!raw)
+        return name_error(raw.error());
+    source_ptr source = std::move(*raw);
+    std::vector<char> block(64 * 1024);
+    auto n = source->read(block);
+    if (!n)
+        return name_error(n.error());
+    std::string first(block.data(), *n);
+    const bool gzip = has_gzip_magic(first);
+    source = make_prefixed_source(std::move(first), std::move(source));
+    if (gzip)
+        source = make_gunzip_source(std::move(source));
+
+    // Enough text for the first non-blank line.
+    std::string head;
+    for (;;) {
+        const auto start = first_non_space(head);
+        if (start != std::string::npos &&
+            (head[start] == '{' || head.find('\n', start) != std::string::npos))
+            break;
+        if (head.size() > kMaxRecordBytes)
+            break;
+        auto got = source->read(block);
+        if (!got)
+            return name_error(got.error());
+        if (*got == 0)
+            break;
+        head.append(block.data(), *got);
+    }
+    if (head.starts_with("\xEF\xBB\xBF"))
+        head.erase(0, 3);
+    const auto start = first_non_space(head);
+    if (start == std::string::npos)
+        return name_error(import_error{{}, 0, {}, "empty file: no header row"});
+    if (head[start] == '{')
+        return file_format::account_health;
+    const auto line_end = head.find('\n', start);
+    const std::string line = head.substr(start, line_end == std::string::npos ? line_end : line_end - start);
+    const char delimiter = line.find('\t') != std::string::npos ? '\t' : ',';
+    auto line_source = make_memory_source(line);
+    delimited_reader reader(*line_source, delimiter);
+    auto has_header = reader.next();
+    if (!has_header || !*has_header)
+        return name_error(import_error{{}, 1, {}, "not a recognised export"});
+    auto header = detail::recognise_header(reader.fields(), 1);
+    if (!header)
+        return name_error(header.error());
+    return header->format->format;
+}
+
 result<parse_summary, import_error> parse_bytes(std::string_view bytes, const parse_context& ctx,
                                                 const record_sink& sink) {
     const raw_opener open_raw = [bytes]() -> result<source_ptr, import_error> {

@@ -53,6 +53,11 @@ using record_sink = std::function<void(const record& r, long line)>;
 result<parse_summary, import_error> parse_file(const std::filesystem::path& path,
                                                const parse_context& ctx, const record_sink& sink);
 
+// Recognises a file's format from its first line alone (gunzipped when it is
+// gzip), without reading the rest. For ordering an inbox's files: orders go in
+// before the Feedback reports whose date format depends on them.
+result<file_format, import_error> detect_format(const std::filesystem::path& path);
+
 // The same for bytes in memory (tests, fuzzing).
 result<parse_summary, import_error> parse_bytes(std::string_view bytes, const parse_context& ctx,
                                                 const record_sink& sink);

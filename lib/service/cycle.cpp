@@ -1,0 +1,99 @@
+#include "service/cycle.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "core/marketplaces.hpp"
+#include "metrics/engine.hpp"
+#include "metrics/history.hpp"
+
+namespace shd::service {
+namespace {
+
+constexpr std::chrono::seconds kHistoryEvery{3600};
+
+int severity_rank(metrics::metric_status s) {
+    switch (s) {
+        case metrics::metric_status::breached: return 2;
+        case metrics::metric_status::at_risk: return 1;
+        default: return 0;
+    }
+}
+
+std::string status_words(metrics::metric_status s) {
+    return s == metrics::metric_status::breached ? "breached" : "at risk";
+}
+
+}  // namespace
+
+bool should_store_history(std::optional<instant> last_stored, instant now, bool imported) {
+    if (imported || !last_stored) return true;
+    return now - *last_stored >= kHistoryEvery || now < *last_stored;
+}
+
+std::string summarize(const metrics::evaluation& e) {
+    std::vector<const metrics::metric_result*> bad;
+    for (const auto& r : e.metrics) {
+        if (severity_rank(r.status) > 0) bad.push_back(&r);
+    }
+    if (bad.empty()) return e.metrics.empty() ? "no data yet" : "all metrics ok";
+    std::stable_sort(bad.begin(), bad.end(), [](auto* a, auto* b) {
+        return severity_rank(a->status) > severity_rank(b->status);
+    });
+    std::string line;
+    const std::size_t shown = std::min<std::size_t>(bad.size(), 3);
+    for (std::size_t i = 0; i < shown; ++i) {
+        const auto& r = *bad[i];
+        if (!line.empty()) line += "; ";
+        line += fmt::format("{}: {} {}d {} {:.1f}%", marketplace_code(r.marketplace_id),
+                            definition(r.metric).short_title, r.window_days,
+                            status_words(r.status), r.rate.value_or(0) * 100);
+    }
+    if (bad.size() > shown) line += fmt::format(" (+{} more)", bad.size() - shown);
+    return line;
+}
+
+cycle_runner::cycle_runner(store::database& db, ingest::inbox& box, ingest::importer& importer)
+    : db_(db), inbox_(box), importer_(importer) {}
+
+cycle_report cycle_runner::run(const config::config& cfg, instant now) {
+    cycle_report report;
+    report.inbox = ingest::process_inbox(inbox_, importer_);
+    if (report.inbox.failed > 0) report.failed = true;
+
+    auto evaluated = metrics::evaluate(db_, cfg, now);
+    if (!evaluated) {
+        spdlog::error("evaluation failed: {}", evaluated.error().text);
+        report.failed = true;
+        return report;
+    }
+    report.evaluated = true;
+    report.status_line = summarize(*evaluated);
+
+    if (should_store_history(last_history_, now, report.inbox.imported > 0)) {
+        auto stored = metrics::store_results(db_, *evaluated);
+        if (stored) {
+            report.history_rows = *stored;
+            last_history_ = now;
+        } else {
+            // History is for charts; alerting goes on without it.
+            spdlog::warn("could not keep metric history: {}", stored.error().text);
+        }
+    }
+
+    auto decided = alerts::process_cycle(db_, cfg, *evaluated, now);
+    if (!decided) {
+        spdlog::error("alert evaluation failed: {}", decided.error().text);
+        report.failed = true;
+        return report;
+    }
+    for (const auto& change : decided->changes) {
+        spdlog::info("alert {}: {}", change.state, change.title);
+    }
+    report.alerts = std::move(*decided);
+    return report;
+}
+
+}  // namespace shd::service
