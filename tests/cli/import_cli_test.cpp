@@ -125,17 +125,20 @@ TEST_F(ImportCliTest, RunOnceImportsCompleteInboxFilesAndMovesThem) {
     drop_old("upload.txt.part", orders({item("111-C", "S1")}));
     test::write_file(dir_ / "inbox" / "fresh.txt", orders({item("111-D", "S1")}));
 
+    // A rejected file makes the run exit 1, as `import` does; a file written
+    // just before the run is waited for briefly and then taken.
     const auto r = run({"run", "--once"});
-    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.exit_code, 1) << r.err;
     EXPECT_EQ(folder(dir_ / "inbox"),
-              (std::vector<std::string>{"archive", "fresh.txt", "rejected", "upload.txt.part"}));
-    EXPECT_EQ(folder(dir_ / "inbox" / "archive"), std::vector<std::string>{"good.txt"});
+              (std::vector<std::string>{"archive", "rejected", "upload.txt.part"}));
+    EXPECT_EQ(folder(dir_ / "inbox" / "archive"),
+              (std::vector<std::string>{"fresh.txt", "good.txt"}));
     EXPECT_EQ(folder(dir_ / "inbox" / "rejected"),
               (std::vector<std::string>{"bad.txt", "bad.txt.error.txt"}));
     EXPECT_NE(test::read_file(dir_ / "inbox" / "rejected" / "bad.txt.error.txt")
                   .find("line 2, field purchase-date: "),
               std::string::npos);
-    EXPECT_EQ(count("orders"), 1);
+    EXPECT_EQ(count("orders"), 2);
     EXPECT_NE(r.err.find("imported: good.txt"), std::string::npos) << r.err;
     EXPECT_NE(r.err.find("rejected: bad.txt: line 2, field purchase-date"), std::string::npos)
         << r.err;
