@@ -6,6 +6,7 @@
 #include "common.hpp"
 #include "core/clock.hpp"
 #include "ingest/importer.hpp"
+#include "ingest/inbox.hpp"
 #include "store/database.hpp"
 
 namespace shd::cli {
@@ -25,8 +26,15 @@ int import_files(const global_options& g, const std::vector<std::string>& files)
     SystemClock clock;
     ingest::importer importer(*db, clock, cfg->default_marketplace);
 
+    // Orders go in first, whatever the order given: a Feedback report's dates
+    // are read in the format of its orders' marketplace. Otherwise the given
+    // order stands (a later export of the same orders wins).
+    std::vector<std::filesystem::path> ordered(files.begin(), files.end());
+    ordered = ingest::import_order(std::move(ordered));
+
     int exit_code = kExitOk;
-    for (const auto& file : files) {
+    for (const auto& path : ordered) {
+        const std::string file = path.string();
         auto imported = importer.import_file(file);
         if (imported) {
             if (imported->result == ingest::import_report::outcome::imported) {

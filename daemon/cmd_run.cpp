@@ -95,7 +95,7 @@ int run(const global_options& g, bool once, const std::optional<std::string>& at
     auto loaded = load_config_or_report(g.config_path);
     if (!loaded)
         return kExitUsage;
-    const auto cfg = std::make_shared<const config::config>(std::move(*loaded));
+    auto cfg = std::make_shared<const config::config>(std::move(*loaded));
     setup_logging(cfg->log_level);
     // libcurl's global setup is not thread-safe: do it before any thread.
     delivery::init_email_transport();
@@ -122,6 +122,7 @@ int run(const global_options& g, bool once, const std::optional<std::string>& at
     sigemptyset(&handled);
     sigaddset(&handled, SIGTERM);
     sigaddset(&handled, SIGINT);
+    sigaddset(&handled, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &handled, nullptr);
 
     service::delivery_worker worker(cfg->database, clock, cfg);
@@ -140,7 +141,35 @@ int run(const global_options& g, bool once, const std::optional<std::string>& at
 
     spdlog::info("watching {} (full scan every {}s)", cfg->inbox.string(),
                  cfg->poll_interval.count());
-    ingest::run_loop loop({cfg->inbox, cfg->poll_interval, ingest::kDefaultSettleTime}, cycle);
+    // SIGHUP: read and validate the file again; apply it only when it is
+    // valid, else keep running on the old one. Alert state is keyed by
+    // fingerprint, not by config, so a reload sends nothing by itself.
+    auto reload = [&] {
+        auto next = config::load_config(g.config_path);
+        if (!next) {
+            spdlog::error("reload: {}; keeping the current configuration",
+                          next.error().to_string());
+            return;
+        }
+        if (next->database != cfg->database || next->inbox != cfg->inbox ||
+            next->poll_interval != cfg->poll_interval) {
+            spdlog::warn("reload: database, inbox and poll_interval apply only after a restart");
+            next->database = cfg->database;
+            next->inbox = cfg->inbox;
+            next->poll_interval = cfg->poll_interval;
+        }
+        if (*next == *cfg) {
+            spdlog::info("reload: configuration unchanged");
+            return;
+        }
+        spdlog::set_level(spdlog::level::from_str(next->log_level));
+        cfg = std::make_shared<const config::config>(std::move(*next));
+        worker.set_config(cfg);
+        spdlog::info("reload: configuration applied");
+    };
+
+    ingest::run_loop loop(
+        {cfg->inbox, cfg->poll_interval, ingest::kDefaultSettleTime, reload}, cycle);
     auto stopped = loop.run();
     worker.stop();
     if (!stopped) {

@@ -54,10 +54,17 @@ int main(int argc, char** argv) {
         return rc == 0 ? kExitOk : kExitUsage;
     }
 
-    if (run_cmd->parsed()) return run(g, once, run_at);
-    if (import_cmd->parsed()) return import_files(g, files);
-    if (status_cmd->parsed()) return status(g, at, json);
-    if (check_cmd->parsed()) return check_config(g);
-    if (test_alert_cmd->parsed()) return test_alert(g, channel);
+    try {
+        if (run_cmd->parsed()) return run(g, once, run_at);
+        if (import_cmd->parsed()) return import_files(g, files);
+        if (status_cmd->parsed()) return status(g, at, json);
+        if (check_cmd->parsed()) return check_config(g);
+        if (test_alert_cmd->parsed()) return test_alert(g, channel);
+    } catch (const std::exception& e) {
+        // A broken invariant: say so plainly and exit non-zero (systemd
+        // restarts the service) rather than abort with a core dump.
+        std::cerr << "seller-healthd: internal error: " << e.what() << "\n";
+        return kExitFailure;
+    }
     return kExitUsage;
 }

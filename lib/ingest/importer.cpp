@@ -100,8 +100,14 @@ importer::importer(store::database& db, const Clock& clock, std::string default_
 result<import_report, import_failure> importer::import_file(const std::filesystem::path& path) {
     const std::string file = path.string();
     auto digest = sha256_file(path);
-    if (!digest)
+    if (!digest) {
+        // A file that is there but cannot be read now (permissions, I/O) is
+        // not the file's fault: retried, never moved to rejected/.
+        std::error_code ec;
+        if (std::filesystem::is_regular_file(path, ec))
+            return failed(file, digest.error().text);
         return rejected(file, 0, digest.error().text);
+    }
 
     SQLite::Database& db = db_.handle();
     try {

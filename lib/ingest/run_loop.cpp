@@ -105,8 +105,9 @@ result<int, error_message> run_loop::run() {
     sigemptyset(&stop_signals);
     sigaddset(&stop_signals, SIGTERM);
     sigaddset(&stop_signals, SIGINT);
+    sigaddset(&stop_signals, SIGHUP);
     if (::pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr) != 0) {
-        return error_message{"cannot block SIGTERM/SIGINT"};
+        return error_message{"cannot block SIGTERM/SIGINT/SIGHUP"};
     }
     unique_fd signal_fd(::signalfd(-1, &stop_signals, SFD_NONBLOCK | SFD_CLOEXEC));
     if (signal_fd.get() < 0) {
@@ -144,7 +145,13 @@ result<int, error_message> run_loop::run() {
         if (fds[0].revents & POLLIN) {
             signalfd_siginfo info{};
             if (::read(signal_fd.get(), &info, sizeof info) == sizeof info) {
-                return static_cast<int>(info.ssi_signo);
+                if (info.ssi_signo != SIGHUP)
+                    return static_cast<int>(info.ssi_signo);
+                if (options_.on_reload) {
+                    options_.on_reload();
+                    next_early_cycle = steady::now();
+                }
+                continue;
             }
         }
         if (watch.fd() >= 0 && (fds[1].revents & POLLIN) && watch.drain()) {

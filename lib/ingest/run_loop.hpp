@@ -9,7 +9,8 @@
 //   (network filesystems, a folder recreated, an overflowing event queue).
 // - SIGTERM/SIGINT are blocked and read through a signalfd, so they are only
 //   acted on between cycles: an import in progress finishes (or, with
-//   SIGKILL, rolls back) and the loop returns cleanly.
+//   SIGKILL, rolls back) and the loop returns cleanly. SIGHUP is read the
+//   same way and calls on_reload.
 // Waiting uses the steady clock; the cycles themselves take their time from
 // the injected Clock.
 #pragma once
@@ -32,6 +33,10 @@ struct run_loop_options {
     std::filesystem::path watch_dir;
     std::chrono::seconds poll_interval{60};
     std::chrono::seconds settle{5};
+    // Called on SIGHUP, between cycles; a cycle follows at once so new
+    // thresholds apply without waiting for the next poll. Without it SIGHUP
+    // is ignored (never the default action, which would end the process).
+    std::function<void()> on_reload;
 };
 
 class run_loop {

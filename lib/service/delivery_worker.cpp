@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <optional>
 
 namespace shd::service {
 namespace {
@@ -68,11 +69,7 @@ void delivery_worker::stop() {
 }
 
 void delivery_worker::loop() {
-    auto db = store::database::open(database_);
-    if (!db) {
-        spdlog::error("delivery: cannot open the database: {}", db.error().text);
-        return;
-    }
+    std::optional<store::database> db;
     delivery::dispatcher dispatcher;
     for (;;) {
         std::shared_ptr<const config::config> cfg;
@@ -83,9 +80,32 @@ void delivery_worker::loop() {
             cfg = cfg_;
         }
         const instant now = clock_.now();
-        auto summary = deliver_all_due(dispatcher, *db, *cfg, now);
         std::chrono::seconds sleep = kLongestSleep;
-        if (!summary) {
+        if (!db) {
+            // Busy (a long import holds the write lock) or briefly unavailable:
+            // try again rather than leave the outbox unsent for good.
+            auto opened = store::database::open(database_);
+            if (opened) {
+                db.emplace(std::move(*opened));
+            } else {
+                spdlog::error("delivery: cannot open the database, will retry: {}",
+                              opened.error().text);
+                sleep = std::chrono::seconds{10};
+            }
+        }
+        result<delivery::dispatch_summary, error_message> summary =
+            error_message{"database not open"};
+        if (db) {
+            try {
+                summary = deliver_all_due(dispatcher, *db, *cfg, now);
+            } catch (const std::exception& e) {
+                // A sender that throws is a bug, but it must not end delivery.
+                summary = error_message{std::string("unexpected error: ") + e.what()};
+            }
+        }
+        if (!db) {
+            // already logged
+        } else if (!summary) {
             spdlog::error("delivery: {}", summary.error().text);
         } else if (summary->next_due) {
             sleep = std::clamp<std::chrono::seconds>(*summary->next_due - now,

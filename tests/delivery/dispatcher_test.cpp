@@ -50,9 +50,11 @@ class DispatcherTest : public ::testing::Test {
         return c;
     }
 
+    // The policy is spelt out so the schedules below do not follow the default.
     static dispatch_options seeded() {
         dispatch_options o;
         o.seed = 42;
+        o.policy = {std::chrono::seconds{30}, std::chrono::seconds{3600}};
         return o;
     }
 
