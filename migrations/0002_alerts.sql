@@ -29,7 +29,7 @@ CREATE TABLE outbox (
     idempotency_key  TEXT    NOT NULL,
     payload          TEXT    NOT NULL,  -- the notification as JSON (lib/alerts/notification.hpp)
     severity         TEXT    NOT NULL,  -- highest severity inside, for min_severity and quiet hours
-    created_at       INTEGER NOT NULL,
+    created_at       INTEGER NOT NULL,  -- when it may first be sent (after quiet hours); max_delivery_age counts from it
     not_before       INTEGER NOT NULL,  -- quiet hours and retry backoff
     attempts         INTEGER NOT NULL DEFAULT 0,
     last_error       TEXT,

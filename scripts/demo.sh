@@ -93,6 +93,7 @@ EOF
 echo
 echo "== check against examples/demo/expected-status.json"
 python3 "$root/scripts/gen_demo.py" --compare "$work/status.json" "$expected"
-# Alerts are upcoming work: once built, the demo will show the alert it sends.
+# The demo config has no alert channel; add one (docs/configuration.md) and
+# `seller-healthd run --once` sends what the table shows as at risk.
 echo
 echo "demo: done; the demo database is $work/demo.sqlite"

@@ -483,8 +483,12 @@ class cycle {
             insert.bind(2, n.idempotency_key);
             insert.bind(3, to_json(n));
             insert.bind(4, highest);
-            insert.bind(5, unix_of(now_));
-            insert.bind(6, unix_of(held ? *quiet_end : now_));
+            // created_at is when the row may first be sent: max_delivery_age
+            // counts from it, so a notice held overnight is not given up
+            // before it was ever tried.
+            const instant sendable = held ? *quiet_end : now_;
+            insert.bind(5, unix_of(sendable));
+            insert.bind(6, unix_of(sendable));
             if (insert.exec() > 0) {
                 ++summary.outbox_rows;
                 if (held)

@@ -1,5 +1,5 @@
-// The daemon's main loop, single-threaded: runs a cycle (for now: scan the
-// inbox and import; later also evaluate and alert) at start, after files
+// The daemon's main loop, single-threaded: runs a cycle (scan the inbox and
+// import, evaluate, decide alerts: see service/cycle.hpp) at start, after files
 // arrive, and every poll_interval, until SIGTERM or SIGINT.
 //
 // - Arrivals: inotify on the inbox folder (IN_CLOSE_WRITE, IN_MOVED_TO) runs a
