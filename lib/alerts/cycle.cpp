@@ -1,10 +1,11 @@
 #include "alerts/cycle.hpp"
 
+#include "core/digest.hpp"
+
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 #include <SQLiteCpp/Transaction.h>
 #include <fmt/format.h>
-#include <openssl/evp.h>
 
 #include <algorithm>
 #include <cstdlib>
@@ -520,17 +521,6 @@ class cycle {
     std::vector<decided_change> changes_;
 };
 
-std::string hex(const unsigned char* bytes, unsigned int length) {
-    static constexpr char kDigits[] = "0123456789abcdef";
-    std::string out;
-    out.reserve(length * 2);
-    for (unsigned int i = 0; i < length; ++i) {
-        out.push_back(kDigits[bytes[i] >> 4]);
-        out.push_back(kDigits[bytes[i] & 0x0f]);
-    }
-    return out;
-}
-
 }  // namespace
 
 std::string metric_fingerprint(const metrics::metric_result& r) {
@@ -559,11 +549,7 @@ std::string batch_idempotency_key(std::vector<key_part> parts) {
         text += line;
         text += '\x1e';  // record separator: no fingerprint holds it
     }
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int length = 0;
-    if (EVP_Digest(text.data(), text.size(), digest, &length, EVP_sha256(), nullptr) != 1)
-        throw std::runtime_error("SHA-256 failed (OpenSSL)");
-    return hex(digest, length);
+    return sha256_hex(text);
 }
 
 result<cycle_summary, error_message> process_cycle(store::database& db, const config::config& cfg,

@@ -1,5 +1,7 @@
 #include "core/marketplaces.hpp"
 
+#include "core/text.hpp"
+
 #include <algorithm>
 #include <cctype>
 
@@ -20,13 +22,6 @@ constexpr marketplace_info kMarketplaces[] = {
     {"ARBP9OOSHTCHU", "Amazon.eg", "EG"},
 };
 
-bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() &&
-           std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) ==
-                      std::tolower(static_cast<unsigned char>(y));
-           });
-}
 
 }  // namespace
 

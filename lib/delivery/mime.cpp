@@ -1,5 +1,6 @@
 #include "delivery/mime.hpp"
 
+#include "core/digest.hpp"
 #include <fmt/format.h>
 #include <openssl/evp.h>
 
@@ -84,19 +85,6 @@ std::string to_crlf(std::string_view text) {
             out += text[i];
         }
     }
-    return out;
-}
-
-std::string sha256_hex(std::string_view bytes) {
-    std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-    unsigned int length = 0;
-    if (EVP_Digest(bytes.data(), bytes.size(), digest.data(), &length, EVP_sha256(), nullptr) !=
-        1) {
-        throw std::logic_error("EVP_Digest(sha256) failed");
-    }
-    std::string out;
-    for (unsigned int i = 0; i < length; ++i)
-        out += fmt::format("{:02x}", digest[i]);
     return out;
 }
 

@@ -1,5 +1,6 @@
 #include "delivery/render.hpp"
 
+#include "core/digest.hpp"
 #include <fmt/format.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -12,25 +13,6 @@ namespace shd::delivery {
 namespace {
 
 using json = nlohmann::ordered_json;
-
-std::string to_hex(const unsigned char* data, std::size_t size) {
-    static constexpr char kDigits[] = "0123456789abcdef";
-    std::string out;
-    out.reserve(size * 2);
-    for (std::size_t i = 0; i < size; ++i) {
-        out.push_back(kDigits[data[i] >> 4]);
-        out.push_back(kDigits[data[i] & 0x0f]);
-    }
-    return out;
-}
-
-std::string sha256_hex(std::string_view data) {
-    unsigned char digest[EVP_MAX_MD_SIZE];
-    unsigned int size = 0;
-    if (EVP_Digest(data.data(), data.size(), digest, &size, EVP_sha256(), nullptr) != 1)
-        throw std::logic_error("SHA-256 failed");
-    return to_hex(digest, size);
-}
 
 // Invalid UTF-8 (from a data file) becomes U+FFFD instead of an exception.
 std::string dump(const json& j) {
@@ -335,7 +317,7 @@ std::string hmac_sha256_hex(std::string_view key, std::string_view data) {
              reinterpret_cast<const unsigned char*>(data.data()), data.size(), mac,
              &size) == nullptr)
         throw std::logic_error("HMAC-SHA256 failed");
-    return to_hex(mac, size);
+    return to_hex({mac, size});
 }
 
 http_post render_webhook(const alerts::notification& n, instant sent_at, std::string_view secret) {

@@ -1,5 +1,6 @@
 #include "ingest/sha256.hpp"
 
+#include "core/digest.hpp"
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <openssl/evp.h>
@@ -43,14 +44,7 @@ std::string finish_hex(EVP_MD_CTX* ctx) {
     if (EVP_DigestFinal_ex(ctx, digest.data(), &length) != 1) {
         throw std::runtime_error("OpenSSL: SHA-256 failed");
     }
-    static constexpr char kHex[] = "0123456789abcdef";
-    std::string hex;
-    hex.reserve(length * 2);
-    for (unsigned int i = 0; i < length; ++i) {
-        hex.push_back(kHex[digest[i] >> 4]);
-        hex.push_back(kHex[digest[i] & 0x0f]);
-    }
-    return hex;
+    return to_hex({digest.data(), length});
 }
 
 }  // namespace
@@ -82,14 +76,6 @@ result<std::string, error_message> sha256_file(const std::filesystem::path& path
     }
     // In place: a std::string would also construct an error_message.
     return {boost::system::in_place_value, finish_hex(ctx.get())};
-}
-
-std::string sha256_hex(std::string_view bytes) {
-    auto ctx = new_sha256_context();
-    if (EVP_DigestUpdate(ctx.get(), bytes.data(), bytes.size()) != 1) {
-        throw std::runtime_error("OpenSSL: SHA-256 failed");
-    }
-    return finish_hex(ctx.get());
 }
 
 }  // namespace shd::ingest

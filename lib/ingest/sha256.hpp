@@ -15,7 +15,6 @@ namespace shd::ingest {
 // (the message names the file and the OS reason).
 result<std::string, error_message> sha256_file(const std::filesystem::path& path);
 
-// The same for bytes in memory.
-std::string sha256_hex(std::string_view bytes);
+// For bytes in memory: shd::sha256_hex (core/digest.hpp).
 
 }  // namespace shd::ingest

@@ -1,5 +1,7 @@
 #include "net/http_client.hpp"
 
+#include "core/text.hpp"
+
 #include <date/date.h>
 #include <fmt/core.h>
 #include <openssl/err.h>
@@ -43,12 +45,6 @@ using tcp = asio::ip::tcp;
 using error_code = boost::system::error_code;
 using steady = std::chrono::steady_clock;
 
-bool iequals(std::string_view a, std::string_view b) {
-    return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-        return std::tolower(static_cast<unsigned char>(x)) ==
-               std::tolower(static_cast<unsigned char>(y));
-    });
-}
 
 std::string_view trim(std::string_view s) {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))

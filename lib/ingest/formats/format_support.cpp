@@ -11,10 +11,6 @@
 namespace shd::ingest::detail {
 namespace {
 
-char lower(char c) {
-    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
 const std::array<const format_spec*, 6>& delimited_formats() {
     static const std::array<const format_spec*, 6> all = {&all_orders_format(), &unshipped_format(),
                                                           &feedback_format(),   &shipments_format(),
@@ -38,15 +34,6 @@ std::string header_summary(const std::vector<std::string>& names) {
 
 }  // namespace
 
-bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size())
-        return false;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        if (lower(a[i]) != lower(b[i]))
-            return false;
-    }
-    return true;
-}
 
 std::string quote_value(std::string_view v) {
     constexpr std::size_t kMax = 60;

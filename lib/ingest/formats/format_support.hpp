@@ -6,6 +6,7 @@
 #pragma once
 
 #include <optional>
+#include "core/text.hpp"
 #include <span>
 #include <string>
 #include <string_view>
@@ -79,7 +80,7 @@ inline std::string_view trim(std::string_view s) {
         s.remove_suffix(1);
     return s;
 }
-bool iequals(std::string_view a, std::string_view b);
+using ::shd::iequals;
 // A value quoted in an error message: cut short, control characters escaped.
 std::string quote_value(std::string_view v);
 
