@@ -13,10 +13,10 @@ using json = nlohmann::ordered_json;
 // the outbox): a version lets a later reader tell old rows from new.
 constexpr int kPayloadVersion = 1;
 
+}  // namespace
+
 json change_to_json(const alert_change& a) {
     json j;
-    j["kind"] = a.kind;
-    j["fingerprint"] = a.fingerprint;
     j["metric"] = a.metric;
     j["marketplace"] = a.marketplace;
     j["channel"] = a.channel;
@@ -31,12 +31,16 @@ json change_to_json(const alert_change& a) {
     j["headroom"] = a.headroom ? json(*a.headroom) : json(nullptr);
     j["low_volume"] = a.low_volume;
     j["since"] = format_iso8601(a.since);
+    j["kind"] = a.kind;
+    j["fingerprint"] = a.fingerprint;
     j["title"] = a.title;
     j["headroom_text"] = a.headroom_text;
     j["advice"] = a.advice;
     j["caveat"] = a.caveat;
     return j;
 }
+
+namespace {
 
 instant instant_at(const json& j, const char* key) {
     const auto text = j.at(key).get<std::string>();

@@ -6,6 +6,8 @@
 #include "core/result.hpp"
 #include "core/time.hpp"
 
+#include <nlohmann/json_fwd.hpp>
+
 #include <optional>
 #include <string>
 #include <vector>
@@ -47,6 +49,10 @@ struct notification {
 };
 
 std::string to_json(const notification& n);
+
+// One change as a JSON object: the webhook's documented fields first (metric
+// ... since), then the rest. The outbox payload and the webhook body share it.
+nlohmann::ordered_json change_to_json(const alert_change& a);
 result<notification, error_message> notification_from_json(std::string_view json_text);
 
 // The highest severity inside ("breached" beats "at_risk").

@@ -132,30 +132,7 @@ net::header_list json_headers(const alerts::notification& n) {
     return {{"Content-Type", "application/json"}, {"Idempotency-Key", n.idempotency_key}};
 }
 
-json alert_json(const alerts::alert_change& a) {
-    json j;
-    j["metric"] = a.metric;
-    j["marketplace"] = a.marketplace;
-    j["channel"] = a.channel;
-    j["window_days"] = a.window_days;
-    j["state"] = a.state;
-    j["severity"] = a.severity;
-    j["rate"] = a.rate ? json(*a.rate) : json(nullptr);
-    j["warn"] = a.warn;
-    j["target"] = a.target;
-    j["numerator"] = a.numerator;
-    j["denominator"] = a.denominator;
-    j["headroom"] = a.headroom ? json(*a.headroom) : json(nullptr);
-    j["low_volume"] = a.low_volume;
-    j["since"] = format_iso8601(a.since);
-    j["kind"] = a.kind;
-    j["fingerprint"] = a.fingerprint;
-    j["title"] = a.title;
-    j["headroom_text"] = a.headroom_text;
-    j["advice"] = a.advice;
-    j["caveat"] = a.caveat;
-    return j;
-}
+json alert_json(const alerts::alert_change& a) { return alerts::change_to_json(a); }
 
 // ---- Slack --------------------------------------------------------------------
 
