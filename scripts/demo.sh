@@ -93,7 +93,59 @@ EOF
 echo
 echo "== check against examples/demo/expected-status.json"
 python3 "$root/scripts/gen_demo.py" --compare "$work/status.json" "$expected"
-# The demo config has no alert channel; add one (docs/configuration.md) and
-# `seller-healthd run --once` sends what the table shows as at risk.
+
+# The alert it sends: the same data through the daemon's own cycle
+# (`run --once --at`), with a webhook channel pointing at a small receiver on
+# 127.0.0.1. The demo's config.yaml itself has no channel.
+echo
+echo "== the alert seller-healthd sends (run --once, webhook on 127.0.0.1)"
+received="$work/webhook-bodies.jsonl"
+rm -rf "$received" "$work/alert-state.sqlite"* "$work/alert-inbox"
+port_file="$work/receiver.port"
+rm -f "$port_file"
+python3 "$root/scripts/demo_receiver.py" "$received" >"$port_file" &
+receiver_pid=$!
+trap 'kill "$receiver_pid" 2>/dev/null || true' EXIT
+for _ in $(seq 50); do [ -s "$port_file" ] && break; sleep 0.1; done
+port="$(head -n1 "$port_file")"
+mkdir -p "$work/alert-inbox"
+for batch in "${batches[@]}"; do
+  read -r -a files <<<"$batch"
+  for f in "${files[@]}"; do cp "$work/$f" "$work/alert-inbox/"; done
+done
+alert_config="$work/alert-config.yaml"
+cat >"$alert_config" <<YAML
+account: "Demo seller"
+database: "alert-state.sqlite"
+inbox: "alert-inbox"
+default_marketplace: "ATVPDKIKX0DER"
+alerts:
+  channels:
+    - name: demo-webhook
+      type: webhook
+      url: "http://127.0.0.1:$port/alerts"
+YAML
+"$bin" run --once --at "$as_of" --config "$alert_config" 2>"$work/run-once.log" || true
+python3 - "$received" <<'PY'
+import json, sys
+try:
+    bodies = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
+except FileNotFoundError:
+    bodies = []
+if not bodies:
+    print("demo: no alert arrived (see run-once.log in the demo folder)")
+for body in bodies:
+    print(f"webhook received {len(body['alerts'])} alert(s), "
+          f"idempotency key {body['idempotency_key'][:16]}...")
+    for a in body["alerts"]:
+        print(f"  {a['title']}")
+        for line in (a.get("headroom_text"), a.get("caveat"), a.get("advice")):
+            if line:
+                print(f"    {line}")
+    for line in body.get("upcoming", []):
+        print(f"  coming: {line}")
+PY
+kill "$receiver_pid" 2>/dev/null || true
+
 echo
 echo "demo: done; the demo database is $work/demo.sqlite"
