@@ -81,7 +81,8 @@ result<opened_text, import_error> open_bytes(const std::string& bytes, std::size
 }
 
 TEST(OpenText, Utf8PassesThroughWithoutItsBom) {
-    auto t = open_bytes("\xEF\xBB\xBFh\xC3\xA9\n1\n");
+    const std::string bytes = "\xEF\xBB\xBFh\xC3\xA9\n1\n";  // outlives the source reading it
+    auto t = open_bytes(bytes);
     ASSERT_TRUE(t) << t.error().reason;
     EXPECT_EQ(t->encoding, text_encoding::utf8);
     EXPECT_FALSE(t->gzipped);
@@ -90,7 +91,8 @@ TEST(OpenText, Utf8PassesThroughWithoutItsBom) {
 
 TEST(OpenText, NonUtf8IsReadAsWindows1252) {
     // Valid UTF-8 first, then a byte that is not: the whole file is Windows-1252.
-    auto t = open_bytes("\xEF\xBB\xBF\xC3\xA9t\xE9\n");
+    const std::string bytes = "\xEF\xBB\xBF\xC3\xA9t\xE9\n";  // outlives the source reading it
+    auto t = open_bytes(bytes);
     ASSERT_TRUE(t) << t.error().reason;
     EXPECT_EQ(t->encoding, text_encoding::windows_1252);
     EXPECT_EQ(read_all(*t->text), "\xC3\x83\xC2\xA9t\xC3\xA9\n");

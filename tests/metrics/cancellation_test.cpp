@@ -39,7 +39,8 @@ TEST(CancellationRate, WindowEdgesAndOrdersAfterT) {
     db.order("start-included", kUS, "MFN", T() - days(7) + seconds(1), {.cancelled = true});
     db.order("at-T", kUS, "MFN", T());
     db.order("after-T", kUS, "MFN", T() + seconds(1), {.cancelled = true});
-    const auto& r = row(db.evaluate(T()), cr, kUS, "MFN", 7);
+    const auto evaluated = db.evaluate(T());
+    const auto& r = row(evaluated, cr, kUS, "MFN", 7);
     EXPECT_EQ(r.numerator, 1);
     EXPECT_EQ(r.denominator, 2);
     EXPECT_EQ(r.status, metric_status::breached);
@@ -54,7 +55,8 @@ TEST(CancellationRate, StatusExactlyAtWarnAndAtTarget) {
         db.order("c", kUS, "MFN", T() - days(1), {.cancelled = true});
         for (int i = 0; i < 49; ++i)
             db.order("o" + std::to_string(i), kUS, "MFN", T() - days(1));
-        const auto& r = row(db.evaluate(T()), cr, kUS, "MFN", 7);
+        const auto evaluated = db.evaluate(T());
+        const auto& r = row(evaluated, cr, kUS, "MFN", 7);
         EXPECT_EQ(r.rate, 0.02);
         EXPECT_EQ(r.status, metric_status::at_risk);
         EXPECT_EQ(r.headroom, 0);  // 2/50 = 0.04 >= 0.025
@@ -65,7 +67,8 @@ TEST(CancellationRate, StatusExactlyAtWarnAndAtTarget) {
         db.order("c", kUS, "MFN", T() - days(1), {.cancelled = true});
         for (int i = 0; i < 39; ++i)
             db.order("o" + std::to_string(i), kUS, "MFN", T() - days(1));
-        const auto& r = row(db.evaluate(T()), cr, kUS, "MFN", 7);
+        const auto evaluated = db.evaluate(T());
+        const auto& r = row(evaluated, cr, kUS, "MFN", 7);
         EXPECT_EQ(r.rate, 0.025);
         EXPECT_EQ(r.status, metric_status::breached);
         EXPECT_EQ(r.headroom, 0);

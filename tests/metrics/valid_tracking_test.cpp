@@ -22,7 +22,8 @@ TEST(ValidTrackingRate, TrackingValidityRule) {
     db.order("null-id", kUS, "MFN", T() - days(5));
     db.shipment("null-id", T() - days(2), confirmed, "x");
     db.exec("UPDATE shipments SET tracking_id = NULL WHERE order_id = 'null-id'");
-    const auto& r = row(db.evaluate(T()), vtr, kUS, "MFN", 30);
+    const auto evaluated = db.evaluate(T());
+    const auto& r = row(evaluated, vtr, kUS, "MFN", 30);
     EXPECT_EQ(r.numerator, 2);
     EXPECT_EQ(r.denominator, 5);
     EXPECT_EQ(r.status, metric_status::breached);
@@ -70,7 +71,8 @@ TEST(ValidTrackingRate, HeadroomCountsNewUntrackedShipments) {
         db.shipment(id, T() - days(3), T() - days(4), i < 98 ? "1Z" : "");
     }
     // 98/100 ok; 98/103 = 0.9515 > 0.95, 98/104 = 0.9423 is not.
-    const auto& r = row(db.evaluate(T()), vtr, kUS, "MFN", 30);
+    const auto evaluated = db.evaluate(T());
+    const auto& r = row(evaluated, vtr, kUS, "MFN", 30);
     EXPECT_EQ(r.status, metric_status::ok);
     EXPECT_EQ(r.headroom, 3);
     EXPECT_FALSE(r.low_volume);
