@@ -3,7 +3,12 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+#include <SQLiteCpp/Transaction.h>
+
 #include <algorithm>
+#include <cstdint>
 
 #include "core/marketplaces.hpp"
 #include "metrics/engine.hpp"
@@ -55,6 +60,30 @@ std::string summarize(const metrics::evaluation& e) {
     return line;
 }
 
+result<prune_counts, error_message> prune_old_rows(store::database& db, instant now) {
+    try {
+        SQLite::Transaction tx(db.handle(), SQLite::TransactionBehavior::IMMEDIATE);
+        prune_counts counts;
+        auto run = [&](const char* sql, std::chrono::seconds keep) {
+            SQLite::Statement s(db.handle(), sql);
+            s.bind(1, static_cast<std::int64_t>(to_unix(now - keep)));
+            return static_cast<long long>(s.exec());
+        };
+        counts.metric_results =
+            run("DELETE FROM metric_results WHERE evaluated_at < ?1", kHistoryRetention);
+        counts.alert_history =
+            run("DELETE FROM alert_history WHERE resolved_at < ?1", kHistoryRetention);
+        counts.outbox = run(
+            "DELETE FROM outbox WHERE (delivered_at IS NOT NULL AND delivered_at < ?1)"
+            " OR (dead_at IS NOT NULL AND dead_at < ?1)",
+            kOutboxRetention);
+        tx.commit();
+        return counts;
+    } catch (const SQLite::Exception& e) {
+        return error_message{std::string("pruning old rows failed: ") + e.what()};
+    }
+}
+
 cycle_runner::cycle_runner(store::database& db, ingest::inbox& box, ingest::importer& importer)
     : db_(db), inbox_(box), importer_(importer) {}
 
@@ -80,6 +109,19 @@ cycle_report cycle_runner::run(const config::config& cfg, instant now) {
         } else {
             // History is for charts; alerting goes on without it.
             spdlog::warn("could not keep metric history: {}", stored.error().text);
+        }
+    }
+
+    if (!last_prune_ || now - *last_prune_ >= std::chrono::hours(24) || now < *last_prune_) {
+        auto pruned = prune_old_rows(db_, now);
+        if (pruned) {
+            last_prune_ = now;
+            if (pruned->metric_results + pruned->outbox + pruned->alert_history > 0) {
+                spdlog::info("pruned {} history rows, {} finished notifications, {} old episodes",
+                             pruned->metric_results, pruned->outbox, pruned->alert_history);
+            }
+        } else {
+            spdlog::warn("{}", pruned.error().text);
         }
     }
 

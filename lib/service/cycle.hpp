@@ -34,6 +34,22 @@ struct cycle_report {
 // hour: a poll every minute would otherwise write 27 rows a minute forever.
 bool should_store_history(std::optional<instant> last_stored, instant now, bool imported);
 
+// What a daemon running for years keeps: metric history and finished
+// episodes for 400 days (a year of charts, with room), delivered and
+// dead-lettered outbox rows for 90 days (long enough to answer "was it sent?").
+inline constexpr std::chrono::seconds kHistoryRetention{400LL * 86400};
+inline constexpr std::chrono::seconds kOutboxRetention{90LL * 86400};
+
+struct prune_counts {
+    long long metric_results = 0;
+    long long outbox = 0;
+    long long alert_history = 0;
+};
+
+// Deletes what is older than the retention periods, as of `now`, in one
+// transaction. Pending outbox rows are never touched.
+result<prune_counts, error_message> prune_old_rows(store::database& db, instant now);
+
 // One line for logs and systemd's STATUS=: the worst rows first.
 std::string summarize(const metrics::evaluation& e);
 
@@ -48,6 +64,7 @@ private:
     ingest::inbox& inbox_;
     ingest::importer& importer_;
     std::optional<instant> last_history_;
+    std::optional<instant> last_prune_;
 };
 
 }  // namespace shd::service
