@@ -222,17 +222,28 @@ alert_change describe_vanished_metric(const metrics::metric_result& last_seen,
     return a;
 }
 
-alert_change describe_message_deadline(const metrics::unanswered_message& m,
-                                       const std::string& marketplace_id,
-                                       const std::string& fingerprint, instant now) {
+namespace {
+
+// A deadline alert fires once, at_risk, with the kind as its "metric".
+alert_change deadline_change(const char* kind, const std::string& marketplace_id,
+                             const std::string& fingerprint, instant now) {
     alert_change a;
-    a.kind = "message_deadline";
+    a.kind = kind;
     a.fingerprint = fingerprint;
-    a.metric = "message_deadline";
+    a.metric = kind;
     a.marketplace = marketplace_id;
     a.state = "firing";
     a.severity = "at_risk";
     a.since = now;
+    return a;
+}
+
+}  // namespace
+
+alert_change describe_message_deadline(const metrics::unanswered_message& m,
+                                       const std::string& marketplace_id,
+                                       const std::string& fingerprint, instant now) {
+    alert_change a = deadline_change("message_deadline", marketplace_id, fingerprint, now);
     const std::string code = marketplace_code(marketplace_id);
     a.title = now < m.reply_due_at
                   ? fmt::format("[AT RISK] Buyer message without reply: due in {} ({})",
@@ -253,14 +264,7 @@ alert_change describe_message_deadline(const metrics::unanswered_message& m,
 alert_change describe_ship_deadline(const metrics::unconfirmed_order& o,
                                     const std::string& marketplace_id,
                                     const std::string& fingerprint, instant now) {
-    alert_change a;
-    a.kind = "ship_deadline";
-    a.fingerprint = fingerprint;
-    a.metric = "ship_deadline";
-    a.marketplace = marketplace_id;
-    a.state = "firing";
-    a.severity = "at_risk";
-    a.since = now;
+    alert_change a = deadline_change("ship_deadline", marketplace_id, fingerprint, now);
     const std::string code = marketplace_code(marketplace_id);
     a.title = now < o.latest_ship_at
                   ? fmt::format("[AT RISK] Order {} not confirmed: latest ship date in {} ({})",

@@ -34,7 +34,6 @@ std::string header_summary(const std::vector<std::string>& names) {
 
 }  // namespace
 
-
 std::string quote_value(std::string_view v) {
     constexpr std::size_t kMax = 60;
     bool cut = false;
@@ -239,6 +238,23 @@ result<std::optional<std::string_view>, import_error> sales_channel_mapper::map(
     last_marketplace_ = marketplace;
     has_last_ = true;
     return marketplace;
+}
+
+result<void, import_error> sales_channel_mapper::assign(
+    const row_fields& row, int col, std::string& sales_channel,
+    std::optional<std::string>& marketplace_id) {
+    auto marketplace = map(row, col);
+    if (!marketplace)
+        return marketplace.error();
+    sales_channel.assign(row.get(col));
+    if (*marketplace) {
+        if (!marketplace_id)
+            marketplace_id.emplace();
+        marketplace_id->assign(**marketplace);
+    } else {
+        marketplace_id.reset();
+    }
+    return {};
 }
 
 }  // namespace shd::ingest::detail

@@ -6,7 +6,6 @@
 #pragma once
 
 #include <optional>
-#include "core/text.hpp"
 #include <span>
 #include <string>
 #include <string_view>
@@ -14,6 +13,7 @@
 
 #include "core/marketplaces.hpp"
 #include "core/result.hpp"
+#include "core/text.hpp"
 #include "core/time.hpp"
 #include "ingest/delimited.hpp"
 #include "ingest/parse.hpp"
@@ -128,6 +128,11 @@ class row_fields {
 class sales_channel_mapper {
   public:
     result<std::optional<std::string_view>, import_error> map(const row_fields& row, int col);
+
+    // map(), written into a record's sales_channel and marketplace_id (reusing
+    // their storage: no allocation per row once warm).
+    result<void, import_error> assign(const row_fields& row, int col, std::string& sales_channel,
+                                      std::optional<std::string>& marketplace_id);
 
   private:
     std::string last_channel_;

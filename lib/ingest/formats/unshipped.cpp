@@ -46,17 +46,10 @@ result<long, import_error> parse(delimited_reader& reader, const column_map& col
             return promise.error();
         out.promise_at = *promise;
 
-        auto marketplace = channels.map(row, sales_channel);
-        if (!marketplace)
-            return marketplace.error();
-        out.sales_channel.assign(row.get(sales_channel));
-        if (*marketplace) {
-            if (!out.marketplace_id)
-                out.marketplace_id.emplace();
-            out.marketplace_id->assign(**marketplace);
-        } else {
-            out.marketplace_id.reset();
-        }
+        if (auto mapped =
+                channels.assign(row, sales_channel, out.sales_channel, out.marketplace_id);
+            !mapped)
+            return mapped.error();
 
         auto buyer_cancel = row.boolean(is_buyer_requested_cancellation);
         if (!buyer_cancel)
