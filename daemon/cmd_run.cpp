@@ -1,4 +1,3 @@
-#include <signal.h>
 #include <spdlog/spdlog.h>
 
 #include <filesystem>
@@ -13,9 +12,9 @@
 #include "delivery/email.hpp"
 #include "ingest/importer.hpp"
 #include "ingest/inbox.hpp"
-#include "ingest/run_loop.hpp"
 #include "service/cycle.hpp"
-#include "service/delivery_worker.hpp"
+#include "service/daemon.hpp"
+#include "service/delivery.hpp"
 #include "store/database.hpp"
 
 namespace shd::cli {
@@ -26,17 +25,6 @@ namespace {
 // bounded rather than a whole poll_interval.
 constexpr std::chrono::seconds kOnceSettle{1};
 constexpr int kOnceSettleRounds = 10;
-
-void log_cycle(const service::cycle_report& r) {
-    if (r.inbox.imported + r.inbox.rejected + r.inbox.already_imported > 0 || r.alerts) {
-        spdlog::info("cycle: {} imported, {} already imported, {} rejected; {}{}",
-                     r.inbox.imported, r.inbox.already_imported, r.inbox.rejected,
-                     r.status_line,
-                     r.alerts && r.alerts->outbox_rows > 0
-                         ? fmt::format("; {} notification(s) queued", r.alerts->outbox_rows)
-                         : std::string());
-    }
-}
 
 // `wall` times the files (readiness, imported_at); `as_of` is the instant the
 // cycle evaluates, alerts and delivers at: now, or the --at of a replay.
@@ -55,21 +43,12 @@ int run_once(const config::config& cfg, store::database& db, const Clock& wall,
         std::this_thread::sleep_for(kOnceSettle);
     }
     report = runner.run(cfg, as_of.value_or(wall.now()));
-    log_cycle(report);
+    service::log_cycle(report);
 
     delivery::dispatcher dispatcher;
     auto delivered = service::deliver_all_due(dispatcher, db, cfg, as_of.value_or(wall.now()));
-    bool delivery_failed = false;
-    if (!delivered) {
-        spdlog::error("delivery: {}", delivered.error().text);
-        delivery_failed = true;
-    } else {
-        if (delivered->delivered + delivered->retried + delivered->dead > 0) {
-            spdlog::info("delivery: {} delivered, {} to retry, {} given up",
-                         delivered->delivered, delivered->retried, delivered->dead);
-        }
-        delivery_failed = delivered->retried + delivered->dead > 0;
-    }
+    service::log_delivery(delivered);
+    const bool delivery_failed = !delivered || delivered->retried + delivered->dead > 0;
     return report.failed || delivery_failed || report.inbox.rejected > 0 ? kExitFailure
                                                                           : kExitOk;
 }
@@ -79,7 +58,7 @@ int run_once(const config::config& cfg, store::database& db, const Clock& wall,
 // `run --once`: one cycle (scan, import, evaluate, alert, deliver), then exit:
 // 0 when everything went through, 1 when a file was rejected, a step failed
 // or a delivery is still owed (it stays in the outbox for the next run).
-// `run`: the loop, until SIGTERM/SIGINT (exit 0).
+// `run`: the daemon (service/daemon.hpp), until SIGTERM/SIGINT (exit 0).
 int run(const global_options& g, bool once, const std::optional<std::string>& at) {
     std::optional<instant> fixed_now;
     if (at) {
@@ -115,69 +94,7 @@ int run(const global_options& g, bool once, const std::optional<std::string>& at
     SystemClock clock;
     if (once)
         return run_once(*cfg, *db, clock, fixed_now);
-
-    // The worker thread inherits this mask, so SIGTERM/SIGINT only ever reach
-    // the loop's signalfd.
-    sigset_t handled;
-    sigemptyset(&handled);
-    sigaddset(&handled, SIGTERM);
-    sigaddset(&handled, SIGINT);
-    sigaddset(&handled, SIGHUP);
-    pthread_sigmask(SIG_BLOCK, &handled, nullptr);
-
-    service::delivery_worker worker(cfg->database, clock, cfg);
-    worker.start();
-
-    ingest::importer importer(*db, clock, cfg->default_marketplace);
-    ingest::inbox box(cfg->inbox, clock);
-    service::cycle_runner runner(*db, box, importer);
-    auto cycle = [&] {
-        const auto report = runner.run(*cfg, clock.now());
-        log_cycle(report);
-        if (report.alerts && report.alerts->outbox_rows > 0)
-            worker.wake();
-        return ingest::cycle_outcome{report.inbox.waiting > 0};
-    };
-
-    spdlog::info("watching {} (full scan every {}s)", cfg->inbox.string(),
-                 cfg->poll_interval.count());
-    // SIGHUP: read and validate the file again; apply it only when it is
-    // valid, else keep running on the old one. Alert state is keyed by
-    // fingerprint, not by config, so a reload sends nothing by itself.
-    auto reload = [&] {
-        auto next = config::load_config(g.config_path);
-        if (!next) {
-            spdlog::error("reload: {}; keeping the current configuration",
-                          next.error().to_string());
-            return;
-        }
-        if (next->database != cfg->database || next->inbox != cfg->inbox ||
-            next->poll_interval != cfg->poll_interval) {
-            spdlog::warn("reload: database, inbox and poll_interval apply only after a restart");
-            next->database = cfg->database;
-            next->inbox = cfg->inbox;
-            next->poll_interval = cfg->poll_interval;
-        }
-        if (*next == *cfg) {
-            spdlog::info("reload: configuration unchanged");
-            return;
-        }
-        spdlog::set_level(spdlog::level::from_str(next->log_level));
-        cfg = std::make_shared<const config::config>(std::move(*next));
-        worker.set_config(cfg);
-        spdlog::info("reload: configuration applied");
-    };
-
-    ingest::run_loop loop(
-        {cfg->inbox, cfg->poll_interval, ingest::kDefaultSettleTime, reload}, cycle);
-    auto stopped = loop.run();
-    worker.stop();
-    if (!stopped) {
-        spdlog::error("{}", stopped.error().text);
-        return kExitFailure;
-    }
-    spdlog::info("stopping on signal {}", *stopped);
-    return kExitOk;
+    return service::run_daemon({g.config_path, cfg, SHD_VERSION}, std::move(*db), clock);
 }
 
 }  // namespace shd::cli

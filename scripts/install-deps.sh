@@ -12,9 +12,10 @@ packages=(
   libhowardhinnant-date-dev tzdata libcli11-dev libsystemd-dev
   zlib1g-dev libcurl4-openssl-dev
   libgtest-dev libgmock-dev
-  python3 python3-aiosmtpd
+  python3 python3-aiosmtpd python3-prometheus-client chromium
   time
   systemd
+  dpkg-dev
 )
 
 missing=()

@@ -554,6 +554,13 @@ const table<alerts_config>& alerts_rows() {
     return rows;
 }
 
+const table<http_config>& http_rows() {
+    static const table<http_config> rows = {
+        field("listen", &http_config::listen, listen_address_text()),
+    };
+    return rows;
+}
+
 // The whole file. Defaults are the member initialisers of `config` and the
 // metric catalog (default_config); a row only names, types and bounds a key.
 const table<config>& top_rows() {
@@ -568,6 +575,7 @@ const table<config>& top_rows() {
         metrics_row(),
         marketplaces_row(),
         section("alerts", &config::alerts, alerts_rows()),
+        section("http", &config::http, http_rows()),
     };
     return rows;
 }

@@ -74,6 +74,12 @@ struct alerts_config {
     bool operator==(const alerts_config&) const = default;
 };
 
+// The HTTP endpoint (/healthz, /metrics, /api/status and the dashboard).
+struct http_config {
+    std::string listen;  // "127.0.0.1:9110"; empty: no endpoint
+    bool operator==(const http_config&) const = default;
+};
+
 struct config {
     std::filesystem::path source_path;  // the file it was read from
     std::string account = "Amazon seller";    // display name in alerts
@@ -91,6 +97,7 @@ struct config {
     std::map<std::string, std::map<metric_key, metric_thresholds>> marketplace_metrics;
 
     alerts_config alerts;
+    http_config http;
 
     // The thresholds for one metric in one marketplace (the override when the
     // marketplace has one, else the global value).

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <set>
 
+#include "core/listen_address.hpp"
 #include "core/marketplaces.hpp"
 #include "core/time.hpp"
 
@@ -521,6 +522,10 @@ result<std::string, config_error> read_text(const value_rule& rule, const map_en
                 return ctx.error(at, key, unknown_name_message(leaf(key), text, rule.choices));
             }
             break;
+        case text_form::listen_address:
+            if (auto parsed = parse_listen_address(text); !parsed)
+                return ctx.error(at, key, parsed.error().text);
+            break;
     }
     // config_error is an aggregate, so C++20 lets a string construct it too:
     // name which side of the result is meant.
@@ -648,8 +653,9 @@ std::string format_decimal(double v) {
 void write_value(YAML::Emitter& out, std::string_view key, const value_rule& rule,
                  const std::string& v) {
     out << YAML::Key << std::string(key) << YAML::Value;
-    // Free text is always quoted, so a name like "yes" or "~" reads back as text.
-    if (rule.form == text_form::free)
+    // Free text is always quoted, so a name like "yes" or "~" reads back as
+    // text; an address may start with '[' ("[::1]:9110").
+    if (rule.form == text_form::free || rule.form == text_form::listen_address)
         out << YAML::DoubleQuoted;
     out << displayed_value(key, v, rule.secret);
 }

@@ -112,7 +112,7 @@ constexpr numeric_range at_least(double lo) {
     return {lo, std::numeric_limits<double>::infinity(), false, false};
 }
 
-enum class text_form { free, marketplace_id, choice };
+enum class text_form { free, marketplace_id, choice, listen_address };
 
 // What a value may be, beyond its C++ type (which picks the reader).
 struct value_rule {
@@ -141,6 +141,13 @@ inline value_rule one_of(std::span<const std::string_view> choices) {
 inline value_rule marketplace_id() {
     value_rule r;
     r.form = text_form::marketplace_id;
+    return r;
+}
+// "HOST:PORT" (core/listen_address.hpp); empty means "off".
+inline value_rule listen_address_text() {
+    value_rule r;
+    r.form = text_form::listen_address;
+    r.allow_empty = true;
     return r;
 }
 inline value_rule in_range(numeric_range range) {

@@ -229,7 +229,7 @@ result<dispatch_summary, error_message> dispatcher::deliver_due(store::database&
                                   channel->type);
                 continue;
             }
-            if (sends >= options_.max_sends) {
+            if (sends >= options_.max_sends || (options_.should_stop && options_.should_stop())) {
                 budget_exhausted = true;
                 break;
             }

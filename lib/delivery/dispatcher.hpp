@@ -66,6 +66,9 @@ struct dispatch_options {
     // Attempts per deliver_due call, so one call stays bounded in time
     // (max_sends * channel timeout at worst); the rest waits for the next call.
     std::size_t max_sends = 20;
+    // Asked before each send; true ends the call there (the daemon is
+    // stopping: the rows not sent stay in the outbox for the next start).
+    std::function<bool()> should_stop;
     // The sender for a channel type; defaults to make_sender. Tests may inject.
     std::function<std::unique_ptr<sender>(const std::string& channel_type)> sender_factory;
 };

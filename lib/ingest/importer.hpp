@@ -68,6 +68,11 @@ class importer {
     // database error; only a broken invariant (std::logic_error) escapes.
     result<import_report, import_failure> import_file(const std::filesystem::path& path);
 
+    // A reload may change it; the next file is read with the new one.
+    void set_default_marketplace(std::string marketplace_id) {
+        default_marketplace_ = std::move(marketplace_id);
+    }
+
   private:
     store::database& db_;
     const Clock& clock_;

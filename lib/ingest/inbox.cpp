@@ -200,7 +200,8 @@ std::vector<fs::path> import_order(std::vector<fs::path> ready) {
     return out;
 }
 
-inbox_cycle_summary process_inbox(inbox& box, importer& imp) {
+inbox_cycle_summary process_inbox(inbox& box, importer& imp,
+                                  const std::function<bool()>& should_stop) {
     inbox_cycle_summary summary;
     auto scanned = box.scan();
     if (!scanned) {
@@ -210,7 +211,13 @@ inbox_cycle_summary process_inbox(inbox& box, importer& imp) {
     }
     summary.waiting = scanned->waiting;
     for (const auto& file : import_order(std::move(scanned->ready))) {
+        if (should_stop && should_stop()) {
+            ++summary.waiting;
+            continue;
+        }
         const std::string name = file.filename().string();
+        // A large report takes seconds; the operator sees what is going on.
+        spdlog::info("importing: {}", name);
         auto imported = imp.import_file(file);
         if (imported) {
             if (imported->result == import_report::outcome::imported) {

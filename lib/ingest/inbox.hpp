@@ -20,6 +20,7 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
@@ -91,6 +92,10 @@ std::vector<std::filesystem::path> import_order(std::vector<std::filesystem::pat
 
 // One pass over the inbox: scan, import every ready file in order, move each
 // where it belongs, log what happened. Never throws for bad files.
-inbox_cycle_summary process_inbox(inbox& box, importer& imp);
+// `should_stop`, when given, is asked before each file: true leaves the rest
+// in the folder for the next start (the daemon is stopping; the file being
+// imported always finishes or rolls back whole).
+inbox_cycle_summary process_inbox(inbox& box, importer& imp,
+                                  const std::function<bool()>& should_stop = {});
 
 }  // namespace shd::ingest

@@ -84,12 +84,34 @@ result<prune_counts, error_message> prune_old_rows(store::database& db, instant 
     }
 }
 
+void log_cycle(const cycle_report& r) {
+    if (r.inbox.imported + r.inbox.rejected + r.inbox.already_imported > 0 || r.alerts) {
+        spdlog::info("cycle: {} imported, {} already imported, {} rejected; {}{}",
+                     r.inbox.imported, r.inbox.already_imported, r.inbox.rejected,
+                     r.status_line,
+                     r.alerts && r.alerts->outbox_rows > 0
+                         ? fmt::format("; {} notification(s) queued", r.alerts->outbox_rows)
+                         : std::string());
+    }
+}
+
+void log_delivery(const result<delivery::dispatch_summary, error_message>& delivered) {
+    if (!delivered) {
+        spdlog::error("delivery: {}", delivered.error().text);
+    } else if (delivered->delivered + delivered->retried + delivered->dead > 0) {
+        spdlog::info("delivery: {} delivered, {} to retry, {} given up", delivered->delivered,
+                     delivered->retried, delivered->dead);
+    }
+}
+
 cycle_runner::cycle_runner(store::database& db, ingest::inbox& box, ingest::importer& importer)
     : db_(db), inbox_(box), importer_(importer) {}
 
-cycle_report cycle_runner::run(const config::config& cfg, instant now) {
+cycle_report cycle_runner::run(const config::config& cfg, instant now,
+                               const std::function<bool()>& should_stop) {
     cycle_report report;
-    report.inbox = ingest::process_inbox(inbox_, importer_);
+    importer_.set_default_marketplace(cfg.default_marketplace);
+    report.inbox = ingest::process_inbox(inbox_, importer_, should_stop);
     if (report.inbox.failed > 0) report.failed = true;
 
     auto evaluated = metrics::evaluate(db_, cfg, now);
@@ -126,6 +148,7 @@ cycle_report cycle_runner::run(const config::config& cfg, instant now) {
     }
 
     auto decided = alerts::process_cycle(db_, cfg, *evaluated, now);
+    report.evaluation = std::move(*evaluated);
     if (!decided) {
         spdlog::error("alert evaluation failed: {}", decided.error().text);
         report.failed = true;

@@ -2,18 +2,20 @@
 // import what is ready, evaluate every metric as of `now`, keep the history,
 // and let the alert lifecycle decide what to tell people (outbox rows, in the
 // same transaction as its state). Delivery is not part of the cycle: it runs
-// on its own thread (delivery_worker) so a slow receiver never holds up
+// on its own lane of the daemon's worker pool (daemon.hpp) so a slow receiver never holds up
 // imports or evaluation.
 //
 // A failure in one step is logged and reported; later steps still run where
 // they can (an evaluation still runs after a rejected file).
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 
 #include "alerts/cycle.hpp"
 #include "config/config.hpp"
+#include "delivery/dispatcher.hpp"
 #include "core/time.hpp"
 #include "ingest/inbox.hpp"
 #include "metrics/evaluation.hpp"
@@ -28,6 +30,7 @@ struct cycle_report {
     std::optional<alerts::cycle_summary> alerts;
     std::string status_line;  // "US: LDR 10d at risk 3.2%" or "all metrics ok"
     bool failed = false;      // some step could not be done (database trouble)
+    std::optional<metrics::evaluation> evaluation;  // what was evaluated, when it was
 };
 
 // History is kept when something was imported, and otherwise at most once an
@@ -53,11 +56,20 @@ result<prune_counts, error_message> prune_old_rows(store::database& db, instant 
 // One line for logs and systemd's STATUS=: the worst rows first.
 std::string summarize(const metrics::evaluation& e);
 
+// One info line for a cycle that imported or decided something (quiet
+// otherwise: a poll every minute must not fill the journal).
+void log_cycle(const cycle_report& r);
+
+// One line for a delivery call that did something, or its error.
+void log_delivery(const result<delivery::dispatch_summary, error_message>& delivered);
+
 class cycle_runner {
 public:
     cycle_runner(store::database& db, ingest::inbox& box, ingest::importer& importer);
 
-    cycle_report run(const config::config& cfg, instant now);
+    // `should_stop` is passed to process_inbox: asked before each file.
+    cycle_report run(const config::config& cfg, instant now,
+                     const std::function<bool()>& should_stop = {});
 
 private:
     store::database& db_;

@@ -329,7 +329,7 @@ TEST(ConfigErrors, UnknownTopLevelKey) {
     EXPECT_TRUE(error_is("colour: blue\n", 1, 1, "colour",
                          "unknown key 'colour'; expected one of: account, database, inbox, "
                          "default_marketplace, poll_interval, reconcile_tolerance, log_level, "
-                         "metrics, marketplaces, alerts"));
+                         "metrics, marketplaces, alerts, http"));
 }
 
 TEST(ConfigErrors, UnknownKeyInsideAMetric) {
@@ -699,8 +699,9 @@ TEST(ConfigDocs, EveryKeyIsDocumentedAndInTheExample) {
         EXPECT_NE(example.find(key + ":"), std::string::npos) << key << " not in the example";
         ++keys;
     }
-    // 10 top-level keys, 5 fields for each of 6 metric lines, 10 alerts keys.
-    EXPECT_EQ(keys, 10 + 5 * 6 + 10);
+    // 11 top-level keys, 5 fields for each of 6 metric lines, 10 alerts keys,
+    // 1 http key.
+    EXPECT_EQ(keys, 11 + 5 * 6 + 10 + 1);
 }
 
 }  // namespace

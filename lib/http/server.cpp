@@ -1,0 +1,231 @@
+#include "http/server.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/ip/v6_only.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <chrono>
+#include <list>
+#include <optional>
+
+namespace shd::http {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+
+constexpr std::chrono::seconds kRequestDeadline{10};
+constexpr std::size_t kHeaderLimit = 8 * 1024;
+constexpr std::size_t kMaxConnections = 64;
+
+bhttp::response<bhttp::string_body> to_beast(response r, unsigned version, bool keep_alive,
+                                             bool head) {
+    bhttp::response<bhttp::string_body> out{static_cast<bhttp::status>(r.status), version};
+    out.set(bhttp::field::server, "seller-healthd");
+    out.set(bhttp::field::content_type, r.content_type);
+    for (auto& [name, value] : r.headers)
+        out.set(name, value);
+    out.body() = std::move(r.body);
+    out.keep_alive(keep_alive);
+    out.prepare_payload();
+    // HEAD: the same headers (Content-Length of the GET body), no body.
+    if (head)
+        out.body().clear();
+    return out;
+}
+
+response plain(int status, std::string text) {
+    response r;
+    r.status = status;
+    r.body = std::move(text) + "\n";
+    return r;
+}
+
+}  // namespace
+
+class session;
+
+struct server_state : std::enable_shared_from_this<server_state> {
+    server_state(asio::io_context& ioc_, handler h)
+        : ioc(ioc_), acceptor(ioc_), on_request(std::move(h)) {}
+    void accept();
+    void forget(session* s);
+
+    asio::io_context& ioc;
+    tcp::acceptor acceptor;
+    handler on_request;
+    std::list<std::weak_ptr<session>> sessions;
+    bool closed = false;
+};
+
+class session : public std::enable_shared_from_this<session> {
+  public:
+    session(tcp::socket socket, std::shared_ptr<server_state> owner)
+        : stream_(std::move(socket)), owner_(std::move(owner)) {}
+
+    void start() { read(); }
+    void close() {
+        beast::error_code ignored;
+        stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
+        stream_.close();
+    }
+
+  private:
+    void read() {
+        parser_.emplace();
+        parser_->header_limit(kHeaderLimit);
+        parser_->body_limit(0);
+        stream_.expires_after(kRequestDeadline);
+        bhttp::async_read(stream_, buffer_, *parser_,
+                          beast::bind_front_handler(&session::on_read, shared_from_this()));
+    }
+
+    void on_read(beast::error_code ec, std::size_t) {
+        if (ec == bhttp::error::end_of_stream)
+            return finish();
+        if (ec) {
+            // A body, oversized headers or garbage: say so once, then hang up.
+            if (ec != asio::error::operation_aborted && ec != beast::error::timeout &&
+                ec != asio::error::connection_reset) {
+                write(plain(400, "bad request"), 11, false, false);
+            } else {
+                finish();
+            }
+            return;
+        }
+        const auto& req = parser_->get();
+        const bool head = req.method() == bhttp::verb::head;
+        response answer;
+        if (req.method() != bhttp::verb::get && !head) {
+            answer = plain(405, "only GET and HEAD");
+            answer.headers.emplace_back("Allow", "GET, HEAD");
+        } else {
+            request r{std::string(req.method_string()), std::string(req.target())};
+            try {
+                answer = owner_->on_request(r);
+            } catch (const std::exception& e) {
+                // A renderer bug must not take the daemon down with it.
+                spdlog::error("http: {} {}: {}", r.method, r.path(), e.what());
+                answer = plain(500, "internal error");
+            }
+        }
+        write(std::move(answer), req.version(), req.keep_alive(), head);
+    }
+
+    void write(response answer, unsigned version, bool keep_alive, bool head) {
+        auto out = std::make_shared<bhttp::response<bhttp::string_body>>(
+            to_beast(std::move(answer), version, keep_alive, head));
+        stream_.expires_after(kRequestDeadline);
+        bhttp::async_write(
+            stream_, *out,
+            [self = shared_from_this(), out, keep_alive](beast::error_code ec, std::size_t) {
+                if (ec || !keep_alive)
+                    return self->finish();
+                self->read();
+            });
+    }
+
+    void finish() {
+        beast::error_code ignored;
+        stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+        owner_->forget(this);
+    }
+
+    beast::tcp_stream stream_;
+    beast::flat_buffer buffer_{kHeaderLimit};
+    std::optional<bhttp::request_parser<bhttp::empty_body>> parser_;
+    std::shared_ptr<server_state> owner_;
+};
+
+void server_state::accept() {
+    // One thread runs the io_context, so sessions need no strand.
+    acceptor.async_accept([self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
+        if (self->closed)
+            return;
+        if (ec) {
+            if (ec != asio::error::operation_aborted)
+                spdlog::warn("http: accept: {}", ec.message());
+        } else {
+            self->sessions.remove_if([](const auto& w) { return w.expired(); });
+            if (self->sessions.size() >= kMaxConnections) {
+                beast::error_code ignored;
+                socket.close(ignored);
+            } else {
+                auto s = std::make_shared<session>(std::move(socket), self);
+                self->sessions.push_back(s);
+                s->start();
+            }
+        }
+        self->accept();
+    });
+}
+
+void server_state::forget(session* s) {
+    sessions.remove_if([s](const auto& w) {
+        auto p = w.lock();
+        return !p || p.get() == s;
+    });
+}
+
+server::server(asio::io_context& ioc, handler h)
+    : state_(std::make_shared<server_state>(ioc, std::move(h))) {}
+
+server::~server() {
+    close();
+}
+
+result<void, error_message> server::listen(const listen_address& address) {
+    const auto fail = [&](const beast::error_code& ec) {
+        return error_message{fmt::format("cannot listen on {}{}{}:{}: {}", address.is_v6 ? "[" : "",
+                                         address.host, address.is_v6 ? "]" : "", address.port,
+                                         ec.message())};
+    };
+    beast::error_code ec;
+    const auto ip = asio::ip::make_address(address.host, ec);
+    if (ec)
+        return fail(ec);
+    const tcp::endpoint endpoint{ip, address.port};
+    auto& a = state_->acceptor;
+    a.open(endpoint.protocol(), ec);
+    if (ec)
+        return fail(ec);
+    a.set_option(asio::socket_base::reuse_address(true), ec);
+    if (!ec && endpoint.protocol() == tcp::v6())
+        a.set_option(asio::ip::v6_only(true), ec);
+    if (!ec)
+        a.bind(endpoint, ec);
+    if (!ec)
+        a.listen(asio::socket_base::max_listen_connections, ec);
+    if (ec) {
+        beast::error_code ignored;
+        a.close(ignored);
+        return fail(ec);
+    }
+    state_->accept();
+    return {};
+}
+
+tcp::endpoint server::local_endpoint() const {
+    beast::error_code ec;
+    return state_->acceptor.local_endpoint(ec);
+}
+
+void server::close() {
+    if (!state_ || state_->closed)
+        return;
+    state_->closed = true;
+    beast::error_code ignored;
+    state_->acceptor.close(ignored);
+    for (auto& w : state_->sessions) {
+        if (auto s = w.lock())
+            s->close();
+    }
+    state_->sessions.clear();
+}
+
+}  // namespace shd::http

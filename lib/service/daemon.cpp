@@ -1,0 +1,548 @@
+#include "service/daemon.hpp"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <atomic>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <csignal>
+#include <cstdlib>
+#include <optional>
+
+#include "core/listen_address.hpp"
+#include "delivery/dispatcher.hpp"
+#include "http/server.hpp"
+#include "ingest/folder_watch.hpp"
+#include "ingest/importer.hpp"
+#include "ingest/inbox.hpp"
+#include "report/status_json.hpp"
+#include "service/cycle.hpp"
+#include "service/dashboard_data.hpp"
+#include "service/delivery.hpp"
+#include "service/routes.hpp"
+#include "service/systemd_notify.hpp"
+#include "web/snapshot.hpp"
+
+namespace shd::service {
+namespace {
+
+namespace asio = boost::asio;
+using steady = std::chrono::steady_clock;
+using std::chrono::seconds;
+
+// Files closed within this long of each other share a cycle.
+constexpr std::chrono::milliseconds kArrivalDebounce{1000};
+// Even with nothing due, delivery looks again now and then, so a row written
+// by another process (or a clock jump) is not stranded.
+constexpr seconds kLongestDeliverySleep{60};
+constexpr seconds kDatabaseRetry{10};
+// A cycle running longer than this is stuck: the watchdog ping is withheld so
+// systemd restarts the service.
+constexpr std::chrono::minutes kStuckCycle{15};
+// One thread per lane: the cycle and delivery each run one job at a time.
+constexpr std::size_t kWorkerThreads = 2;
+
+[[noreturn]] void exit_now(int code) {
+    spdlog::shutdown();
+    std::_Exit(code);
+}
+
+struct cycle_outcome {
+    cycle_report report;
+    std::optional<web::snapshot> dashboard;  // history, alerts, DB counters
+    std::optional<std::string> broken;       // a logic_error on the worker
+};
+
+struct delivery_outcome {
+    result<delivery::dispatch_summary, error_message> summary = error_message{"not run"};
+    bool database_unavailable = false;
+    instant as_of;
+};
+
+class daemon_loop {
+  public:
+    daemon_loop(daemon_options options, store::database db, const Clock& clock)
+        : options_(std::move(options)),
+          cfg_(options_.cfg),
+          clock_(clock),
+          started_at_(clock.now()),
+          db_(std::move(db)),
+          importer_(db_, clock_, cfg_->default_marketplace),
+          inbox_(cfg_->inbox, clock_),
+          runner_(db_, inbox_, importer_),
+          dispatcher_(make_dispatch_options()) {}
+
+    ~daemon_loop() {
+        // The descriptor belongs to the folder_watch; asio must not close it too.
+        if (watch_fd_)
+            watch_fd_->release();
+    }
+
+    int run() {
+        wait_for_signal();
+        open_watch();
+        if (!cfg_->http.listen.empty()) {
+            auto bound = bind_http(cfg_->http.listen);
+            if (!bound) {
+                spdlog::error("{}", bound.error().text);
+                return 1;
+            }
+            http_ = std::move(*bound);
+            http_listen_ = cfg_->http.listen;
+        }
+        if (auto wd = systemd::watchdog_interval()) {
+            watchdog_period_ = std::chrono::duration_cast<steady::duration>(*wd / 2);
+            arm_watchdog();
+        }
+        spdlog::info("watching {} (full scan every {}s){}", cfg_->inbox.string(),
+                     cfg_->poll_interval.count(),
+                     http_ ? fmt::format("; http endpoint on {}", http_listen_) : "");
+        systemd::notify("READY=1\n" + systemd::status_assignment("starting: first cycle"));
+        request_cycle();
+        arm_poll();
+        request_delivery();  // whatever an earlier run left owed
+        ioc_.run();
+        spdlog::info("stopped");
+        return 0;
+    }
+
+  private:
+    delivery::dispatch_options make_dispatch_options() {
+        delivery::dispatch_options o;
+        o.should_stop = [this] { return stop_requested_.load(); };
+        return o;
+    }
+
+    // ---- signals, reload, shutdown ----
+
+    void wait_for_signal() {
+        signals_.async_wait([this](const boost::system::error_code& ec, int signo) {
+            if (ec)
+                return;
+            if (signo == SIGHUP) {
+                if (!stopping_)
+                    reload();
+            } else if (stopping_) {
+                spdlog::warn("signal {} again: exiting now", signo);
+                exit_now(0);
+            } else {
+                begin_shutdown(signo);
+            }
+            wait_for_signal();
+        });
+    }
+
+    void reload() {
+        systemd::notify("RELOADING=1");
+        auto next = config::load_config(options_.config_path);
+        if (!next) {
+            spdlog::error("reload: {}; keeping the current configuration",
+                          next.error().to_string());
+            systemd::notify("READY=1");
+            return;
+        }
+        if (next->database != cfg_->database || next->inbox != cfg_->inbox) {
+            spdlog::warn("reload: database and inbox apply only after a restart");
+            next->database = cfg_->database;
+            next->inbox = cfg_->inbox;
+        }
+        if (*next == *cfg_) {
+            spdlog::info("reload: configuration unchanged");
+            systemd::notify("READY=1");
+            return;
+        }
+        if (next->http.listen != http_listen_) {
+            if (next->http.listen.empty()) {
+                http_.reset();
+                spdlog::info("reload: http endpoint closed");
+            } else if (auto bound = bind_http(next->http.listen); bound) {
+                http_ = std::move(*bound);
+                spdlog::info("reload: http endpoint on {}", next->http.listen);
+            } else {
+                spdlog::error("reload: {}; the endpoint stays {}", bound.error().text,
+                              http_listen_.empty() ? "off" : "on " + http_listen_);
+                next->http.listen = http_listen_;
+            }
+            http_listen_ = next->http.listen;
+        }
+        const bool poll_changed = next->poll_interval != cfg_->poll_interval;
+        spdlog::set_level(spdlog::level::from_str(next->log_level));
+        cfg_ = std::make_shared<const config::config>(std::move(*next));
+        if (poll_changed)
+            arm_poll();
+        spdlog::info("reload: configuration applied");
+        systemd::notify("READY=1");
+        request_cycle();
+        request_delivery();
+    }
+
+    void begin_shutdown(int signo) {
+        spdlog::info("stopping on signal {}", signo);
+        stopping_ = true;
+        stop_requested_ = true;
+        systemd::notify("STOPPING=1");
+        poll_timer_.cancel();
+        settle_timer_.cancel();
+        debounce_timer_.cancel();
+        delivery_timer_.cancel();
+        watchdog_timer_.cancel();
+        http_.reset();
+        if (watch_fd_) {
+            watch_fd_->release();
+            watch_fd_.reset();
+        }
+        watch_.reset();
+        if (delivery_running_) {
+            grace_timer_.expires_after(options_.shutdown_grace);
+            grace_timer_.async_wait([this](const boost::system::error_code& ec) {
+                if (ec)
+                    return;
+                grace_over_ = true;
+                maybe_finish();
+            });
+        }
+        maybe_finish();
+    }
+
+    // Ends the loop once the cycle has finished and delivery is done or has
+    // had its grace period.
+    void maybe_finish() {
+        if (!stopping_ || cycle_running_)
+            return;
+        if (delivery_running_ && !grace_over_)
+            return;
+        if (delivery_running_) {
+            spdlog::warn(
+                "a delivery was still in flight after {} s; it is sent again at the next start",
+                options_.shutdown_grace.count());
+            exit_now(0);
+        }
+        grace_timer_.cancel();
+        signals_.cancel();
+        ioc_.stop();
+    }
+
+    // ---- inbox arrivals and timers ----
+
+    void open_watch() {
+        watch_.emplace(cfg_->inbox);
+        if (watch_->fd() < 0)
+            return;
+        watch_fd_.emplace(ioc_, watch_->fd());
+        wait_for_arrival();
+    }
+
+    void wait_for_arrival() {
+        watch_fd_->async_wait(
+            asio::posix::stream_descriptor::wait_read, [this](const boost::system::error_code& ec) {
+                if (ec || !watch_)
+                    return;
+                if (watch_->drain()) {
+                    debounce_timer_.expires_after(kArrivalDebounce);
+                    debounce_timer_.async_wait([this](const boost::system::error_code& e) {
+                        if (!e)
+                            request_cycle();
+                    });
+                }
+                wait_for_arrival();
+            });
+    }
+
+    void arm_poll() {
+        poll_timer_.expires_after(cfg_->poll_interval);
+        poll_timer_.async_wait([this](const boost::system::error_code& ec) {
+            if (ec)
+                return;
+            request_cycle();
+            arm_poll();
+        });
+    }
+
+    void arm_watchdog() {
+        watchdog_timer_.expires_after(watchdog_period_);
+        watchdog_timer_.async_wait([this](const boost::system::error_code& ec) {
+            if (ec)
+                return;
+            const bool stuck = cycle_started_ && steady::now() - *cycle_started_ > kStuckCycle;
+            if (!stuck) {
+                systemd::notify("WATCHDOG=1");
+            } else if (!warned_stuck_) {
+                spdlog::error("a cycle has run for more than {} min; withholding the watchdog",
+                              kStuckCycle.count());
+                warned_stuck_ = true;
+            }
+            arm_watchdog();
+        });
+    }
+
+    // ---- the cycle lane ----
+
+    void request_cycle() {
+        if (stopping_)
+            return;
+        if (cycle_running_) {
+            cycle_again_ = true;
+            return;
+        }
+        start_cycle();
+    }
+
+    void start_cycle() {
+        cycle_running_ = true;
+        cycle_again_ = false;
+        cycle_started_ = steady::now();
+        if (watch_)
+            watch_->arm();
+        auto cfg = cfg_;
+        const instant now = clock_.now();
+        const bool with_dashboard = http_ != nullptr;
+        asio::post(pool_, [this, cfg, now, with_dashboard] {
+            cycle_outcome out;
+            try {
+                out.report = runner_.run(*cfg, now, [this] { return stop_requested_.load(); });
+                if (with_dashboard && out.report.evaluation) {
+                    web::snapshot extra;
+                    if (auto loaded = load_dashboard_data(db_, now, extra); loaded)
+                        out.dashboard = std::move(extra);
+                    else
+                        spdlog::warn("{}", loaded.error().text);
+                }
+            } catch (const std::exception& e) {
+                out.broken = e.what();
+            }
+            asio::post(ioc_,
+                       [this, out = std::move(out)]() mutable { on_cycle_done(std::move(out)); });
+        });
+    }
+
+    void on_cycle_done(cycle_outcome out) {
+        cycle_running_ = false;
+        cycle_started_.reset();
+        warned_stuck_ = false;
+        if (out.broken)
+            throw std::logic_error(*out.broken);
+        const cycle_report& r = out.report;
+        ++counters_.cycles;
+        if (r.failed)
+            ++counters_.cycle_failures;
+        counters_.files_imported += r.inbox.imported;
+        counters_.files_rejected += r.inbox.rejected;
+        counters_.files_already_imported += r.inbox.already_imported;
+        log_cycle(r);
+        if (r.evaluation)
+            publish(out);
+        if (out.report.alerts && out.report.alerts->outbox_rows > 0)
+            request_delivery();
+        if (stopping_)
+            return maybe_finish();
+        if (out.report.inbox.waiting > 0) {
+            // One second past the settle time, so the files' mtimes are surely old enough.
+            settle_timer_.expires_after(ingest::kDefaultSettleTime + seconds{1});
+            settle_timer_.async_wait([this](const boost::system::error_code& ec) {
+                if (!ec)
+                    request_cycle();
+            });
+        }
+        if (cycle_again_)
+            start_cycle();
+    }
+
+    void publish(cycle_outcome& out) {
+        auto next = std::make_shared<web::snapshot>();
+        next->account = cfg_->account;
+        next->version = options_.version;
+        next->started_at = started_at_;
+        next->status_json = report::status_json(*out.report.evaluation);
+        if (out.dashboard) {
+            next->history = std::move(out.dashboard->history);
+            next->alerts = std::move(out.dashboard->alerts);
+            db_counters_ = out.dashboard->counters;
+        }
+        next->evaluation = std::move(out.report.evaluation);
+        next->counters = live_counters();
+        snapshot_ = std::move(next);
+        if (out.report.status_line != last_status_) {
+            last_status_ = out.report.status_line;
+            systemd::notify(systemd::status_assignment(last_status_));
+        }
+    }
+
+    // The daemon's own counts, with what the last cycle read from the database.
+    web::service_counters live_counters() const {
+        web::service_counters c = counters_;
+        c.last_import_at = db_counters_.last_import_at;
+        c.outbox_pending = db_counters_.outbox_pending;
+        return c;
+    }
+
+    // ---- the delivery lane ----
+
+    void request_delivery() {
+        if (stopping_)
+            return;
+        if (delivery_running_) {
+            delivery_again_ = true;
+            return;
+        }
+        start_delivery();
+    }
+
+    void start_delivery() {
+        delivery_running_ = true;
+        delivery_again_ = false;
+        delivery_timer_.cancel();
+        auto cfg = cfg_;
+        const instant now = clock_.now();
+        asio::post(pool_, [this, cfg, now] {
+            delivery_outcome out;
+            out.as_of = now;
+            if (!delivery_db_) {
+                // Busy (a long import holds the write lock) or briefly
+                // unavailable: tried again soon rather than left unsent.
+                auto opened = store::database::open(cfg->database);
+                if (opened) {
+                    delivery_db_.emplace(std::move(*opened));
+                } else {
+                    out.summary = error_message{"cannot open the database, will retry: " +
+                                                opened.error().text};
+                    out.database_unavailable = true;
+                }
+            }
+            if (delivery_db_) {
+                try {
+                    out.summary = deliver_all_due(dispatcher_, *delivery_db_, *cfg, now);
+                } catch (const std::exception& e) {
+                    // A sender that throws is a bug, but it must not end delivery.
+                    out.summary = error_message{std::string("unexpected error: ") + e.what()};
+                }
+            }
+            asio::post(ioc_, [this, out = std::move(out)] { on_delivery_done(out); });
+        });
+    }
+
+    void on_delivery_done(const delivery_outcome& out) {
+        delivery_running_ = false;
+        log_delivery(out.summary);
+        seconds sleep = kLongestDeliverySleep;
+        if (out.summary) {
+            counters_.deliveries += static_cast<std::int64_t>(out.summary->delivered);
+            counters_.delivery_failures += static_cast<std::int64_t>(out.summary->retried);
+            counters_.dead_letters += static_cast<std::int64_t>(out.summary->dead);
+            if (out.summary->next_due) {
+                sleep = std::clamp<seconds>(*out.summary->next_due - out.as_of, seconds{1},
+                                            kLongestDeliverySleep);
+            }
+        } else if (out.database_unavailable) {
+            sleep = kDatabaseRetry;
+        }
+        if (stopping_)
+            return maybe_finish();
+        if (delivery_again_)
+            return start_delivery();
+        delivery_timer_.expires_after(sleep);
+        delivery_timer_.async_wait([this](const boost::system::error_code& ec) {
+            if (!ec)
+                request_delivery();
+        });
+    }
+
+    // ---- the HTTP endpoint ----
+
+    result<std::unique_ptr<http::server>, error_message> bind_http(const std::string& listen) {
+        auto address = parse_listen_address(listen);
+        if (!address)
+            return error_message{"http.listen: " + address.error().text};
+        auto s = std::make_unique<http::server>(
+            ioc_, [this](const http::request& req) { return answer(req); });
+        if (auto bound = s->listen(*address); !bound)
+            return bound.error();
+        if (!is_loopback(*address)) {
+            spdlog::warn(
+                "the http endpoint on {} is reachable from the network and has no "
+                "authentication",
+                listen);
+        }
+        return s;
+    }
+
+    http::response answer(const http::request& req) {
+        const instant now = clock_.now();
+        static const web::snapshot empty;
+        const web::snapshot& s = snapshot_ ? *snapshot_ : empty;
+        if (req.path() == "/metrics") {
+            // The counters move between cycles; the page's history does not
+            // need to be copied for them.
+            web::snapshot light;
+            light.account = s.account;
+            light.version = options_.version;
+            light.started_at = started_at_;
+            light.evaluation = s.evaluation;
+            light.alerts = s.alerts;
+            light.counters = live_counters();
+            return route(req, light, now, cfg_->poll_interval);
+        }
+        return route(req, s, now, cfg_->poll_interval);
+    }
+
+    daemon_options options_;
+    std::shared_ptr<const config::config> cfg_;
+    const Clock& clock_;
+    const instant started_at_;
+
+    // Owned by the loop thread.
+    asio::io_context ioc_{1};
+    asio::signal_set signals_{ioc_, SIGTERM, SIGINT, SIGHUP};
+    asio::steady_timer poll_timer_{ioc_};
+    asio::steady_timer settle_timer_{ioc_};
+    asio::steady_timer debounce_timer_{ioc_};
+    asio::steady_timer delivery_timer_{ioc_};
+    asio::steady_timer watchdog_timer_{ioc_};
+    asio::steady_timer grace_timer_{ioc_};
+    steady::duration watchdog_period_{};
+    std::optional<ingest::folder_watch> watch_;
+    std::optional<asio::posix::stream_descriptor> watch_fd_;
+    std::unique_ptr<http::server> http_;
+    std::string http_listen_;
+    std::shared_ptr<const web::snapshot> snapshot_;
+    web::service_counters counters_;
+    web::service_counters db_counters_;
+    std::string last_status_;
+    bool stopping_ = false;
+    bool grace_over_ = false;
+    bool cycle_running_ = false;
+    bool cycle_again_ = false;
+    bool warned_stuck_ = false;
+    std::optional<steady::time_point> cycle_started_;
+    bool delivery_running_ = false;
+    bool delivery_again_ = false;
+    std::atomic<bool> stop_requested_{false};
+
+    // The cycle lane: used by one pool job at a time.
+    store::database db_;
+    ingest::importer importer_;
+    ingest::inbox inbox_;
+    cycle_runner runner_;
+
+    // The delivery lane: likewise.
+    std::optional<store::database> delivery_db_;
+    delivery::dispatcher dispatcher_;
+
+    // Last, so it is destroyed first: its threads are joined before anything
+    // they use goes away.
+    asio::thread_pool pool_{kWorkerThreads};
+};
+
+}  // namespace
+
+int run_daemon(daemon_options options, store::database db, const Clock& clock) {
+    daemon_loop loop(std::move(options), std::move(db), clock);
+    return loop.run();
+}
+
+}  // namespace shd::service

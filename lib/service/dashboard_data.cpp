@@ -1,0 +1,67 @@
+#include "service/dashboard_data.hpp"
+
+#include <SQLiteCpp/Column.h>
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+
+#include <algorithm>
+#include <cstdint>
+
+#include "metrics/history.hpp"
+
+namespace shd::service {
+
+result<void, error_message> load_dashboard_data(store::database& db, instant as_of,
+                                                web::snapshot& out) {
+    auto history = metrics::load_results(db, as_of - std::chrono::days{web::kHistoryDays}, as_of);
+    if (!history)
+        return history.error();
+    out.history = std::move(*history);
+    try {
+        out.alerts.clear();
+        SQLite::Statement open_alerts(db.handle(),
+                                      "SELECT fingerprint, kind, severity, state, episode_start"
+                                      " FROM alert_states ORDER BY episode_start DESC, fingerprint"
+                                      " LIMIT ?1");
+        open_alerts.bind(1, static_cast<std::int64_t>(web::kRecentAlerts));
+        while (open_alerts.executeStep()) {
+            out.alerts.push_back(web::recent_alert{
+                open_alerts.getColumn(0).getString(), open_alerts.getColumn(1).getString(),
+                open_alerts.getColumn(2).getString(), open_alerts.getColumn(3).getString(),
+                from_unix(open_alerts.getColumn(4).getInt64()), std::nullopt});
+        }
+        const std::size_t room = web::kRecentAlerts - out.alerts.size();
+        if (room > 0) {
+            SQLite::Statement ended(db.handle(),
+                                    "SELECT fingerprint, severity, episode_start, resolved_at"
+                                    " FROM alert_history ORDER BY resolved_at DESC, fingerprint"
+                                    " LIMIT ?1");
+            ended.bind(1, static_cast<std::int64_t>(room));
+            while (ended.executeStep()) {
+                const std::string fingerprint = ended.getColumn(0).getString();
+                // The kind is the fingerprint's first part for every kind but
+                // metric alerts, whose first part is the metric's name.
+                const std::string first = fingerprint.substr(0, fingerprint.find('|'));
+                const bool known_kind = first == "message_deadline" || first == "ship_deadline" ||
+                                        first == "stale_data";
+                out.alerts.push_back(web::recent_alert{fingerprint, known_kind ? first : "metric",
+                                                       ended.getColumn(1).getString(), "resolved",
+                                                       from_unix(ended.getColumn(2).getInt64()),
+                                                       from_unix(ended.getColumn(3).getInt64())});
+            }
+        }
+        SQLite::Statement last_import(db.handle(), "SELECT MAX(imported_at) FROM imports");
+        if (last_import.executeStep() && !last_import.getColumn(0).isNull())
+            out.counters.last_import_at = from_unix(last_import.getColumn(0).getInt64());
+        SQLite::Statement pending(db.handle(),
+                                  "SELECT COUNT(*) FROM outbox"
+                                  " WHERE delivered_at IS NULL AND dead_at IS NULL");
+        if (pending.executeStep())
+            out.counters.outbox_pending = pending.getColumn(0).getInt64();
+    } catch (const SQLite::Exception& e) {
+        return error_message{std::string("reading the dashboard's data failed: ") + e.what()};
+    }
+    return {};
+}
+
+}  // namespace shd::service

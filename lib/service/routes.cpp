@@ -1,0 +1,67 @@
+#include "service/routes.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "web/dashboard.hpp"
+#include "web/prometheus.hpp"
+
+namespace shd::service {
+namespace {
+
+http::response answer(int status, std::string content_type, std::string body) {
+    http::response r;
+    r.status = status;
+    r.content_type = std::move(content_type);
+    r.body = std::move(body);
+    r.headers = {{"Cache-Control", "no-store"},
+                 {"X-Content-Type-Options", "nosniff"},
+                 {"Content-Security-Policy",
+                  "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+                  "frame-ancestors 'none'"}};
+    return r;
+}
+
+}  // namespace
+
+std::chrono::seconds health_max_age(std::chrono::seconds poll_interval) {
+    return std::max<std::chrono::seconds>(3 * poll_interval, std::chrono::minutes{5});
+}
+
+health check_health(const web::snapshot& s, instant now, std::chrono::seconds poll_interval) {
+    if (!s.evaluation)
+        return {false, "no evaluation yet"};
+    const auto age = now - s.evaluation->as_of;
+    const std::string when = fmt::format("last evaluation {}, {} s ago",
+                                         format_iso8601(s.evaluation->as_of), age.count());
+    if (age > health_max_age(poll_interval))
+        return {false,
+                when + fmt::format(" (more than {} s)", health_max_age(poll_interval).count())};
+    return {true, when};
+}
+
+http::response route(const http::request& req, const web::snapshot& s, instant now,
+                     std::chrono::seconds poll_interval) {
+    const std::string path = req.path();
+    if (path == "/healthz") {
+        const auto h = check_health(s, now, poll_interval);
+        return answer(h.healthy ? 200 : 503, "text/plain; charset=utf-8",
+                      (h.healthy ? "ok: " : "unhealthy: ") + h.reason + "\n");
+    }
+    if (path == "/metrics") {
+        return answer(200, "text/plain; version=0.0.4; charset=utf-8",
+                      web::render_prometheus(s, now));
+    }
+    if (path == "/api/status") {
+        if (!s.evaluation)
+            return answer(503, "application/json", "{\"error\": \"no evaluation yet\"}\n");
+        return answer(200, "application/json", s.status_json + "\n");
+    }
+    if (path == "/" || path == "/index.html") {
+        return answer(200, "text/html; charset=utf-8", web::render_dashboard(s, now));
+    }
+    return answer(404, "text/plain; charset=utf-8", "not found\n");
+}
+
+}  // namespace shd::service

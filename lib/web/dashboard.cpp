@@ -1,0 +1,548 @@
+#include "web/dashboard.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <tuple>
+#include <vector>
+
+#include "alerts/words.hpp"
+#include "core/marketplaces.hpp"
+#include "core/metric_catalog.hpp"
+#include "web/escape.hpp"
+#include "web/svg_chart.hpp"
+
+namespace shd::web {
+namespace {
+
+using metrics::metric_status;
+
+// System fonts only; tabular figures so rates line up. Colours follow
+// WCAG AA contrast for the text on its badge.
+constexpr std::string_view kStyle = R"css(
+:root {
+  --ink: #1f2328; --muted: #59636e; --line: #d8dee4; --page: #f3f4f6; --card: #ffffff;
+  --ok: #1a7f37; --ok-bg: #dafbe1; --risk: #8a5a00; --risk-bg: #fff1c2;
+  --breach: #c0262d; --breach-bg: #ffe4e2; --none: #59636e; --none-bg: #eaeef2;
+}
+* { box-sizing: border-box; }
+html { -webkit-text-size-adjust: 100%; }
+body {
+  margin: 0; background: var(--page); color: var(--ink);
+  font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", "Noto Sans",
+    "Liberation Sans", Arial, sans-serif;
+  font-variant-numeric: tabular-nums;
+}
+.page { max-width: 1320px; margin: 0 auto; padding: 24px 24px 40px; }
+.masthead {
+  background: var(--card); border: 1px solid var(--line); border-radius: 12px;
+  padding: 20px 24px; margin-bottom: 28px;
+}
+.masthead-top { display: flex; flex-wrap: wrap; gap: 12px 24px; align-items: flex-start;
+  justify-content: space-between; }
+.eyebrow { margin: 0 0 2px; color: var(--muted); font-size: 12px; font-weight: 600;
+  letter-spacing: .08em; text-transform: uppercase; }
+h1 { margin: 0; font-size: 26px; line-height: 1.2; overflow-wrap: anywhere; }
+h2 { margin: 0; font-size: 20px; line-height: 1.25; }
+h3 { margin: 0; font-size: 15px; line-height: 1.3; }
+.overall { display: flex; align-items: center; gap: 10px; font-size: 14px; color: var(--muted); }
+.overall .badge { font-size: 14px; padding: 4px 12px; }
+.facts { display: grid; grid-template-columns: repeat(auto-fit, minmax(190px, 1fr));
+  gap: 12px 24px; margin: 18px 0 0; padding: 16px 0 0; border-top: 1px solid var(--line); }
+.facts div { min-width: 0; }
+.facts dt { color: var(--muted); font-size: 12px; font-weight: 600; letter-spacing: .04em;
+  text-transform: uppercase; }
+.facts dd { margin: 2px 0 0; font-weight: 500; overflow-wrap: anywhere; }
+.ago { color: var(--muted); font-weight: 400; }
+.jump { display: flex; flex-wrap: wrap; gap: 8px; margin: 16px 0 0; padding: 0; list-style: none; }
+.jump a { display: inline-flex; gap: 8px; align-items: center; padding: 4px 6px 4px 12px;
+  border: 1px solid var(--line); border-radius: 999px; color: var(--ink);
+  text-decoration: none; font-weight: 600; font-size: 14px; }
+.jump a:hover, .jump a:focus { border-color: var(--muted); }
+.legend { display: flex; flex-wrap: wrap; gap: 6px 18px; margin: 14px 0 0; color: var(--muted);
+  font-size: 13px; }
+.key { display: inline-block; width: 22px; height: 0; vertical-align: middle; margin-right: 6px;
+  border-top: 2px solid; }
+.key-series { border-color: #1d4f91; }
+.key-warn { border-color: #b45309; border-top-style: dotted; }
+.key-target { border-color: #b91c1c; border-top-style: dashed; }
+.key-zone { width: 14px; height: 10px; border: 0; }
+.key-risk { background: #fdf3dc; } .key-breach { background: #fbe4e4; }
+.marketplace { margin: 0 0 36px; }
+.mp-head { display: flex; flex-wrap: wrap; align-items: baseline; gap: 6px 14px;
+  margin: 0 0 14px; padding-bottom: 8px; border-bottom: 2px solid var(--line); }
+.mp-code { display: inline-block; min-width: 2.4em; padding: 1px 8px; margin-right: 6px;
+  border-radius: 6px; background: var(--ink); color: #fff; font-size: 16px; text-align: center; }
+.mp-meta { color: var(--muted); font-size: 13px; }
+.mp-head .summary { margin-left: auto; color: var(--muted); font-size: 13px; }
+.cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 340px), 1fr));
+  gap: 16px; }
+.card { display: flex; flex-direction: column; min-width: 0; background: var(--card);
+  border: 1px solid var(--line); border-top: 4px solid var(--accent, var(--none));
+  border-radius: 10px; padding: 14px 16px 12px; }
+.card.ok { --accent: var(--ok); } .card.at_risk { --accent: #d4a72c; }
+.card.breached { --accent: var(--breach); } .card.no_data { --accent: #afb8c1; }
+.card-head { display: flex; justify-content: space-between; align-items: flex-start; gap: 10px; }
+.where { margin: 2px 0 0; color: var(--muted); font-size: 13px; }
+.badge { display: inline-block; flex: none; padding: 2px 9px; border-radius: 999px;
+  border: 1px solid currentColor; font-size: 12px; font-weight: 700; letter-spacing: .03em;
+  text-transform: uppercase; white-space: nowrap; }
+.badge.ok { color: var(--ok); background: var(--ok-bg); }
+.badge.at_risk { color: var(--risk); background: var(--risk-bg); }
+.badge.breached { color: var(--breach); background: var(--breach-bg); }
+.badge.no_data { color: var(--none); background: var(--none-bg); }
+.figures { display: flex; flex-wrap: wrap; align-items: baseline; gap: 4px 14px; margin: 10px 0 4px; }
+.rate { font-size: 30px; font-weight: 700; line-height: 1.1; letter-spacing: -.01em; }
+.rate.none { color: var(--muted); }
+.levels { color: var(--muted); font-size: 13px; }
+.levels b { color: var(--ink); font-weight: 600; }
+.note { margin: 2px 0 0; font-size: 13px; }
+.caveat { margin: 6px 0 0; padding: 4px 8px; border-radius: 6px; background: var(--none-bg);
+  color: var(--ink); font-size: 12.5px; }
+.amazon { margin: 6px 0 0; color: var(--muted); font-size: 12.5px; }
+.amazon.flagged { color: var(--risk); font-weight: 600; }
+figure { margin: auto 0 0; padding-top: 10px; }
+svg.chart { display: block; width: 100%; height: auto; overflow: visible; }
+.panels { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 420px), 1fr));
+  gap: 16px; margin-top: 16px; }
+.panel { background: var(--card); border: 1px solid var(--line); border-radius: 10px;
+  padding: 14px 18px; }
+.panel ul { margin: 8px 0 0; padding-left: 20px; }
+.panel li { margin: 3px 0; overflow-wrap: anywhere; }
+.empty-note { margin: 8px 0 0; color: var(--muted); }
+.table-wrap { overflow-x: auto; margin-top: 10px; }
+table { width: 100%; border-collapse: collapse; font-size: 14px; }
+th, td { padding: 7px 10px; border-bottom: 1px solid var(--line); text-align: left;
+  vertical-align: top; }
+th { color: var(--muted); font-size: 12px; font-weight: 600; letter-spacing: .04em;
+  text-transform: uppercase; white-space: nowrap; }
+td.time { white-space: nowrap; }
+td.alert-name { overflow-wrap: anywhere; min-width: 14em; }
+tr:last-child td { border-bottom: 0; }
+.state { font-weight: 600; }
+.state.resolved { color: var(--muted); font-weight: 500; }
+.notice { background: var(--card); border: 1px dashed var(--line); border-radius: 10px;
+  padding: 18px; color: var(--muted); }
+.foot { margin-top: 28px; color: var(--muted); font-size: 12.5px; text-align: center; }
+@media (max-width: 640px) {
+  .page { padding: 12px 12px 28px; }
+  .masthead { padding: 16px; }
+  h1 { font-size: 22px; }
+  .rate { font-size: 26px; }
+  .mp-head .summary { margin-left: 0; }
+}
+@media print {
+  @page { margin: 12mm; }
+  body { background: #fff; font-size: 11pt; }
+  * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+  .page { max-width: none; padding: 0; }
+  .masthead, .card, .panel { border-color: #999; }
+  .jump, .legend { display: none; }
+  .card, .panel, tr { break-inside: avoid; }
+  .marketplace { break-before: page; }
+  .marketplace:first-of-type { break-before: auto; }
+  .cards { grid-template-columns: repeat(2, minmax(0, 1fr)); }
+  a { color: inherit; text-decoration: none; }
+}
+)css";
+
+std::string esc(std::string_view s) {
+    return html_escape(s);
+}
+
+std::string_view status_label(metric_status s) {
+    switch (s) {
+        case metric_status::ok:
+            return "OK";
+        case metric_status::at_risk:
+            return "At risk";
+        case metric_status::breached:
+            return "Breached";
+        case metric_status::no_data:
+            return "No data";
+    }
+    return "No data";
+}
+
+// Worse is larger. No data is below ok: a quiet window is not a problem by
+// itself, and a page with one healthy row is not "no data".
+int severity_rank(metric_status s) {
+    switch (s) {
+        case metric_status::no_data:
+            return 0;
+        case metric_status::ok:
+            return 1;
+        case metric_status::at_risk:
+            return 2;
+        case metric_status::breached:
+            return 3;
+    }
+    return 0;
+}
+
+metric_status worst(const std::vector<const metrics::metric_result*>& rows) {
+    metric_status w = metric_status::no_data;
+    for (const auto* r : rows) {
+        if (severity_rank(r->status) > severity_rank(w))
+            w = r->status;
+    }
+    return w;
+}
+
+std::string badge(metric_status s) {
+    return fmt::format("<span class=\"badge {}\">{}</span>", metrics::status_name(s),
+                       status_label(s));
+}
+
+std::string when(instant t, instant now) {
+    const std::string at = alerts::format_utc_minute(t);
+    if (t > now)
+        return fmt::format("{} <span class=\"ago\">(in {})</span>", esc(at),
+                           esc(alerts::format_span(t - now)));
+    if (now - t < std::chrono::minutes{1})
+        return fmt::format("{} <span class=\"ago\">(just now)</span>", esc(at));
+    return fmt::format("{} <span class=\"ago\">({} ago)</span>", esc(at),
+                       esc(alerts::format_span(now - t)));
+}
+
+std::string counts_summary(const std::vector<const metrics::metric_result*>& rows) {
+    std::map<metric_status, int> n;
+    for (const auto* r : rows)
+        ++n[r->status];
+    std::vector<std::string> parts;
+    for (const auto s : {metric_status::breached, metric_status::at_risk, metric_status::ok,
+                         metric_status::no_data}) {
+        if (n[s] > 0)
+            parts.push_back(fmt::format("{} {}", n[s], status_label(s)));
+    }
+    if (parts.empty())
+        return "no metrics";
+    return fmt::format("{}", fmt::join(parts, " · "));
+}
+
+std::string channel_text(std::string_view channel) {
+    return channel == "all" ? std::string("All channels") : std::string(channel);
+}
+
+std::string marketplace_name(std::string_view id) {
+    for (const auto& m : known_marketplaces()) {
+        if (m.id == id)
+            return std::string(m.sales_channel);
+    }
+    return {};
+}
+
+using row_key = std::tuple<metric_key, std::string, std::string, int>;
+
+row_key key_of(const metrics::metric_result& r) {
+    return {r.metric, r.marketplace_id, r.channel, r.window_days};
+}
+
+std::map<row_key, std::vector<chart_point>> history_by_row(const snapshot& s) {
+    std::map<row_key, std::vector<chart_point>> out;
+    for (const auto& h : s.history) {
+        if (!h.rate)
+            continue;
+        out[{h.metric, h.marketplace_id, h.channel, h.window_days}].push_back(
+            {h.evaluated_at, *h.rate});
+    }
+    for (auto& [key, points] : out) {
+        std::stable_sort(points.begin(), points.end(),
+                         [](const auto& a, const auto& b) { return a.at < b.at; });
+    }
+    return out;
+}
+
+const metrics::amazon_metric* amazon_for(const metrics::evaluation& e,
+                                         const metrics::metric_result& r) {
+    for (const auto& snap : e.amazon) {
+        if (snap.marketplace_id != r.marketplace_id)
+            continue;
+        for (const auto& m : snap.metrics) {
+            if (m.metric == definition(r.metric).name && m.channel == r.channel &&
+                m.our_window_days == r.window_days && m.rate)
+                return &m;
+        }
+    }
+    return nullptr;
+}
+
+std::string odr_components_text(const metrics::odr_components& c) {
+    const auto n = [](std::int64_t v, std::string_view one, std::string_view many) {
+        return fmt::format("{} {}", v, v == 1 ? one : many);
+    };
+    return fmt::format("{} · {} · {}",
+                       n(c.negative_feedback, "negative feedback", "negative feedback"),
+                       n(c.a_to_z_claim, "A-to-z claim", "A-to-z claims"),
+                       n(c.chargeback, "chargeback", "chargebacks"));
+}
+
+void write_card(std::string& out, const metrics::evaluation& e, const metrics::metric_result& r,
+                const std::vector<chart_point>* history) {
+    const auto& def = definition(r.metric);
+    const bool lower = def.direction == metric_direction::lower_is_better;
+    const std::string where = fmt::format("{} · {} days", channel_text(r.channel), r.window_days);
+    out += fmt::format(
+        "<article class=\"card {}\" data-metric=\"{}\" data-channel=\"{}\" data-window=\"{}\">",
+        metrics::status_name(r.status), esc(def.name), esc(r.channel), r.window_days);
+    out += fmt::format(
+        "<div class=\"card-head\"><div><h3>{}</h3><p class=\"where\">{}</p></div>{}</div>",
+        esc(def.title), esc(where), badge(r.status));
+
+    out += "<div class=\"figures\">";
+    if (r.rate)
+        out += fmt::format("<span class=\"rate\">{}</span>", esc(alerts::format_percent(*r.rate)));
+    else
+        out += "<span class=\"rate none\">—</span>";
+    out +=
+        fmt::format("<span class=\"levels\">warn at <b>{}</b> · target {} <b>{}</b></span></div>",
+                    esc(alerts::format_percent(r.warn)), lower ? "under" : "over",
+                    esc(alerts::format_percent(r.target)));
+
+    const std::string headroom = alerts::headroom_text(r);
+    if (!headroom.empty())
+        out += fmt::format("<p class=\"note\">{}</p>", esc(headroom));
+    else
+        out += fmt::format("<p class=\"note\">No data in this {}-day window.</p>", r.window_days);
+    if (r.components && r.numerator > 0)
+        out +=
+            fmt::format("<p class=\"note where\">{}</p>", esc(odr_components_text(*r.components)));
+    const std::string caveat = alerts::small_sample_caveat(r);
+    if (!caveat.empty())
+        out += fmt::format("<p class=\"caveat\">{}</p>", esc(caveat));
+    if (const auto* a = amazon_for(e, r)) {
+        std::string text = fmt::format("Amazon reports {}", alerts::format_percent(*a->rate));
+        if (!a->status.empty())
+            text += fmt::format(" ({})", a->status);
+        if (a->flagged && a->difference)
+            text += fmt::format("; ours differs by {:+.2f} points", *a->difference * 100);
+        out +=
+            fmt::format("<p class=\"amazon{}\">{}.</p>", a->flagged ? " flagged" : "", esc(text));
+    }
+
+    chart_spec spec;
+    spec.metric = std::string(def.name);
+    spec.marketplace = r.marketplace_id;
+    spec.channel = r.channel;
+    spec.window_days = r.window_days;
+    spec.label = fmt::format("{}, {}, {}, {} days", def.title, marketplace_code(r.marketplace_id),
+                             channel_text(r.channel), r.window_days);
+    spec.from = e.as_of - days(kHistoryDays);
+    spec.to = e.as_of;
+    spec.warn = r.warn;
+    spec.target = r.target;
+    spec.direction = def.direction;
+    if (history)
+        spec.points = *history;
+    out += "<figure>";
+    out += render_svg_chart(spec);
+    out += "</figure></article>";
+}
+
+void write_marketplace(std::string& out, const snapshot& s, const std::string& id, int index,
+                       const std::vector<const metrics::metric_result*>& rows,
+                       const std::map<row_key, std::vector<chart_point>>& history, instant now) {
+    const auto& e = *s.evaluation;
+    const std::string name = marketplace_name(id);
+    out += fmt::format(
+        "<section class=\"marketplace\" id=\"mp-{}\" aria-labelledby=\"mp-{}-title\" "
+        "data-marketplace=\"{}\">",
+        index, index, esc(id));
+    out += "<div class=\"mp-head\">";
+    out += fmt::format("<h2 id=\"mp-{}-title\"><span class=\"mp-code\">{}</span>{}</h2>", index,
+                       esc(marketplace_code(id)), esc(name.empty() ? id : name));
+    std::string meta = fmt::format("Marketplace {}", id);
+    for (const auto& snap : e.amazon) {
+        if (snap.marketplace_id == id && snap.account_status)
+            meta += fmt::format(" · Amazon account status {} ({})", *snap.account_status,
+                                alerts::format_utc_minute(snap.taken_at));
+    }
+    out += fmt::format("<span class=\"mp-meta\">{}</span>", esc(meta));
+    out += fmt::format("<span class=\"summary\">{} {}</span>", badge(worst(rows)),
+                       esc(counts_summary(rows)));
+    out += "</div>";
+
+    out += "<div class=\"cards\">";
+    for (const auto* r : rows) {
+        const auto found = history.find(key_of(*r));
+        write_card(out, e, *r, found == history.end() ? nullptr : &found->second);
+    }
+    out += "</div>";
+
+    out += "<div class=\"panels\"><section class=\"panel upcoming\"><h3>What is coming</h3>";
+    std::vector<std::string> lines;
+    for (const auto& u : e.upcoming) {
+        if (u.marketplace_id == id)
+            lines = alerts::upcoming_lines(u, now);
+    }
+    if (lines.empty()) {
+        out +=
+            "<p class=\"empty-note\">Nothing due: no order to ship within 24 hours, no buyer "
+            "message waiting for a reply, no order defect about to leave its window.</p>";
+    } else {
+        out += "<ul>";
+        for (const auto& line : lines)
+            out += fmt::format("<li>{}</li>", esc(line));
+        out += "</ul>";
+    }
+    out += "</section></div></section>";
+}
+
+std::string_view alert_state_label(std::string_view state) {
+    if (state == "pending")
+        return "Pending";
+    if (state == "firing")
+        return "Firing";
+    if (state == "resolved")
+        return "Resolved";
+    return state;
+}
+
+void write_alerts(std::string& out, const snapshot& s, instant now) {
+    out +=
+        "<section class=\"panel alerts\" aria-labelledby=\"alerts-title\">"
+        "<h2 id=\"alerts-title\">Recent alerts</h2>";
+    if (s.alerts.empty()) {
+        out += "<p class=\"empty-note\">No alerts yet.</p></section>";
+        return;
+    }
+    out +=
+        "<div class=\"table-wrap\"><table><thead><tr><th scope=\"col\">State</th>"
+        "<th scope=\"col\">Severity</th><th scope=\"col\">Alert</th><th scope=\"col\">Since</th>"
+        "<th scope=\"col\">Resolved</th></tr></thead><tbody>";
+    for (const auto& a : s.alerts) {
+        const auto sev = metrics::status_from_name(a.severity);
+        const std::string severity =
+            sev ? badge(*sev)
+                : fmt::format("<span class=\"badge no_data\">{}</span>", esc(a.severity));
+        out += fmt::format(
+            "<tr data-fingerprint=\"{}\"><td><span class=\"state {}\">{}</span></td><td>{}</td>"
+            "<td class=\"alert-name\">{}</td><td class=\"time\">{}</td><td class=\"time\">{}</td>"
+            "</tr>",
+            esc(a.fingerprint), a.state == "resolved" ? "resolved" : "active",
+            esc(alert_state_label(a.state)), severity, esc(alert_title(a.fingerprint)),
+            when(a.since, now), a.resolved_at ? when(*a.resolved_at, now) : std::string("—"));
+    }
+    out += "</tbody></table></div></section>";
+}
+
+void write_head(std::string& out, const snapshot& s) {
+    const std::string title = s.account.empty() ? std::string("Account health")
+                                                : fmt::format("{} · Account health", s.account);
+    out += "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n";
+    out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n";
+    out += fmt::format("<meta http-equiv=\"Content-Security-Policy\" content=\"{}\">\n",
+                       esc(kDashboardContentSecurityPolicy));
+    out += "<meta http-equiv=\"refresh\" content=\"60\">\n";
+    out += "<meta name=\"referrer\" content=\"no-referrer\">\n";
+    out += "<meta name=\"color-scheme\" content=\"light\">\n";
+    out += fmt::format("<title>{}</title>\n<style>{}</style>\n</head>\n", esc(title), kStyle);
+}
+
+}  // namespace
+
+std::string alert_title(std::string_view fingerprint) {
+    std::vector<std::string_view> parts;
+    for (std::size_t start = 0;;) {
+        const auto bar = fingerprint.find('|', start);
+        parts.push_back(fingerprint.substr(
+            start, bar == std::string_view::npos ? std::string_view::npos : bar - start));
+        if (bar == std::string_view::npos)
+            break;
+        start = bar + 1;
+    }
+    if (parts.size() == 4) {
+        if (const auto key = metric_from_name(parts[0])) {
+            return fmt::format("{}, {}, {}, {} days", definition(*key).title,
+                               marketplace_code(parts[1]), channel_text(parts[2]), parts[3]);
+        }
+    }
+    if (parts.size() == 2 && parts[0] == "message_deadline")
+        return fmt::format("Buyer message {} awaiting a reply", parts[1]);
+    if (parts.size() == 2 && parts[0] == "ship_deadline")
+        return fmt::format("Order {} not confirmed", parts[1]);
+    if (fingerprint == "stale_data")
+        return "No data imported";
+    return std::string(fingerprint);
+}
+
+std::string render_dashboard(const snapshot& s, instant now) {
+    std::string out;
+    out.reserve(64 * 1024);
+    write_head(out, s);
+    out += "<body>\n<div class=\"page\">\n";
+
+    std::vector<const metrics::metric_result*> all_rows;
+    std::map<std::string, std::vector<const metrics::metric_result*>> by_marketplace;
+    if (s.evaluation) {
+        for (const auto& r : s.evaluation->metrics) {
+            all_rows.push_back(&r);
+            by_marketplace[r.marketplace_id].push_back(&r);
+        }
+        for (const auto& u : s.evaluation->upcoming)
+            by_marketplace[u.marketplace_id];
+    }
+
+    // Masthead.
+    out +=
+        "<header class=\"masthead\"><div class=\"masthead-top\"><div>"
+        "<p class=\"eyebrow\">Account health</p>";
+    out += fmt::format("<h1>{}</h1></div>", esc(s.account.empty() ? "Seller account" : s.account));
+    out += fmt::format("<div class=\"overall\">Overall {}</div></div>",
+                       s.evaluation ? badge(worst(all_rows)) : badge(metric_status::no_data));
+    out += "<dl class=\"facts\">";
+    out += fmt::format("<div><dt>Evaluated</dt><dd>{}</dd></div>",
+                       s.evaluation ? when(s.evaluation->as_of, now) : std::string("Not yet"));
+    out += fmt::format("<div><dt>Last import</dt><dd>{}</dd></div>",
+                       s.counters.last_import_at ? when(*s.counters.last_import_at, now)
+                                                 : std::string("None yet"));
+    out += fmt::format("<div><dt>Metrics</dt><dd>{}</dd></div>",
+                       s.evaluation ? esc(counts_summary(all_rows)) : std::string("—"));
+    out += fmt::format("<div><dt>Version</dt><dd>seller-healthd {}</dd></div>", esc(s.version));
+    out += "</dl>";
+    if (by_marketplace.size() > 1) {
+        out += "<ul class=\"jump\" aria-label=\"Marketplaces\">";
+        int index = 0;
+        for (const auto& [id, rows] : by_marketplace) {
+            ++index;
+            out += fmt::format("<li><a href=\"#mp-{}\">{} {}</a></li>", index,
+                               esc(marketplace_code(id)), badge(worst(rows)));
+        }
+        out += "</ul>";
+    }
+    if (s.evaluation) {
+        out += fmt::format(
+            "<p class=\"legend\"><span><i class=\"key key-series\"></i>rate at each evaluation, "
+            "last {} days</span><span><i class=\"key key-warn\"></i>warn level</span>"
+            "<span><i class=\"key key-target\"></i>Amazon's target</span>"
+            "<span><i class=\"key key-zone key-risk\"></i>at risk</span>"
+            "<span><i class=\"key key-zone key-breach\"></i>breached</span></p>",
+            kHistoryDays);
+    }
+    out += "</header>\n<main>\n";
+
+    if (!s.evaluation) {
+        out +=
+            "<p class=\"notice\">No evaluation yet: the daemon shows the metrics here after its "
+            "first cycle.</p>\n";
+    } else {
+        const auto history = history_by_row(s);
+        int index = 0;
+        for (const auto& [id, rows] : by_marketplace) {
+            write_marketplace(out, s, id, ++index, rows, history, now);
+            out += '\n';
+        }
+    }
+    write_alerts(out, s, now);
+    out += "\n</main>\n";
+    out += fmt::format(
+        "<footer class=\"foot\">Rendered {} · refreshes every minute · seller-healthd "
+        "{}</footer>\n",
+        esc(alerts::format_utc_minute(now)), esc(s.version));
+    out += "</div>\n</body>\n</html>\n";
+    return out;
+}
+
+}  // namespace shd::web

@@ -1,0 +1,27 @@
+// Escaping for the two text formats this module writes. Text from seller
+// files (account name, marketplace and order IDs, fingerprints) reaches both,
+// so every piece of data goes through one of these and nothing else decides
+// what is safe. Invalid UTF-8 becomes U+FFFD first: Prometheus rejects a
+// scrape with a bad label value, and a browser would guess.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace shd::web {
+
+// Valid UTF-8 unchanged; each byte of an invalid, overlong or surrogate
+// sequence replaced by U+FFFD.
+std::string valid_utf8(std::string_view text);
+
+// For HTML text and double-quoted attribute values: & < > " ' escaped,
+// control characters other than whitespace replaced by U+FFFD.
+std::string html_escape(std::string_view text);
+
+// A Prometheus label value (inside the double quotes): \ " and newline.
+std::string prometheus_label_value(std::string_view text);
+
+// A Prometheus # HELP text: \ and newline.
+std::string prometheus_help_text(std::string_view text);
+
+}  // namespace shd::web

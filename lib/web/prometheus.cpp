@@ -1,0 +1,240 @@
+#include "web/prometheus.hpp"
+
+#include <fmt/format.h>
+
+#include <array>
+#include <cmath>
+#include <map>
+#include <set>
+#include <tuple>
+#include <vector>
+
+#include "core/marketplaces.hpp"
+#include "core/metric_catalog.hpp"
+#include "web/escape.hpp"
+
+namespace shd::web {
+namespace {
+
+constexpr std::string_view kPrefix = "seller_healthd_";
+
+// One metric family, gathered whole before it is written so that its HELP and
+// TYPE come once and its samples stay together.
+class family {
+  public:
+    family(std::string_view name, std::string_view type, std::string_view help)
+        : name_(fmt::format("{}{}", kPrefix, name)), type_(type), help_(help) {}
+
+    // `labels` is the already escaped inside of {...}, empty for none. A
+    // repeated label set is dropped: the first one wins.
+    void add(std::string labels, std::string value) {
+        if (!seen_.insert(labels).second)
+            return;
+        samples_.emplace_back(std::move(labels), std::move(value));
+    }
+
+    // A family without samples is left out whole: HELP and TYPE alone would
+    // announce a series that does not exist.
+    void write(std::string& out) const {
+        if (samples_.empty())
+            return;
+        out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name_, prometheus_help_text(help_),
+                           name_, type_);
+        for (const auto& [labels, value] : samples_) {
+            if (labels.empty())
+                out += fmt::format("{} {}\n", name_, value);
+            else
+                out += fmt::format("{}{{{}}} {}\n", name_, labels, value);
+        }
+    }
+
+  private:
+    std::string name_;
+    std::string_view type_;
+    std::string_view help_;
+    std::set<std::string> seen_;
+    std::vector<std::pair<std::string, std::string>> samples_;
+};
+
+std::string number(std::int64_t v) {
+    return fmt::format("{}", v);
+}
+
+// Go's ParseFloat syntax: shortest round-trip decimal, +Inf/-Inf. Callers
+// never pass NaN (they omit the sample instead).
+std::string number(double v) {
+    if (std::isinf(v))
+        return v > 0 ? "+Inf" : "-Inf";
+    return fmt::format("{}", v);
+}
+
+std::string label(std::string_view name, std::string_view value) {
+    return fmt::format("{}=\"{}\"", name, prometheus_label_value(value));
+}
+
+std::string row_labels(const metrics::metric_result& r) {
+    return fmt::format("{},{},{},{},{}", label("metric", definition(r.metric).name),
+                       label("marketplace", r.marketplace_id),
+                       label("marketplace_code", marketplace_code(r.marketplace_id)),
+                       label("channel", r.channel),
+                       label("window_days", fmt::format("{}", r.window_days)));
+}
+
+std::string marketplace_labels(const std::string& id) {
+    return fmt::format("{},{}", label("marketplace", id),
+                       label("marketplace_code", marketplace_code(id)));
+}
+
+constexpr std::array kStatuses = {metrics::metric_status::ok, metrics::metric_status::at_risk,
+                                  metrics::metric_status::breached,
+                                  metrics::metric_status::no_data};
+
+void write_metric_rows(std::string& out, const metrics::evaluation& e) {
+    family rate("metric_rate", "gauge",
+                "Metric rate as a fraction (0.04 is 4%) in its window as of the evaluation; "
+                "absent when the window has no data.");
+    family numerator("metric_numerator", "gauge",
+                     "Numerator of the metric rate: bad events for the lower-is-better metrics, "
+                     "good ones for valid tracking and response rates.");
+    family denominator("metric_denominator", "gauge",
+                       "Denominator of the metric rate: orders, shipments or messages in the "
+                       "window.");
+    family headroom("metric_headroom", "gauge",
+                    "How many more bad events the window can absorb before the metric is "
+                    "breached; absent when the window has no data.");
+    family warn("metric_warn_threshold", "gauge",
+                "Rate past which seller-healthd reports the metric at risk.");
+    family target("metric_target_threshold", "gauge",
+                  "Amazon's target rate: past it the metric is breached.");
+    family status("metric_status", "gauge",
+                  "Metric status: 1 for the series of the current status, 0 for the others.");
+    family low_volume("metric_low_volume", "gauge",
+                      "1 when the window holds fewer events than min_orders, so one event moves "
+                      "the rate a lot.");
+
+    // The engine never repeats a row; if it ever did, the first one is kept
+    // in every family alike rather than mixing figures of two rows.
+    std::set<std::tuple<metric_key, std::string, std::string, int>> seen;
+    for (const auto& r : e.metrics) {
+        if (!seen.emplace(r.metric, r.marketplace_id, r.channel, r.window_days).second)
+            continue;
+        const std::string labels = row_labels(r);
+        if (r.rate && !std::isnan(*r.rate))
+            rate.add(labels, number(*r.rate));
+        numerator.add(labels, number(r.numerator));
+        denominator.add(labels, number(r.denominator));
+        if (r.headroom)
+            headroom.add(labels, number(*r.headroom));
+        warn.add(labels, number(r.warn));
+        target.add(labels, number(r.target));
+        for (const auto s : kStatuses) {
+            status.add(fmt::format("{},{}", labels, label("status", metrics::status_name(s))),
+                       s == r.status ? "1" : "0");
+        }
+        low_volume.add(labels, r.low_volume ? "1" : "0");
+    }
+    for (const family* f :
+         {&rate, &numerator, &denominator, &headroom, &warn, &target, &status, &low_volume})
+        f->write(out);
+}
+
+void write_upcoming(std::string& out, const metrics::evaluation& e) {
+    // Every evaluated marketplace gets a sample, 0 when nothing is due, so an
+    // alert rule on "> 0" sees the series go back to 0 instead of vanishing.
+    std::map<std::string, const metrics::upcoming_events*> marketplaces;
+    for (const auto& r : e.metrics)
+        marketplaces.emplace(r.marketplace_id, nullptr);
+    for (const auto& u : e.upcoming)
+        marketplaces.insert_or_assign(u.marketplace_id, &u);
+
+    family messages("unanswered_messages", "gauge",
+                    "Buyer messages without a reply, received more than 12 hours before the "
+                    "evaluation, per marketplace.");
+    family orders("unconfirmed_orders", "gauge",
+                  "MFN orders not confirmed whose latest ship date is within 24 hours of the "
+                  "evaluation or already past, per marketplace.");
+    for (const auto& [id, u] : marketplaces) {
+        const std::string labels = marketplace_labels(id);
+        messages.add(labels,
+                     number(static_cast<std::int64_t>(u ? u->unanswered_messages.size() : 0)));
+        orders.add(labels, number(static_cast<std::int64_t>(u ? u->unconfirmed_orders.size() : 0)));
+    }
+    messages.write(out);
+    orders.write(out);
+}
+
+void write_counter(std::string& out, std::string_view name, std::string_view help,
+                   std::int64_t value) {
+    family f(name, "counter", help);
+    f.add({}, number(value));
+    f.write(out);
+}
+
+}  // namespace
+
+std::string render_prometheus(const snapshot& s, instant /*now*/) {
+    std::string out;
+    if (s.evaluation)
+        write_metric_rows(out, *s.evaluation);
+
+    family evaluated("evaluation_timestamp_seconds", "gauge",
+                     "Unix time the newest evaluation is as of; absent before the first one.");
+    if (s.evaluation)
+        evaluated.add({}, number(static_cast<std::int64_t>(to_unix(s.evaluation->as_of))));
+    evaluated.write(out);
+
+    family imported("last_import_timestamp_seconds", "gauge",
+                    "Unix time of the newest successful import of any file; absent before the "
+                    "first one.");
+    if (s.counters.last_import_at)
+        imported.add({}, number(static_cast<std::int64_t>(to_unix(*s.counters.last_import_at))));
+    imported.write(out);
+
+    const auto& c = s.counters;
+    family imports("imports_total", "counter",
+                   "Files the daemon handled since it started, by result.");
+    imports.add(label("result", "imported"), number(c.files_imported));
+    imports.add(label("result", "rejected"), number(c.files_rejected));
+    imports.add(label("result", "already_imported"), number(c.files_already_imported));
+    imports.write(out);
+
+    write_counter(out, "cycles_total", "Daemon cycles run since it started.", c.cycles);
+    write_counter(out, "cycle_failures_total", "Daemon cycles that failed since it started.",
+                  c.cycle_failures);
+    write_counter(out, "deliveries_total",
+                  "Notifications accepted by a receiver since the daemon started.", c.deliveries);
+    write_counter(out, "delivery_failures_total",
+                  "Delivery attempts that failed (to be retried) since the daemon started.",
+                  c.delivery_failures);
+    write_counter(out, "dead_letters_total", "Notifications given up since the daemon started.",
+                  c.dead_letters);
+
+    family pending("outbox_pending", "gauge", "Notifications still owed to a channel.");
+    pending.add({}, number(c.outbox_pending));
+    pending.write(out);
+
+    // Both severities always, so "breached > 0" has a series to compare.
+    std::map<std::string, std::int64_t> active{{"at_risk", 0}, {"breached", 0}};
+    for (const auto& a : s.alerts) {
+        if (a.state == "pending" || a.state == "firing")
+            ++active[a.severity];
+    }
+    family alerts("alerts_active", "gauge", "Pending and firing alerts, by severity.");
+    for (const auto& [severity, count] : active)
+        alerts.add(label("severity", severity), number(count));
+    alerts.write(out);
+
+    if (s.evaluation)
+        write_upcoming(out, *s.evaluation);
+
+    family started("start_time_seconds", "gauge", "Unix time the daemon started.");
+    started.add({}, number(static_cast<std::int64_t>(to_unix(s.started_at))));
+    started.write(out);
+
+    family build("build_info", "gauge", "The seller-healthd build; the value is always 1.");
+    build.add(label("version", s.version), "1");
+    build.write(out);
+    return out;
+}
+
+}  // namespace shd::web

@@ -1,0 +1,63 @@
+// What the HTTP endpoint serves, as plain data: the newest evaluation, the
+// metric history behind the charts, the recent alerts and the daemon's own
+// counters. The event loop replaces it whole after each cycle (a
+// shared_ptr<const snapshot>); the renderers in this module are pure
+// functions of it and of `now`, so a request never touches the database.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/time.hpp"
+#include "metrics/evaluation.hpp"
+#include "metrics/history.hpp"
+
+namespace shd::web {
+
+// One alert episode for "recent alerts": pending or firing now, or resolved.
+struct recent_alert {
+    std::string fingerprint;  // "late_dispatch_rate|ATVPDKIKX0DER|MFN|10", "stale_data", ...
+    std::string kind;         // metric, message_deadline, ship_deadline, stale_data
+    std::string severity;     // at_risk or breached
+    std::string state;        // pending, firing or resolved
+    instant since;            // the episode's start
+    std::optional<instant> resolved_at;
+};
+
+// Counted by the daemon since it started (imports, deliveries) or read from
+// the database (outbox_pending, last_import_at).
+struct service_counters {
+    std::int64_t files_imported = 0;
+    std::int64_t files_rejected = 0;
+    std::int64_t files_already_imported = 0;
+    std::int64_t cycles = 0;
+    std::int64_t cycle_failures = 0;
+    std::int64_t deliveries = 0;          // notifications accepted by a receiver
+    std::int64_t delivery_failures = 0;   // attempts that failed (to be retried)
+    std::int64_t dead_letters = 0;        // notifications given up
+    std::int64_t outbox_pending = 0;      // notifications still owed
+    std::optional<instant> last_import_at;  // newest successful import, any file
+};
+
+struct snapshot {
+    std::string account;         // config `account`, the page's title
+    std::string version;         // "0.1.0"
+    instant started_at;          // when the daemon started
+    // The newest successful evaluation; nullopt until the first one.
+    std::optional<metrics::evaluation> evaluation;
+    std::string status_json;     // report::status_json(*evaluation), or "" without one
+    // metric_results rows of the last kHistoryDays before evaluation->as_of,
+    // oldest first (metrics::load_results order).
+    std::vector<metrics::stored_result> history;
+    // Pending and firing alerts first (newest first), then resolved episodes,
+    // newest first; at most kRecentAlerts in all.
+    std::vector<recent_alert> alerts;
+    service_counters counters;
+};
+
+inline constexpr int kHistoryDays = 90;
+inline constexpr std::size_t kRecentAlerts = 50;
+
+}  // namespace shd::web

@@ -1,0 +1,348 @@
+// The daemon as systemd runs it, as a child process: the sd_notify protocol
+// on a real notify socket (READY=1, STATUS=, WATCHDOG=1, RELOADING=1,
+// STOPPING=1), the HTTP endpoint (/healthz, /metrics, /api/status, /), a
+// reload that changes a threshold without a restart, and SIGTERM in the
+// middle of an import.
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "core/time.hpp"
+#include "ingest/import_test_support.hpp"
+#include "net/http_client.hpp"
+#include "support/test_support.hpp"
+
+namespace shd::test {
+namespace {
+
+namespace fs = std::filesystem;
+
+// The service manager's end of NOTIFY_SOCKET: a datagram socket read on a
+// thread of its own, as systemd reads it at once (a full socket queue would
+// block the daemon's sd_notify).
+class notify_socket {
+  public:
+    explicit notify_socket(const fs::path& path) {
+        fd_ = ::socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+        sockaddr_un addr{};
+        addr.sun_family = AF_UNIX;
+        const std::string p = path.string();
+        if (fd_ < 0 || p.size() >= sizeof addr.sun_path)
+            throw std::runtime_error("notify socket");
+        p.copy(addr.sun_path, p.size());
+        if (::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0)
+            throw std::runtime_error("bind notify socket");
+        timeval tick{0, 50000};
+        ::setsockopt(fd_, SOL_SOCKET, SO_RCVTIMEO, &tick, sizeof tick);
+        reader_ = std::thread([this] {
+            char buffer[4096];
+            while (!done_) {
+                const ssize_t n = ::recv(fd_, buffer, sizeof buffer, 0);
+                if (n <= 0)
+                    continue;
+                std::lock_guard lock(mutex_);
+                messages_.emplace_back(buffer, static_cast<std::size_t>(n));
+            }
+        });
+    }
+    ~notify_socket() {
+        done_ = true;
+        reader_.join();
+        ::close(fd_);
+    }
+
+    std::vector<std::string> messages() {
+        std::lock_guard lock(mutex_);
+        return messages_;
+    }
+    // A line equal to `line`, or starting with it when it ends in '*'.
+    bool received(const std::string& line) {
+        for (const auto& m : messages()) {
+            std::istringstream lines(m);
+            for (std::string l; std::getline(lines, l);) {
+                if (l == line ||
+                    (line.back() == '*' && l.starts_with(line.substr(0, line.size() - 1))))
+                    return true;
+            }
+        }
+        return false;
+    }
+    std::string all() {
+        std::string out;
+        for (const auto& m : messages())
+            out += m + " | ";
+        return out.substr(0, 3000);
+    }
+
+  private:
+    int fd_ = -1;
+    std::atomic<bool> done_{false};
+    std::mutex mutex_;
+    std::vector<std::string> messages_;
+    std::thread reader_;
+};
+
+unsigned short free_port() {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    socklen_t len = sizeof addr;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+    ::close(fd);
+    return ntohs(addr.sin_port);
+}
+
+struct reply {
+    int status = 0;
+    std::string body;
+    std::string content_type;
+};
+
+reply get(unsigned short port, const std::string& path) {
+    net::http_request_options o;
+    o.method = "GET";
+    o.url = "http://127.0.0.1:" + std::to_string(port) + path;
+    o.timeout = std::chrono::seconds(10);
+    auto r = net::http_request(o);
+    if (!r)
+        return {0, r.error().message, ""};
+    return {r->status, r->body, r->header("Content-Type").value_or("")};
+}
+
+bool log_has(const fs::path& err, const std::string& text) {
+    return fs::exists(err) && read_file(err).find(text) != std::string::npos;
+}
+
+// `count` US MFN orders bought an hour before the real now (the daemon runs
+// on the wall clock), the first `cancelled` of them cancelled by the seller.
+std::string orders(int first_id, int count, int cancelled) {
+    const auto bought =
+        std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()) -
+        std::chrono::hours(1);
+    const std::string when = format_iso8601(bought);
+    std::string text =
+        "amazon-order-id\tpurchase-date\torder-status\tfulfillment-channel\tsales-channel\n";
+    text.reserve(static_cast<std::size_t>(count) * 80);
+    for (int i = 0; i < count; ++i) {
+        text += "111-" + std::to_string(1000000 + first_id / 10000000) + "-" +
+                std::to_string(10000000 + first_id + i) + "\t" + when + "\t" +
+                (i < cancelled ? "Cancelled" : "Shipped") + "\tMerchant\tAmazon.com\n";
+    }
+    return text;
+}
+
+// Written beside the inbox and moved in whole, settled already.
+void drop(const fs::path& dir, const std::string& name, const std::string& content,
+          std::chrono::minutes age) {
+    const auto outside = dir / (name + ".outside");
+    write_file(outside, content);
+    fs::last_write_time(outside, fs::file_time_type::clock::now() - age);
+    fs::rename(outside, dir / "inbox" / name);
+}
+
+std::string config_text(unsigned short port, const std::string& metrics = {}) {
+    return "database: \"state.sqlite\"\n"
+           "inbox: \"inbox\"\n"
+           "poll_interval: \"1h\"\n"
+           "http:\n"
+           "  listen: \"127.0.0.1:" +
+           std::to_string(port) + "\"\n" + metrics;
+}
+
+// The cancellation_rate row of /api/status, or null.
+nlohmann::json cancellation_row(unsigned short port) {
+    const auto r = get(port, "/api/status");
+    if (r.status != 200)
+        return nullptr;
+    const auto document = nlohmann::json::parse(r.body);
+    for (const auto& m : document.at("metrics")) {
+        if (m.at("metric") == "cancellation_rate" && m.at("marketplace") == "ATVPDKIKX0DER")
+            return m;
+    }
+    return nullptr;
+}
+
+class scoped_env {
+  public:
+    scoped_env(const char* name, const std::string& value) : name_(name) {
+        ::setenv(name, value.c_str(), 1);
+    }
+    ~scoped_env() { ::unsetenv(name_); }
+
+  private:
+    const char* name_;
+};
+
+TEST(DaemonService, NotifiesSystemdServesTheEndpointAndReloadsAThreshold) {
+    temp_dir dir;
+    fs::create_directories(dir / "inbox");
+    const unsigned short port = free_port();
+    const auto config = dir / "config.yaml";
+    write_file(config, config_text(port));
+    notify_socket systemd(dir / "notify.sock");
+    scoped_env notify_env("NOTIFY_SOCKET", (dir / "notify.sock").string());
+    scoped_env watchdog_env("WATCHDOG_USEC", "400000");  // a ping every 0.2 s
+    const auto err = dir / "run.err";
+    child_process daemon({"run", "--config", config.string()}, dir / "run.out", err);
+
+    ASSERT_TRUE(eventually([&] { return systemd.received("READY=1"); }))
+        << systemd.all() << read_file(err);
+    EXPECT_TRUE(eventually([&] { return systemd.received("WATCHDOG=1"); })) << systemd.all();
+
+    // 50 orders, 5 cancelled: 10%, past the 2.5% target.
+    drop(dir.path(), "orders.txt", orders(0, 50, 5), std::chrono::minutes(5));
+    ASSERT_TRUE(eventually([&] {
+        const auto row = cancellation_row(port);
+        return !row.is_null() && row.at("status") == "breached";
+    })) << read_file(err)
+        << get(port, "/api/status").body.substr(0, 2000);
+    EXPECT_TRUE(eventually([&] { return systemd.received("STATUS=US: *"); })) << systemd.all();
+    bool status_names_it = false;
+    for (const auto& m : systemd.messages())
+        status_names_it |=
+            m.starts_with("STATUS=US: ") && m.find("breached 10.0%") != std::string::npos;
+    EXPECT_TRUE(status_names_it) << systemd.all();
+
+    const auto health = get(port, "/healthz");
+    EXPECT_EQ(health.status, 200);
+    EXPECT_TRUE(health.body.starts_with("ok: last evaluation ")) << health.body;
+
+    const auto metrics = get(port, "/metrics");
+    EXPECT_EQ(metrics.status, 200);
+    EXPECT_TRUE(metrics.content_type.starts_with("text/plain; version=0.0.4"))
+        << metrics.content_type;
+    bool breached_gauge = false;
+    std::istringstream lines(metrics.body);
+    for (std::string line; std::getline(lines, line);) {
+        if (line.starts_with("seller_healthd_metric_status{") &&
+            line.find("metric=\"cancellation_rate\"") != std::string::npos &&
+            line.find("marketplace=\"ATVPDKIKX0DER\"") != std::string::npos &&
+            line.find("status=\"breached\"") != std::string::npos)
+            breached_gauge = line.ends_with(" 1");
+    }
+    EXPECT_TRUE(breached_gauge) << metrics.body.substr(0, 2000);
+    EXPECT_NE(metrics.body.find("seller_healthd_imports_total{result=\"imported\"} 1"),
+              std::string::npos);
+
+    // /api/status is what `status --json` says at the same instant.
+    const auto api = get(port, "/api/status");
+    ASSERT_EQ(api.status, 200);
+    const auto served = nlohmann::json::parse(api.body);
+    const auto cli = run_binary({"status", "--config", config.string(), "--json", "--at",
+                                 served.at("as_of").get<std::string>()});
+    ASSERT_EQ(cli.exit_code, 0) << cli.err;
+    EXPECT_EQ(served, nlohmann::json::parse(cli.out));
+
+    const auto page = get(port, "/");
+    EXPECT_EQ(page.status, 200);
+    EXPECT_NE(page.body.find("<svg"), std::string::npos);
+    EXPECT_EQ(page.body.find("<script"), std::string::npos);
+    EXPECT_EQ(get(port, "/nothing-here").status, 404);
+
+    // A new threshold by reload: applied without a restart.
+    write_file(config, config_text(port,
+                                   "metrics:\n"
+                                   "  cancellation_rate:\n"
+                                   "    target: 0.2\n"
+                                   "    warn: 0.15\n"));
+    daemon.signal(SIGHUP);
+    ASSERT_TRUE(eventually([&] {
+        const auto row = cancellation_row(port);
+        return !row.is_null() && row.at("target") == 0.2 && row.at("status") == "ok";
+    })) << read_file(err);
+    EXPECT_TRUE(systemd.received("RELOADING=1")) << systemd.all();
+    EXPECT_TRUE(log_has(err, "reload: configuration applied"));
+    EXPECT_FALSE(daemon.exited());
+
+    daemon.signal(SIGTERM);
+    const int status = daemon.wait();
+    ASSERT_TRUE(WIFEXITED(status)) << read_file(err);
+    EXPECT_EQ(WEXITSTATUS(status), 0) << read_file(err);
+    EXPECT_TRUE(systemd.received("STOPPING=1")) << systemd.all();
+}
+
+TEST(DaemonService, AnAddressInUseStopsTheStartWithTheAddressNamed) {
+    temp_dir dir;
+    fs::create_directories(dir / "inbox");
+    const unsigned short port = free_port();
+    const auto config = dir / "config.yaml";
+    write_file(config, config_text(port));
+    const auto first_err = dir / "first.err";
+    child_process first({"run", "--config", config.string()}, dir / "first.out", first_err);
+    ASSERT_TRUE(eventually([&] { return get(port, "/healthz").status == 200; }))
+        << read_file(first_err);
+
+    write_file(dir / "second.yaml",
+               "database: \"second.sqlite\"\ninbox: \"inbox2\"\n"
+               "http:\n  listen: \"127.0.0.1:" +
+                   std::to_string(port) + "\"\n");
+    const auto second = run_binary({"run", "--config", (dir / "second.yaml").string()});
+    EXPECT_EQ(second.exit_code, 1);
+    EXPECT_NE(second.err.find("cannot listen on 127.0.0.1:" + std::to_string(port)),
+              std::string::npos)
+        << second.err;
+    first.signal(SIGTERM);
+    EXPECT_EQ(WEXITSTATUS(first.wait()), 0);
+}
+
+TEST(DaemonService, SigtermDuringAnImportLeavesAConsistentDatabase) {
+    temp_dir dir;
+    fs::create_directories(dir / "inbox");
+    const auto config = dir / "config.yaml";
+    write_file(config, "database: \"state.sqlite\"\ninbox: \"inbox\"\npoll_interval: \"1h\"\n");
+    // A big report first (older), a small one after it.
+    constexpr int kBig = 150000;
+    drop(dir.path(), "big.txt", orders(0, kBig, 0), std::chrono::minutes(10));
+    drop(dir.path(), "later.txt", orders(50000000, 20, 0), std::chrono::minutes(5));
+    const auto err = dir / "run.err";
+    child_process daemon({"run", "--config", config.string()}, dir / "run.out", err);
+    ASSERT_TRUE(eventually([&] { return log_has(err, "importing: big.txt"); })) << read_file(err);
+    daemon.signal(SIGTERM);
+    const int status = daemon.wait();
+    ASSERT_TRUE(WIFEXITED(status)) << read_file(err);
+    EXPECT_EQ(WEXITSTATUS(status), 0) << read_file(err);
+
+    SQLite::Database db((dir / "state.sqlite").string(), SQLite::OPEN_READONLY);
+    EXPECT_EQ(db.execAndGet("PRAGMA integrity_check").getString(), "ok");
+    // The file in progress when the signal came finished whole.
+    EXPECT_TRUE(fs::exists(dir / "inbox" / "archive" / "big.txt")) << read_file(err);
+    SQLite::Statement big(db, "SELECT order_count FROM imports WHERE file_name LIKE '%big.txt'");
+    ASSERT_TRUE(big.executeStep()) << read_file(err);
+    EXPECT_EQ(big.getColumn(0).getInt(), kBig);
+    // The next one is either imported whole and archived, or untouched in the
+    // inbox for the next start; never half of it.
+    SQLite::Statement later(db, "SELECT COUNT(*) FROM orders WHERE order_id LIKE '111-1000005-%'");
+    ASSERT_TRUE(later.executeStep());
+    const int later_orders = later.getColumn(0).getInt();
+    if (fs::exists(dir / "inbox" / "later.txt")) {
+        EXPECT_EQ(later_orders, 0);
+    } else {
+        EXPECT_TRUE(fs::exists(dir / "inbox" / "archive" / "later.txt"));
+        EXPECT_EQ(later_orders, 20);
+    }
+    EXPECT_EQ(count_rows(db, "orders"), kBig + later_orders);
+    EXPECT_TRUE(log_has(err, "stopping on signal 15"));
+}
+
+}  // namespace
+}  // namespace shd::test

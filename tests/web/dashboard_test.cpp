@@ -1,0 +1,333 @@
+// The dashboard page as text: escaping, one chart per metric row in the
+// right order, no script and no network load, the empty states, alerts.
+#include "web/dashboard.hpp"
+
+#include <fmt/format.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <regex>
+
+#include "web/svg_chart.hpp"
+#include "web_fixture.hpp"
+
+namespace shd::web {
+namespace {
+
+using namespace shd::web::test;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+std::size_t count(const std::string& haystack, const std::string& needle) {
+    std::size_t n = 0;
+    for (auto pos = haystack.find(needle); pos != std::string::npos;
+         pos = haystack.find(needle, pos + 1))
+        ++n;
+    return n;
+}
+
+instant now_of(const snapshot& s) {
+    return s.evaluation->as_of + std::chrono::minutes(3);
+}
+
+// The <svg class="chart" ...>...</svg> fragments, in page order.
+std::vector<std::string> charts(const std::string& page) {
+    std::vector<std::string> out;
+    for (auto pos = page.find("<svg class=\"chart\""); pos != std::string::npos;
+         pos = page.find("<svg class=\"chart\"", pos + 1))
+        out.push_back(page.substr(pos, page.find("</svg>", pos) + 6 - pos));
+    return out;
+}
+
+std::string attribute(const std::string& tag_text, const std::string& name) {
+    const std::regex re(" " + name + "=\"([^\"]*)\"");
+    std::smatch m;
+    const std::string tag = tag_text.substr(0, tag_text.find('>'));
+    return std::regex_search(tag, m, re) ? std::string(m[1]) : std::string("<none>");
+}
+
+// Attributes like onload= or onclick= inside any tag.
+std::size_t event_handler_attributes(const std::string& page) {
+    static const std::regex handler("\\son[a-z]+\\s*=");
+    std::size_t n = 0;
+    for (auto open = page.find('<'); open != std::string::npos; open = page.find('<', open + 1)) {
+        const std::string tag = page.substr(open, page.find('>', open) - open);
+        n += std::regex_search(tag, handler);
+    }
+    return n;
+}
+
+TEST(Dashboard, EventHandlerCheckFindsOne) {
+    EXPECT_EQ(event_handler_attributes("<p class=\"on\">on it</p><body onload=\"x()\">"), 1u);
+}
+
+TEST(Dashboard, EscapesTheAccountName) {
+    snapshot s = realistic_snapshot();
+    s.account = "<script>alert(1)</script>";
+    const std::string page = render_dashboard(s, now_of(s));
+    EXPECT_THAT(page, Not(HasSubstr("<script>alert(1)</script>")));
+    EXPECT_THAT(page, Not(HasSubstr("<script")));
+    EXPECT_THAT(page, HasSubstr("<h1>&lt;script&gt;alert(1)&lt;/script&gt;</h1>"));
+    EXPECT_THAT(page, HasSubstr("<title>&lt;script&gt;alert(1)&lt;/script&gt; · Account health"));
+}
+
+TEST(Dashboard, EscapesIdsFingerprintsAndUpcomingLines) {
+    snapshot s = realistic_snapshot();
+    const std::string evil = "X\"><img src=x onerror=alert(1)>";
+    s.evaluation->metrics.push_back(
+        make_row(evil, metric_key::late_dispatch_rate, "MFN", 10, 1, 50, s.evaluation->as_of));
+    metrics::upcoming_events u;
+    u.marketplace_id = evil;
+    u.unconfirmed_orders = {{"<b>order</b>", s.evaluation->as_of + hours(2), false}};
+    s.evaluation->upcoming.push_back(u);
+    s.alerts.push_back({"late_dispatch_rate|" + evil + "|MFN|10", "metric", "at_risk", "firing",
+                        s.evaluation->as_of, std::nullopt});
+    s.alerts.push_back({"ship_deadline|<b>order</b>", "ship_deadline", "at_risk", "firing",
+                        s.evaluation->as_of, std::nullopt});
+    s.version = "<i>0.1</i>";
+    const std::string page = render_dashboard(s, now_of(s));
+    EXPECT_THAT(page, Not(HasSubstr("<img")));
+    EXPECT_THAT(page, Not(HasSubstr("<b>order")));
+    EXPECT_THAT(page, Not(HasSubstr("<i>0.1")));
+    EXPECT_THAT(page, HasSubstr("X&quot;&gt;&lt;img src=x onerror=alert(1)&gt;"));
+    EXPECT_THAT(page, HasSubstr("Order &lt;b&gt;order&lt;/b&gt; not confirmed"));
+}
+
+TEST(Dashboard, NoScriptAndNothingFromTheNetwork) {
+    const snapshot s = realistic_snapshot();
+    const std::string page = render_dashboard(s, now_of(s));
+    EXPECT_THAT(page, Not(HasSubstr("<script")));
+    EXPECT_THAT(page, Not(HasSubstr("http://")));
+    EXPECT_THAT(page, Not(HasSubstr("https://")));
+    EXPECT_THAT(page, Not(HasSubstr("//fonts")));
+    EXPECT_THAT(page, Not(HasSubstr("<link")));
+    EXPECT_THAT(page, Not(HasSubstr("<img")));
+    EXPECT_THAT(page, Not(HasSubstr("@import")));
+    EXPECT_THAT(page, Not(HasSubstr("url(")));
+    EXPECT_EQ(event_handler_attributes(page), 0u);
+    EXPECT_THAT(page, HasSubstr("<meta http-equiv=\"refresh\" content=\"60\">"));
+    EXPECT_THAT(page,
+                HasSubstr("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src "
+                          "&#39;none&#39;; style-src &#39;unsafe-inline&#39;;"));
+    EXPECT_EQ(page.rfind("<!DOCTYPE html>\n<html lang=\"en\">", 0), 0u);
+    EXPECT_THAT(page, HasSubstr("<meta name=\"viewport\""));
+    EXPECT_THAT(page, HasSubstr("@media print"));
+}
+
+TEST(Dashboard, OneChartPerMetricRowInPageOrder) {
+    const snapshot s = realistic_snapshot();
+    const std::string page = render_dashboard(s, now_of(s));
+    const auto found = charts(page);
+    const auto& rows = s.evaluation->metrics;
+    ASSERT_EQ(found.size(), rows.size());
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        EXPECT_EQ(attribute(found[i], "data-metric"), definition(rows[i].metric).name) << i;
+        EXPECT_EQ(attribute(found[i], "data-marketplace"), rows[i].marketplace_id) << i;
+        EXPECT_EQ(attribute(found[i], "data-channel"), rows[i].channel) << i;
+        EXPECT_EQ(attribute(found[i], "data-window"), std::to_string(rows[i].window_days)) << i;
+        EXPECT_EQ(count(found[i], "class=\"warn-line\""), 1u) << i;
+        EXPECT_EQ(count(found[i], "class=\"target-line\""), 1u) << i;
+    }
+    // Sections by marketplace ID: UK (A1F83G8C2ARO7P) before US (ATVPDKIKX0DER).
+    const auto uk = page.find("<span class=\"mp-code\">UK</span>Amazon.co.uk</h2>");
+    const auto us = page.find("<span class=\"mp-code\">US</span>Amazon.com</h2>");
+    ASSERT_NE(uk, std::string::npos);
+    ASSERT_NE(us, std::string::npos);
+    EXPECT_LT(uk, us);
+}
+
+TEST(Dashboard, WarnAndTargetLinesWhereTheRowsScalePutsThem) {
+    const snapshot s = realistic_snapshot();
+    const std::string page = render_dashboard(s, now_of(s));
+    const auto found = charts(page);
+    ASSERT_EQ(found.size(), s.evaluation->metrics.size());
+    for (std::size_t i = 0; i < found.size(); ++i) {
+        const auto& r = s.evaluation->metrics[i];
+        std::vector<chart_point> points;
+        for (const auto& h : s.history) {
+            if (h.metric == r.metric && h.marketplace_id == r.marketplace_id &&
+                h.channel == r.channel && h.window_days == r.window_days)
+                points.push_back({h.evaluated_at, *h.rate});
+        }
+        const y_scale scale =
+            choose_y_scale(definition(r.metric).direction, r.warn, r.target, points);
+        const chart_layout layout;
+        const auto line_y = [&](const std::string& cls) {
+            const auto at_line = found[i].find("<line class=\"" + cls + "\"");
+            return at_line == std::string::npos ? std::string("<none>")
+                                                : attribute(found[i].substr(at_line), "y1");
+        };
+        EXPECT_EQ(line_y("warn-line"), fmt::format("{:.1f}", chart_y(layout, scale, r.warn))) << i;
+        EXPECT_EQ(line_y("target-line"), fmt::format("{:.1f}", chart_y(layout, scale, r.target)))
+            << i;
+    }
+    // The US 10-day late dispatch chart: [0%, 5%] on the 120-unit plot, so
+    // target 4% at y 34 and warn 3% at y 58.
+    const auto ldr = std::find_if(found.begin(), found.end(), [](const std::string& c) {
+        return attribute(c, "data-metric") == "late_dispatch_rate" &&
+               attribute(c, "data-marketplace") == kUS && attribute(c, "data-window") == "10";
+    });
+    ASSERT_NE(ldr, found.end());
+    EXPECT_THAT(*ldr, HasSubstr("<line class=\"target-line\" x1=\"38.0\" y1=\"34.0\""));
+    EXPECT_THAT(*ldr, HasSubstr("<line class=\"warn-line\" x1=\"38.0\" y1=\"58.0\""));
+}
+
+TEST(Dashboard, PolylinePointsMatchTheRowsHistory) {
+    snapshot s = realistic_snapshot();
+    // Thin out one row's history: 30 points instead of 90.
+    std::erase_if(s.history, [](const metrics::stored_result& h) {
+        return h.metric == metric_key::cancellation_rate && h.marketplace_id == kUK &&
+               (to_unix(h.evaluated_at) / 86400) % 3 != 0;
+    });
+    const std::string page = render_dashboard(s, now_of(s));
+    for (const auto& chart : charts(page)) {
+        const std::string metric = attribute(chart, "data-metric");
+        const std::string marketplace = attribute(chart, "data-marketplace");
+        const std::string channel = attribute(chart, "data-channel");
+        const int window = std::stoi(attribute(chart, "data-window"));
+        const auto expected = std::count_if(s.history.begin(), s.history.end(), [&](const auto& h) {
+            return definition(h.metric).name == metric && h.marketplace_id == marketplace &&
+                   h.channel == channel && h.window_days == window;
+        });
+        const auto start = chart.find("<polyline");
+        ASSERT_NE(start, std::string::npos) << metric;
+        const std::string points = attribute(chart.substr(start), "points");
+        EXPECT_EQ(static_cast<long>(count(points, ",")), expected) << metric << " " << marketplace;
+        EXPECT_EQ(expected, metric == "cancellation_rate" && marketplace == kUK ? 30 : 90);
+    }
+}
+
+TEST(Dashboard, EmptyStateWhenARowHasNoHistory) {
+    snapshot s = realistic_snapshot();
+    std::erase_if(s.history, [](const metrics::stored_result& h) {
+        return h.metric == metric_key::valid_tracking_rate && h.marketplace_id == kUS;
+    });
+    const std::string page = render_dashboard(s, now_of(s));
+    std::size_t empty = 0;
+    for (const auto& chart : charts(page)) {
+        const bool vtr_us = attribute(chart, "data-metric") == "valid_tracking_rate" &&
+                            attribute(chart, "data-marketplace") == kUS;
+        EXPECT_EQ(chart.find("No history in the last 90 days") != std::string::npos, vtr_us);
+        EXPECT_EQ(chart.find("<polyline") == std::string::npos, vtr_us);
+        empty += vtr_us;
+    }
+    EXPECT_EQ(empty, 1u);
+}
+
+TEST(Dashboard, HeaderShowsAccountTimesWorstStatusAndVersion) {
+    const snapshot s = realistic_snapshot();
+    const std::string page = render_dashboard(s, now_of(s));
+    EXPECT_THAT(page, HasSubstr("<h1>Northwind Outdoor Ltd</h1>"));
+    // UK cancellations are breached, the worst of all rows.
+    EXPECT_THAT(page, HasSubstr("<div class=\"overall\">Overall <span class=\"badge breached\">"
+                                "Breached</span></div>"));
+    EXPECT_THAT(page, HasSubstr("<dt>Evaluated</dt><dd>2026-03-01 12:00 UTC <span "
+                                "class=\"ago\">(3 min ago)</span></dd>"));
+    EXPECT_THAT(page, HasSubstr("<dt>Last import</dt><dd>2026-03-01 11:35 UTC <span "
+                                "class=\"ago\">(28 min ago)</span></dd>"));
+    EXPECT_THAT(page, HasSubstr("<dt>Version</dt><dd>seller-healthd 0.1.0</dd>"));
+    EXPECT_THAT(page, HasSubstr("<dd>1 Breached · 1 At risk · 16 OK</dd>"));
+}
+
+TEST(Dashboard, CardShowsRateLevelsHeadroomCaveatAndBadge) {
+    const snapshot s = realistic_snapshot();
+    const std::string page = render_dashboard(s, now_of(s));
+    const auto card_start = page.find(
+        "<article class=\"card at_risk\" data-metric=\"late_dispatch_rate\" data-channel=\"MFN\" "
+        "data-window=\"10\">");
+    ASSERT_NE(card_start, std::string::npos);
+    const std::string card =
+        page.substr(card_start, page.find("</article>", card_start) - card_start);
+    EXPECT_THAT(card, HasSubstr("<h3>Late dispatch rate</h3><p class=\"where\">MFN · 10 days</p>"));
+    EXPECT_THAT(card, HasSubstr("<span class=\"badge at_risk\">At risk</span>"));
+    EXPECT_THAT(card, HasSubstr("<span class=\"rate\">3.53%</span>"));
+    EXPECT_THAT(card, HasSubstr("warn at <b>3%</b> · target under <b>4%</b>"));
+    EXPECT_THAT(card, HasSubstr("The next late dispatch in this 10-day window breaches 4%."));
+    EXPECT_THAT(card, HasSubstr("Amazon reports 2.94% (GOOD); ours differs by +0.59 points."));
+    // Low volume: the UK 7-day response rate, 12 messages.
+    EXPECT_THAT(page, HasSubstr("<p class=\"caveat\">Small sample: 12 messages in the window; one "
+                                "message moves the rate by 8.3 points.</p>"));
+    // Higher-is-better wording.
+    EXPECT_THAT(page, HasSubstr("warn at <b>97%</b> · target over <b>95%</b>"));
+}
+
+TEST(Dashboard, NoDataRowSaysSo) {
+    snapshot s = realistic_snapshot();
+    s.evaluation->metrics.push_back(make_row("A1PA6795UKMFR9", metric_key::cancellation_rate, "MFN",
+                                             7, 0, 0, s.evaluation->as_of));
+    const std::string page = render_dashboard(s, now_of(s));
+    EXPECT_THAT(page, HasSubstr("<span class=\"mp-code\">DE</span>Amazon.de</h2>"));
+    EXPECT_THAT(page, HasSubstr("<span class=\"badge no_data\">No data</span>"));
+    EXPECT_THAT(page, HasSubstr("<span class=\"rate none\">—</span>"));
+    EXPECT_THAT(page, HasSubstr("No data in this 7-day window."));
+}
+
+TEST(Dashboard, WhatIsComingPerMarketplace) {
+    const snapshot s = realistic_snapshot();
+    const std::string page = render_dashboard(s, now_of(s));
+    const auto us = page.find("<span class=\"mp-code\">US</span>");
+    const auto uk = page.find("<span class=\"mp-code\">UK</span>");
+    const std::string us_part = page.substr(us, page.find("</section></div></section>", us) - us);
+    const std::string uk_part = page.substr(uk, page.find("</section></div></section>", uk) - uk);
+    EXPECT_THAT(us_part, HasSubstr("<li>2 orders must ship within 24 h (US); the first by "
+                                   "2026-03-01 17:00 UTC.</li>"));
+    EXPECT_THAT(us_part, HasSubstr("<li>1 order is past the latest ship date and not confirmed "
+                                   "(US).</li>"));
+    EXPECT_THAT(us_part, HasSubstr("1 buyer message awaits a reply (US)"));
+    EXPECT_THAT(uk_part, HasSubstr("<p class=\"empty-note\">Nothing due"));
+}
+
+TEST(Dashboard, RecentAlertsWithReadableTitles) {
+    const snapshot s = realistic_snapshot();
+    const std::string page = render_dashboard(s, now_of(s));
+    EXPECT_THAT(page, HasSubstr("<h2 id=\"alerts-title\">Recent alerts</h2>"));
+    EXPECT_THAT(page,
+                HasSubstr("<td class=\"alert-name\">Late dispatch rate, US, MFN, 10 days</td>"));
+    EXPECT_THAT(page, HasSubstr("<td class=\"alert-name\">Pre-fulfilment cancel rate, UK, MFN, 7 "
+                                "days</td>"));
+    EXPECT_THAT(page, HasSubstr("<td class=\"alert-name\">Buyer message MSG-88121 awaiting a "
+                                "reply</td>"));
+    EXPECT_THAT(page, HasSubstr("<td class=\"alert-name\">No data imported</td>"));
+    // A firing alert has no resolved time; a resolved one has both.
+    EXPECT_THAT(page, HasSubstr("<span class=\"state active\">Firing</span></td><td><span "
+                                "class=\"badge breached\">Breached</span>"));
+    EXPECT_THAT(page, HasSubstr("<span class=\"state resolved\">Resolved</span>"));
+    EXPECT_THAT(page, HasSubstr("<td class=\"time\">2026-02-10 12:00 UTC <span class=\"ago\">"
+                                "(19 d ago)</span></td><td class=\"time\">2026-02-13 10:00 UTC"));
+    EXPECT_EQ(count(page, "<tr data-fingerprint="), s.alerts.size());
+}
+
+TEST(Dashboard, BeforeTheFirstEvaluation) {
+    snapshot s;
+    s.account = "Acme";
+    s.version = "0.1.0";
+    const std::string page = render_dashboard(s, at("2026-03-01T12:00:00Z"));
+    EXPECT_THAT(page, HasSubstr("No evaluation yet"));
+    EXPECT_THAT(page, HasSubstr("<dt>Evaluated</dt><dd>Not yet</dd>"));
+    EXPECT_THAT(page, HasSubstr("<dt>Last import</dt><dd>None yet</dd>"));
+    EXPECT_THAT(page, HasSubstr("No alerts yet."));
+    EXPECT_THAT(page, Not(HasSubstr("<svg")));
+    EXPECT_EQ(page.substr(page.size() - 8), "</html>\n");
+}
+
+TEST(Dashboard, SameInputSameBytes) {
+    const snapshot s = realistic_snapshot();
+    EXPECT_EQ(render_dashboard(s, now_of(s)), render_dashboard(s, now_of(s)));
+}
+
+TEST(AlertTitle, FromFingerprints) {
+    EXPECT_EQ(alert_title("late_dispatch_rate|ATVPDKIKX0DER|MFN|10"),
+              "Late dispatch rate, US, MFN, 10 days");
+    EXPECT_EQ(alert_title("response_rate_24h|A1F83G8C2ARO7P|all|30"),
+              "24-hour response rate, UK, All channels, 30 days");
+    EXPECT_EQ(alert_title("order_defect_rate|UNKNOWNID|AFN|60"),
+              "Order defect rate, UNKNOWNID, AFN, 60 days");
+    EXPECT_EQ(alert_title("message_deadline|M-1"), "Buyer message M-1 awaiting a reply");
+    EXPECT_EQ(alert_title("ship_deadline|113-1"), "Order 113-1 not confirmed");
+    EXPECT_EQ(alert_title("stale_data"), "No data imported");
+    EXPECT_EQ(alert_title("no_such_metric|X|MFN|10"), "no_such_metric|X|MFN|10");
+    EXPECT_EQ(alert_title(""), "");
+}
+
+}  // namespace
+}  // namespace shd::web
