@@ -19,7 +19,8 @@ option(SHD_INSTALL_SYSTEM_FILES
 set(shd_packaging_dir "${PROJECT_SOURCE_DIR}/packaging")
 
 # Documentation, with the Debian copyright file beside it.
-file(GLOB shd_doc_files CONFIGURE_DEPENDS "${PROJECT_SOURCE_DIR}/docs/*.md")
+file(GLOB shd_doc_files CONFIGURE_DEPENDS "${PROJECT_SOURCE_DIR}/docs/*.md"
+                                          "${PROJECT_SOURCE_DIR}/docs/*.png")
 install(FILES "${PROJECT_SOURCE_DIR}/README.md" ${shd_doc_files} "${shd_packaging_dir}/copyright"
         DESTINATION "${CMAKE_INSTALL_DOCDIR}")
 

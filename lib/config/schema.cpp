@@ -542,6 +542,9 @@ result<std::filesystem::path, config_error> read_path(const value_rule& rule, co
         return ctx.error(value_position(e), key,
                          "'~' is not expanded in paths; write the full path");
     }
+    // "credential:NAME" is a file systemd provides at run time, not a path here.
+    if (text->starts_with("credential:"))
+        return {boost::system::in_place_value, std::filesystem::path(*text)};
     std::filesystem::path p(*text);
     if (p.is_relative() && !ctx.base_dir.empty())
         p = ctx.base_dir / p;

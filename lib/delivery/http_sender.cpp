@@ -3,6 +3,7 @@
 // retry_policy.cpp; this file only posts.
 #include <fmt/format.h>
 
+#include "delivery/credentials.hpp"
 #include "delivery/email.hpp"
 #include "delivery/render.hpp"
 #include "delivery/retry_policy.hpp"
@@ -50,10 +51,10 @@ class http_channel_sender final : public sender {
 
 std::unique_ptr<sender> make_sender(const std::string& channel_type) {
     if (channel_type == "email")
-        return make_email_sender();
+        return with_credentials(make_email_sender());
     if (channel_type == "webhook" || channel_type == "slack" || channel_type == "teams" ||
         channel_type == "discord" || channel_type == "pagerduty")
-        return std::make_unique<http_channel_sender>();
+        return with_credentials(std::make_unique<http_channel_sender>());
     return nullptr;
 }
 

@@ -13,6 +13,8 @@
 // and MIME boundary, so a retried send is recognisably the same message.
 #pragma once
 
+#include "core/html_text.hpp"
+
 #include <string>
 #include <string_view>
 #include <vector>
@@ -58,7 +60,7 @@ std::string bare_address(std::string_view address);
 std::string encode_header_text(std::string_view utf8_text, std::size_t used);
 
 // & < > " ' replaced by entities.
-std::string html_escape(std::string_view text);
+using shd::html_escape;  // core/html_text.hpp, shared with the dashboard
 
 // The two bodies, before transfer encoding (LF line ends in the text part).
 std::string render_email_text(const alerts::notification& n);

@@ -1,11 +1,10 @@
 #include "service/cycle.hpp"
 
-#include <fmt/format.h>
-#include <spdlog/spdlog.h>
-
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 #include <SQLiteCpp/Transaction.h>
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <cstdint>
@@ -21,9 +20,12 @@ constexpr std::chrono::seconds kHistoryEvery{3600};
 
 int severity_rank(metrics::metric_status s) {
     switch (s) {
-        case metrics::metric_status::breached: return 2;
-        case metrics::metric_status::at_risk: return 1;
-        default: return 0;
+        case metrics::metric_status::breached:
+            return 2;
+        case metrics::metric_status::at_risk:
+            return 1;
+        default:
+            return 0;
     }
 }
 
@@ -34,16 +36,19 @@ std::string status_words(metrics::metric_status s) {
 }  // namespace
 
 bool should_store_history(std::optional<instant> last_stored, instant now, bool imported) {
-    if (imported || !last_stored) return true;
+    if (imported || !last_stored)
+        return true;
     return now - *last_stored >= kHistoryEvery || now < *last_stored;
 }
 
 std::string summarize(const metrics::evaluation& e) {
     std::vector<const metrics::metric_result*> bad;
     for (const auto& r : e.metrics) {
-        if (severity_rank(r.status) > 0) bad.push_back(&r);
+        if (severity_rank(r.status) > 0)
+            bad.push_back(&r);
     }
-    if (bad.empty()) return e.metrics.empty() ? "no data yet" : "all metrics ok";
+    if (bad.empty())
+        return e.metrics.empty() ? "no data yet" : "all metrics ok";
     std::stable_sort(bad.begin(), bad.end(), [](auto* a, auto* b) {
         return severity_rank(a->status) > severity_rank(b->status);
     });
@@ -51,12 +56,14 @@ std::string summarize(const metrics::evaluation& e) {
     const std::size_t shown = std::min<std::size_t>(bad.size(), 3);
     for (std::size_t i = 0; i < shown; ++i) {
         const auto& r = *bad[i];
-        if (!line.empty()) line += "; ";
+        if (!line.empty())
+            line += "; ";
         line += fmt::format("{}: {} {}d {} {:.1f}%", marketplace_code(r.marketplace_id),
-                            definition(r.metric).short_title, r.window_days,
-                            status_words(r.status), r.rate.value_or(0) * 100);
+                            definition(r.metric).short_title, r.window_days, status_words(r.status),
+                            r.rate.value_or(0) * 100);
     }
-    if (bad.size() > shown) line += fmt::format(" (+{} more)", bad.size() - shown);
+    if (bad.size() > shown)
+        line += fmt::format(" (+{} more)", bad.size() - shown);
     return line;
 }
 
@@ -73,10 +80,10 @@ result<prune_counts, error_message> prune_old_rows(store::database& db, instant 
             run("DELETE FROM metric_results WHERE evaluated_at < ?1", kHistoryRetention);
         counts.alert_history =
             run("DELETE FROM alert_history WHERE resolved_at < ?1", kHistoryRetention);
-        counts.outbox = run(
-            "DELETE FROM outbox WHERE (delivered_at IS NOT NULL AND delivered_at < ?1)"
-            " OR (dead_at IS NOT NULL AND dead_at < ?1)",
-            kOutboxRetention);
+        counts.outbox =
+            run("DELETE FROM outbox WHERE (delivered_at IS NOT NULL AND delivered_at < ?1)"
+                " OR (dead_at IS NOT NULL AND dead_at < ?1)",
+                kOutboxRetention);
         tx.commit();
         return counts;
     } catch (const SQLite::Exception& e) {
@@ -85,10 +92,12 @@ result<prune_counts, error_message> prune_old_rows(store::database& db, instant 
 }
 
 void log_cycle(const cycle_report& r) {
-    if (r.inbox.imported + r.inbox.rejected + r.inbox.already_imported > 0 || r.alerts) {
-        spdlog::info("cycle: {} imported, {} already imported, {} rejected; {}{}",
-                     r.inbox.imported, r.inbox.already_imported, r.inbox.rejected,
-                     r.status_line,
+    // Quiet when nothing happened: a poll every minute must not fill the journal.
+    const bool alerts_changed =
+        r.alerts && (!r.alerts->changes.empty() || r.alerts->outbox_rows > 0);
+    if (r.inbox.imported + r.inbox.rejected + r.inbox.already_imported > 0 || alerts_changed) {
+        spdlog::info("cycle: {} imported, {} already imported, {} rejected; {}{}", r.inbox.imported,
+                     r.inbox.already_imported, r.inbox.rejected, r.status_line,
                      r.alerts && r.alerts->outbox_rows > 0
                          ? fmt::format("; {} notification(s) queued", r.alerts->outbox_rows)
                          : std::string());
@@ -112,7 +121,8 @@ cycle_report cycle_runner::run(const config::config& cfg, instant now,
     cycle_report report;
     importer_.set_default_marketplace(cfg.default_marketplace);
     report.inbox = ingest::process_inbox(inbox_, importer_, should_stop);
-    if (report.inbox.failed > 0) report.failed = true;
+    if (report.inbox.failed > 0)
+        report.failed = true;
 
     auto evaluated = metrics::evaluate(db_, cfg, now);
     if (!evaluated) {

@@ -15,8 +15,8 @@
 
 #include "alerts/cycle.hpp"
 #include "config/config.hpp"
-#include "delivery/dispatcher.hpp"
 #include "core/time.hpp"
+#include "delivery/dispatcher.hpp"
 #include "ingest/inbox.hpp"
 #include "metrics/evaluation.hpp"
 #include "store/database.hpp"
@@ -64,14 +64,14 @@ void log_cycle(const cycle_report& r);
 void log_delivery(const result<delivery::dispatch_summary, error_message>& delivered);
 
 class cycle_runner {
-public:
+  public:
     cycle_runner(store::database& db, ingest::inbox& box, ingest::importer& importer);
 
     // `should_stop` is passed to process_inbox: asked before each file.
     cycle_report run(const config::config& cfg, instant now,
                      const std::function<bool()>& should_stop = {});
 
-private:
+  private:
     store::database& db_;
     ingest::inbox& inbox_;
     ingest::importer& importer_;

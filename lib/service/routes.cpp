@@ -17,9 +17,9 @@ http::response answer(int status, std::string content_type, std::string body) {
     r.body = std::move(body);
     r.headers = {{"Cache-Control", "no-store"},
                  {"X-Content-Type-Options", "nosniff"},
+                 // The page's own policy, plus what only a header can say.
                  {"Content-Security-Policy",
-                  "default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
-                  "frame-ancestors 'none'"}};
+                  std::string(web::kDashboardContentSecurityPolicy) + "; frame-ancestors 'none'"}};
     return r;
 }
 
@@ -50,7 +50,7 @@ http::response route(const http::request& req, const web::snapshot& s, instant n
                       (h.healthy ? "ok: " : "unhealthy: ") + h.reason + "\n");
     }
     if (path == "/metrics") {
-        return answer(200, "text/plain; version=0.0.4; charset=utf-8",
+        return answer(200, std::string(web::kPrometheusContentType),
                       web::render_prometheus(s, now));
     }
     if (path == "/api/status") {
@@ -59,7 +59,7 @@ http::response route(const http::request& req, const web::snapshot& s, instant n
         return answer(200, "application/json", s.status_json + "\n");
     }
     if (path == "/" || path == "/index.html") {
-        return answer(200, "text/html; charset=utf-8", web::render_dashboard(s, now));
+        return answer(200, std::string(web::kDashboardContentType), web::render_dashboard(s, now));
     }
     return answer(404, "text/plain; charset=utf-8", "not found\n");
 }

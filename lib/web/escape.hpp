@@ -8,15 +8,13 @@
 #include <string>
 #include <string_view>
 
+#include "core/html_text.hpp"
+
 namespace shd::web {
 
-// Valid UTF-8 unchanged; each byte of an invalid, overlong or surrogate
-// sequence replaced by U+FFFD.
-std::string valid_utf8(std::string_view text);
-
-// For HTML text and double-quoted attribute values: & < > " ' escaped,
-// control characters other than whitespace replaced by U+FFFD.
-std::string html_escape(std::string_view text);
+// HTML escaping is shared with the e-mails (core/html_text.hpp).
+using shd::html_escape;
+using shd::valid_utf8;
 
 // A Prometheus label value (inside the double quotes): \ " and newline.
 std::string prometheus_label_value(std::string_view text);

@@ -2,7 +2,10 @@
 // HTTPS servers (Beast) in this process: one line per channel, exit codes,
 // no secrets in the output, and no outbox (the database is never opened).
 #include <gtest/gtest.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
@@ -12,6 +15,11 @@
 
 namespace shd {
 namespace {
+
+std::string fmt_hex(unsigned char byte) {
+    static const char digits[] = "0123456789abcdef";
+    return {digits[byte >> 4], digits[byte & 15]};
+}
 
 using test::http_test_server;
 using test::scripted_response;
@@ -178,6 +186,51 @@ TEST_F(TestAlertCli, HangingReceiverFailsAfterItsTimeout) {
     const auto r = test_alert(config);
     EXPECT_EQ(r.exit_code, 1);
     EXPECT_EQ(r.out.rfind("slow: failed: timeout after 1s", 0), 0u) << r.out;
+}
+
+// systemd credentials: the webhook's URL and HMAC key come from files in
+// $CREDENTIALS_DIRECTORY, as LoadCredential= provides them; without that
+// directory the channel fails and says which credential is missing.
+TEST_F(TestAlertCli, ReadsChannelSecretsFromSystemdCredentials) {
+    http_test_server hook;
+    const auto credentials = dir / "credentials";
+    std::filesystem::create_directories(credentials);
+    test::write_file(credentials / "secrets_hook-url", hook.url("/hook") + "\n");
+    test::write_file(credentials / "secrets_hook-key", "from-a-credential\n");
+    const auto config = write_config(
+        "  channels:\n"
+        "    - name: ops-hook\n"
+        "      type: webhook\n"
+        "      url: \"credential:secrets_hook-url\"\n"
+        "      secret: \"credential:secrets_hook-key\"\n"
+        "      timeout: 2s\n");
+
+    const auto without = test_alert(config);
+    EXPECT_EQ(without.exit_code, 1) << without.out << without.err;
+    EXPECT_NE(without.out.find("credential secrets_hook-url: $CREDENTIALS_DIRECTORY is not set"),
+              std::string::npos)
+        << without.out;
+    EXPECT_EQ(hook.request_count(), 0u);
+
+    ::setenv("CREDENTIALS_DIRECTORY", credentials.c_str(), 1);
+    const auto with = test_alert(config);
+    ::unsetenv("CREDENTIALS_DIRECTORY");
+    EXPECT_EQ(with.exit_code, 0) << with.out << with.err;
+    ASSERT_EQ(hook.request_count(), 1u);
+    const auto request = hook.requests().at(0);
+    unsigned char mac[EVP_MAX_MD_SIZE];
+    unsigned int mac_length = 0;
+    const std::string key = "from-a-credential";
+    HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+         reinterpret_cast<const unsigned char*>(request.body.data()), request.body.size(), mac,
+         &mac_length);
+    std::string hex;
+    for (unsigned int i = 0; i < mac_length; ++i)
+        hex += fmt_hex(mac[i]);
+    EXPECT_EQ(request.header("X-Signature-SHA256").value_or(""), hex);
+    // Neither secret reaches the output.
+    EXPECT_EQ(with.out.find("from-a-credential"), std::string::npos);
+    EXPECT_EQ(with.err.find("from-a-credential"), std::string::npos);
 }
 
 }  // namespace

@@ -55,3 +55,48 @@ TEST(HttpConfig, PrintsBackToTheSameConfig) {
 
 }  // namespace
 }  // namespace shd::config
+
+namespace shd::config {
+namespace {
+
+const std::filesystem::path kCredFile = "/etc/seller-healthd/test.yaml";
+
+TEST(CredentialConfig, SecretsMayNameSystemdCredentials) {
+    auto c = parse_config(
+        "alerts:\n"
+        "  channels:\n"
+        "    - {name: hook, type: webhook, url: \"credential:hook-url\", secret: "
+        "\"credential:hook-key\"}\n"
+        "    - {name: slack, type: slack, url: \"credential:slack-url\"}\n"
+        "    - {name: pd, type: pagerduty, routing_key: \"credential:pd-key\"}\n"
+        "    - {name: mail, type: email, url: \"smtp://mail.example.com:587\", from: "
+        "a@example.com,\n"
+        "       to: [b@example.com], username: a, password_file: \"credential:smtp-password\"}\n",
+        kCredFile);
+    ASSERT_TRUE(c) << c.error().to_string();
+    const auto& ch = c->alerts.channels;
+    EXPECT_EQ(ch[0].url, "credential:hook-url");
+    EXPECT_EQ(ch[0].secret, "credential:hook-key");
+    EXPECT_EQ(ch[1].url, "credential:slack-url");
+    EXPECT_EQ(ch[2].routing_key, "credential:pd-key");
+    // Not made relative to the config's folder: it is no path here.
+    EXPECT_EQ(ch[3].password_file, "credential:smtp-password");
+}
+
+TEST(CredentialConfig, BadReferencesAreErrorsAtTheirKey) {
+    auto bad_name = parse_config(
+        "alerts:\n  channels:\n    - {name: s, type: slack, url: \"credential:a/b\"}\n", kCredFile);
+    ASSERT_FALSE(bad_name);
+    EXPECT_EQ(bad_name.error().key, "alerts.channels[0].url");
+    EXPECT_NE(bad_name.error().message.find("letters, digits"), std::string::npos);
+    auto email_url = parse_config(
+        "alerts:\n  channels:\n    - {name: m, type: email, url: \"credential:smtp\", from: "
+        "a@x.com, "
+        "to: [b@x.com]}\n",
+        kCredFile);
+    ASSERT_FALSE(email_url);
+    EXPECT_NE(email_url.error().message.find("not a secret"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace shd::config

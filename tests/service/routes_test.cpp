@@ -1,0 +1,106 @@
+// The endpoint's answers as a pure function of request, snapshot and time.
+#include "service/routes.hpp"
+
+#include <gtest/gtest.h>
+
+#include "core/time.hpp"
+
+namespace shd::service {
+namespace {
+
+using std::chrono::minutes;
+using std::chrono::seconds;
+
+instant at(const char* iso) {
+    return *parse_iso8601(iso);
+}
+
+web::snapshot evaluated_at(instant t) {
+    web::snapshot s;
+    s.account = "Test seller";
+    s.version = "0.1.0";
+    s.evaluation = metrics::evaluation{};
+    s.evaluation->as_of = t;
+    s.status_json = "{\"as_of\": \"" + format_iso8601(t) + "\", \"metrics\": []}";
+    return s;
+}
+
+http::response get(const std::string& target, const web::snapshot& s, instant now,
+                   seconds poll = seconds{60}) {
+    return route(http::request{"GET", target}, s, now, poll);
+}
+
+std::string header(const http::response& r, const std::string& name) {
+    for (const auto& [n, v] : r.headers)
+        if (n == name)
+            return v;
+    return {};
+}
+
+TEST(HealthMaxAge, ThreePollsAndNeverUnderFiveMinutes) {
+    EXPECT_EQ(health_max_age(seconds{60}), minutes{5});
+    EXPECT_EQ(health_max_age(seconds{1}), minutes{5});
+    EXPECT_EQ(health_max_age(minutes{10}), minutes{30});
+}
+
+TEST(Healthz, HealthyWhileTheLastEvaluationIsRecent) {
+    const instant t = at("2026-12-06T10:00:00Z");
+    const auto s = evaluated_at(t);
+    const auto fresh = get("/healthz", s, t + seconds{12});
+    EXPECT_EQ(fresh.status, 200);
+    EXPECT_EQ(fresh.body, "ok: last evaluation 2026-12-06T10:00:00Z, 12 s ago\n");
+    EXPECT_EQ(get("/healthz", s, t + minutes{5}).status, 200);  // the bound itself is fine
+    const auto stale = get("/healthz", s, t + minutes{5} + seconds{1});
+    EXPECT_EQ(stale.status, 503);
+    EXPECT_EQ(stale.body,
+              "unhealthy: last evaluation 2026-12-06T10:00:00Z, 301 s ago (more than 300 s)\n");
+    // A slower poll stretches the bound.
+    EXPECT_EQ(get("/healthz", s, t + minutes{20}, minutes{10}).status, 200);
+}
+
+TEST(Healthz, UnhealthyBeforeTheFirstEvaluation) {
+    const auto r = get("/healthz", web::snapshot{}, at("2026-12-06T10:00:00Z"));
+    EXPECT_EQ(r.status, 503);
+    EXPECT_EQ(r.body, "unhealthy: no evaluation yet\n");
+}
+
+TEST(ApiStatus, IsTheStatusJsonOnceThereIsOne) {
+    const instant t = at("2026-12-06T10:00:00Z");
+    const auto r = get("/api/status?pretty=1", evaluated_at(t), t);
+    EXPECT_EQ(r.status, 200);
+    EXPECT_EQ(r.content_type, "application/json");
+    EXPECT_EQ(r.body, "{\"as_of\": \"2026-12-06T10:00:00Z\", \"metrics\": []}\n");
+    const auto before = get("/api/status", web::snapshot{}, t);
+    EXPECT_EQ(before.status, 503);
+    EXPECT_EQ(before.body, "{\"error\": \"no evaluation yet\"}\n");
+}
+
+TEST(Routes, PageMetricsAndNotFound) {
+    const instant t = at("2026-12-06T10:00:00Z");
+    const auto s = evaluated_at(t);
+    const auto page = get("/", s, t);
+    EXPECT_EQ(page.status, 200);
+    EXPECT_EQ(page.content_type, "text/html; charset=utf-8");
+    EXPECT_NE(page.body.find("Test seller"), std::string::npos);
+    const auto metrics = get("/metrics", s, t);
+    EXPECT_EQ(metrics.status, 200);
+    EXPECT_EQ(metrics.content_type, "text/plain; version=0.0.4; charset=utf-8");
+    EXPECT_NE(metrics.body.find("seller_healthd_build_info{version=\"0.1.0\"} 1"),
+              std::string::npos);
+    EXPECT_EQ(get("/metrics/", s, t).status, 404);
+    EXPECT_EQ(get("/../etc/passwd", s, t).status, 404);
+}
+
+TEST(Routes, EveryAnswerIsNoStoreAndMayLoadNothing) {
+    const instant t = at("2026-12-06T10:00:00Z");
+    for (const char* target : {"/", "/healthz", "/metrics", "/api/status", "/nope"}) {
+        const auto r = get(target, evaluated_at(t), t);
+        EXPECT_EQ(header(r, "Cache-Control"), "no-store") << target;
+        EXPECT_EQ(header(r, "X-Content-Type-Options"), "nosniff") << target;
+        EXPECT_TRUE(header(r, "Content-Security-Policy").starts_with("default-src 'none'"))
+            << target;
+    }
+}
+
+}  // namespace
+}  // namespace shd::service
