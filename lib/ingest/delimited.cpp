@@ -35,8 +35,13 @@ result<void, reader_error> delimited_reader::fill() {
         capacity_ = grown;
     }
     auto n = source_.read(std::span<char>(buf_.get() + end_, capacity_ - end_));
-    if (!n)
-        return reader_error{{}, n.error()};
+    if (!n) {
+        // Built field by field: GCC 12 at -O3 wrongly warns about the
+        // aggregate form (maybe-uninitialized in the empty split_error).
+        reader_error failure;
+        failure.source = n.error();
+        return failure;
+    }
     if (*n == 0)
         eof_ = true;
     end_ += *n;

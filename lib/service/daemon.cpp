@@ -378,6 +378,8 @@ class daemon_loop {
         web::service_counters c = counters_;
         c.last_import_at = db_counters_.last_import_at;
         c.outbox_pending = db_counters_.outbox_pending;
+        c.active_at_risk = db_counters_.active_at_risk;
+        c.active_breached = db_counters_.active_breached;
         return c;
     }
 

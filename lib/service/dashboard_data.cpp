@@ -50,6 +50,18 @@ result<void, error_message> load_dashboard_data(store::database& db, instant as_
                                                        from_unix(ended.getColumn(3).getInt64())});
             }
         }
+        SQLite::Statement active(db.handle(),
+                                 "SELECT severity, COUNT(*) FROM alert_states GROUP BY severity");
+        out.counters.active_at_risk = 0;
+        out.counters.active_breached = 0;
+        while (active.executeStep()) {
+            const std::string severity = active.getColumn(0).getString();
+            const std::int64_t count = active.getColumn(1).getInt64();
+            if (severity == "breached")
+                out.counters.active_breached = count;
+            else
+                out.counters.active_at_risk = *out.counters.active_at_risk + count;
+        }
         SQLite::Statement last_import(db.handle(), "SELECT MAX(imported_at) FROM imports");
         if (last_import.executeStep() && !last_import.getColumn(0).isNull())
             out.counters.last_import_at = from_unix(last_import.getColumn(0).getInt64());

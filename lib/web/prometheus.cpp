@@ -215,9 +215,14 @@ std::string render_prometheus(const snapshot& s, instant /*now*/) {
 
     // Both severities always, so "breached > 0" has a series to compare.
     std::map<std::string, std::int64_t> active{{"at_risk", 0}, {"breached", 0}};
-    for (const auto& a : s.alerts) {
-        if (a.state == "pending" || a.state == "firing")
-            ++active[a.severity];
+    if (c.active_at_risk && c.active_breached) {
+        active["at_risk"] = *c.active_at_risk;
+        active["breached"] = *c.active_breached;
+    } else {
+        for (const auto& a : s.alerts) {
+            if (a.state == "pending" || a.state == "firing")
+                ++active[a.severity];
+        }
     }
     family alerts("alerts_active", "gauge", "Pending and firing alerts, by severity.");
     for (const auto& [severity, count] : active)

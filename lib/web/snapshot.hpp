@@ -39,6 +39,10 @@ struct service_counters {
     std::int64_t dead_letters = 0;        // notifications given up
     std::int64_t outbox_pending = 0;      // notifications still owed
     std::optional<instant> last_import_at;  // newest successful import, any file
+    // Pending and firing alerts by severity, all of them (snapshot.alerts
+    // holds at most kRecentAlerts); unset: count snapshot.alerts instead.
+    std::optional<std::int64_t> active_at_risk;
+    std::optional<std::int64_t> active_breached;
 };
 
 struct snapshot {

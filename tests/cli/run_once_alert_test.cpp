@@ -127,5 +127,37 @@ TEST(RunOnce, AReceiverThatFailsFirstGetsTheAlertExactlyOnce) {
     EXPECT_EQ(receiver.request_count(), 2u);
 }
 
+// Secrets never reach a log line: not the HMAC key, not the secret part of a
+// webhook URL (path and query), at the most verbose log level, through a
+// failed send, a retry, a success and a broken config.
+TEST(RunOnce, NoSecretReachesTheLog) {
+    http_test_server receiver;
+    receiver.script({scripted_response::with_status(503, "busy"),
+                     scripted_response::with_status(401, "bad token")});
+    temp_dir dir;
+    write_file(dir / "config.yaml",
+               "log_level: trace\n" +
+                   config_for(receiver.url("/hooks/PATHSECRET?token=QUERYSECRET")));
+    write_file(dir / "inbox" / "orders.txt", orders_file(10, "2025-10-01T12:00:00Z"));
+    std::string logs;
+    for (const char* at : {"2025-10-03T00:00:00Z", "2025-10-03T00:10:00Z"})
+        logs += run_once(dir, at).err;
+    ASSERT_EQ(receiver.request_count(), 2u) << logs;
+    EXPECT_NE(logs.find("failed"), std::string::npos) << logs;  // the sends were logged
+    EXPECT_NE(logs.find("rejected"), std::string::npos) << logs;
+    for (const char* secret : {"s3cret", "PATHSECRET", "QUERYSECRET"})
+        EXPECT_EQ(logs.find(secret), std::string::npos) << secret << " in:\n" << logs;
+
+    // A config error near a secret names the key, not the value.
+    write_file(dir / "config.yaml",
+               "alerts:\n  channels:\n    - name: hook\n      type: webhook\n"
+               "      url: \"https://x.example.com/PATHSECRET\"\n      secret: \"s3cret\"\n"
+               "      timeout: \"s3cret\"\n");
+    const auto bad = run_binary({"check-config", "--config", (dir / "config.yaml").string()});
+    EXPECT_EQ(bad.exit_code, 2);
+    EXPECT_NE(bad.err.find("timeout"), std::string::npos) << bad.err;
+    EXPECT_EQ(bad.out.find("PATHSECRET"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace shd::test

@@ -279,6 +279,19 @@ TEST(Prometheus, BeforeTheFirstEvaluationOnlyTheDaemonFamilies) {
     EXPECT_THAT(text, HasSubstr("seller_healthd_start_time_seconds 1771837200\n"));
 }
 
+TEST(Prometheus, ActiveAlertsCountEveryAlertNotOnlyTheRecentList) {
+    snapshot s;
+    s.version = "0.1.0";
+    s.alerts.push_back(recent_alert{"stale_data", "stale_data", "at_risk", "firing",
+                                    at("2026-02-23T09:00:00Z"), std::nullopt});
+    // The daemon counts them in the database; the list holds only the newest.
+    s.counters.active_at_risk = 120;
+    s.counters.active_breached = 2;
+    const std::string text = render_prometheus(s, s.started_at);
+    EXPECT_THAT(text, HasSubstr("seller_healthd_alerts_active{severity=\"at_risk\"} 120\n"));
+    EXPECT_THAT(text, HasSubstr("seller_healthd_alerts_active{severity=\"breached\"} 2\n"));
+}
+
 // ---- the real parser ----
 
 std::string checker() {
