@@ -56,6 +56,7 @@ constexpr std::size_t kWorkerThreads = 2;
 struct cycle_outcome {
     cycle_report report;
     std::optional<web::snapshot> dashboard;  // history, alerts, DB counters
+    bool history_loaded = false;             // else the last snapshot's history still holds
     std::optional<std::string> broken;       // a logic_error on the worker
 };
 
@@ -302,16 +303,20 @@ class daemon_loop {
         auto cfg = cfg_;
         const instant now = clock_.now();
         const bool with_dashboard = http_ != nullptr;
-        asio::post(pool_, [this, cfg, now, with_dashboard] {
+        const bool have_history = snapshot_ && !snapshot_->history.empty();
+        asio::post(pool_, [this, cfg, now, with_dashboard, have_history] {
             cycle_outcome out;
             try {
                 out.report = runner_.run(*cfg, now, [this] { return stop_requested_.load(); });
                 if (with_dashboard && out.report.evaluation) {
                     web::snapshot extra;
-                    if (auto loaded = load_dashboard_data(db_, now, extra); loaded)
+                    const bool with_history = !have_history || out.report.history_rows > 0;
+                    if (auto loaded = load_dashboard_data(db_, now, extra, with_history); loaded) {
                         out.dashboard = std::move(extra);
-                    else
+                        out.history_loaded = with_history;
+                    } else {
                         spdlog::warn("{}", loaded.error().text);
+                    }
                 }
             } catch (const std::exception& e) {
                 out.broken = e.what();
@@ -360,7 +365,12 @@ class daemon_loop {
         next->started_at = started_at_;
         next->status_json = report::status_json(*out.report.evaluation);
         if (out.dashboard) {
-            next->history = std::move(out.dashboard->history);
+            // Only the loop thread reads snapshots, and only while it renders
+            // a request, so the old one's history can move over.
+            if (out.history_loaded)
+                next->history = std::move(out.dashboard->history);
+            else if (snapshot_)
+                next->history = std::move(snapshot_->history);
             next->alerts = std::move(out.dashboard->alerts);
             db_counters_ = out.dashboard->counters;
         }
@@ -511,7 +521,8 @@ class daemon_loop {
     std::optional<asio::posix::stream_descriptor> watch_fd_;
     std::unique_ptr<http::server> http_;
     std::string http_listen_;
-    std::shared_ptr<const web::snapshot> snapshot_;
+    // Replaced whole after each cycle; only the loop thread touches it.
+    std::shared_ptr<web::snapshot> snapshot_;
     web::service_counters counters_;
     web::service_counters db_counters_;
     std::string last_status_;

@@ -12,11 +12,14 @@
 namespace shd::service {
 
 result<void, error_message> load_dashboard_data(store::database& db, instant as_of,
-                                                web::snapshot& out) {
-    auto history = metrics::load_results(db, as_of - std::chrono::days{web::kHistoryDays}, as_of);
-    if (!history)
-        return history.error();
-    out.history = std::move(*history);
+                                                web::snapshot& out, bool with_history) {
+    if (with_history) {
+        auto history =
+            metrics::load_results(db, as_of - std::chrono::days{web::kHistoryDays}, as_of);
+        if (!history)
+            return history.error();
+        out.history = std::move(*history);
+    }
     try {
         out.alerts.clear();
         SQLite::Statement open_alerts(db.handle(),

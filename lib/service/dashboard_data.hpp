@@ -12,10 +12,12 @@
 
 namespace shd::service {
 
-// Fills out.history (the kHistoryDays before as_of), out.alerts,
-// out.counters.last_import_at and out.counters.outbox_pending. Counters the
+// Fills out.history (the kHistoryDays before as_of; only `with_history`:
+// it changes only when a cycle stores history, at most hourly without
+// imports, and reading it is most of the cost), out.alerts and the counters
+// read from the database (last import, outbox, active alerts). Counters the
 // daemon keeps itself are left as they are.
 result<void, error_message> load_dashboard_data(store::database& db, instant as_of,
-                                                web::snapshot& out);
+                                                web::snapshot& out, bool with_history = true);
 
 }  // namespace shd::service
