@@ -47,7 +47,8 @@ double median_ms(int runs, F&& f) {
     for (int i = 0; i < runs; ++i) {
         const auto start = clock_type::now();
         f();
-        times.push_back(std::chrono::duration<double, std::milli>(clock_type::now() - start).count());
+        times.push_back(
+            std::chrono::duration<double, std::milli>(clock_type::now() - start).count());
     }
     std::sort(times.begin(), times.end());
     return times[times.size() / 2];
@@ -100,7 +101,8 @@ long peak_rss_kb() {
 int main(int argc, char** argv) {
     int runs = 9;
     for (int i = 1; i + 1 < argc; ++i)
-        if (std::string(argv[i]) == "--runs") runs = std::max(1, std::atoi(argv[i + 1]));
+        if (std::string(argv[i]) == "--runs")
+            runs = std::max(1, std::atoi(argv[i + 1]));
 
     const auto dir = std::filesystem::temp_directory_path() / "shd-endpoint-bench";
     std::filesystem::remove_all(dir);
@@ -136,8 +138,7 @@ int main(int argc, char** argv) {
         }
         tx.commit();
     }
-    const double fill_s =
-        std::chrono::duration<double>(clock_type::now() - fill_start).count();
+    const double fill_s = std::chrono::duration<double>(clock_type::now() - fill_start).count();
     const auto history_rows =
         db.handle().execAndGet("SELECT COUNT(*) FROM metric_results").getInt64();
 
@@ -148,7 +149,8 @@ int main(int argc, char** argv) {
     snap.evaluation = latest;
     const double load_ms = median_ms(runs, [&] {
         web::snapshot fresh;
-        if (!service::load_dashboard_data(db, kNow, fresh)) std::abort();
+        if (!service::load_dashboard_data(db, kNow, fresh))
+            std::abort();
         snap.history = std::move(fresh.history);
         snap.alerts = std::move(fresh.alerts);
         snap.counters = fresh.counters;
@@ -156,14 +158,16 @@ int main(int argc, char** argv) {
     // A cycle that stored no history (most of them) reads only the rest.
     const double load_without_history_ms = median_ms(runs, [&] {
         web::snapshot fresh;
-        if (!service::load_dashboard_data(db, kNow, fresh, false)) std::abort();
+        if (!service::load_dashboard_data(db, kNow, fresh, false))
+            std::abort();
     });
     std::string page, exposition;
     const double page_ms = median_ms(runs, [&] { page = web::render_dashboard(snap, kNow); });
-    const double prom_ms = median_ms(runs, [&] { exposition = web::render_prometheus(snap, kNow); });
-    const double history_mb = static_cast<double>(snap.history.size() *
-                                                  sizeof(metrics::stored_result)) /
-                              (1024.0 * 1024.0);
+    const double prom_ms =
+        median_ms(runs, [&] { exposition = web::render_prometheus(snap, kNow); });
+    const double history_mb =
+        static_cast<double>(snap.history.size() * sizeof(metrics::stored_result)) /
+        (1024.0 * 1024.0);
 
     // Through the real server: one connection per request, as a scraper or a
     // browser reload opens.
@@ -171,7 +175,8 @@ int main(int argc, char** argv) {
     http::server server(ioc, [&](const http::request& req) {
         return service::route(req, snap, kNow, std::chrono::seconds{60});
     });
-    if (!server.listen(listen_address{"127.0.0.1", 0, false})) return 1;
+    if (!server.listen(listen_address{"127.0.0.1", 0, false}))
+        return 1;
     const auto port = server.local_endpoint().port();
     std::thread loop([&] { ioc.run(); });
     const auto request_ms = [&](const std::string& path) {
@@ -181,7 +186,8 @@ int main(int argc, char** argv) {
         o.body_limit = 16 * 1024 * 1024;
         return median_ms(runs * 5, [&] {
             auto r = net::http_request(o);
-            if (!r || r->status != 200) std::abort();
+            if (!r || r->status != 200)
+                std::abort();
         });
     };
     const double get_page_ms = request_ms("/");
@@ -190,9 +196,10 @@ int main(int argc, char** argv) {
     boost::asio::post(ioc, [&] { server.close(); });
     loop.join();
 
-    fmt::print("history: {} metric_results rows over {} days ({} rows per evaluation), filled in "
-               "{:.1f} s\n",
-               history_rows, kDays, latest.metrics.size(), fill_s);
+    fmt::print(
+        "history: {} metric_results rows over {} days ({} rows per evaluation), filled in "
+        "{:.1f} s\n",
+        history_rows, kDays, latest.metrics.size(), fill_s);
     fmt::print("load_dashboard_data (per cycle, endpoint on): {:.1f} ms median of {}\n", load_ms,
                runs);
     fmt::print("load_dashboard_data without history (a cycle that stored none): {:.2f} ms\n",
@@ -204,6 +211,7 @@ int main(int argc, char** argv) {
     fmt::print("GET /metrics over loopback: {:.2f} ms\n", get_metrics_ms);
     fmt::print("GET /healthz over loopback: {:.2f} ms\n", get_health_ms);
     fmt::print("peak RSS: {:.1f} MiB\n", static_cast<double>(peak_rss_kb()) / 1024.0);
-    if (std::getenv("SHD_BENCH_KEEP") == nullptr) std::filesystem::remove_all(dir);
+    if (std::getenv("SHD_BENCH_KEEP") == nullptr)
+        std::filesystem::remove_all(dir);
     return 0;
 }

@@ -15,8 +15,7 @@ cd "$root"
 build_dir="${SHD_PACKAGE_BUILD_DIR:-$root/build-package}"
 # Release, with the compiler and linker flags Debian builds its own packages
 # with (dpkg-buildflags: -O2, stack protector, _FORTIFY_SOURCE, full RELRO and
-# bind-now) in place of CMake's Release default -O3, which GCC 12 answers with
-# false -Wmaybe-uninitialized errors in lib/ingest under -Werror.
+# bind-now) in place of CMake's Release default -O3.
 export DEB_BUILD_MAINT_OPTIONS="hardening=+all"
 cxxflags="$(dpkg-buildflags --get CPPFLAGS) $(dpkg-buildflags --get CXXFLAGS)"
 ldflags="$(dpkg-buildflags --get LDFLAGS)"

@@ -542,8 +542,9 @@ result<std::filesystem::path, config_error> read_path(const value_rule& rule, co
         return ctx.error(value_position(e), key,
                          "'~' is not expanded in paths; write the full path");
     }
-    // "credential:NAME" is a file systemd provides at run time, not a path here.
-    if (text->starts_with("credential:"))
+    // "credential:NAME" is a file systemd provides at run time, not a path
+    // here; only a secret's file may be one.
+    if (text->starts_with("credential:") && leaf(key) == "password_file")
         return {boost::system::in_place_value, std::filesystem::path(*text)};
     std::filesystem::path p(*text);
     if (p.is_relative() && !ctx.base_dir.empty())

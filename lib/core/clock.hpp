@@ -3,32 +3,32 @@
 // unit of work so every computation in it sees the same instant.
 #pragma once
 
-#include "core/time.hpp"
-
 #include <atomic>
+
+#include "core/time.hpp"
 
 namespace shd {
 
 class Clock {
-public:
+  public:
     virtual ~Clock() = default;
     virtual instant now() const = 0;
 };
 
 class SystemClock final : public Clock {
-public:
+  public:
     instant now() const override;
 };
 
 // A clock that moves only when told to. Safe to read from several threads.
 class ManualClock final : public Clock {
-public:
+  public:
     explicit ManualClock(instant start) : now_(to_unix(start)) {}
     instant now() const override { return from_unix(now_.load()); }
     void set(instant t) { now_.store(to_unix(t)); }
     void advance(std::chrono::seconds d) { now_.fetch_add(d.count()); }
 
-private:
+  private:
     std::atomic<long long> now_;
 };
 

@@ -1,9 +1,9 @@
 #include "core/marketplaces.hpp"
 
-#include "core/text.hpp"
-
 #include <algorithm>
 #include <cctype>
+
+#include "core/text.hpp"
 
 namespace shd {
 namespace {
@@ -22,30 +22,37 @@ constexpr marketplace_info kMarketplaces[] = {
     {"ARBP9OOSHTCHU", "Amazon.eg", "EG"},
 };
 
-
 }  // namespace
 
-std::span<const marketplace_info> known_marketplaces() { return kMarketplaces; }
+std::span<const marketplace_info> known_marketplaces() {
+    return kMarketplaces;
+}
 
 std::optional<std::string_view> marketplace_for_sales_channel(std::string_view sales_channel) {
     for (const auto& m : kMarketplaces) {
-        if (iequals(m.sales_channel, sales_channel)) return m.id;
+        if (iequals(m.sales_channel, sales_channel))
+            return m.id;
     }
     return std::nullopt;
 }
 
 std::string marketplace_code(std::string_view marketplace_id) {
     for (const auto& m : kMarketplaces) {
-        if (m.id == marketplace_id) return std::string(m.code);
+        if (m.id == marketplace_id)
+            return std::string(m.code);
     }
     return std::string(marketplace_id);
 }
 
 feedback_date_style feedback_date_style_for(std::string_view marketplace_id) {
-    if (marketplace_id == "ATVPDKIKX0DER") return feedback_date_style::month_day_year;
-    if (marketplace_id == "A1VC38T7YXB528") return feedback_date_style::year_month_day;
-    if (marketplace_id == "A2NODRKZP88ZB9") return feedback_date_style::iso;
-    if (marketplace_id == "A1PA6795UKMFR9") return feedback_date_style::day_month_year_dotted;
+    if (marketplace_id == "ATVPDKIKX0DER")
+        return feedback_date_style::month_day_year;
+    if (marketplace_id == "A1VC38T7YXB528")
+        return feedback_date_style::year_month_day;
+    if (marketplace_id == "A2NODRKZP88ZB9")
+        return feedback_date_style::iso;
+    if (marketplace_id == "A1PA6795UKMFR9")
+        return feedback_date_style::day_month_year_dotted;
     return feedback_date_style::day_month_year;
 }
 

@@ -11,11 +11,11 @@ namespace shd {
 
 // Day order of the Feedback report's Date column.
 enum class feedback_date_style {
-    month_day_year,    // US: M/D/YY
-    year_month_day,    // JP: YY/M/D
-    iso,               // SE: YYYY-MM-DD
+    month_day_year,         // US: M/D/YY
+    year_month_day,         // JP: YY/M/D
+    iso,                    // SE: YYYY-MM-DD
     day_month_year_dotted,  // DE: D.M.YY
-    day_month_year,    // everyone else: D/M/YY
+    day_month_year,         // everyone else: D/M/YY
 };
 
 struct marketplace_info {

@@ -17,9 +17,9 @@ constexpr int kResponseWindows[] = {7, 30, 90};
 
 // Defaults from spec/metrics.md, "The metrics".
 const metric_definition kMetrics[] = {
-    {metric_key::order_defect_rate, "order_defect_rate", "Order defect rate", "ODR",
-     "order defect", "order defects", kBothChannels, metric_direction::lower_is_better, 0.01,
-     0.0075, kOdrWindows, 14, kDefaultMinOrders},
+    {metric_key::order_defect_rate, "order_defect_rate", "Order defect rate", "ODR", "order defect",
+     "order defects", kBothChannels, metric_direction::lower_is_better, 0.01, 0.0075, kOdrWindows,
+     14, kDefaultMinOrders},
     {metric_key::late_dispatch_rate, "late_dispatch_rate", "Late dispatch rate", "LDR",
      "late dispatch", "late dispatches", kMfnOnly, metric_direction::lower_is_better, 0.04, 0.03,
      kLdrWindows, 0, kDefaultMinOrders},
@@ -36,18 +36,22 @@ const metric_definition kMetrics[] = {
 
 }  // namespace
 
-std::span<const metric_definition> all_metrics() { return kMetrics; }
+std::span<const metric_definition> all_metrics() {
+    return kMetrics;
+}
 
 const metric_definition& definition(metric_key key) {
     for (const auto& m : kMetrics) {
-        if (m.key == key) return m;
+        if (m.key == key)
+            return m;
     }
     throw std::logic_error("metric_catalog: unknown metric key");
 }
 
 std::optional<metric_key> metric_from_name(std::string_view name) {
     for (const auto& m : kMetrics) {
-        if (m.name == name) return m.key;
+        if (m.name == name)
+            return m.key;
     }
     return std::nullopt;
 }

@@ -24,11 +24,11 @@ enum class metric_direction { lower_is_better, higher_is_better };
 
 struct metric_definition {
     metric_key key;
-    std::string_view name;         // "late_dispatch_rate": config key and JSON value
-    std::string_view title;        // "Late dispatch rate": for people
-    std::string_view short_title;  // "LDR": for one-line summaries
-    std::string_view bad_event;    // "late dispatch": one event that hurts the rate
-    std::string_view bad_events;   // plural
+    std::string_view name;                       // "late_dispatch_rate": config key and JSON value
+    std::string_view title;                      // "Late dispatch rate": for people
+    std::string_view short_title;                // "LDR": for one-line summaries
+    std::string_view bad_event;                  // "late dispatch": one event that hurts the rate
+    std::string_view bad_events;                 // plural
     std::span<const std::string_view> channels;  // "MFN", "AFN", "all"
     metric_direction direction;
     double default_target;

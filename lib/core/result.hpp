@@ -4,7 +4,6 @@
 #pragma once
 
 #include <boost/system/result.hpp>
-
 #include <stdexcept>
 #include <string>
 
@@ -21,7 +20,7 @@ struct error_message {
 // boost::system::result::value() calls this when it holds an error; reaching it
 // means the caller skipped the check, which is a programming error.
 [[noreturn]] inline void throw_exception_from_error(error_message const& e,
-                                                   boost::source_location const&) {
+                                                    boost::source_location const&) {
     throw std::logic_error("unchecked result: " + e.text);
 }
 

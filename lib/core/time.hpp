@@ -22,11 +22,19 @@ std::optional<instant> parse_iso8601(std::string_view text);
 std::string format_iso8601(instant t);
 
 // Seconds since the Unix epoch, the form stored in SQLite.
-inline long long to_unix(instant t) { return t.time_since_epoch().count(); }
-inline instant from_unix(long long s) { return instant{std::chrono::seconds{s}}; }
+inline long long to_unix(instant t) {
+    return t.time_since_epoch().count();
+}
+inline instant from_unix(long long s) {
+    return instant{std::chrono::seconds{s}};
+}
 
-constexpr std::chrono::seconds days(long long n) { return std::chrono::seconds{n * 86400}; }
-constexpr std::chrono::seconds hours(long long n) { return std::chrono::seconds{n * 3600}; }
+constexpr std::chrono::seconds days(long long n) {
+    return std::chrono::seconds{n * 86400};
+}
+constexpr std::chrono::seconds hours(long long n) {
+    return std::chrono::seconds{n * 3600};
+}
 
 // Parses "90s", "15m", "12h", "2d" (a bare number is rejected: units are
 // never guessed). Returns nullopt on anything else.

@@ -15,6 +15,18 @@ class credential_sender final : public sender {
         auto resolved = resolve_credentials(channel, std::getenv("CREDENTIALS_DIRECTORY"));
         if (!resolved)
             return {send_outcome::kind::retry, resolved.error().text, std::nullopt};
+        // The config could not check a URL it had not seen: the same rule
+        // here, so a secret never goes out over plain http.
+        if (is_credential_reference(channel.url)) {
+            const bool https = resolved->url.starts_with("https://");
+            const bool http = resolved->url.starts_with("http://");
+            if (!(https || (http && channel.type == "webhook"))) {
+                return {send_outcome::kind::rejected,
+                        "the URL in " + channel.url + " must start with https://" +
+                            (channel.type == "webhook" ? " or http://" : ""),
+                        std::nullopt};
+            }
+        }
         return inner_->send(*resolved, n, now);
     }
 

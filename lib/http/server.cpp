@@ -5,6 +5,7 @@
 
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/v6_only.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <chrono>
@@ -52,12 +53,13 @@ class session;
 
 struct server_state : std::enable_shared_from_this<server_state> {
     server_state(asio::io_context& ioc_, handler h)
-        : ioc(ioc_), acceptor(ioc_), on_request(std::move(h)) {}
+        : ioc(ioc_), acceptor(ioc_), retry_timer(ioc_), on_request(std::move(h)) {}
     void accept();
     void forget(session* s);
 
     asio::io_context& ioc;
     tcp::acceptor acceptor;
+    asio::steady_timer retry_timer;  // after a failed accept
     handler on_request;
     std::list<std::weak_ptr<session>> sessions;
     bool closed = false;
@@ -147,9 +149,18 @@ void server_state::accept() {
     acceptor.async_accept([self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
         if (self->closed)
             return;
+        if (ec == asio::error::operation_aborted)
+            return;
         if (ec) {
-            if (ec != asio::error::operation_aborted)
-                spdlog::warn("http: accept: {}", ec.message());
+            // Out of descriptors or buffers: the listening socket stays
+            // readable, so accepting again at once would spin. Wait a little.
+            spdlog::warn("http: accept: {}; accepting again in 1 s", ec.message());
+            self->retry_timer.expires_after(std::chrono::seconds(1));
+            self->retry_timer.async_wait([self](beast::error_code e) {
+                if (!e && !self->closed)
+                    self->accept();
+            });
+            return;
         } else {
             self->sessions.remove_if([](const auto& w) { return w.expired(); });
             if (self->sessions.size() >= kMaxConnections) {
@@ -221,6 +232,7 @@ void server::close() {
     state_->closed = true;
     beast::error_code ignored;
     state_->acceptor.close(ignored);
+    state_->retry_timer.cancel();
     for (auto& w : state_->sessions) {
         if (auto s = w.lock())
             s->close();

@@ -92,16 +92,25 @@ result<prune_counts, error_message> prune_old_rows(store::database& db, instant 
 }
 
 void log_cycle(const cycle_report& r) {
-    // Quiet when nothing happened: a poll every minute must not fill the journal.
+    if (r.stopped) {
+        spdlog::info(
+            "cycle stopped: {} imported; {} file(s) left in the inbox for the next start; "
+            "nothing evaluated",
+            r.inbox.imported, r.inbox.waiting);
+        return;
+    }
+    // At info only when something happened: a poll every minute must not
+    // fill the journal; at debug, every cycle.
     const bool alerts_changed =
         r.alerts && (!r.alerts->changes.empty() || r.alerts->outbox_rows > 0);
-    if (r.inbox.imported + r.inbox.rejected + r.inbox.already_imported > 0 || alerts_changed) {
-        spdlog::info("cycle: {} imported, {} already imported, {} rejected; {}{}", r.inbox.imported,
-                     r.inbox.already_imported, r.inbox.rejected, r.status_line,
-                     r.alerts && r.alerts->outbox_rows > 0
-                         ? fmt::format("; {} notification(s) queued", r.alerts->outbox_rows)
-                         : std::string());
-    }
+    const bool eventful =
+        r.inbox.imported + r.inbox.rejected + r.inbox.already_imported > 0 || alerts_changed;
+    spdlog::log(eventful ? spdlog::level::info : spdlog::level::debug,
+                "cycle: {} imported, {} already imported, {} rejected; {}{}", r.inbox.imported,
+                r.inbox.already_imported, r.inbox.rejected, r.status_line,
+                r.alerts && r.alerts->outbox_rows > 0
+                    ? fmt::format("; {} notification(s) queued", r.alerts->outbox_rows)
+                    : std::string());
 }
 
 void log_delivery(const result<delivery::dispatch_summary, error_message>& delivered) {
@@ -123,6 +132,13 @@ cycle_report cycle_runner::run(const config::config& cfg, instant now,
     report.inbox = ingest::process_inbox(inbox_, importer_, should_stop);
     if (report.inbox.failed > 0)
         report.failed = true;
+    // Stopping part-way through the files: evaluating now would see orders
+    // without the shipments or defects that came with them, and could
+    // resolve or fire an alert on half the data. The next start does it.
+    if (should_stop && should_stop()) {
+        report.stopped = true;
+        return report;
+    }
 
     auto evaluated = metrics::evaluate(db_, cfg, now);
     if (!evaluated) {

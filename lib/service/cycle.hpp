@@ -30,6 +30,7 @@ struct cycle_report {
     std::optional<alerts::cycle_summary> alerts;
     std::string status_line;  // "US: LDR 10d at risk 3.2%" or "all metrics ok"
     bool failed = false;      // some step could not be done (database trouble)
+    bool stopped = false;     // should_stop held after the import: nothing evaluated
     std::optional<metrics::evaluation> evaluation;  // what was evaluated, when it was
 };
 
@@ -67,7 +68,8 @@ class cycle_runner {
   public:
     cycle_runner(store::database& db, ingest::inbox& box, ingest::importer& importer);
 
-    // `should_stop` is passed to process_inbox: asked before each file.
+    // `should_stop` is passed to process_inbox (asked before each file) and
+    // asked once more after it: when it holds, the cycle ends there.
     cycle_report run(const config::config& cfg, instant now,
                      const std::function<bool()>& should_stop = {});
 

@@ -42,14 +42,16 @@ constexpr std::chrono::milliseconds kArrivalDebounce{1000};
 // by another process (or a clock jump) is not stranded.
 constexpr seconds kLongestDeliverySleep{60};
 constexpr seconds kDatabaseRetry{10};
-// A cycle running longer than this is stuck: the watchdog ping is withheld so
-// systemd restarts the service.
+// A cycle with no progress (no new file started) for this long is stuck: the
+// watchdog ping is withheld so systemd restarts the service.
 constexpr std::chrono::minutes kStuckCycle{15};
 // One thread per lane: the cycle and delivery each run one job at a time.
 constexpr std::size_t kWorkerThreads = 2;
 
+// Another thread may be logging: flush, but do not tear the logger down.
 [[noreturn]] void exit_now(int code) {
-    spdlog::shutdown();
+    if (auto logger = spdlog::default_logger())
+        logger->flush();
     std::_Exit(code);
 }
 
@@ -80,6 +82,9 @@ class daemon_loop {
           dispatcher_(make_dispatch_options()) {}
 
     ~daemon_loop() {
+        // Leaving by an exception: the pool is joined below, so a delivery in
+        // flight must not start its next send.
+        stop_requested_ = true;
         // The descriptor belongs to the folder_watch; asio must not close it too.
         if (watch_fd_)
             watch_fd_->release();
@@ -220,7 +225,8 @@ class daemon_loop {
             return;
         if (delivery_running_) {
             spdlog::warn(
-                "a delivery was still in flight after {} s; it is sent again at the next start",
+                "a delivery was still in flight after {} s; it stays owed and is sent again once "
+                "its claim expires",
                 options_.shutdown_grace.count());
             exit_now(0);
         }
@@ -270,7 +276,11 @@ class daemon_loop {
         watchdog_timer_.async_wait([this](const boost::system::error_code& ec) {
             if (ec)
                 return;
-            const bool stuck = cycle_started_ && steady::now() - *cycle_started_ > kStuckCycle;
+            const auto last_progress =
+                steady::time_point(steady::duration(cycle_heartbeat_.load()));
+            const bool stuck =
+                cycle_started_ &&
+                steady::now() - std::max(*cycle_started_, last_progress) > kStuckCycle;
             if (!stuck) {
                 systemd::notify("WATCHDOG=1");
             } else if (!warned_stuck_) {
@@ -307,8 +317,13 @@ class daemon_loop {
         asio::post(pool_, [this, cfg, now, with_dashboard, have_history] {
             cycle_outcome out;
             try {
-                out.report = runner_.run(*cfg, now, [this] { return stop_requested_.load(); });
-                if (with_dashboard && out.report.evaluation) {
+                out.report = runner_.run(*cfg, now, [this] {
+                    // Asked before each file: the watchdog sees progress, not
+                    // one long cycle.
+                    cycle_heartbeat_ = steady::now().time_since_epoch().count();
+                    return stop_requested_.load();
+                });
+                if (with_dashboard && out.report.evaluation && !stop_requested_) {
                     web::snapshot extra;
                     const bool with_history = !have_history || out.report.history_rows > 0;
                     if (auto loaded = load_dashboard_data(db_, now, extra, with_history); loaded) {
@@ -373,10 +388,21 @@ class daemon_loop {
                 next->history = std::move(snapshot_->history);
             next->alerts = std::move(out.dashboard->alerts);
             db_counters_ = out.dashboard->counters;
+        } else if (snapshot_) {
+            // Not read this time (endpoint just enabled, or a read error):
+            // the last page's data is better than an empty one.
+            next->history = std::move(snapshot_->history);
+            next->alerts = snapshot_->alerts;
         }
+        // Health means alerting works, not only evaluation.
+        if (out.report.alerts)
+            next->alerts_decided_at = out.report.evaluation->as_of;
+        else if (snapshot_)
+            next->alerts_decided_at = snapshot_->alerts_decided_at;
         next->evaluation = std::move(out.report.evaluation);
         next->counters = live_counters();
         snapshot_ = std::move(next);
+        ++snapshot_generation_;
         if (out.report.status_line != last_status_) {
             last_status_ = out.report.status_line;
             systemd::notify(systemd::status_assignment(last_status_));
@@ -499,8 +525,26 @@ class daemon_loop {
             light.counters = live_counters();
             return route(req, light, now, cfg_->poll_interval);
         }
+        if (req.path() == "/" || req.path() == "/index.html") {
+            // The page takes milliseconds to render and changes only with the
+            // snapshot (and its "N min ago"): a reload storm must not hold
+            // up the loop.
+            const auto minute = std::chrono::floor<std::chrono::minutes>(now);
+            if (!page_cache_ || page_cache_->generation != snapshot_generation_ ||
+                page_cache_->minute != minute) {
+                page_cache_ = cached_page{snapshot_generation_, minute,
+                                          route(req, s, now, cfg_->poll_interval)};
+            }
+            return page_cache_->page;
+        }
         return route(req, s, now, cfg_->poll_interval);
     }
+
+    struct cached_page {
+        std::uint64_t generation = 0;
+        std::chrono::sys_time<std::chrono::minutes> minute;
+        http::response page;
+    };
 
     daemon_options options_;
     std::shared_ptr<const config::config> cfg_;
@@ -523,6 +567,8 @@ class daemon_loop {
     std::string http_listen_;
     // Replaced whole after each cycle; only the loop thread touches it.
     std::shared_ptr<web::snapshot> snapshot_;
+    std::uint64_t snapshot_generation_ = 0;
+    std::optional<cached_page> page_cache_;
     web::service_counters counters_;
     web::service_counters db_counters_;
     std::string last_status_;
@@ -535,6 +581,7 @@ class daemon_loop {
     bool delivery_running_ = false;
     bool delivery_again_ = false;
     std::atomic<bool> stop_requested_{false};
+    std::atomic<steady::rep> cycle_heartbeat_{0};  // steady ticks of the cycle's last step
 
     // The cycle lane: used by one pool job at a time.
     store::database db_;

@@ -19,7 +19,8 @@
 // - SIGTERM/SIGINT: stop taking new work (timers, inotify and the HTTP
 //   endpoint close; the cycle stops before its next file), let the file in
 //   progress finish its transaction, give a delivery in flight `grace` to
-//   finish (a row cut off is retried at the next start: it was claimed, not
+//   finish (a row cut off stays owed: it is sent again once its claim expires,
+//   the channel's timeout per request plus a minute after the attempt began;
 //   lost), and return 0. A second signal exits at once; SQLite rolls back an
 //   unfinished transaction.
 //

@@ -32,12 +32,21 @@ std::chrono::seconds health_max_age(std::chrono::seconds poll_interval) {
 health check_health(const web::snapshot& s, instant now, std::chrono::seconds poll_interval) {
     if (!s.evaluation)
         return {false, "no evaluation yet"};
+    const auto max_age = health_max_age(poll_interval);
     const auto age = now - s.evaluation->as_of;
     const std::string when = fmt::format("last evaluation {}, {} s ago",
                                          format_iso8601(s.evaluation->as_of), age.count());
-    if (age > health_max_age(poll_interval))
-        return {false,
-                when + fmt::format(" (more than {} s)", health_max_age(poll_interval).count())};
+    if (age > max_age)
+        return {false, when + fmt::format(" (more than {} s)", max_age.count())};
+    // Evaluating while the alert decisions cannot be written (a full disk, a
+    // read-only database) would warn nobody: that is not healthy either.
+    if (!s.alerts_decided_at || now - *s.alerts_decided_at > max_age) {
+        return {false, when + "; alerts not decided " +
+                           (s.alerts_decided_at
+                                ? fmt::format("since {}", format_iso8601(*s.alerts_decided_at))
+                                : std::string("yet")) +
+                           " (see the log)"};
+    }
     return {true, when};
 }
 

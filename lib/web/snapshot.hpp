@@ -34,10 +34,10 @@ struct service_counters {
     std::int64_t files_already_imported = 0;
     std::int64_t cycles = 0;
     std::int64_t cycle_failures = 0;
-    std::int64_t deliveries = 0;          // notifications accepted by a receiver
-    std::int64_t delivery_failures = 0;   // attempts that failed (to be retried)
-    std::int64_t dead_letters = 0;        // notifications given up
-    std::int64_t outbox_pending = 0;      // notifications still owed
+    std::int64_t deliveries = 0;            // notifications accepted by a receiver
+    std::int64_t delivery_failures = 0;     // attempts that failed (to be retried)
+    std::int64_t dead_letters = 0;          // notifications given up
+    std::int64_t outbox_pending = 0;        // notifications still owed
     std::optional<instant> last_import_at;  // newest successful import, any file
     // Pending and firing alerts by severity, all of them (snapshot.alerts
     // holds at most kRecentAlerts); unset: count snapshot.alerts instead.
@@ -46,12 +46,15 @@ struct service_counters {
 };
 
 struct snapshot {
-    std::string account;         // config `account`, the page's title
-    std::string version;         // "0.1.0"
-    instant started_at;          // when the daemon started
+    std::string account;  // config `account`, the page's title
+    std::string version;  // "0.1.0"
+    instant started_at;   // when the daemon started
     // The newest successful evaluation; nullopt until the first one.
     std::optional<metrics::evaluation> evaluation;
-    std::string status_json;     // report::status_json(*evaluation), or "" without one
+    std::string status_json;  // report::status_json(*evaluation), or "" without one
+    // The newest cycle whose alert decisions were written (states and
+    // outbox): an evaluation without them alerts nobody.
+    std::optional<instant> alerts_decided_at;
     // metric_results rows of the last kHistoryDays before evaluation->as_of,
     // oldest first (metrics::load_results order).
     std::vector<metrics::stored_result> history;

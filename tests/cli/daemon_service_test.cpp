@@ -18,6 +18,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
+#include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -28,6 +29,7 @@
 #include "core/time.hpp"
 #include "ingest/import_test_support.hpp"
 #include "net/http_client.hpp"
+#include "support/http_test_server.hpp"
 #include "support/test_support.hpp"
 
 namespace shd::test {
@@ -169,6 +171,23 @@ std::string config_text(unsigned short port, const std::string& metrics = {}) {
            std::to_string(port) + "\"\n" + metrics;
 }
 
+// Starts `run` with the endpoint on a free port. Tests run in parallel, so
+// the port may be taken between the probe and the daemon's bind: then the
+// daemon exits at once, and another port is tried.
+std::unique_ptr<child_process> start_with_endpoint(const fs::path& config, const fs::path& out,
+                                                   const fs::path& err, unsigned short& port) {
+    for (int attempt = 0; attempt < 5; ++attempt) {
+        port = free_port();
+        write_file(config, config_text(port));
+        auto daemon = std::make_unique<child_process>(
+            std::vector<std::string>{"run", "--config", config.string()}, out, err);
+        eventually([&] { return log_has(err, "watching") || daemon->exited(); });
+        if (!daemon->exited())
+            return daemon;
+    }
+    return nullptr;
+}
+
 // The cancellation_rate row of /api/status, or null.
 nlohmann::json cancellation_row(unsigned short port) {
     const auto r = get(port, "/api/status");
@@ -196,14 +215,15 @@ class scoped_env {
 TEST(DaemonService, NotifiesSystemdServesTheEndpointAndReloadsAThreshold) {
     temp_dir dir;
     fs::create_directories(dir / "inbox");
-    const unsigned short port = free_port();
     const auto config = dir / "config.yaml";
-    write_file(config, config_text(port));
     notify_socket systemd(dir / "notify.sock");
     scoped_env notify_env("NOTIFY_SOCKET", (dir / "notify.sock").string());
     scoped_env watchdog_env("WATCHDOG_USEC", "400000");  // a ping every 0.2 s
     const auto err = dir / "run.err";
-    child_process daemon({"run", "--config", config.string()}, dir / "run.out", err);
+    unsigned short port = 0;
+    auto started = start_with_endpoint(config, dir / "run.out", err, port);
+    ASSERT_TRUE(started) << read_file(err);
+    child_process& daemon = *started;
 
     ASSERT_TRUE(eventually([&] { return systemd.received("READY=1"); }))
         << systemd.all() << read_file(err);
@@ -284,11 +304,12 @@ TEST(DaemonService, NotifiesSystemdServesTheEndpointAndReloadsAThreshold) {
 TEST(DaemonService, AnAddressInUseStopsTheStartWithTheAddressNamed) {
     temp_dir dir;
     fs::create_directories(dir / "inbox");
-    const unsigned short port = free_port();
     const auto config = dir / "config.yaml";
-    write_file(config, config_text(port));
     const auto first_err = dir / "first.err";
-    child_process first({"run", "--config", config.string()}, dir / "first.out", first_err);
+    unsigned short port = 0;
+    auto started = start_with_endpoint(config, dir / "first.out", first_err, port);
+    ASSERT_TRUE(started) << read_file(first_err);
+    child_process& first = *started;
     ASSERT_TRUE(eventually([&] { return get(port, "/healthz").status == 200; }))
         << read_file(first_err);
 
@@ -318,9 +339,17 @@ TEST(DaemonService, SigtermDuringAnImportLeavesAConsistentDatabase) {
     child_process daemon({"run", "--config", config.string()}, dir / "run.out", err);
     ASSERT_TRUE(eventually([&] { return log_has(err, "importing: big.txt"); })) << read_file(err);
     daemon.signal(SIGTERM);
+    // A shutdown that hangs fails here, with the log, not at ctest's timeout.
+    ASSERT_TRUE(eventually([&] { return daemon.exited(); }, std::chrono::seconds(120)))
+        << read_file(err);
     const int status = daemon.wait();
     ASSERT_TRUE(WIFEXITED(status)) << read_file(err);
     EXPECT_EQ(WEXITSTATUS(status), 0) << read_file(err);
+    // Stopped between files: the cycle ended without evaluating half the data.
+    EXPECT_FALSE(log_has(err, "cycle: ")) << read_file(err);
+    EXPECT_TRUE(log_has(err, "cycle stopped: 1 imported; 1 file(s) left in the inbox") ||
+                log_has(err, "cycle stopped: 2 imported; 0 file(s) left"))
+        << read_file(err);
 
     SQLite::Database db((dir / "state.sqlite").string(), SQLite::OPEN_READONLY);
     EXPECT_EQ(db.execAndGet("PRAGMA integrity_check").getString(), "ok");
@@ -342,6 +371,41 @@ TEST(DaemonService, SigtermDuringAnImportLeavesAConsistentDatabase) {
     }
     EXPECT_EQ(count_rows(db, "orders"), kBig + later_orders);
     EXPECT_TRUE(log_has(err, "stopping on signal 15"));
+}
+
+// A receiver that never answers while the daemon stops: the send in flight
+// gets its grace period, then the daemon exits 0 anyway and the notification
+// stays owed in the outbox (claimed, not delivered, not given up).
+TEST(DaemonService, SigtermWithADeliveryInFlightExitsAfterTheGraceAndKeepsItOwed) {
+    http_test_server receiver;
+    receiver.set_default(scripted_response::hang_forever());
+    temp_dir dir;
+    fs::create_directories(dir / "inbox");
+    const auto config = dir / "config.yaml";
+    write_file(config,
+               "database: \"state.sqlite\"\ninbox: \"inbox\"\npoll_interval: \"1h\"\n"
+               "alerts:\n  channels:\n    - name: hook\n      type: webhook\n"
+               "      url: \"" +
+                   receiver.url("/alerts") + "\"\n      timeout: 5m\n");
+    const auto err = dir / "run.err";
+    child_process daemon({"run", "--config", config.string()}, dir / "run.out", err);
+    ASSERT_TRUE(eventually([&] { return log_has(err, "watching"); })) << read_file(err);
+    drop(dir.path(), "orders.txt", orders(0, 50, 5), std::chrono::minutes(5));
+    ASSERT_TRUE(eventually([&] { return receiver.request_count() >= 1; })) << read_file(err);
+
+    daemon.signal(SIGTERM);
+    ASSERT_TRUE(eventually([&] { return daemon.exited(); }, std::chrono::seconds(120)))
+        << read_file(err);
+    const int status = daemon.wait();
+    ASSERT_TRUE(WIFEXITED(status)) << read_file(err);
+    EXPECT_EQ(WEXITSTATUS(status), 0) << read_file(err);
+    EXPECT_TRUE(log_has(err, "a delivery was still in flight after 10 s")) << read_file(err);
+
+    SQLite::Database db((dir / "state.sqlite").string(), SQLite::OPEN_READONLY);
+    EXPECT_EQ(db.execAndGet("SELECT COUNT(*) FROM outbox WHERE delivered_at IS NULL AND dead_at "
+                            "IS NULL")
+                  .getInt(),
+              1);
 }
 
 }  // namespace

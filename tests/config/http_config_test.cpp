@@ -100,3 +100,16 @@ TEST(CredentialConfig, BadReferencesAreErrorsAtTheirKey) {
 
 }  // namespace
 }  // namespace shd::config
+
+namespace shd::config {
+namespace {
+
+TEST(CredentialConfig, OnlyASecretsFileMayBeACredential) {
+    auto c = parse_config("database: \"credential:db\"\n", "/etc/seller-healthd/test.yaml");
+    ASSERT_TRUE(c);
+    // An ordinary path, relative to the config's folder, not a credential.
+    EXPECT_EQ(c->database, "/etc/seller-healthd/credential:db");
+}
+
+}  // namespace
+}  // namespace shd::config

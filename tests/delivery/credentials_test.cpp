@@ -68,5 +68,24 @@ TEST(ChannelCredentials, AMissingCredentialIsARetryThatNamesIt) {
     EXPECT_EQ(seen->seen[0].url, "https://hooks.slack.com/services/T/B/X");
 }
 
+TEST(ChannelCredentials, ASlackUrlFromACredentialMustBeHttps) {
+    auto inner = std::make_unique<recording_sender>();
+    auto* seen = inner.get();
+    auto s = with_credentials(std::move(inner));
+    test::temp_dir dir;
+    test::write_file(dir / "slack-url", "http://hooks.slack.com/services/T/B/X\n");
+    config::alert_channel c;
+    c.name = "slack";
+    c.type = "slack";
+    c.url = "credential:slack-url";
+    ::setenv("CREDENTIALS_DIRECTORY", dir.path().c_str(), 1);
+    const auto outcome = s->send(c, alerts::notification{}, instant{});
+    ::unsetenv("CREDENTIALS_DIRECTORY");
+    EXPECT_EQ(outcome.result, send_outcome::kind::rejected);
+    EXPECT_EQ(outcome.detail, "the URL in credential:slack-url must start with https://");
+    EXPECT_EQ(outcome.detail.find("hooks.slack.com"), std::string::npos);
+    EXPECT_TRUE(seen->seen.empty());
+}
+
 }  // namespace
 }  // namespace shd::delivery

@@ -21,6 +21,7 @@ web::snapshot evaluated_at(instant t) {
     s.version = "0.1.0";
     s.evaluation = metrics::evaluation{};
     s.evaluation->as_of = t;
+    s.alerts_decided_at = t;
     s.status_json = "{\"as_of\": \"" + format_iso8601(t) + "\", \"metrics\": []}";
     return s;
 }
@@ -56,6 +57,25 @@ TEST(Healthz, HealthyWhileTheLastEvaluationIsRecent) {
               "unhealthy: last evaluation 2026-12-06T10:00:00Z, 301 s ago (more than 300 s)\n");
     // A slower poll stretches the bound.
     EXPECT_EQ(get("/healthz", s, t + minutes{20}, minutes{10}).status, 200);
+}
+
+TEST(Healthz, UnhealthyWhenAlertsCannotBeDecided) {
+    const instant t = at("2026-12-06T10:00:00Z");
+    auto s = evaluated_at(t);
+    s.alerts_decided_at.reset();
+    const auto never = get("/healthz", s, t);
+    EXPECT_EQ(never.status, 503);
+    EXPECT_EQ(never.body,
+              "unhealthy: last evaluation 2026-12-06T10:00:00Z, 0 s ago; alerts not decided yet "
+              "(see the log)\n");
+    // Evaluations go on, but the alert decisions stopped an hour ago.
+    s.alerts_decided_at = t - minutes{60};
+    const auto stuck = get("/healthz", s, t);
+    EXPECT_EQ(stuck.status, 503);
+    EXPECT_NE(stuck.body.find("alerts not decided since 2026-12-06T09:00:00Z"), std::string::npos)
+        << stuck.body;
+    s.alerts_decided_at = t - minutes{4};
+    EXPECT_EQ(get("/healthz", s, t).status, 200);
 }
 
 TEST(Healthz, UnhealthyBeforeTheFirstEvaluation) {
