@@ -120,8 +120,17 @@ class session : public std::enable_shared_from_this<session> {
     }
 
     void write(response answer, unsigned version, bool keep_alive, bool head) {
-        auto out = std::make_shared<bhttp::response<bhttp::string_body>>(
-            to_beast(std::move(answer), version, keep_alive, head));
+        std::shared_ptr<bhttp::response<bhttp::string_body>> out;
+        try {
+            out = std::make_shared<bhttp::response<bhttp::string_body>>(
+                to_beast(std::move(answer), version, keep_alive, head));
+        } catch (const std::exception& e) {
+            // A header value Beast refuses (a handler bug): answer, not crash.
+            spdlog::error("http: cannot build the response: {}", e.what());
+            out = std::make_shared<bhttp::response<bhttp::string_body>>(
+                to_beast(plain(500, "internal error"), version, false, head));
+            keep_alive = false;
+        }
         stream_.expires_after(kRequestDeadline);
         bhttp::async_write(
             stream_, *out,

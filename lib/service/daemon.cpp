@@ -163,20 +163,8 @@ class daemon_loop {
             systemd::notify("READY=1");
             return;
         }
-        if (next->http.listen != http_listen_) {
-            if (next->http.listen.empty()) {
-                http_.reset();
-                spdlog::info("reload: http endpoint closed");
-            } else if (auto bound = bind_http(next->http.listen); bound) {
-                http_ = std::move(*bound);
-                spdlog::info("reload: http endpoint on {}", next->http.listen);
-            } else {
-                spdlog::error("reload: {}; the endpoint stays {}", bound.error().text,
-                              http_listen_.empty() ? "off" : "on " + http_listen_);
-                next->http.listen = http_listen_;
-            }
-            http_listen_ = next->http.listen;
-        }
+        if (next->http.listen != http_listen_)
+            next->http.listen = move_http(next->http.listen);
         const bool poll_changed = next->poll_interval != cfg_->poll_interval;
         spdlog::set_level(spdlog::level::from_str(next->log_level));
         cfg_ = std::make_shared<const config::config>(std::move(*next));
@@ -491,6 +479,44 @@ class daemon_loop {
     }
 
     // ---- the HTTP endpoint ----
+
+    // Moves the endpoint to `listen` ("" closes it) and returns where it is
+    // now. The new address is bound before the old one closes, except on the
+    // same port, which the old socket still holds: then the old one closes
+    // first and is bound again if the new one fails.
+    std::string move_http(const std::string& listen) {
+        if (listen.empty()) {
+            http_.reset();
+            http_listen_.clear();
+            spdlog::info("reload: http endpoint closed");
+            return http_listen_;
+        }
+        const auto old_address = parse_listen_address(http_listen_);
+        const auto new_address = parse_listen_address(listen);
+        const bool same_port =
+            http_ && old_address && new_address && old_address->port == new_address->port;
+        if (same_port)
+            http_.reset();
+        auto bound = bind_http(listen);
+        if (bound) {
+            http_ = std::move(*bound);
+            http_listen_ = listen;
+            spdlog::info("reload: http endpoint on {}", listen);
+            return http_listen_;
+        }
+        if (same_port) {
+            auto back = bind_http(http_listen_);
+            if (back) {
+                http_ = std::move(*back);
+            } else {
+                spdlog::error("reload: {}", back.error().text);
+                http_listen_.clear();
+            }
+        }
+        spdlog::error("reload: {}; the endpoint stays {}", bound.error().text,
+                      http_listen_.empty() ? "off" : "on " + http_listen_);
+        return http_listen_;
+    }
 
     result<std::unique_ptr<http::server>, error_message> bind_http(const std::string& listen) {
         auto address = parse_listen_address(listen);

@@ -188,6 +188,19 @@ std::unique_ptr<child_process> start_with_endpoint(const fs::path& config, const
     return nullptr;
 }
 
+// SIGTERM, then exit 0. A shutdown that hangs fails here, with the log, not
+// at ctest's timeout.
+::testing::AssertionResult stops_cleanly(child_process& daemon, const fs::path& err) {
+    daemon.signal(SIGTERM);
+    if (!eventually([&] { return daemon.exited(); }, std::chrono::seconds(120)))
+        return ::testing::AssertionFailure() << "still running 120 s after SIGTERM:\n"
+                                             << read_file(err);
+    const int status = daemon.wait();
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+        return ::testing::AssertionFailure() << "wait status " << status << ":\n" << read_file(err);
+    return ::testing::AssertionSuccess();
+}
+
 // The cancellation_rate row of /api/status, or null.
 nlohmann::json cancellation_row(unsigned short port) {
     const auto r = get(port, "/api/status");
@@ -294,10 +307,7 @@ TEST(DaemonService, NotifiesSystemdServesTheEndpointAndReloadsAThreshold) {
     EXPECT_TRUE(log_has(err, "reload: configuration applied"));
     EXPECT_FALSE(daemon.exited());
 
-    daemon.signal(SIGTERM);
-    const int status = daemon.wait();
-    ASSERT_TRUE(WIFEXITED(status)) << read_file(err);
-    EXPECT_EQ(WEXITSTATUS(status), 0) << read_file(err);
+    ASSERT_TRUE(stops_cleanly(daemon, err));
     EXPECT_TRUE(systemd.received("STOPPING=1")) << systemd.all();
 }
 
@@ -338,13 +348,7 @@ TEST(DaemonService, SigtermDuringAnImportLeavesAConsistentDatabase) {
     const auto err = dir / "run.err";
     child_process daemon({"run", "--config", config.string()}, dir / "run.out", err);
     ASSERT_TRUE(eventually([&] { return log_has(err, "importing: big.txt"); })) << read_file(err);
-    daemon.signal(SIGTERM);
-    // A shutdown that hangs fails here, with the log, not at ctest's timeout.
-    ASSERT_TRUE(eventually([&] { return daemon.exited(); }, std::chrono::seconds(120)))
-        << read_file(err);
-    const int status = daemon.wait();
-    ASSERT_TRUE(WIFEXITED(status)) << read_file(err);
-    EXPECT_EQ(WEXITSTATUS(status), 0) << read_file(err);
+    ASSERT_TRUE(stops_cleanly(daemon, err));
     // Stopped between files: the cycle ended without evaluating half the data.
     EXPECT_FALSE(log_has(err, "cycle: ")) << read_file(err);
     EXPECT_TRUE(log_has(err, "cycle stopped: 1 imported; 1 file(s) left in the inbox") ||
@@ -393,12 +397,7 @@ TEST(DaemonService, SigtermWithADeliveryInFlightExitsAfterTheGraceAndKeepsItOwed
     drop(dir.path(), "orders.txt", orders(0, 50, 5), std::chrono::minutes(5));
     ASSERT_TRUE(eventually([&] { return receiver.request_count() >= 1; })) << read_file(err);
 
-    daemon.signal(SIGTERM);
-    ASSERT_TRUE(eventually([&] { return daemon.exited(); }, std::chrono::seconds(120)))
-        << read_file(err);
-    const int status = daemon.wait();
-    ASSERT_TRUE(WIFEXITED(status)) << read_file(err);
-    EXPECT_EQ(WEXITSTATUS(status), 0) << read_file(err);
+    ASSERT_TRUE(stops_cleanly(daemon, err));
     EXPECT_TRUE(log_has(err, "a delivery was still in flight after 10 s")) << read_file(err);
 
     SQLite::Database db((dir / "state.sqlite").string(), SQLite::OPEN_READONLY);
@@ -406,6 +405,45 @@ TEST(DaemonService, SigtermWithADeliveryInFlightExitsAfterTheGraceAndKeepsItOwed
                             "IS NULL")
                   .getInt(),
               1);
+}
+
+// A reload moves the endpoint: to another port, to another spelling of the
+// same port, and off.
+TEST(DaemonService, AReloadMovesTheEndpoint) {
+    temp_dir dir;
+    fs::create_directories(dir / "inbox");
+    const auto config = dir / "config.yaml";
+    const auto err = dir / "run.err";
+    unsigned short first_port = 0;
+    auto started = start_with_endpoint(config, dir / "run.out", err, first_port);
+    ASSERT_TRUE(started) << read_file(err);
+    child_process& daemon = *started;
+    ASSERT_TRUE(eventually([&] { return get(first_port, "/healthz").status == 200; }));
+
+    const unsigned short second_port = free_port();
+    write_file(config, config_text(second_port));
+    daemon.signal(SIGHUP);
+    ASSERT_TRUE(eventually([&] { return get(second_port, "/healthz").status == 200; }))
+        << read_file(err);
+    EXPECT_EQ(get(first_port, "/healthz").status, 0) << "the old address is closed";
+
+    // The same port written another way: the old socket closes first.
+    write_file(config,
+               "database: \"state.sqlite\"\ninbox: \"inbox\"\npoll_interval: \"1h\"\n"
+               "http:\n  listen: \"localhost:" +
+                   std::to_string(second_port) + "\"\n");
+    daemon.signal(SIGHUP);
+    ASSERT_TRUE(eventually([&] {
+        return log_has(err, "reload: http endpoint on localhost:" + std::to_string(second_port));
+    })) << read_file(err);
+    EXPECT_EQ(get(second_port, "/healthz").status, 200);
+
+    write_file(config, "database: \"state.sqlite\"\ninbox: \"inbox\"\npoll_interval: \"1h\"\n");
+    daemon.signal(SIGHUP);
+    ASSERT_TRUE(eventually([&] { return log_has(err, "reload: http endpoint closed"); }))
+        << read_file(err);
+    EXPECT_EQ(get(second_port, "/healthz").status, 0);
+    ASSERT_TRUE(stops_cleanly(daemon, err));
 }
 
 }  // namespace
