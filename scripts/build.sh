@@ -3,6 +3,9 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 dir="$1"; shift
+# ccache: paths under the checkout are hashed relative to it, so a fresh clone
+# in another folder (CI) reuses what an earlier build on this machine compiled.
+export CCACHE_BASEDIR="$root" CCACHE_NOHASHDIR=true
 generator=()
 command -v ninja >/dev/null 2>&1 && generator=(-G Ninja)
 if [ ! -f "$dir/CMakeCache.txt" ]; then

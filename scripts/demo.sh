@@ -12,6 +12,8 @@ cd "$root"
 
 # The same tree and build type as scripts/test.sh, so running both builds once.
 build_dir="${SHD_BUILD_DIR:-$root/build}"
+# As in scripts/build.sh: ccache reuses builds made in other folders.
+export CCACHE_BASEDIR="$root" CCACHE_NOHASHDIR=true
 echo "== build seller-healthd ($build_dir)"
 if [ ! -f "$build_dir/CMakeCache.txt" ]; then
   generator=()
