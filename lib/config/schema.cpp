@@ -8,6 +8,7 @@
 #include <cmath>
 #include <set>
 
+#include "core/credentials.hpp"
 #include "core/listen_address.hpp"
 #include "core/marketplaces.hpp"
 #include "core/time.hpp"
@@ -544,7 +545,7 @@ result<std::filesystem::path, config_error> read_path(const value_rule& rule, co
     }
     // "credential:NAME" is a file systemd provides at run time, not a path
     // here; only a secret's file may be one.
-    if (text->starts_with("credential:") && leaf(key) == "password_file")
+    if (is_credential_reference(*text) && leaf(key) == "password_file")
         return {boost::system::in_place_value, std::filesystem::path(*text)};
     std::filesystem::path p(*text);
     if (p.is_relative() && !ctx.base_dir.empty())

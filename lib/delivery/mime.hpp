@@ -13,14 +13,13 @@
 // and MIME boundary, so a retried send is recognisably the same message.
 #pragma once
 
-#include "core/html_text.hpp"
-
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "alerts/notification.hpp"
 #include "config/config.hpp"
+#include "core/html_text.hpp"
 #include "core/time.hpp"
 
 namespace shd::delivery {
@@ -59,8 +58,8 @@ std::string bare_address(std::string_view address);
 // else RFC 2047 encoded-words (UTF-8, B encoding) folded over several lines.
 std::string encode_header_text(std::string_view utf8_text, std::size_t used);
 
-// & < > " ' replaced by entities.
-using shd::html_escape;  // core/html_text.hpp, shared with the dashboard
+// & < > " ' replaced by entities: core/html_text.hpp, shared with the dashboard.
+using shd::html_escape;
 
 // The two bodies, before transfer encoding (LF line ends in the text part).
 std::string render_email_text(const alerts::notification& n);

@@ -367,19 +367,17 @@ class daemon_loop {
         next->version = options_.version;
         next->started_at = started_at_;
         next->status_json = report::status_json(*out.report.evaluation);
+        // Only the loop thread reads snapshots, and only while it renders a
+        // request, so the old one's data can move over when none was read
+        // this time (history not stored, endpoint just enabled, a read error).
+        if (out.dashboard && out.history_loaded)
+            next->history = std::move(out.dashboard->history);
+        else if (snapshot_)
+            next->history = std::move(snapshot_->history);
         if (out.dashboard) {
-            // Only the loop thread reads snapshots, and only while it renders
-            // a request, so the old one's history can move over.
-            if (out.history_loaded)
-                next->history = std::move(out.dashboard->history);
-            else if (snapshot_)
-                next->history = std::move(snapshot_->history);
             next->alerts = std::move(out.dashboard->alerts);
             db_counters_ = out.dashboard->counters;
         } else if (snapshot_) {
-            // Not read this time (endpoint just enabled, or a read error):
-            // the last page's data is better than an empty one.
-            next->history = std::move(snapshot_->history);
             next->alerts = snapshot_->alerts;
         }
         // Health means alerting works, not only evaluation.

@@ -18,14 +18,6 @@ using namespace shd::web::test;
 using ::testing::HasSubstr;
 using ::testing::Not;
 
-std::size_t count(const std::string& haystack, const std::string& needle) {
-    std::size_t n = 0;
-    for (auto pos = haystack.find(needle); pos != std::string::npos;
-         pos = haystack.find(needle, pos + 1))
-        ++n;
-    return n;
-}
-
 instant now_of(const snapshot& s) {
     return s.evaluation->as_of + std::chrono::minutes(3);
 }

@@ -56,14 +56,6 @@ std::string attribute(const std::string& svg, const std::string& marker, const s
     return m[1];
 }
 
-std::size_t count(const std::string& haystack, const std::string& needle) {
-    std::size_t n = 0;
-    for (auto pos = haystack.find(needle); pos != std::string::npos;
-         pos = haystack.find(needle, pos + 1))
-        ++n;
-    return n;
-}
-
 TEST(YScale, LowerIsBetterStartsAtZeroAndHoldsTheTarget) {
     const auto c = ldr_spec();
     const y_scale s = choose_y_scale(c.direction, c.warn, c.target, c.points);

@@ -18,6 +18,15 @@ namespace shd::web::test {
 inline constexpr const char* kUS = "ATVPDKIKX0DER";
 inline constexpr const char* kUK = "A1F83G8C2ARO7P";
 
+// How often `needle` occurs in `haystack` (overlapping occurrences count).
+inline std::size_t count(const std::string& haystack, const std::string& needle) {
+    std::size_t n = 0;
+    for (auto pos = haystack.find(needle); pos != std::string::npos;
+         pos = haystack.find(needle, pos + 1))
+        ++n;
+    return n;
+}
+
 inline instant at(const char* iso) {
     return *parse_iso8601(iso);
 }
