@@ -15,6 +15,7 @@
 #include <stdexcept>
 
 #include "config/schema.hpp"
+#include "config/yaml_bounds.hpp"
 #include "core/credentials.hpp"
 #include "core/time.hpp"
 
@@ -679,15 +680,13 @@ result<config, config_error> parse_document(std::string_view yaml_text,
                                             const std::filesystem::path& base_dir) {
     parse_context ctx{display_name, base_dir, {}};
     try {
-        const std::vector<YAML::Node> documents = YAML::LoadAll(std::string(yaml_text));
+        if (auto problem = check_yaml_bounds(yaml_text))
+            return config_error{display_name, problem->line, problem->column, "",
+                                std::move(problem->message)};
+        const YAML::Node document = YAML::Load(std::string(yaml_text));
         config c = default_config();
-        if (documents.size() > 1) {
-            return ctx.error(position_of(documents[1].Mark()), "",
-                             "a second YAML document starts here (after a '---' line); a "
-                             "configuration file holds one");
-        }
-        if (!documents.empty()) {
-            if (auto s = parse_map(documents[0], "", position{1, 1}, top_rows(), c, ctx); !s) {
+        if (document.IsDefined() && !document.IsNull()) {
+            if (auto s = parse_map(document, "", position{1, 1}, top_rows(), c, ctx); !s) {
                 return s.error();
             }
         }

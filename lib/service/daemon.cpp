@@ -144,9 +144,20 @@ class daemon_loop {
         });
     }
 
+    // A reload must never end the process: whatever the new file makes the
+    // loader do, it becomes an error and the running configuration stays.
+    result<config::config, config::config_error> load_config_for_reload() const {
+        try {
+            return config::load_config(options_.config_path);
+        } catch (const std::exception& e) {
+            return config::config_error{options_.config_path.string(), 0, 0, "",
+                                        std::string("cannot load: ") + e.what()};
+        }
+    }
+
     void reload() {
         systemd::notify("RELOADING=1");
-        auto next = config::load_config(options_.config_path);
+        auto next = load_config_for_reload();
         if (!next) {
             spdlog::error("reload: {}; keeping the current configuration",
                           next.error().to_string());
