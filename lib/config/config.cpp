@@ -270,8 +270,10 @@ const table<alert_channel>& channel_rows() {
 // Writes one channel with the keys its type takes; optional keys left unset
 // are left out, so the output reads back to the same channel.
 void emit_channel(YAML::Emitter& out, const alert_channel& c) {
-    const bool url_is_secret =
-        c.type == "slack" || c.type == "teams" || c.type == "discord" || c.type == "pagerduty";
+    // A webhook's URL often carries its token in the path or query, as the
+    // chat services' do: every HTTP channel's URL is a secret.
+    const bool url_is_secret = c.type == "webhook" || c.type == "slack" || c.type == "teams" ||
+                               c.type == "discord" || c.type == "pagerduty";
     out << YAML::BeginMap;
     for (const auto& r : channel_rows()) {
         const bool common = std::find(std::begin(kCommonChannelKeys), std::end(kCommonChannelKeys),
@@ -380,12 +382,12 @@ status check_channel(alert_channel& c, const std::string& key, position item_at,
     }
     const std::string url_key = join_key(key, "url");
     // Credential references name a file systemd provides at run time.
-    for (const auto& [field_name, value] :
-         {std::pair<std::string_view, std::string>{"url", c.url},
-          {"secret", c.secret},
-          {"routing_key", c.routing_key},
-          {"password_file", c.password_file.string()}}) {
-        if (!is_credential_reference(value)) continue;
+    for (const auto& [field_name, value] : {std::pair<std::string_view, std::string>{"url", c.url},
+                                            {"secret", c.secret},
+                                            {"routing_key", c.routing_key},
+                                            {"password_file", c.password_file.string()}}) {
+        if (!is_credential_reference(value))
+            continue;
         if (auto problem = credential_name_problem(value.substr(kCredentialPrefix.size())))
             return ctx.error(at(field_name), join_key(key, field_name), *problem);
         if (field_name == "url" && c.type == "email") {
@@ -394,7 +396,8 @@ status check_channel(alert_channel& c, const std::string& key, position item_at,
                              "password in password_file");
         }
     }
-    if (is_credential_reference(c.url)) return {};  // its scheme is checked when it is read
+    if (is_credential_reference(c.url))
+        return {};  // its scheme is checked when it is read
     auto url = parse_url(c.url);
     if (!url) {
         return ctx.error(at("url"), url_key, fmt::format("not a valid URL ({})", url.error().text));

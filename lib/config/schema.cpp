@@ -411,8 +411,9 @@ bool url_has_credentials(std::string_view value) {
 
 std::string displayed_value(std::string_view key, std::string_view value, bool declared_secret) {
     const bool secret = declared_secret || is_secret_key(key) || url_has_credentials(value);
-    // An empty secret is printed empty: "not set" gives nothing away and helps.
-    if (secret && !value.empty())
+    // An empty secret is printed empty, and a credential reference as it is:
+    // "not set" and a credential's name give nothing away and help.
+    if (secret && !value.empty() && !is_credential_reference(value))
         return "***";
     return std::string(value);
 }
