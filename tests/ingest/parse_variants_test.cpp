@@ -3,6 +3,7 @@
 // header-only files, Amazon reports the daemon does not read, and the files
 // that are refused by name instead of being read wrongly.
 #include <algorithm>
+#include <clocale>
 #include <string>
 #include <vector>
 
@@ -401,6 +402,38 @@ TEST(ParseVariants, AccountHealthFieldsOfTheWrongTypeAreRefusedByPath) {
              "somethingNew": "text", "otherNew": 3}]})",
         got);
     ASSERT_TRUE(ok) << ok.error().to_string();
+}
+
+// A decimal-comma locale changes nothing a parser reads. Without de_DE the
+// test could not fail, so a missing locale is a failure
+// (scripts/install-deps.sh generates it).
+TEST(ParseVariants, ADecimalCommaLocaleChangesNothing) {
+    const char* previous = std::setlocale(LC_ALL, nullptr);
+    struct restore {
+        std::string name;
+        ~restore() { std::setlocale(LC_ALL, name.c_str()); }
+    } restore_locale{previous ? previous : "C"};
+    ASSERT_NE(std::setlocale(LC_ALL, "de_DE.UTF-8"), nullptr)
+        << "the de_DE.UTF-8 locale is missing: run scripts/install-deps.sh";
+    ASSERT_STREQ(std::localeconv()->decimal_point, ",");
+    collected got;
+    auto r = test::parse_text(
+        R"({"performanceMetrics": [{"marketplaceId": "A1PA6795UKMFR9",
+             "lateShipmentRate": {"rate": 0.025, "targetValue": 4e-2, "orderCount": 1000.0}}]})",
+        got);
+    ASSERT_TRUE(r) << r.error().to_string();
+    const auto& m = std::get<account_health_snapshot>(got.records.at(0)).metrics.at(0);
+    EXPECT_EQ(m.rate, std::optional<double>(0.025));
+    EXPECT_EQ(m.target, std::optional<double>(0.04));
+    EXPECT_EQ(m.denominator, std::optional<long long>(1000));
+    collected orders;
+    r = test::parse_text(
+        "amazon-order-id\tpurchase-date\torder-status\tfulfillment-channel\tsales-channel\t"
+        "quantity\n"
+        "A-1\t2025-09-24T08:32:50-03:30\tShipped\tMerchant\tAmazon.de\t1.000\n",
+        orders);
+    ASSERT_FALSE(r);  // "1.000" is no whole number, in any locale
+    EXPECT_EQ(r.error().field, "quantity");
 }
 
 // ---- 7. Errors describe, never quote ----
