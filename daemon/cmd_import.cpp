@@ -25,6 +25,7 @@ int import_files(const global_options& g, const std::vector<std::string>& files)
     }
     SystemClock clock;
     ingest::importer importer(*db, clock, cfg->default_marketplace);
+    importer.set_account_marketplace(cfg->marketplace);
 
     // Orders go in first, whatever the order given: a Feedback report's dates
     // are read in the format of its orders' marketplace. Otherwise the given

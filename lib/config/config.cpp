@@ -582,6 +582,17 @@ const table<http_config>& http_rows() {
     return rows;
 }
 
+// `marketplace`: unset is a state of its own (a report that names no
+// marketplace is then refused), so an unset value is not printed either.
+row<config> account_marketplace_row() {
+    auto r = field("marketplace", &config::marketplace, marketplace_id());
+    r.emit = [emit = r.emit](YAML::Emitter& out, const config& c) {
+        if (!c.marketplace.empty())
+            emit(out, c);
+    };
+    return r;
+}
+
 // The whole file. Defaults are the member initialisers of `config` and the
 // metric catalog (default_config); a row only names, types and bounds a key.
 const table<config>& top_rows() {
@@ -590,6 +601,7 @@ const table<config>& top_rows() {
         field("database", &config::database),
         field("inbox", &config::inbox),
         field("default_marketplace", &config::default_marketplace, marketplace_id()),
+        account_marketplace_row(),
         field("poll_interval", &config::poll_interval, in_range(at_least(1))),
         field("reconcile_tolerance", &config::reconcile_tolerance, in_range(closed_open(0, 1))),
         field("log_level", &config::log_level, one_of(kLogLevels)),

@@ -86,6 +86,10 @@ struct config {
     std::filesystem::path database = "/var/lib/seller-healthd/seller-healthd.sqlite";
     std::filesystem::path inbox = "/var/lib/seller-healthd/inbox";
     std::string default_marketplace = "ATVPDKIKX0DER";
+    // The account's own marketplace, for reports that name none (an Unshipped
+    // report without sales-channel). Empty: not stated, and such a report is
+    // refused.
+    std::string marketplace;
     std::chrono::seconds poll_interval{60};
     // Our rate and Amazon's (from an account-health snapshot) may differ by
     // this much, as a fraction, before status flags the difference.

@@ -145,6 +145,7 @@ result<import_report, import_failure> importer::import_file(const std::filesyste
             parse_context ctx;
             ctx.file_name = file;
             ctx.default_marketplace = default_marketplace_;
+            ctx.account_marketplace = account_marketplace_;
             ctx.order_marketplace = [&](std::string_view order_id) -> std::optional<std::string> {
                 marketplace_of.bind(1, std::string(order_id));
                 std::optional<std::string> found;

@@ -72,11 +72,16 @@ class importer {
     void set_default_marketplace(std::string marketplace_id) {
         default_marketplace_ = std::move(marketplace_id);
     }
+    // Config's `marketplace` (empty: not stated); a reload may change it too.
+    void set_account_marketplace(std::string marketplace_id) {
+        account_marketplace_ = std::move(marketplace_id);
+    }
 
   private:
     store::database& db_;
     const Clock& clock_;
     std::string default_marketplace_;
+    std::string account_marketplace_;
     parse_function parse_;
 };
 

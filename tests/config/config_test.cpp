@@ -152,8 +152,32 @@ TEST(ConfigParse, EveryTopLevelKey) {
 }
 
 TEST(ConfigParse, UnknownButWellFormedMarketplaceIdIsAccepted) {
-    const config c = parse_ok("default_marketplace: AE08WJ6YKNBMC\n");
-    EXPECT_EQ(c.default_marketplace, "AE08WJ6YKNBMC");
+    const config c = parse_ok("default_marketplace: A3ZZNEWMKT42\n");
+    EXPECT_EQ(c.default_marketplace, "A3ZZNEWMKT42");
+}
+
+// `marketplace`: the account's own, for reports that name none. Unset by
+// default, and an unset value is not printed (so the printed file reads back).
+TEST(ConfigParse, AccountMarketplace) {
+    EXPECT_EQ(parse_ok("").marketplace, "");
+    const config c = parse_ok("marketplace: AE08WJ6YKNBMC\n");
+    EXPECT_EQ(c.marketplace, "AE08WJ6YKNBMC");
+    EXPECT_EQ(c.default_marketplace, "ATVPDKIKX0DER");  // independent of each other
+    EXPECT_TRUE(error_is("marketplace: DE\n", 1, 14, "marketplace",
+                         "DE is a country code, not a marketplace ID; the ID of Amazon.de is "
+                         "A1PA6795UKMFR9",
+                         false));
+    EXPECT_TRUE(error_is("marketplace: Amazon.co.za\n", 1, 14, "marketplace",
+                         "its ID is AE08WJ6YKNBMC", false));
+    EXPECT_TRUE(error_is("marketplace: \"\"\n", 1, 14, "marketplace",
+                         "marketplace must not be empty"));
+    const std::string printed = format_effective(c);
+    EXPECT_NE(printed.find("marketplace: AE08WJ6YKNBMC"), std::string::npos) << printed;
+    auto again = parse_config(printed, kFile);
+    ASSERT_TRUE(again) << again.error().to_string();
+    EXPECT_EQ(again->marketplace, "AE08WJ6YKNBMC");
+    const std::string unset = format_effective(parse_ok(""));
+    EXPECT_EQ(unset.find("\nmarketplace:"), std::string::npos) << unset;
 }
 
 TEST(ConfigParse, DecimalNotations) {

@@ -203,8 +203,7 @@ TEST_F(InboxTest, ACycleImportsArchivesAndRejects) {
               (std::vector<std::string>{"2-bad.txt", "2-bad.txt.error.txt"}));
     EXPECT_EQ(test::read_file(dir_ / "rejected" / "2-bad.txt.error.txt"),
               (dir_ / "2-bad.txt").string() +
-                  ": line 2, field purchase-date: not an ISO-8601 timestamp with an offset or Z: "
-                  "'soon'\n");
+                  ": line 2, field purchase-date: not an ISO-8601 timestamp with an offset or Z\n");
     EXPECT_EQ(test::count_rows(db->handle(), "orders"), 1);
     EXPECT_EQ(test::count_rows(db->handle(), "imports"), 1);
 
