@@ -47,11 +47,15 @@ int status(const global_options& g, const std::optional<std::string>& at, bool j
     // for the daemon's view): entries that would not be read. Nothing in it
     // is read or moved.
     std::vector<report::unreadable_inbox_file> unreadable;
-    if (auto surveyed = ingest::survey_inbox(cfg->inbox); surveyed) {
-        for (auto& u : *surveyed)
-            unreadable.push_back({std::move(u.name), std::move(u.reason)});
-    } else {
-        std::cerr << "seller-healthd: " << surveyed.error().text << "\n";
+    // No inbox yet (the daemon makes it): nothing in it to tell about.
+    std::error_code ec;
+    if (std::filesystem::exists(cfg->inbox, ec)) {
+        if (auto surveyed = ingest::survey_inbox(cfg->inbox); surveyed) {
+            for (auto& u : *surveyed)
+                unreadable.push_back({std::move(u.name), std::move(u.reason)});
+        } else {
+            std::cerr << "seller-healthd: " << surveyed.error().text << "\n";
+        }
     }
     if (json) {
         std::cout << report::with_inbox_json(report::status_json(*evaluated), unreadable) << "\n";
