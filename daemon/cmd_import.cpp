@@ -5,6 +5,7 @@
 #include "commands.hpp"
 #include "common.hpp"
 #include "core/clock.hpp"
+#include "core/printable_name.hpp"
 #include "ingest/importer.hpp"
 #include "ingest/inbox.hpp"
 #include "store/database.hpp"
@@ -35,8 +36,8 @@ int import_files(const global_options& g, const std::vector<std::string>& files)
 
     int exit_code = kExitOk;
     for (const auto& path : ordered) {
-        const std::string file = path.string();
-        auto imported = importer.import_file(file);
+        const std::string file = printable_name(path.string());
+        auto imported = importer.import_file(path);
         if (imported) {
             if (imported->result == ingest::import_report::outcome::imported) {
                 std::cout << fmt::format("imported: {} ({} rows, {} orders)\n", file,

@@ -21,8 +21,8 @@ namespace shd::cli {
 namespace {
 
 // `run --once` is run by hand or from cron right after files were copied in:
-// a file must still be unchanged for a moment, but the wait is short and
-// bounded rather than a whole poll_interval.
+// without inotify, a file is taken once two scans a second apart saw it
+// unchanged; the wait is short and bounded rather than a whole poll_interval.
 constexpr std::chrono::seconds kOnceSettle{1};
 constexpr int kOnceSettleRounds = 10;
 
@@ -32,6 +32,10 @@ int run_once(const config::config& cfg, store::database& db, const Clock& wall,
              std::optional<instant> as_of) {
     ingest::importer importer(db, wall, cfg.default_marketplace);
     ingest::inbox box(cfg.inbox, wall, kOnceSettle);
+    if (auto checked = box.check_folders(); !checked) {
+        spdlog::error("cannot run: {}", checked.error().text);
+        return kExitFailure;
+    }
     service::cycle_runner runner(db, box, importer);
 
     // Files still settling are waited for, briefly, so that the one cycle sees
@@ -39,7 +43,8 @@ int run_once(const config::config& cfg, store::database& db, const Clock& wall,
     service::cycle_report report;
     for (int round = 0;; ++round) {
         auto scan = box.scan();
-        if (!scan || scan->waiting == 0 || round >= kOnceSettleRounds) break;
+        if (!scan || scan->waiting == 0 || round >= kOnceSettleRounds)
+            break;
         std::this_thread::sleep_for(kOnceSettle);
     }
     report = runner.run(cfg, as_of.value_or(wall.now()));
@@ -49,8 +54,7 @@ int run_once(const config::config& cfg, store::database& db, const Clock& wall,
     auto delivered = service::deliver_all_due(dispatcher, db, cfg, as_of.value_or(wall.now()));
     service::log_delivery(delivered);
     const bool delivery_failed = !delivered || delivered->retried + delivered->dead > 0;
-    return report.failed || delivery_failed || report.inbox.rejected > 0 ? kExitFailure
-                                                                          : kExitOk;
+    return report.failed || delivery_failed || report.inbox.rejected > 0 ? kExitFailure : kExitOk;
 }
 
 }  // namespace

@@ -6,7 +6,9 @@
 #include "common.hpp"
 #include "core/clock.hpp"
 #include "core/time.hpp"
+#include "ingest/inbox.hpp"
 #include "metrics/engine.hpp"
+#include "report/inbox_status.hpp"
 #include "report/status_json.hpp"
 #include "report/status_table.hpp"
 #include "store/database.hpp"
@@ -41,11 +43,26 @@ int status(const global_options& g, const std::optional<std::string>& at, bool j
         std::cerr << "seller-healthd: " << evaluated.error().text << "\n";
         return kExitFailure;
     }
+    // The inbox as this process sees it (run `status` as the service's user
+    // for the daemon's view): entries that would not be read. Nothing in it
+    // is read or moved.
+    std::vector<report::unreadable_inbox_file> unreadable;
+    // No inbox yet (the daemon makes it): nothing in it to tell about.
+    std::error_code ec;
+    if (std::filesystem::exists(cfg->inbox, ec)) {
+        if (auto surveyed = ingest::survey_inbox(cfg->inbox); surveyed) {
+            for (auto& u : *surveyed)
+                unreadable.push_back({std::move(u.name), std::move(u.reason)});
+        } else {
+            std::cerr << "seller-healthd: " << surveyed.error().text << "\n";
+        }
+    }
     if (json) {
-        std::cout << report::status_json(*evaluated) << "\n";
+        std::cout << report::with_inbox_json(report::status_json(*evaluated), unreadable) << "\n";
     } else {
         std::cout << report::status_table(*evaluated,
-                                          report::table_options{.color = ::isatty(1) == 1});
+                                          report::table_options{.color = ::isatty(1) == 1})
+                  << report::inbox_status_table(unreadable);
     }
     std::cout.flush();
     return std::cout ? kExitOk : kExitFailure;

@@ -37,7 +37,7 @@ using steady = std::chrono::steady_clock;
 using std::chrono::seconds;
 
 // Files closed within this long of each other share a cycle.
-constexpr std::chrono::milliseconds kArrivalDebounce{1000};
+constexpr std::chrono::milliseconds kArrivalDebounce{250};
 // Even with nothing due, delivery looks again now and then, so a row written
 // by another process (or a clock jump) is not stranded.
 constexpr seconds kLongestDeliverySleep{60};
@@ -91,6 +91,12 @@ class daemon_loop {
     }
 
     int run() {
+        // A link or a foreign owner where files are moved to is refused
+        // before anything runs (ingest/inbox.hpp).
+        if (auto checked = inbox_.check_folders(); !checked) {
+            spdlog::error("cannot start: {}", checked.error().text);
+            return 1;
+        }
         wait_for_signal();
         open_watch();
         if (!cfg_->http.listen.empty()) {
@@ -249,7 +255,10 @@ class daemon_loop {
             asio::posix::stream_descriptor::wait_read, [this](const boost::system::error_code& ec) {
                 if (ec || !watch_)
                     return;
-                if (watch_->drain()) {
+                std::vector<std::string> complete;
+                if (watch_->drain(&complete)) {
+                    for (auto& name : complete)
+                        inbox_.note_complete(std::move(name));
                     debounce_timer_.expires_after(kArrivalDebounce);
                     debounce_timer_.async_wait([this](const boost::system::error_code& e) {
                         if (!e)
@@ -353,6 +362,11 @@ class daemon_loop {
         counters_.files_imported += r.inbox.imported;
         counters_.files_rejected += r.inbox.rejected;
         counters_.files_already_imported += r.inbox.already_imported;
+        if (r.inbox.scanned) {
+            inbox_unreadable_.clear();
+            for (const auto& u : r.inbox.unreadable)
+                inbox_unreadable_.push_back({u.name, u.reason});
+        }
         log_cycle(r);
         if (r.evaluation)
             publish(out);
@@ -361,8 +375,8 @@ class daemon_loop {
         if (stopping_)
             return maybe_finish();
         if (out.report.inbox.waiting > 0) {
-            // One second past the settle time, so the files' mtimes are surely old enough.
-            settle_timer_.expires_after(ingest::kDefaultSettleTime + seconds{1});
+            // Just past the settle gap, so the next scan may take what this one saw.
+            settle_timer_.expires_after(ingest::kSettleGap + std::chrono::milliseconds{100});
             settle_timer_.async_wait([this](const boost::system::error_code& ec) {
                 if (!ec)
                     request_cycle();
@@ -377,7 +391,9 @@ class daemon_loop {
         next->account = cfg_->account;
         next->version = options_.version;
         next->started_at = started_at_;
-        next->status_json = report::status_json(*out.report.evaluation);
+        next->status_json =
+            report::with_inbox_json(report::status_json(*out.report.evaluation), inbox_unreadable_);
+        next->inbox_unreadable = inbox_unreadable_;
         // Only the loop thread reads snapshots, and only while it renders a
         // request, so the old one's data can move over when none was read
         // this time (history not stored, endpoint just enabled, a read error).
@@ -606,6 +622,7 @@ class daemon_loop {
     std::optional<cached_page> page_cache_;
     web::service_counters counters_;
     web::service_counters db_counters_;
+    std::vector<report::unreadable_inbox_file> inbox_unreadable_;  // as the last scan saw it
     std::string last_status_;
     bool stopping_ = false;
     bool grace_over_ = false;
