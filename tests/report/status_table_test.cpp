@@ -144,10 +144,10 @@ TEST(StatusTable, StaleRowsSayWhyAndFeedsShowTheirAge) {
               std::string::npos)
         << out;
     EXPECT_NE(out.find("\nFeeds\n"
-                       "  Feed            Last arrived  Newest data   Max age   State\n"
-                       "  all_orders      3 d ago       3 d 5 h ago   1 d 12 h  stale\n"
-                       "  shipments       never         -             2 d       never imported\n"
-                       "  account_health  20 h ago      1 d ago       1 d 12 h  fresh\n"),
+                       "  Feed            Last arrived  Newest data  Max age   State\n"
+                       "  all_orders      3 d ago       3 d 5 h ago  1 d 12 h  stale\n"
+                       "  shipments       never         -            2 d       never imported\n"
+                       "  account_health  20 h ago      1 d ago      1 d 12 h  fresh\n"),
               std::string::npos)
         << out;
 }
