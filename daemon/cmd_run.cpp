@@ -26,11 +26,14 @@ namespace {
 constexpr std::chrono::seconds kOnceSettle{1};
 constexpr int kOnceSettleRounds = 10;
 
-// `wall` times the files (readiness, imported_at); `as_of` is the instant the
-// cycle evaluates, alerts and delivers at: now, or the --at of a replay.
+// `wall` times the files' readiness; `as_of` is the instant the cycle
+// imports (imported_at, so feed freshness replays too), evaluates, alerts and
+// delivers at: now, or the --at of a replay.
 int run_once(const config::config& cfg, store::database& db, const Clock& wall,
              std::optional<instant> as_of) {
-    ingest::importer importer(db, wall, cfg.default_marketplace);
+    const ManualClock replay(as_of.value_or(instant{}));
+    ingest::importer importer(db, as_of ? static_cast<const Clock&>(replay) : wall,
+                              cfg.default_marketplace);
     ingest::inbox box(cfg.inbox, wall, kOnceSettle);
     if (auto checked = box.check_folders(); !checked) {
         spdlog::error("cannot run: {}", checked.error().text);

@@ -240,13 +240,6 @@ bool passes(const decided_change& c, const config::alert_channel& channel) {
     return severity_rank(c.filter_severity) >= severity_rank(minimum);
 }
 
-std::optional<instant> latest_import(SQLite::Database& db) {
-    SQLite::Statement q(db, "SELECT MAX(imported_at) FROM imports");
-    if (!q.executeStep() || q.getColumn(0).isNull())
-        return std::nullopt;
-    return from_unix(q.getColumn(0).getInt64());
-}
-
 class cycle {
   public:
     cycle(SQLite::Database& db, const config::config& cfg, const metrics::evaluation& e,
@@ -259,7 +252,7 @@ class cycle {
 
     cycle_summary run() {
         step_metrics();
-        step_stale_data();
+        step_stale_feeds();
         step_deadlines();
         return finish();
     }
@@ -276,6 +269,10 @@ class cycle {
         for (const auto& r : e_.metrics) {
             const std::string fingerprint = metric_fingerprint(r);
             seen_.insert(fingerprint);
+            if (r.stale) {
+                hold(r, fingerprint);
+                continue;
+            }
             const auto found = states_.find(fingerprint);
             std::optional<lifecycle> previous;
             if (found != states_.end())
@@ -326,44 +323,77 @@ class cycle {
         }
     }
 
-    void step_stale_data() {
-        const std::string fingerprint(kStaleDataFingerprint);
-        const auto found = states_.find(fingerprint);
-        const auto latest = latest_import(db_);
-        if (!latest) {
-            // Nothing imported yet: nothing is stale, there is only nothing.
+    // A row counted from a stale feed: its alert stays exactly as it was
+    // (pending count, firing, last notice) until the feed arrives again. Not
+    // stepping it means no firing, repeat, escalation or resolve on figures
+    // that miss data: a stopped shipments feed makes orders look late, a
+    // stopped orders feed can make a breach look over.
+    void hold(const metrics::metric_result& r, const std::string& fingerprint) {
+        const bool alerting = r.status == metrics::metric_status::at_risk ||
+                              r.status == metrics::metric_status::breached;
+        if (!alerting && !states_.contains(fingerprint))
+            return;
+        const severity sev =
+            r.status == metrics::metric_status::breached ? severity::breached : severity::at_risk;
+        held_.push_back({fingerprint, metric_title(r, transition::firing, sev), r.stale_reason});
+    }
+
+    // One alert per feed that has arrived at least once: firing while it has
+    // not arrived within its max_age, resolved (with a notice) when it
+    // arrives again. A feed never imported has nothing to be late after.
+    void step_stale_feeds() {
+        for (const auto& f : e_.feeds) {
+            const std::string fingerprint = stale_feed_fingerprint(f.feed);
+            seen_.insert(fingerprint);
+            const auto found = states_.find(fingerprint);
+            if (!f.last_import_at) {
+                if (found != states_.end())
+                    writer_.end_episode(found->second, now_);
+                continue;
+            }
+            std::optional<lifecycle> previous;
             if (found != states_.end())
+                previous = found->second.life;
+            observation o;
+            o.status = f.stale ? metrics::metric_status::at_risk : metrics::metric_status::ok;
+            policy p = policy_;
+            p.for_evaluations = 1;  // max_age already is the waiting time
+            const step_result s = step(previous, o, p, now_);
+            if (s.what == transition::resolved) {
+                lifecycle numbered = *previous;
+                ++numbered.notifications;
+                decide(describe_stale_feed(f, fingerprint, true, now_, previous->episode_start),
+                       numbered.peak_notified_severity.value_or(severity::at_risk), numbered,
+                       transition::resolved);
                 writer_.end_episode(found->second, now_);
-            return;
+                continue;
+            }
+            if (!s.next) {
+                if (found != states_.end())
+                    writer_.end_episode(found->second, now_);
+                continue;
+            }
+            if (s.what != transition::none) {
+                decide(describe_stale_feed(f, fingerprint, false, now_, s.next->episode_start),
+                       severity::at_risk, *s.next, s.what);
+            }
+            writer_.save({fingerprint, std::string(kStaleDataKind), *s.next, {}}, now_);
         }
-        const bool stale = now_ - *latest >= cfg_.alerts.stale_after;
-        std::optional<lifecycle> previous;
-        if (found != states_.end())
-            previous = found->second.life;
-        observation o;
-        o.status = stale ? metrics::metric_status::at_risk : metrics::metric_status::ok;
-        policy p = policy_;
-        p.for_evaluations = 1;  // stale_after already is the waiting time
-        const step_result s = step(previous, o, p, now_);
-        if (s.what == transition::resolved) {
-            lifecycle numbered = *previous;
-            ++numbered.notifications;
-            decide(describe_stale_data(fingerprint, true, *latest, now_, previous->episode_start),
-                   numbered.peak_notified_severity.value_or(severity::at_risk), numbered,
-                   transition::resolved);
-            writer_.end_episode(found->second, now_);
-            return;
+        // Stale-data alerts no feed answers for: the single "stale_data" of
+        // earlier versions (any import at all), or a feed no longer known. A
+        // firing one says it is over, so an incident does not stay open.
+        for (const auto& [fingerprint, a] : states_) {
+            if (a.kind != kStaleDataKind || seen_.contains(fingerprint))
+                continue;
+            if (a.life.state == phase::firing) {
+                lifecycle numbered = a.life;
+                ++numbered.notifications;
+                decide(describe_stale_data_retired(fingerprint, now_, a.life.episode_start),
+                       a.life.peak_notified_severity.value_or(severity::at_risk), numbered,
+                       transition::resolved);
+            }
+            writer_.end_episode(a, now_);
         }
-        if (!s.next) {
-            if (found != states_.end())
-                writer_.end_episode(found->second, now_);
-            return;
-        }
-        if (s.what != transition::none) {
-            decide(describe_stale_data(fingerprint, false, *latest, now_, s.next->episode_start),
-                   severity::at_risk, *s.next, s.what);
-        }
-        writer_.save({fingerprint, std::string(kStaleDataKind), *s.next, {}}, now_);
     }
 
     // Fires a deadline alert once; its state row stays until the deadline
@@ -498,6 +528,7 @@ class cycle {
         }
         for (auto& c : changes_)
             summary.changes.push_back(std::move(c.change));
+        summary.held = std::move(held_);
         SQLite::Statement count(db_, "SELECT state, COUNT(*) FROM alert_states GROUP BY state");
         while (count.executeStep()) {
             const auto n = static_cast<std::size_t>(count.getColumn(1).getInt64());
@@ -519,6 +550,7 @@ class cycle {
     std::set<std::string> seen_;
     std::set<std::string> fired_deadlines_;
     std::vector<decided_change> changes_;
+    std::vector<held_alert> held_;
 };
 
 }  // namespace
@@ -526,6 +558,10 @@ class cycle {
 std::string metric_fingerprint(const metrics::metric_result& r) {
     return fmt::format("{}|{}|{}|{}", definition(r.metric).name, r.marketplace_id, r.channel,
                        r.window_days);
+}
+
+std::string stale_feed_fingerprint(std::string_view feed) {
+    return fmt::format("{}|{}", kStaleDataKind, feed);
 }
 
 std::string message_deadline_fingerprint(const std::string& message_id) {

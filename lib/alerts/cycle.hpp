@@ -1,6 +1,6 @@
 // One alerting cycle: the decision side of alerts (docs/alerts.md). Called by
 // `run` after every evaluation. In ONE SQLite transaction it loads the alert
-// states, steps every alert (metric rows, deadline alerts, stale data) through
+// states, steps every alert (metric rows, deadline alerts, stale feeds) through
 // the lifecycle, writes the new states and, per channel, at most one outbox row
 // holding every change that passes the channel's min_severity. Either all of
 // that is committed or none of it: a crash before the commit leaves the
@@ -10,6 +10,10 @@
 // Alert state is keyed by fingerprint only, never by config: a reload that
 // changes thresholds or channels continues every episode where it was.
 // Delivery (lib/delivery) reads the outbox; nothing here sends anything.
+//
+// A metric row flagged stale (metrics/freshness.hpp) is not stepped: its
+// alert keeps its state, sends nothing and is listed in cycle_summary::held
+// until the feed arrives again.
 #pragma once
 
 #include <cstddef>
@@ -24,6 +28,14 @@
 
 namespace shd::alerts {
 
+// A metric row at risk or breached (or with an alert in progress) whose alert
+// was held because a feed it is counted from is stale.
+struct held_alert {
+    std::string fingerprint;
+    std::string title;   // what it would say: "[BREACHED] Late dispatch rate ..."
+    std::string reason;  // "shipments last arrived 3 d ago (max 1 d 12 h)"
+};
+
 // What one cycle did, for the log line of `run`.
 struct cycle_summary {
     std::size_t pending = 0;  // alerts pending after the cycle
@@ -31,8 +43,9 @@ struct cycle_summary {
     // Every change decided this cycle (before the per-channel min_severity
     // filter): firing, repeat, escalated and resolved notices.
     std::vector<alert_change> changes;
-    std::size_t outbox_rows = 0;  // outbox rows inserted (an already present key is not counted)
-    std::size_t held_rows = 0;    // of those, held until quiet hours end
+    std::size_t outbox_rows = 0;   // outbox rows inserted (an already present key is not counted)
+    std::size_t held_rows = 0;     // of those, held until quiet hours end
+    std::vector<held_alert> held;  // metric alerts held for stale data, evaluation order
 };
 
 // `e` is this cycle's evaluation (metrics and upcoming events, as of `now`).
@@ -41,8 +54,11 @@ result<cycle_summary, error_message> process_cycle(store::database& db, const co
                                                    const metrics::evaluation& e, instant now);
 
 // Alert fingerprints: "late_dispatch_rate|ATVPDKIKX0DER|MFN|10",
-// "message_deadline|<message id>", "ship_deadline|<order id>", "stale_data".
+// "message_deadline|<message id>", "ship_deadline|<order id>",
+// "stale_data|<feed>" ("stale_data" alone: the any-import alert of schema 2,
+// resolved on upgrade).
 std::string metric_fingerprint(const metrics::metric_result& r);
+std::string stale_feed_fingerprint(std::string_view feed);
 std::string message_deadline_fingerprint(const std::string& message_id);
 std::string ship_deadline_fingerprint(const std::string& order_id);
 inline constexpr std::string_view kStaleDataFingerprint = "stale_data";

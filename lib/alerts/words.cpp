@@ -8,6 +8,7 @@
 #include <cmath>
 
 #include "core/marketplaces.hpp"
+#include "metrics/freshness.hpp"
 
 namespace shd::alerts {
 namespace {
@@ -77,6 +78,14 @@ std::string counts_text(const metrics::metric_result& r) {
                        counted(r.denominator, unit.one, unit.many), r.window_days);
 }
 
+// "shipments" -> "Shipments"; "Amazon's ..." stays.
+std::string capitalized(std::string_view words) {
+    std::string out(words);
+    if (!out.empty())
+        out[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(out[0])));
+    return out;
+}
+
 }  // namespace
 
 std::string format_percent(double rate) {
@@ -88,19 +97,7 @@ std::string format_utc_minute(instant t) {
 }
 
 std::string format_span(std::chrono::seconds d) {
-    if (d < std::chrono::seconds{0})
-        d = -d;
-    const long long minutes = d.count() / 60;
-    const long long day_count = minutes / (24 * 60);
-    const long long hour_count = minutes / 60 % 24;
-    const long long minute_count = minutes % 60;
-    if (day_count > 0)
-        return hour_count > 0 ? fmt::format("{} d {} h", day_count, hour_count)
-                              : fmt::format("{} d", day_count);
-    if (hour_count > 0)
-        return minute_count > 0 ? fmt::format("{} h {} min", hour_count, minute_count)
-                                : fmt::format("{} h", hour_count);
-    return fmt::format("{} min", minute_count);
+    return shd::format_span(d);
 }
 
 std::string where_text(const metrics::metric_result& r) {
@@ -278,8 +275,8 @@ alert_change describe_ship_deadline(const metrics::unconfirmed_order& o,
     return a;
 }
 
-alert_change describe_stale_data(const std::string& fingerprint, bool resolved,
-                                 instant latest_import, instant now, instant since) {
+alert_change describe_stale_feed(const metrics::feed_freshness& f, const std::string& fingerprint,
+                                 bool resolved, instant now, instant since) {
     alert_change a;
     a.kind = "stale_data";
     a.fingerprint = fingerprint;
@@ -287,19 +284,40 @@ alert_change describe_stale_data(const std::string& fingerprint, bool resolved,
     a.state = resolved ? "resolved" : "firing";
     a.severity = "at_risk";
     a.since = since;
+    const std::string last =
+        f.last_import_at ? format_utc_minute(*f.last_import_at) : std::string("never");
     if (resolved) {
-        a.title = "[RESOLVED] Data is arriving again";
-        a.headroom_text =
-            fmt::format("The latest import was at {}.", format_utc_minute(latest_import));
+        a.title = fmt::format("[RESOLVED] Feed arriving again: {}", f.words);
+        a.headroom_text = fmt::format("{} arrived at {}.", capitalized(f.words), last);
         return a;
     }
-    a.title = fmt::format("[AT RISK] No data imported for {}", format_span(now - latest_import));
-    a.headroom_text =
-        fmt::format("The last successful import was at {}: alerts and status judge data that old.",
-                    format_utc_minute(latest_import));
-    a.advice =
-        "Check that Amazon's exports still reach the inbox folder and that the seller-healthd "
-        "service is running.";
+    const std::chrono::seconds age =
+        f.age.value_or(f.last_import_at ? now - *f.last_import_at : std::chrono::seconds{0});
+    a.title = fmt::format("[AT RISK] Stale feed: {}",
+                          metrics::stale_reason_text(f.words, age, f.max_age));
+    a.headroom_text = fmt::format(
+        "{} last arrived at {}. Metrics counted from it are flagged stale, and their alerts are "
+        "held until it arrives again.",
+        capitalized(f.words), last);
+    a.advice = fmt::format(
+        "Check that the {} export still reaches the inbox folder and that the seller-healthd "
+        "service is running.",
+        f.words);
+    return a;
+}
+
+alert_change describe_stale_data_retired(const std::string& fingerprint, instant now,
+                                         instant since) {
+    alert_change a;
+    a.kind = "stale_data";
+    a.fingerprint = fingerprint;
+    a.metric = "stale_data";
+    a.state = "resolved";
+    a.severity = "at_risk";
+    a.since = since;
+    a.title = "[RESOLVED] No data imported: now watched per feed";
+    a.headroom_text = fmt::format("From {} each feed has its own stale-data alert, which names it.",
+                                  format_utc_minute(now));
     return a;
 }
 

@@ -60,9 +60,16 @@ alert_change describe_ship_deadline(const metrics::unconfirmed_order& o,
                                     const std::string& marketplace_id,
                                     const std::string& fingerprint, instant now);
 
-// No successful import for a while (firing), or data again (resolved).
-alert_change describe_stale_data(const std::string& fingerprint, bool resolved,
-                                 instant latest_import, instant now, instant since);
+// A feed that has not arrived within its max_age (firing), or arrived again
+// (resolved): "[AT RISK] Stale feed: shipments last arrived 3 d ago (max 1 d
+// 12 h)", "[RESOLVED] Feed arriving again: shipments".
+alert_change describe_stale_feed(const metrics::feed_freshness& f, const std::string& fingerprint,
+                                 bool resolved, instant now, instant since);
+
+// The resolved notice of the any-import "stale_data" alert of schema 2, now
+// replaced by one alert per feed.
+alert_change describe_stale_data_retired(const std::string& fingerprint, instant now,
+                                         instant since);
 
 // Lines on what is about to change in one marketplace: orders due to ship,
 // messages awaiting a reply, defects leaving the ODR window. Empty lists say

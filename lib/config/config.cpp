@@ -17,6 +17,7 @@
 #include "config/schema.hpp"
 #include "config/yaml_bounds.hpp"
 #include "core/credentials.hpp"
+#include "core/feed_catalog.hpp"
 #include "core/time.hpp"
 
 namespace shd::config {
@@ -575,6 +576,71 @@ const table<alerts_config>& alerts_rows() {
     return rows;
 }
 
+// ---- feeds ----
+
+struct feed_settings {
+    std::chrono::seconds max_age{0};
+};
+
+const table<feed_settings>& feed_rows() {
+    static const table<feed_settings> rows = {
+        field("max_age", &feed_settings::max_age, in_range(at_least(60))),
+    };
+    return rows;
+}
+
+const std::vector<std::string_view>& feed_names() {
+    static const std::vector<std::string_view> names = [] {
+        std::vector<std::string_view> out;
+        for (const auto& f : all_feeds())
+            out.push_back(f.name);
+        return out;
+    }();
+    return names;
+}
+
+// "feeds: {shipments: {max_age: 2d}, ...}". Must come after the alerts
+// section: a feed the file leaves out takes alerts.stale_after, filled in by
+// resolve_feed_max_ages once the whole file is read.
+row<config> feeds_row() {
+    return row<config>{
+        "feeds",
+        [](const map_entry& e, const std::string& key, config& c, parse_context& ctx) -> status {
+            auto entries = map_entries(e.value, key, "feed names such as shipments", ctx);
+            if (!entries)
+                return entries.error();
+            for (const auto& f : *entries) {
+                const std::string feed_key = join_key(key, f.name);
+                if (find_feed(f.name) == nullptr) {
+                    return ctx.error(position_of(f.key.Mark()), feed_key,
+                                     unknown_name_message("feed", f.name, feed_names()));
+                }
+                feed_settings settings;
+                settings.max_age = c.alerts.stale_after;
+                if (auto s = parse_map(f.value, feed_key, position_of(f.key.Mark()), feed_rows(),
+                                       settings, ctx);
+                    !s) {
+                    return s;
+                }
+                c.feed_max_ages[f.name] = settings.max_age;
+            }
+            return {};
+        },
+        [](YAML::Emitter& out, const config& c) {
+            out << YAML::Key << "feeds" << YAML::Value << YAML::BeginMap;
+            for (const auto& f : all_feeds()) {
+                out << YAML::Key << std::string(f.name) << YAML::Value;
+                emit_map(out, feed_rows(), feed_settings{c.feed_max_age(f.name)});
+            }
+            out << YAML::EndMap;
+        }};
+}
+
+void resolve_feed_max_ages(config& c) {
+    for (const auto& f : all_feeds())
+        c.feed_max_ages.try_emplace(std::string(f.name), c.alerts.stale_after);
+}
+
 const table<http_config>& http_rows() {
     static const table<http_config> rows = {
         field("listen", &http_config::listen, listen_address_text()),
@@ -608,6 +674,7 @@ const table<config>& top_rows() {
         metrics_row(),
         marketplaces_row(),
         section("alerts", &config::alerts, alerts_rows()),
+        feeds_row(),
         section("http", &config::http, http_rows()),
     };
     return rows;
@@ -700,11 +767,13 @@ result<config, config_error> parse_document(std::string_view yaml_text,
                                 std::move(problem->message)};
         const YAML::Node document = YAML::Load(std::string(yaml_text));
         config c = default_config();
+        c.feed_max_ages.clear();  // filled from the file's stale_after below
         if (document.IsDefined() && !document.IsNull()) {
             if (auto s = parse_map(document, "", position{1, 1}, top_rows(), c, ctx); !s) {
                 return s.error();
             }
         }
+        resolve_feed_max_ages(c);
         if (auto s = check_cross_fields(c, ctx); !s)
             return s.error();
         return c;
@@ -753,7 +822,14 @@ config default_config() {
                                              m.default_lag_days,
                                              m.default_min_orders};
     }
+    resolve_feed_max_ages(c);
     return c;
+}
+
+std::chrono::seconds config::feed_max_age(std::string_view feed) const {
+    if (auto it = feed_max_ages.find(feed); it != feed_max_ages.end())
+        return it->second;
+    return alerts.stale_after;
 }
 
 const metric_thresholds& config::thresholds(metric_key key,

@@ -103,6 +103,14 @@ struct config {
     alerts_config alerts;
     http_config http;
 
+    // `feeds.<name>.max_age`, resolved: every feed of core/feed_catalog.hpp,
+    // the file's value or else alerts.stale_after. A feed that has not
+    // arrived for longer is stale (metrics/freshness.hpp).
+    std::map<std::string, std::chrono::seconds, std::less<>> feed_max_ages;
+
+    // The max_age of a feed; alerts.stale_after for a name the catalog lacks.
+    std::chrono::seconds feed_max_age(std::string_view feed) const;
+
     // The thresholds for one metric in one marketplace (the override when the
     // marketplace has one, else the global value).
     const metric_thresholds& thresholds(metric_key key, const std::string& marketplace_id) const;

@@ -143,4 +143,21 @@ std::string format_duration(std::chrono::seconds d) {
     return std::to_string(s) + "s";
 }
 
+std::string format_span(std::chrono::seconds d) {
+    if (d < std::chrono::seconds{0})
+        d = -d;
+    const long long minutes = d.count() / 60;
+    const long long day_count = minutes / (24 * 60);
+    const long long hour_count = minutes / 60 % 24;
+    const long long minute_count = minutes % 60;
+    const auto part = [](long long n, const char* unit) { return std::to_string(n) + unit; };
+    if (day_count > 0)
+        return hour_count > 0 ? part(day_count, " d ") + part(hour_count, " h")
+                              : part(day_count, " d");
+    if (hour_count > 0)
+        return minute_count > 0 ? part(hour_count, " h ") + part(minute_count, " min")
+                                : part(hour_count, " h");
+    return part(minute_count, " min");
+}
+
 }  // namespace shd

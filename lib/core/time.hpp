@@ -43,4 +43,8 @@ std::optional<std::chrono::seconds> parse_duration(std::string_view text);
 // "1d", "12h", "90s": the shortest exact form of a duration.
 std::string format_duration(std::chrono::seconds d);
 
+// "3 h 20 min", "45 min", "2 d 4 h": a span for people, rounded down to
+// minutes; a negative span is shown by its size.
+std::string format_span(std::chrono::seconds d);
+
 }  // namespace shd

@@ -265,6 +265,7 @@ result<import_report, import_failure> importer::import_open_file(int fd,
             report.format = (*parsed)->format;
             report.rows = (*parsed)->rows;
             report.orders = writer.orders_written();
+            writer.record_arrival(format_name(report.format));
         }
 
         SQLite::Statement finish(

@@ -84,6 +84,14 @@ std::optional<long long> newest(std::optional<long long> a, std::optional<long l
     return std::max(*a, *b);
 }
 
+std::optional<instant> later_of(std::optional<instant> a, std::optional<instant> b) {
+    if (!a)
+        return b;
+    if (!b)
+        return a;
+    return std::max(*a, *b);
+}
+
 }  // namespace
 
 store_writer::store_writer(SQLite::Database& db, std::int64_t import_id, instant import_time)
@@ -153,20 +161,48 @@ void store_writer::write(const record& r, long line) {
             using T = std::decay_t<decltype(row)>;
             if constexpr (std::is_same_v<T, order_item_row>) {
                 write_order_item(row, line);
+                newest_data_ = later_of(newest_data_, row.purchased_at);
+                newest_data_ = later_of(newest_data_, row.last_updated_at);
             } else if constexpr (std::is_same_v<T, unshipped_row>) {
                 write_unshipped(row);
+                // promise_at is a deadline, not something that happened.
+                newest_data_ = later_of(newest_data_, row.purchased_at);
             } else if constexpr (std::is_same_v<T, shipment_row>) {
                 write_shipment(row);
+                // latest_ship_at is a deadline; confirmations are the events.
+                newest_data_ = later_of(newest_data_, row.confirmed_at);
             } else if constexpr (std::is_same_v<T, defect_row>) {
                 write_defect(row);
+                newest_data_ = later_of(newest_data_, row.occurred_at);
             } else if constexpr (std::is_same_v<T, message_row>) {
                 write_message(row);
+                newest_data_ = later_of(newest_data_, row.received_at);
+                newest_data_ = later_of(newest_data_, row.responded_at);
             } else {
                 static_assert(std::is_same_v<T, account_health_snapshot>);
                 write_snapshot(row);
+                newest_data_ = later_of(newest_data_, row.taken_at.value_or(import_time_));
             }
         },
         r);
+}
+
+void store_writer::record_arrival(std::string_view feed) {
+    SQLite::Statement s(
+        db_,
+        "INSERT INTO feeds(feed, last_import_at, last_import_id, newest_data_at, imports)"
+        " VALUES (?1, ?2, ?3, ?4, 1) ON CONFLICT(feed) DO UPDATE SET"
+        " last_import_at = excluded.last_import_at, last_import_id = excluded.last_import_id,"
+        " newest_data_at = CASE WHEN excluded.newest_data_at IS NULL THEN feeds.newest_data_at"
+        "  WHEN feeds.newest_data_at IS NULL THEN excluded.newest_data_at"
+        "  ELSE MAX(feeds.newest_data_at, excluded.newest_data_at) END,"
+        " imports = feeds.imports + 1");
+    s.bind(1, std::string(feed));
+    s.bind(2, static_cast<std::int64_t>(to_unix(import_time_)));
+    s.bind(3, import_id_);
+    if (newest_data_)
+        s.bind(4, static_cast<std::int64_t>(to_unix(*newest_data_)));
+    s.exec();
 }
 
 store_writer::order_state store_writer::state_from_row(const order_item_row& row) {

@@ -1,4 +1,5 @@
-// Writes parsed records into the schema of migrations/0001_initial.sql for one
+// Writes parsed records into the schema of migrations/0001_initial.sql (and the
+// feed's arrival into 0003_feeds.sql's `feeds`) for one
 // import. The caller owns the transaction (the importer wraps a whole file in
 // one) and the imports row whose id every written row carries.
 //
@@ -31,6 +32,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "core/time.hpp"
 #include "ingest/records.hpp"
@@ -54,6 +56,13 @@ class store_writer {
     // `line` is the record's line in its file; it names an All Orders item
     // that has neither order-item-id nor sku/asin ("the row's position").
     void write(const record& r, long line);
+
+    // The import succeeded: the feed (core/feed_catalog.hpp) arrived now, and
+    // its newest data is the newest instant of this import's records if that
+    // is later than what the feed had (a re-import of an old file does not
+    // move it back). The one writer of the `feeds` table. Call once, after
+    // the last record, inside the import's transaction.
+    void record_arrival(std::string_view feed);
 
     // Orders this import created or replaced (an order seen again in the same
     // file, or skipped as older, is not counted again).
@@ -93,6 +102,9 @@ class store_writer {
     std::int64_t import_id_;
     instant import_time_;
     long orders_written_ = 0;
+    // The newest event time among the records written (purchases, updates,
+    // confirmations, defects, messages and replies, snapshot dates).
+    std::optional<instant> newest_data_;
     std::optional<order_state> current_;
 
     std::unique_ptr<SQLite::Statement> insert_order_;

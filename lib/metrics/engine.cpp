@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <stdexcept>
 
+#include "metrics/freshness.hpp"
 #include "metrics/queries.hpp"
 #include "metrics/reconcile.hpp"
 #include "metrics/rules.hpp"
@@ -109,7 +110,12 @@ result<std::vector<metric_result>, error_message> evaluate_metrics(store::databa
                                                                    const config::config& cfg,
                                                                    instant as_of) {
     try {
-        return compute_metrics(db.handle(), cfg, as_of);
+        auto rows = compute_metrics(db.handle(), cfg, as_of);
+        flag_stale_metrics(
+            rows, judge_freshness(
+                      load_feed_arrivals(db.handle()),
+                      [&](std::string_view feed) { return cfg.feed_max_age(feed); }, as_of));
+        return rows;
     } catch (const SQLite::Exception& e) {
         return error_message{fmt::format("evaluating metrics failed: {}", e.what())};
     }
@@ -125,6 +131,10 @@ result<evaluation, error_message> evaluate(store::database& db, const config::co
         e.upcoming = find_upcoming(db.handle(), cfg, as_of, e.metrics);
         e.amazon = reconcile(load_amazon_snapshots(db.handle(), as_of), e.metrics,
                              cfg.reconcile_tolerance);
+        e.feeds = judge_freshness(
+            load_feed_arrivals(db.handle()),
+            [&](std::string_view feed) { return cfg.feed_max_age(feed); }, as_of);
+        flag_stale_metrics(e.metrics, e.feeds);
         return e;
     } catch (const SQLite::Exception& e) {
         return error_message{fmt::format("evaluating metrics failed: {}", e.what())};

@@ -17,7 +17,8 @@
 
 namespace shd::metrics {
 
-// Metrics, upcoming events and Amazon's snapshot.
+// Metrics, upcoming events, Amazon's snapshot and the feeds' freshness (rows
+// that depend on a stale feed are flagged).
 result<evaluation, error_message> evaluate(store::database& db, const config::config& cfg,
                                            instant as_of);
 

@@ -4,6 +4,7 @@
 // the engine fills it, report/ renders it, history stores it.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -54,6 +55,10 @@ struct metric_result {
     bool low_volume = true;
     int min_orders = 0;
     std::optional<odr_components> components;  // ODR only
+    // A feed this row is counted from has stopped arriving (freshness.hpp).
+    // Never changes the status; alerts on the row are held while it lasts.
+    bool stale = false;
+    std::string stale_reason;  // "shipments last arrived 3 d ago (max 1 d 12 h)"; empty when fresh
 };
 
 // An MFN order not confirmed as of T whose latest ship date is within the
@@ -118,6 +123,19 @@ struct amazon_snapshot {
     std::vector<amazon_metric> metrics;
 };
 
+// One feed as of T (freshness.hpp).
+struct feed_freshness {
+    std::string feed;   // "shipments" (core/feed_catalog.hpp)
+    std::string words;  // for people: "shipments", "All Orders report"
+    std::chrono::seconds max_age{0};
+    std::optional<instant> last_import_at;  // nullopt: never imported
+    std::optional<instant> newest_data_at;  // the newest instant inside it
+    long long imports = 0;
+    std::optional<std::chrono::seconds> age;  // since it last arrived; nullopt: never
+    bool stale = false;                       // age > max_age
+    std::string reason;  // when stale: "shipments last arrived 3 d ago (max 1 d 12 h)"
+};
+
 struct evaluation {
     instant as_of;
     double reconcile_tolerance = 0;
@@ -125,6 +143,7 @@ struct evaluation {
     std::vector<metric_result> metrics;
     std::vector<upcoming_events> upcoming;  // by marketplace ID
     std::vector<amazon_snapshot> amazon;    // by marketplace ID
+    std::vector<feed_freshness> feeds;      // catalog order (freshness.hpp)
 };
 
 // MFN < AFN < all: the order rows are listed in.

@@ -268,4 +268,22 @@ day_buckets response_buckets(SQLite::Database& db, instant as_of, int days,
     return read_buckets(q);
 }
 
+std::vector<feed_arrival> load_feed_arrivals(SQLite::Database& db) {
+    std::vector<feed_arrival> out;
+    if (!db.tableExists("feeds"))
+        return out;
+    SQLite::Statement q(
+        db, "SELECT feed, last_import_at, newest_data_at, imports FROM feeds ORDER BY feed");
+    while (q.executeStep()) {
+        feed_arrival a;
+        a.feed = q.getColumn(0).getString();
+        a.last_import_at = from_unix(q.getColumn(1).getInt64());
+        if (!q.getColumn(2).isNull())
+            a.newest_data_at = from_unix(q.getColumn(2).getInt64());
+        a.imports = q.getColumn(3).getInt64();
+        out.push_back(std::move(a));
+    }
+    return out;
+}
+
 }  // namespace shd::metrics

@@ -19,9 +19,11 @@
 #include <set>
 #include <string>
 #include <utility>
+#include <vector>
 
 #include "core/time.hpp"
 #include "metrics/evaluation.hpp"
+#include "metrics/freshness.hpp"
 #include "metrics/rules.hpp"
 
 namespace SQLite {
@@ -90,5 +92,9 @@ day_buckets valid_tracking_buckets(SQLite::Database& db, instant as_of, int days
 // 24-hour response rate, by receipt time in (T - days, T]; channel "all".
 day_buckets response_buckets(SQLite::Database& db, instant as_of, int days,
                              const std::string& default_marketplace);
+
+// Every `feeds` row (migrations/0003_feeds.sql); empty when the database
+// predates the table (a read-only status does not migrate).
+std::vector<feed_arrival> load_feed_arrivals(SQLite::Database& db);
 
 }  // namespace shd::metrics

@@ -33,6 +33,8 @@ json metric_row(const metrics::metric_result& r) {
     j["status"] = std::string(metrics::status_name(r.status));
     j["headroom"] = nullable(r.headroom);
     j["low_volume"] = r.low_volume;
+    j["stale"] = r.stale;
+    j["stale_reason"] = r.stale ? json(r.stale_reason) : json(nullptr);
     if (r.components) {
         j["components"] = json{{"negative_feedback", r.components->negative_feedback},
                                {"a_to_z_claim", r.components->a_to_z_claim},
@@ -95,6 +97,25 @@ json amazon_entry(const metrics::amazon_snapshot& s) {
                 {"metrics", std::move(rows)}};
 }
 
+json seconds_or_null(const std::optional<std::chrono::seconds>& d) {
+    return d ? json(d->count()) : json(nullptr);
+}
+
+json feed_entry(const metrics::feed_freshness& f, instant as_of) {
+    std::optional<std::chrono::seconds> data_age;
+    if (f.newest_data_at)
+        data_age = as_of - *f.newest_data_at;
+    return json{{"feed", f.feed},
+                {"last_import_at", nullable_time(f.last_import_at)},
+                {"age_seconds", seconds_or_null(f.age)},
+                {"newest_data_at", nullable_time(f.newest_data_at)},
+                {"newest_data_age_seconds", seconds_or_null(data_age)},
+                {"max_age_seconds", f.max_age.count()},
+                {"imports", f.imports},
+                {"stale", f.stale},
+                {"stale_reason", f.stale ? json(f.reason) : json(nullptr)}};
+}
+
 }  // namespace
 
 std::string status_json(const metrics::evaluation& e) {
@@ -112,6 +133,10 @@ std::string status_json(const metrics::evaluation& e) {
     for (const auto& s : e.amazon)
         amazon.push_back(amazon_entry(s));
     doc["amazon"] = std::move(amazon);
+    json feeds = json::array();
+    for (const auto& f : e.feeds)
+        feeds.push_back(feed_entry(f, e.as_of));
+    doc["feeds"] = std::move(feeds);
     // Text from imported files is UTF-8 already; replace rather than throw if not.
     return doc.dump(2, ' ', false, json::error_handler_t::replace);
 }

@@ -2,7 +2,10 @@
 // "status --json"). Field names are a contract with scripts and the worked
 // example: as_of, metrics[] (metric, marketplace, channel, window_days,
 // lag_days, window_start, window_end, numerator, denominator, rate, target,
-// warn, status, headroom, low_volume, components for ODR), upcoming[], amazon[].
+// warn, status, headroom, low_volume, stale, stale_reason, components for
+// ODR), upcoming[], amazon[], feeds[] (feed, last_import_at, age_seconds,
+// newest_data_at, newest_data_age_seconds, max_age_seconds, imports, stale,
+// stale_reason).
 // Rates are doubles at full precision; rate and headroom are null with no data.
 #pragma once
 

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <vector>
 
 #include "core/marketplaces.hpp"
@@ -150,6 +151,42 @@ void render_upcoming(std::string& out, const metrics::upcoming_events& u,
     }
 }
 
+std::string ago(std::optional<std::chrono::seconds> age) {
+    return age ? format_span(*age) + " ago" : "-";
+}
+
+// Per feed: when it last arrived and how old its newest data is (for
+// Amazon's report: its snapshot), as of T. Nothing when no feed has arrived.
+void render_feeds(std::string& out, const metrics::evaluation& e, const table_options& options) {
+    const bool any = std::any_of(e.feeds.begin(), e.feeds.end(),
+                                 [](const auto& f) { return f.last_import_at.has_value(); });
+    if (!any)
+        return;
+    out += "\nFeeds\n";
+    std::vector<std::vector<cell>> rows;
+    rows.push_back(
+        {{"Feed", {}}, {"Last arrived", {}}, {"Newest data", {}}, {"Max age", {}}, {"State", {}}});
+    for (const auto& f : e.feeds) {
+        std::optional<std::chrono::seconds> data_age;
+        if (f.newest_data_at)
+            data_age = e.as_of - *f.newest_data_at;
+        std::string data = ago(data_age);
+        if (data_age && *data_age < std::chrono::seconds{0})
+            data = "after the as-of time";
+        std::string state = !f.last_import_at ? "never imported" : (f.stale ? "stale" : "fresh");
+        rows.push_back({{f.feed, {}},
+                        {!f.last_import_at               ? std::string("never")
+                         : *f.last_import_at > e.as_of ? std::string("after the as-of time")
+                                                        : ago(f.age),
+                         {}},
+                        {data, {}},
+                        {format_span(f.max_age), {}},
+                        {state, f.stale ? status_color(metrics::metric_status::at_risk)
+                                        : std::string_view{}}});
+    }
+    render(out, rows, options.color);
+}
+
 }  // namespace
 
 std::string format_percent(double rate) {
@@ -160,6 +197,7 @@ std::string status_table(const metrics::evaluation& e, const table_options& opti
     std::string out = fmt::format("Account health as of {}\n", format_iso8601(e.as_of));
     if (e.metrics.empty()) {
         out += "\nNo orders or messages imported yet.\n";
+        render_feeds(out, e, options);
         return out;
     }
     std::map<std::string, const metrics::amazon_snapshot*> snapshots;
@@ -171,6 +209,7 @@ std::string status_table(const metrics::evaluation& e, const table_options& opti
 
     bool any_low_volume = false;
     bool any_flagged = false;
+    std::vector<std::string> stale_reasons;
     for (auto begin = e.metrics.begin(); begin != e.metrics.end();) {
         const auto& marketplace = begin->marketplace_id;
         auto end = std::find_if(begin, e.metrics.end(), [&](const metrics::metric_result& r) {
@@ -209,7 +248,8 @@ std::string status_table(const metrics::evaluation& e, const table_options& opti
                 {fmt::format("{}/{}", r.numerator, r.denominator), {}},
                 {format_percent(r.warn), {}},
                 {fmt::format("{} {}", lower ? "<" : ">", format_percent(r.target)), {}},
-                {std::string(metrics::status_name(r.status)), status_color(r.status)},
+                {std::string(metrics::status_name(r.status)) + (r.stale ? " (stale)" : ""),
+                 status_color(r.status)},
                 {r.headroom ? std::to_string(*r.headroom) : "-", {}},
             };
             if (snapshot != nullptr) {
@@ -226,6 +266,10 @@ std::string status_table(const metrics::evaluation& e, const table_options& opti
                 row.push_back({amazon, {}});
             }
             rows.push_back(std::move(row));
+            if (r.stale && std::find(stale_reasons.begin(), stale_reasons.end(), r.stale_reason) ==
+                               stale_reasons.end()) {
+                stale_reasons.push_back(r.stale_reason);
+            }
         }
         render(out, rows, options.color);
         if (auto u = upcoming.find(marketplace); u != upcoming.end()) {
@@ -233,7 +277,7 @@ std::string status_table(const metrics::evaluation& e, const table_options& opti
         }
         begin = end;
     }
-    if (any_low_volume || any_flagged)
+    if (any_low_volume || any_flagged || !stale_reasons.empty())
         out += "\n";
     if (any_low_volume)
         out += "* small sample: fewer orders than min_orders in the window\n";
@@ -241,6 +285,9 @@ std::string status_table(const metrics::evaluation& e, const table_options& opti
         out += fmt::format("(differs): our rate and Amazon's differ by more than {}\n",
                            format_percent(e.reconcile_tolerance));
     }
+    for (const auto& reason : stale_reasons)
+        out += fmt::format("(stale): alerts held: {}\n", reason);
+    render_feeds(out, e, options);
     return out;
 }
 

@@ -1,7 +1,10 @@
 // `status` for people: one table per marketplace, like Seller Central's
 // Account Health page (metric, window, value, counts, warn, target, status,
 // headroom, and Amazon's rate when a snapshot was imported), followed by what
-// is about to change. ANSI colour only when asked (stdout is a terminal).
+// is about to change; rows counted from a stale feed say "(stale)" with the
+// reason below; then, per feed, when it last arrived and the age of its newest
+// data (Amazon's snapshot for account_health). ANSI colour only when asked
+// (stdout is a terminal).
 #pragma once
 
 #include <cstddef>

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <set>
 
 #include "core/marketplaces.hpp"
 #include "metrics/engine.hpp"
@@ -58,9 +59,9 @@ std::string summarize(const metrics::evaluation& e) {
         const auto& r = *bad[i];
         if (!line.empty())
             line += "; ";
-        line += fmt::format("{}: {} {}d {} {:.1f}%", marketplace_code(r.marketplace_id),
+        line += fmt::format("{}: {} {}d {} {:.1f}%{}", marketplace_code(r.marketplace_id),
                             definition(r.metric).short_title, r.window_days, status_words(r.status),
-                            r.rate.value_or(0) * 100);
+                            r.rate.value_or(0) * 100, r.stale ? " (stale)" : "");
     }
     if (bad.size() > shown)
         line += fmt::format(" (+{} more)", bad.size() - shown);
@@ -125,6 +126,20 @@ void log_delivery(const result<delivery::dispatch_summary, error_message>& deliv
 cycle_runner::cycle_runner(store::database& db, ingest::inbox& box, ingest::importer& importer)
     : db_(db), inbox_(box), importer_(importer) {}
 
+void cycle_runner::log_held(const std::vector<alerts::held_alert>& held) {
+    std::set<std::string> now_held;
+    for (const auto& h : held) {
+        now_held.insert(h.fingerprint);
+        spdlog::log(held_.contains(h.fingerprint) ? spdlog::level::debug : spdlog::level::info,
+                    "alert held (stale data): {}: {}", h.title, h.reason);
+    }
+    for (const auto& fingerprint : held_) {
+        if (!now_held.contains(fingerprint))
+            spdlog::info("alert no longer held: {}", fingerprint);
+    }
+    held_ = std::move(now_held);
+}
+
 cycle_report cycle_runner::run(const config::config& cfg, instant now,
                                const std::function<bool()>& should_stop) {
     cycle_report report;
@@ -184,6 +199,7 @@ cycle_report cycle_runner::run(const config::config& cfg, instant now,
     for (const auto& change : decided->changes) {
         spdlog::info("alert {}: {}", change.state, change.title);
     }
+    log_held(decided->held);
     report.alerts = std::move(*decided);
     return report;
 }

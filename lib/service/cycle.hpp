@@ -11,6 +11,7 @@
 
 #include <functional>
 #include <optional>
+#include <set>
 #include <string>
 
 #include "alerts/cycle.hpp"
@@ -74,11 +75,16 @@ class cycle_runner {
                      const std::function<bool()>& should_stop = {});
 
   private:
+    // Held alerts at info when they start and stop being held, at debug in
+    // between: a poll every minute must not repeat them in the journal.
+    void log_held(const std::vector<alerts::held_alert>& held);
+
     store::database& db_;
     ingest::inbox& inbox_;
     ingest::importer& importer_;
     std::optional<instant> last_history_;
     std::optional<instant> last_prune_;
+    std::set<std::string> held_;  // fingerprints held in the previous cycle
 };
 
 }  // namespace shd::service

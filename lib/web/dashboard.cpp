@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "alerts/words.hpp"
+#include "core/feed_catalog.hpp"
 #include "core/marketplaces.hpp"
 #include "core/metric_catalog.hpp"
 #include "web/escape.hpp"
@@ -102,6 +103,8 @@ h3 { margin: 0; font-size: 15px; line-height: 1.3; }
 .caveat { margin: 6px 0 0; padding: 4px 8px; border-radius: 6px; background: var(--none-bg);
   color: var(--ink); font-size: 12.5px; }
 .amazon { margin: 6px 0 0; color: var(--muted); font-size: 12.5px; }
+.stale { margin: 6px 0 0; padding: 4px 8px; border-radius: 6px; background: var(--risk-bg);
+  color: var(--ink); font-size: 12.5px; }
 .amazon.flagged { color: var(--risk); font-weight: 600; }
 figure { margin: auto 0 0; padding-top: 10px; }
 svg.chart { display: block; width: 100%; height: auto; overflow: visible; }
@@ -312,6 +315,13 @@ void write_card(std::string& out, const metrics::evaluation& e, const metrics::m
     const std::string caveat = alerts::small_sample_caveat(r);
     if (!caveat.empty())
         out += fmt::format("<p class=\"caveat\">{}</p>", esc(caveat));
+    if (r.stale) {
+        const bool alerting =
+            r.status == metric_status::at_risk || r.status == metric_status::breached;
+        out += fmt::format("<p class=\"stale\" data-stale=\"true\">Stale data: {}.{}</p>",
+                           esc(r.stale_reason),
+                           alerting ? " Its alert is held until the feed arrives again." : "");
+    }
     if (const auto* a = amazon_for(e, r)) {
         std::string text = fmt::format("Amazon reports {}", alerts::format_percent(*a->rate));
         if (!a->status.empty())
@@ -400,6 +410,31 @@ std::string_view alert_state_label(std::string_view state) {
     return state;
 }
 
+// Per feed: when it last arrived, the newest data in it (for Amazon's report:
+// its snapshot), its max_age and whether it is stale.
+void write_feeds(std::string& out, const metrics::evaluation& e, instant now) {
+    out +=
+        "<section class=\"panel feeds\" aria-labelledby=\"feeds-title\">"
+        "<h2 id=\"feeds-title\">Feeds</h2>"
+        "<div class=\"table-wrap\"><table><thead><tr><th scope=\"col\">Feed</th>"
+        "<th scope=\"col\">Last arrived</th><th scope=\"col\">Newest data</th>"
+        "<th scope=\"col\">Max age</th><th scope=\"col\">State</th></tr></thead><tbody>";
+    for (const auto& f : e.feeds) {
+        const std::string state = !f.last_import_at
+                                      ? "<span class=\"badge no_data\">Never imported</span>"
+                                  : f.stale ? "<span class=\"badge at_risk\">Stale</span>"
+                                            : "<span class=\"badge ok\">Fresh</span>";
+        out += fmt::format(
+            "<tr data-feed=\"{}\" data-stale=\"{}\"><td>{}</td><td class=\"time\">{}</td>"
+            "<td class=\"time\">{}</td><td>{}</td><td>{}</td></tr>",
+            esc(f.feed), f.stale ? "true" : "false", esc(f.words),
+            f.last_import_at ? when(*f.last_import_at, now) : std::string("Never"),
+            f.newest_data_at ? when(*f.newest_data_at, now) : std::string("—"),
+            esc(format_span(f.max_age)), state);
+    }
+    out += "</tbody></table></div></section>";
+}
+
 void write_alerts(std::string& out, const snapshot& s, instant now) {
     out +=
         "<section class=\"panel alerts\" aria-labelledby=\"alerts-title\">"
@@ -465,6 +500,10 @@ std::string alert_title(std::string_view fingerprint) {
         return fmt::format("Order {} not confirmed", parts[1]);
     if (fingerprint == "stale_data")
         return "No data imported";
+    if (parts.size() == 2 && parts[0] == "stale_data") {
+        const auto* feed = find_feed(parts[1]);
+        return fmt::format("Stale feed: {}", feed ? feed->words : parts[1]);
+    }
     return std::string(fingerprint);
 }
 
@@ -534,6 +573,10 @@ std::string render_dashboard(const snapshot& s, instant now) {
             write_marketplace(out, s, id, ++index, rows, history, now);
             out += '\n';
         }
+    }
+    if (s.evaluation && !s.evaluation->feeds.empty()) {
+        write_feeds(out, *s.evaluation, now);
+        out += '\n';
     }
     write_alerts(out, s, now);
     out += "\n</main>\n";

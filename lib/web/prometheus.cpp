@@ -112,6 +112,9 @@ void write_metric_rows(std::string& out, const metrics::evaluation& e) {
                       "1 when the window holds fewer events than min_orders, so one event moves "
                       "the rate a lot.");
 
+    family stale("metric_stale", "gauge",
+                 "1 when a feed the metric is counted from has not arrived within its max_age; "
+                 "the status stands, and its alerts are held until the feed arrives again.");
     // The engine never repeats a row; if it ever did, the first one is kept
     // in every family alike rather than mixing figures of two rows.
     std::set<std::tuple<metric_key, std::string, std::string, int>> seen;
@@ -132,9 +135,10 @@ void write_metric_rows(std::string& out, const metrics::evaluation& e) {
                        s == r.status ? "1" : "0");
         }
         low_volume.add(labels, r.low_volume ? "1" : "0");
+        stale.add(labels, r.stale ? "1" : "0");
     }
     for (const family* f :
-         {&rate, &numerator, &denominator, &headroom, &warn, &target, &status, &low_volume})
+         {&rate, &numerator, &denominator, &headroom, &warn, &target, &status, &low_volume, &stale})
         f->write(out);
 }
 
@@ -161,6 +165,32 @@ void write_upcoming(std::string& out, const metrics::evaluation& e) {
     }
     messages.write(out);
     orders.write(out);
+}
+
+// Per feed that has arrived: when, the newest instant inside it, its max_age
+// and whether it is stale. Every catalog feed has a feed_stale sample (0 for
+// one never imported), so "== 1" rules see the series go back to 0.
+void write_feeds(std::string& out, const metrics::evaluation& e) {
+    family last("feed_last_import_timestamp_seconds", "gauge",
+                "Unix time the feed last arrived (its newest successful import).");
+    family newest("feed_newest_data_timestamp_seconds", "gauge",
+                  "Unix time of the newest event inside the feed (for account_health: Amazon's "
+                  "snapshot).");
+    family max_age("feed_max_age_seconds", "gauge",
+                   "How long the feed may go without arriving before it is stale.");
+    family stale("feed_stale", "gauge",
+                 "1 when the feed has not arrived within its max_age, else 0.");
+    for (const auto& f : e.feeds) {
+        const std::string labels = label("feed", f.feed);
+        if (f.last_import_at)
+            last.add(labels, number(static_cast<std::int64_t>(to_unix(*f.last_import_at))));
+        if (f.newest_data_at)
+            newest.add(labels, number(static_cast<std::int64_t>(to_unix(*f.newest_data_at))));
+        max_age.add(labels, number(static_cast<std::int64_t>(f.max_age.count())));
+        stale.add(labels, f.stale ? "1" : "0");
+    }
+    for (const family* f : {&last, &newest, &max_age, &stale})
+        f->write(out);
 }
 
 void write_counter(std::string& out, std::string_view name, std::string_view help,
@@ -229,8 +259,10 @@ std::string render_prometheus(const snapshot& s, instant /*now*/) {
         alerts.add(label("severity", severity), number(count));
     alerts.write(out);
 
-    if (s.evaluation)
+    if (s.evaluation) {
         write_upcoming(out, *s.evaluation);
+        write_feeds(out, *s.evaluation);
+    }
 
     family started("start_time_seconds", "gauge", "Unix time the daemon started.");
     started.add({}, number(static_cast<std::int64_t>(to_unix(s.started_at))));

@@ -9,6 +9,7 @@
 #include <map>
 #include <optional>
 
+#include "metrics/freshness.hpp"
 #include "metrics/metrics_fixture.hpp"
 #include "metrics/rules.hpp"
 #include "support/test_support.hpp"
@@ -129,15 +130,6 @@ class alert_db {
 
     long long count(const std::string& table) {
         return db_->handle().execAndGet("SELECT COUNT(*) FROM " + table).getInt64();
-    }
-
-    void add_import(instant imported_at) {
-        SQLite::Statement q(db_->handle(),
-                            "INSERT INTO imports (file_name, sha256, format, imported_at,"
-                            " row_count, order_count) VALUES ('f', ?1, 'all_orders', ?2, 0, 0)");
-        q.bind(1, "sha-" + std::to_string(to_unix(imported_at)));
-        q.bind(2, static_cast<std::int64_t>(to_unix(imported_at)));
-        q.exec();
     }
 
   private:
@@ -652,27 +644,188 @@ TEST(AlertCycle, DeadlineAlertsOff) {
 
 // ---- stale data ----
 
-TEST(AlertCycle, StaleDataFiresRepeatsAndResolves) {
+// The evaluation's feeds as of `now` from (feed, last arrival) pairs, by the
+// real freshness rules.
+std::vector<metrics::feed_freshness> feeds_at(
+    const config::config& cfg, instant now,
+    const std::vector<std::pair<std::string, instant>>& arrivals) {
+    std::vector<metrics::feed_arrival> rows;
+    for (const auto& [feed, at] : arrivals)
+        rows.push_back({feed, at, std::nullopt, 1});
+    return metrics::judge_freshness(
+        rows, [&](std::string_view f) { return cfg.feed_max_age(f); }, now);
+}
+
+metrics::evaluation eval_with_feeds(const config::config& cfg, instant now,
+                                    std::vector<metrics::metric_result> rows,
+                                    const std::vector<std::pair<std::string, instant>>& arrivals) {
+    auto e = eval(now, std::move(rows));
+    e.feeds = feeds_at(cfg, now, arrivals);
+    metrics::flag_stale_metrics(e.metrics, e.feeds);
+    return e;
+}
+
+TEST(AlertCycle, StaleFeedFiresRepeatsAndResolves) {
     alert_db a;
-    const auto cfg = base_config();                             // stale_after 36h
-    EXPECT_TRUE(a.cycle(cfg, eval(T, {}), T).changes.empty());  // nothing imported: no alert
-    a.add_import(T - hours(35));
-    EXPECT_TRUE(a.cycle(cfg, eval(T, {}), T).changes.empty());
-    const auto s = a.cycle(cfg, eval(T + hours(1), {}), T + hours(1));
+    const auto cfg = base_config();  // stale_after 36h: every feed's max_age
+    // Nothing imported: no feed can be stale.
+    EXPECT_TRUE(a.cycle(cfg, eval_with_feeds(cfg, T, {}, {}), T).changes.empty());
+    const instant shipped = T - hours(35);
+    const auto at = [&](instant now, instant shipments, instant orders) {
+        return eval_with_feeds(cfg, now, {}, {{"all_orders", orders}, {"shipments", shipments}});
+    };
+    EXPECT_TRUE(a.cycle(cfg, at(T, shipped, T), T).changes.empty());
+    EXPECT_TRUE(a.cycle(cfg, at(T + hours(1), shipped, T + hours(1)), T + hours(1)).changes.empty())
+        << "exactly max_age is still within it";
+    const auto s = a.cycle(cfg, at(T + hours(2), shipped, T + hours(2)), T + hours(2));
     ASSERT_EQ(s.changes.size(), 1u);
     EXPECT_EQ(s.changes[0].kind, "stale_data");
-    EXPECT_EQ(s.changes[0].title, "[AT RISK] No data imported for 1 d 12 h");
-    EXPECT_TRUE(a.cycle(cfg, eval(T + hours(2), {}), T + hours(2)).changes.empty());
-    EXPECT_EQ(a.cycle(cfg, eval(T + hours(13), {}), T + hours(13)).changes.size(), 1u);  // repeat
-    a.add_import(T + hours(14));
-    const auto back = a.cycle(cfg, eval(T + hours(14), {}), T + hours(14));
+    EXPECT_EQ(s.changes[0].fingerprint, "stale_data|shipments");
+    EXPECT_EQ(s.changes[0].title,
+              "[AT RISK] Stale feed: shipments last arrived 1 d 13 h ago (max 1 d 12 h)");
+    EXPECT_EQ(s.changes[0].headroom_text,
+              "Shipments last arrived at 2026-03-01 01:00 UTC. Metrics counted from it are "
+              "flagged stale, and their alerts are held until it arrives again.");
+    EXPECT_EQ(a.states().at("stale_data|shipments").kind, "stale_data");
+    // No repeat before repeat_interval, however often it is evaluated.
+    for (int i = 3; i < 14; ++i) {
+        EXPECT_TRUE(a.cycle(cfg, at(T + hours(i), shipped, T + hours(i)), T + hours(i))
+                        .changes.empty());
+    }
+    EXPECT_EQ(a.cycle(cfg, at(T + hours(14), shipped, T + hours(14)), T + hours(14)).changes.size(),
+              1u);  // repeat
+    const auto back =
+        a.cycle(cfg, at(T + hours(15), T + hours(15), T + hours(15)), T + hours(15));
     ASSERT_EQ(back.changes.size(), 1u);
     EXPECT_EQ(back.changes[0].state, "resolved");
-    EXPECT_EQ(back.changes[0].since, T + hours(1));
+    EXPECT_EQ(back.changes[0].fingerprint, "stale_data|shipments");
+    EXPECT_EQ(back.changes[0].title, "[RESOLVED] Feed arriving again: shipments");
+    EXPECT_EQ(back.changes[0].since, T + hours(2));
     EXPECT_TRUE(a.states().empty());
     const auto rows = a.outbox();
     ASSERT_EQ(rows.size(), 3u);
     EXPECT_EQ(channels_of(rows), (std::vector<std::string>{"team", "team", "team"}));
+    EXPECT_EQ(a.count("alert_history"), 1);
+}
+
+TEST(AlertCycle, EachFeedHasItsOwnMaxAge) {
+    alert_db a;
+    auto cfg = base_config();
+    cfg.feed_max_ages["defects"] = days(8);  // claims exported weekly
+    const auto e = eval_with_feeds(cfg, T, {},
+                                   {{"all_orders", T - hours(37)}, {"defects", T - days(7)}});
+    const auto s = a.cycle(cfg, e, T);
+    ASSERT_EQ(s.changes.size(), 1u);
+    EXPECT_EQ(s.changes[0].fingerprint, "stale_data|all_orders");
+}
+
+TEST(AlertCycle, BreachHeldWhileItsFeedIsStale) {
+    alert_db a;
+    const auto cfg = base_config();
+    // Orders keep arriving, shipments stopped 3 days ago: late dispatch
+    // looks breached because confirmations are missing.
+    const auto stale_eval = [&](instant now) {
+        return eval_with_feeds(cfg, now, {ldr(cfg, 5, 100)},
+                               {{"all_orders", now - hours(1)}, {"shipments", T - days(3)}});
+    };
+    const auto s = a.cycle(cfg, stale_eval(T), T);
+    ASSERT_EQ(s.changes.size(), 1u);  // only the stale feed speaks
+    EXPECT_EQ(s.changes[0].fingerprint, "stale_data|shipments");
+    ASSERT_EQ(s.held.size(), 1u);
+    EXPECT_EQ(s.held[0].fingerprint, kLdr10);
+    EXPECT_EQ(s.held[0].title, "[BREACHED] Late dispatch rate 5% > 4% (US, 10 days)");
+    EXPECT_EQ(s.held[0].reason, "shipments last arrived 3 d ago (max 1 d 12 h)");
+    EXPECT_FALSE(a.states().contains(kLdr10));
+    for (const auto& row : a.outbox()) {
+        for (const auto& change : row.n.alerts)
+            EXPECT_NE(change.kind, "metric") << change.title;
+    }
+    // Still stale a day later: still held; only the stale alert repeats.
+    const auto later = a.cycle(cfg, stale_eval(T + days(1)), T + days(1));
+    ASSERT_EQ(later.changes.size(), 1u);
+    EXPECT_EQ(later.changes[0].fingerprint, "stale_data|shipments");
+    EXPECT_EQ(later.held.size(), 1u);
+    EXPECT_FALSE(a.states().contains(kLdr10));
+
+    // Shipments arrive and the rate really is breached: now it fires, and
+    // the stale alert resolves in the same notification.
+    const instant fresh = T + days(1) + hours(1);
+    const auto e = eval_with_feeds(cfg, fresh, {ldr(cfg, 5, 100)},
+                                   {{"all_orders", fresh}, {"shipments", fresh}});
+    EXPECT_FALSE(e.metrics[0].stale);
+    const auto f = a.cycle(cfg, e, fresh);
+    EXPECT_TRUE(f.held.empty());
+    ASSERT_EQ(f.changes.size(), 2u);
+    EXPECT_EQ(f.changes[0].fingerprint, kLdr10);
+    EXPECT_EQ(f.changes[0].state, "firing");
+    EXPECT_EQ(f.changes[1].fingerprint, "stale_data|shipments");
+    EXPECT_EQ(f.changes[1].state, "resolved");
+}
+
+TEST(AlertCycle, FiringAlertNeitherRepeatsNorResolvesWhileStale) {
+    alert_db a;
+    const auto cfg = base_config();  // repeat_interval 12h
+    const auto fresh = [&](instant now, std::int64_t late) {
+        return eval_with_feeds(cfg, now, {ldr(cfg, late, 100)},
+                               {{"all_orders", now}, {"shipments", now}});
+    };
+    a.cycle(cfg, fresh(T, 5), T);  // fires, breached
+    ASSERT_EQ(a.states().at(kLdr10).notifications, 1);
+    const instant last_shipments = T;
+    // The shipments feed stops; the figures drop to ok (orders without
+    // confirmations, or fewer orders): neither a repeat nor a resolve.
+    for (int h : {37, 48, 60, 72}) {
+        const instant now = T + hours(h);
+        const auto e = eval_with_feeds(cfg, now, {ldr(cfg, h == 60 ? 1 : 5, 100)},
+                                       {{"all_orders", now}, {"shipments", last_shipments}});
+        ASSERT_TRUE(e.metrics[0].stale);
+        const auto s = a.cycle(cfg, e, now);
+        for (const auto& c : s.changes)
+            EXPECT_NE(c.kind, "metric") << c.title;
+        EXPECT_EQ(a.states().at(kLdr10).state, "firing");
+        EXPECT_EQ(a.states().at(kLdr10).notifications, 1);
+    }
+    // Fresh again and ok: resolves now.
+    const auto s = a.cycle(cfg, fresh(T + hours(73), 1), T + hours(73));
+    bool resolved = false;
+    for (const auto& c : s.changes)
+        resolved = resolved || (c.fingerprint == kLdr10 && c.state == "resolved");
+    EXPECT_TRUE(resolved);
+    EXPECT_FALSE(a.states().contains(kLdr10));
+}
+
+TEST(AlertCycle, StaleFeedOnlyHoldsTheMetricsThatUseIt) {
+    alert_db a;
+    const auto cfg = base_config();
+    // Messages stopped; late dispatch does not read them and fires.
+    const auto e = eval_with_feeds(cfg, T, {ldr(cfg, 5, 100)},
+                                   {{"all_orders", T}, {"shipments", T}, {"messages", T - days(2)}});
+    EXPECT_FALSE(e.metrics[0].stale);
+    const auto s = a.cycle(cfg, e, T);
+    EXPECT_TRUE(s.held.empty());
+    std::vector<std::string> fingerprints;
+    for (const auto& c : s.changes)
+        fingerprints.push_back(c.fingerprint);
+    EXPECT_EQ(fingerprints, (std::vector<std::string>{kLdr10, "stale_data|messages"}));
+}
+
+TEST(AlertCycle, TheAnyImportStaleAlertOfEarlierVersionsResolvesOnce) {
+    alert_db a;
+    const auto cfg = base_config();
+    a.db().handle().exec(
+        "INSERT INTO alert_states (fingerprint, kind, state, severity, pending_count,"
+        " episode_start, last_notified_at, last_notified_severity, peak_notified_severity,"
+        " notifications, updated_at) VALUES ('stale_data', 'stale_data', 'firing', 'at_risk', 1, " +
+        std::to_string(to_unix(T - days(1))) + ", " + std::to_string(to_unix(T - days(1))) +
+        ", 'at_risk', 'at_risk', 1, " + std::to_string(to_unix(T - days(1))) + ")");
+    const auto s = a.cycle(cfg, eval_with_feeds(cfg, T, {}, {{"all_orders", T}}), T);
+    ASSERT_EQ(s.changes.size(), 1u);
+    EXPECT_EQ(s.changes[0].fingerprint, "stale_data");
+    EXPECT_EQ(s.changes[0].state, "resolved");
+    EXPECT_TRUE(a.states().empty());
+    EXPECT_TRUE(a.cycle(cfg, eval_with_feeds(cfg, T + hours(1), {}, {{"all_orders", T}}),
+                        T + hours(1))
+                    .changes.empty());
 }
 
 // ---- with the real engine ----

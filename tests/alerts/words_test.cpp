@@ -191,13 +191,28 @@ TEST(Words, DeadlinesAndStaleData) {
               "[AT RISK] Order 111-444 not confirmed: latest ship date was 2026-02-28 23:59 UTC "
               "(US)");
 
-    const auto stale =
-        describe_stale_data("stale_data", false, now - std::chrono::hours(40), now, now);
-    EXPECT_EQ(stale.title, "[AT RISK] No data imported for 1 d 16 h");
+    metrics::feed_freshness f;
+    f.feed = "shipments";
+    f.words = "shipments";
+    f.max_age = std::chrono::hours(36);
+    f.last_import_at = now - std::chrono::hours(40);
+    f.age = std::chrono::hours(40);
+    f.stale = true;
+    const auto stale = describe_stale_feed(f, "stale_data|shipments", false, now, now);
+    EXPECT_EQ(stale.title,
+              "[AT RISK] Stale feed: shipments last arrived 1 d 16 h ago (max 1 d 12 h)");
+    EXPECT_EQ(stale.headroom_text,
+              "Shipments last arrived at 2026-02-27 08:00 UTC. Metrics counted from it are "
+              "flagged stale, and their alerts are held until it arrives again.");
     EXPECT_EQ(stale.state, "firing");
+    EXPECT_EQ(stale.kind, "stale_data");
+    f.last_import_at = now;
+    f.age = std::chrono::seconds{0};
+    f.stale = false;
     const auto back =
-        describe_stale_data("stale_data", true, now, now, now - std::chrono::hours(4));
-    EXPECT_EQ(back.title, "[RESOLVED] Data is arriving again");
+        describe_stale_feed(f, "stale_data|shipments", true, now, now - std::chrono::hours(4));
+    EXPECT_EQ(back.title, "[RESOLVED] Feed arriving again: shipments");
+    EXPECT_EQ(back.headroom_text, "Shipments arrived at 2026-03-01 00:00 UTC.");
     EXPECT_EQ(back.state, "resolved");
     EXPECT_EQ(back.since, now - std::chrono::hours(4));
 }

@@ -353,7 +353,7 @@ TEST(ConfigErrors, UnknownTopLevelKey) {
     EXPECT_TRUE(error_is("colour: blue\n", 1, 1, "colour",
                          "unknown key 'colour'; expected one of: account, database, inbox, "
                          "default_marketplace, poll_interval, reconcile_tolerance, log_level, "
-                         "metrics, marketplaces, alerts, http"));
+                         "metrics, marketplaces, alerts, feeds, http"));
 }
 
 TEST(ConfigErrors, UnknownKeyInsideAMetric) {
@@ -723,9 +723,9 @@ TEST(ConfigDocs, EveryKeyIsDocumentedAndInTheExample) {
         EXPECT_NE(example.find(key + ":"), std::string::npos) << key << " not in the example";
         ++keys;
     }
-    // 11 top-level keys, 5 fields for each of 6 metric lines, 10 alerts keys,
-    // 1 http key.
-    EXPECT_EQ(keys, 11 + 5 * 6 + 10 + 1);
+    // 12 top-level keys, 5 fields for each of 6 metric lines, 10 alerts keys,
+    // 7 feeds with max_age each, 1 http key.
+    EXPECT_EQ(keys, 12 + 5 * 6 + 10 + 7 * 2 + 1);
 }
 
 }  // namespace

@@ -101,7 +101,57 @@ TEST(StatusJson, MetricRowsKeepTheContractNames) {
     std::vector<std::string> keys;
     for (const auto& [k, v] : odr.items())
         keys.push_back(k);
-    EXPECT_EQ(keys.size(), 16u);
+    EXPECT_EQ(odr["stale"], false);
+    EXPECT_TRUE(odr["stale_reason"].is_null());
+    EXPECT_EQ(keys.size(), 18u);
+}
+
+TEST(StatusJson, StaleRowsAndFeeds) {
+    auto e = sample();
+    e.metrics[0].stale = true;
+    e.metrics[0].stale_reason = "Feedback report last arrived 3 d ago (max 1 d 12 h)";
+    metrics::feed_freshness fresh;
+    fresh.feed = "all_orders";
+    fresh.words = "All Orders report";
+    fresh.max_age = hours(36);
+    fresh.last_import_at = T() - hours(2);
+    fresh.newest_data_at = T() - hours(5);
+    fresh.imports = 4;
+    fresh.age = hours(2);
+    metrics::feed_freshness stale = fresh;
+    stale.feed = "feedback";
+    stale.last_import_at = T() - days(3);
+    stale.newest_data_at = std::nullopt;
+    stale.age = days(3);
+    stale.stale = true;
+    stale.reason = "Feedback report last arrived 3 d ago (max 1 d 12 h)";
+    metrics::feed_freshness never;
+    never.feed = "account_health";
+    never.max_age = hours(36);
+    e.feeds = {fresh, stale, never};
+    const auto j = nlohmann::json::parse(status_json(e));
+    // The status stands; the flag and the reason sit beside it.
+    EXPECT_EQ(j["metrics"][0]["status"], "ok");
+    EXPECT_EQ(j["metrics"][0]["stale"], true);
+    EXPECT_EQ(j["metrics"][0]["stale_reason"],
+              "Feedback report last arrived 3 d ago (max 1 d 12 h)");
+    const auto& f = j["feeds"];
+    ASSERT_EQ(f.size(), 3u);
+    EXPECT_EQ(f[0], (nlohmann::json{{"feed", "all_orders"},
+                                    {"last_import_at", "2026-02-28T22:00:00Z"},
+                                    {"age_seconds", 7200},
+                                    {"newest_data_at", "2026-02-28T19:00:00Z"},
+                                    {"newest_data_age_seconds", 18000},
+                                    {"max_age_seconds", 129600},
+                                    {"imports", 4},
+                                    {"stale", false},
+                                    {"stale_reason", nullptr}}));
+    EXPECT_EQ(f[1]["stale"], true);
+    EXPECT_EQ(f[1]["stale_reason"], "Feedback report last arrived 3 d ago (max 1 d 12 h)");
+    EXPECT_TRUE(f[1]["newest_data_at"].is_null());
+    EXPECT_TRUE(f[2]["last_import_at"].is_null());
+    EXPECT_TRUE(f[2]["age_seconds"].is_null());
+    EXPECT_EQ(f[2]["stale"], false);
 }
 
 TEST(StatusJson, NoDataHasNullRateAndHeadroomAndNoComponents) {
@@ -144,6 +194,7 @@ TEST(StatusJson, EmptyEvaluationHasEmptyArrays) {
     EXPECT_TRUE(j["metrics"].is_array() && j["metrics"].empty());
     EXPECT_TRUE(j["upcoming"].is_array() && j["upcoming"].empty());
     EXPECT_TRUE(j["amazon"].is_array() && j["amazon"].empty());
+    EXPECT_TRUE(j["feeds"].is_array() && j["feeds"].empty());
 }
 
 }  // namespace

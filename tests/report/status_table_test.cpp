@@ -114,6 +114,44 @@ TEST(StatusTable, EmptyDatabaseSaysSo) {
     EXPECT_NE(status_table(e).find("No orders or messages imported yet."), std::string::npos);
 }
 
+TEST(StatusTable, StaleRowsSayWhyAndFeedsShowTheirAge) {
+    auto e = sample();
+    e.metrics[2].stale = true;
+    e.metrics[2].stale_reason = "All Orders report last arrived 3 d ago (max 1 d 12 h)";
+    metrics::feed_freshness orders;
+    orders.feed = "all_orders";
+    orders.words = "All Orders report";
+    orders.max_age = hours(36);
+    orders.last_import_at = T() - days(3);
+    orders.newest_data_at = T() - days(3) - hours(5);
+    orders.age = days(3);
+    orders.stale = true;
+    orders.reason = e.metrics[2].stale_reason;
+    metrics::feed_freshness amazon;
+    amazon.feed = "account_health";
+    amazon.words = "Amazon's account-health report";
+    amazon.max_age = hours(36);
+    amazon.last_import_at = T() - hours(20);
+    amazon.newest_data_at = T() - days(1);
+    amazon.age = hours(20);
+    metrics::feed_freshness never;
+    never.feed = "shipments";
+    never.max_age = hours(48);
+    e.feeds = {orders, never, amazon};
+    const std::string out = status_table(e);
+    EXPECT_NE(out.find("breached (stale)"), std::string::npos) << out;
+    EXPECT_NE(out.find("(stale): alerts held: All Orders report last arrived 3 d ago (max 1 d 12 h)"),
+              std::string::npos)
+        << out;
+    EXPECT_NE(out.find("\nFeeds\n"
+                       "  Feed            Last arrived  Newest data  Max age   State\n"
+                       "  all_orders      3 d ago       3 d 5 h ago  1 d 12 h  stale\n"
+                       "  shipments       never         -            2 d       never imported\n"
+                       "  account_health  20 h ago      1 d ago      1 d 12 h  fresh\n"),
+              std::string::npos)
+        << out;
+}
+
 TEST(StatusTable, FormatPercent) {
     EXPECT_EQ(format_percent(0.0072815), "0.73%");
     EXPECT_EQ(format_percent(1.0), "100.00%");

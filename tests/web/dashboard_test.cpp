@@ -243,6 +243,51 @@ TEST(Dashboard, CardShowsRateLevelsHeadroomCaveatAndBadge) {
     EXPECT_THAT(page, HasSubstr("warn at <b>97%</b> · target over <b>95%</b>"));
 }
 
+TEST(Dashboard, StaleCardSaysWhyAndFeedsPanelShowsAges) {
+    snapshot s = realistic_snapshot();
+    auto& e = *s.evaluation;
+    for (auto& r : e.metrics) {
+        if (r.metric == metric_key::late_dispatch_rate && r.window_days == 10 &&
+            r.channel == "MFN") {
+            r.stale = true;
+            r.stale_reason = "shipments last arrived 3 d ago (max 1 d 12 h)";
+        }
+    }
+    metrics::feed_freshness shipments;
+    shipments.feed = "shipments";
+    shipments.words = "shipments";
+    shipments.max_age = hours(36);
+    shipments.last_import_at = e.as_of - days(3);
+    shipments.newest_data_at = e.as_of - days(3) - hours(2);
+    shipments.age = days(3);
+    shipments.stale = true;
+    metrics::feed_freshness amazon;
+    amazon.feed = "account_health";
+    amazon.words = "Amazon's account-health report";
+    amazon.max_age = hours(36);
+    e.feeds = {shipments, amazon};
+    const std::string page = render_dashboard(s, now_of(s));
+    const auto card_start = page.find(
+        "<article class=\"card at_risk\" data-metric=\"late_dispatch_rate\" data-channel=\"MFN\" "
+        "data-window=\"10\">");
+    ASSERT_NE(card_start, std::string::npos);
+    const std::string card =
+        page.substr(card_start, page.find("</article>", card_start) - card_start);
+    // The status stands; the reason and the hold sit on the card.
+    EXPECT_THAT(card, HasSubstr("<span class=\"badge at_risk\">At risk</span>"));
+    EXPECT_THAT(card, HasSubstr("<p class=\"stale\" data-stale=\"true\">Stale data: shipments "
+                                "last arrived 3 d ago (max 1 d 12 h). Its alert is held until the "
+                                "feed arrives again.</p>"));
+    EXPECT_THAT(page, HasSubstr("<h2 id=\"feeds-title\">Feeds</h2>"));
+    EXPECT_THAT(page, HasSubstr("<tr data-feed=\"shipments\" data-stale=\"true\"><td>shipments"
+                                "</td>"));
+    EXPECT_THAT(page, HasSubstr("(3 d ago)"));
+    EXPECT_THAT(page, HasSubstr("<span class=\"badge at_risk\">Stale</span>"));
+    EXPECT_THAT(page, HasSubstr("<tr data-feed=\"account_health\" data-stale=\"false\"><td>"
+                                "Amazon&#39;s account-health report</td><td class=\"time\">Never"
+                                "</td>"));
+}
+
 TEST(Dashboard, NoDataRowSaysSo) {
     snapshot s = realistic_snapshot();
     s.evaluation->metrics.push_back(make_row("A1PA6795UKMFR9", metric_key::cancellation_rate, "MFN",
@@ -317,6 +362,8 @@ TEST(AlertTitle, FromFingerprints) {
     EXPECT_EQ(alert_title("message_deadline|M-1"), "Buyer message M-1 awaiting a reply");
     EXPECT_EQ(alert_title("ship_deadline|113-1"), "Order 113-1 not confirmed");
     EXPECT_EQ(alert_title("stale_data"), "No data imported");
+    EXPECT_EQ(alert_title("stale_data|shipments"), "Stale feed: shipments");
+    EXPECT_EQ(alert_title("stale_data|sp_api_orders"), "Stale feed: sp_api_orders");
     EXPECT_EQ(alert_title("no_such_metric|X|MFN|10"), "no_such_metric|X|MFN|10");
     EXPECT_EQ(alert_title(""), "");
 }

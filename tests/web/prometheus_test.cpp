@@ -115,6 +115,9 @@ TEST(Prometheus, ExactLinesForAHandMadeSnapshot) {
     line("# TYPE " + p + "metric_low_volume gauge");
     line(p + "metric_low_volume{" + ldr + "} 0");
     line(p + "metric_low_volume{" + cr + "} 1");
+    line("# TYPE " + p + "metric_stale gauge");
+    line(p + "metric_stale{" + ldr + "} 0");
+    line(p + "metric_stale{" + cr + "} 0");
     line("# TYPE " + p + "evaluation_timestamp_seconds gauge");
     line(p + "evaluation_timestamp_seconds 1772366400");
     line("# TYPE " + p + "last_import_timestamp_seconds gauge");
@@ -149,6 +152,38 @@ TEST(Prometheus, ExactLinesForAHandMadeSnapshot) {
 
     const std::string text = render_prometheus(hand_made(), at("2026-03-01T12:00:30Z"));
     EXPECT_EQ(without_help(text), expected);
+}
+
+TEST(Prometheus, StaleRowsAndFeeds) {
+    snapshot s = hand_made();
+    auto& e = *s.evaluation;
+    e.metrics[0].stale = true;
+    e.metrics[0].stale_reason = "shipments last arrived 3 d ago (max 1 d 12 h)";
+    metrics::feed_freshness shipments;
+    shipments.feed = "shipments";
+    shipments.max_age = hours(36);
+    shipments.last_import_at = e.as_of - days(3);
+    shipments.newest_data_at = e.as_of - days(3) - hours(2);
+    shipments.age = days(3);
+    shipments.stale = true;
+    metrics::feed_freshness never;
+    never.feed = "defects";
+    never.max_age = hours(36);
+    e.feeds = {shipments, never};
+    const std::string text = render_prometheus(s, e.as_of);
+    const std::string p = "seller_healthd_";
+    EXPECT_THAT(text, HasSubstr(p + "metric_stale{metric=\"late_dispatch_rate\",marketplace="
+                                    "\"ATVPDKIKX0DER\",marketplace_code=\"US\",channel=\"MFN\","
+                                    "window_days=\"10\"} 1\n"));
+    EXPECT_THAT(text, HasSubstr(p + "feed_last_import_timestamp_seconds{feed=\"shipments\"} " +
+                                std::to_string(to_unix(e.as_of - days(3))) + "\n"));
+    EXPECT_THAT(text, HasSubstr(p + "feed_newest_data_timestamp_seconds{feed=\"shipments\"} " +
+                                std::to_string(to_unix(e.as_of - days(3) - hours(2))) + "\n"));
+    EXPECT_THAT(text, HasSubstr(p + "feed_max_age_seconds{feed=\"shipments\"} 129600\n"));
+    EXPECT_THAT(text, HasSubstr(p + "feed_stale{feed=\"shipments\"} 1\n"));
+    // A feed never imported: no times, but a stale sample of 0.
+    EXPECT_THAT(text, HasSubstr(p + "feed_stale{feed=\"defects\"} 0\n"));
+    EXPECT_THAT(text, Not(HasSubstr("feed_last_import_timestamp_seconds{feed=\"defects\"}")));
 }
 
 TEST(Prometheus, EachFamilyHasOneHelpLineRightBeforeItsType) {
