@@ -18,10 +18,18 @@ option(SHD_INSTALL_SYSTEM_FILES
 
 set(shd_packaging_dir "${PROJECT_SOURCE_DIR}/packaging")
 
-# Documentation, with the Debian copyright file beside it.
+# Documentation, with the Debian copyright file (machine-readable format)
+# and the Debian changelog, compressed as Debian policy wants it
+# (gzip -9n: no name, no time stamp, so the same bytes at every build).
 file(GLOB shd_doc_files CONFIGURE_DEPENDS "${PROJECT_SOURCE_DIR}/docs/*.md"
                                           "${PROJECT_SOURCE_DIR}/docs/*.png")
+set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${shd_packaging_dir}/changelog")
+file(MAKE_DIRECTORY "${PROJECT_BINARY_DIR}/packaging")
+execute_process(COMMAND gzip -9nc "${shd_packaging_dir}/changelog"
+                OUTPUT_FILE "${PROJECT_BINARY_DIR}/packaging/changelog.Debian.gz"
+                COMMAND_ERROR_IS_FATAL ANY)
 install(FILES "${PROJECT_SOURCE_DIR}/README.md" ${shd_doc_files} "${shd_packaging_dir}/copyright"
+              "${PROJECT_BINARY_DIR}/packaging/changelog.Debian.gz"
         DESTINATION "${CMAKE_INSTALL_DOCDIR}")
 
 if(SHD_INSTALL_SYSTEM_FILES)
@@ -35,24 +43,32 @@ if(SHD_INSTALL_SYSTEM_FILES)
   install(FILES "${shd_packaging_dir}/tmpfiles.conf"
           DESTINATION lib/tmpfiles.d RENAME seller-healthd.conf)
 
-  # The unit. Its ExecStart= names /usr/bin/seller-healthd, where the package
-  # puts the binary; installed under another prefix, the copy names that
-  # prefix's binary. Prefix /usr: /lib/systemd/system (Debian's place);
-  # otherwise PREFIX/lib/systemd/system (searched by systemd for /usr/local).
+  # The units: seller-healthd.service (one seller account) and the template
+  # seller-healthd@.service (one instance per account), each with the shared
+  # sandbox drop-in systemd/sandbox.conf in its NAME.d/ folder. Their
+  # ExecStart= names /usr/bin/seller-healthd, where the package puts the
+  # binary; installed under another prefix, the copies name that prefix's
+  # binary. Prefix /usr: /lib/systemd/system (Debian's place); otherwise
+  # PREFIX/lib/systemd/system (searched by systemd for /usr/local).
   set(shd_install_unit [=[
     if(CMAKE_INSTALL_PREFIX STREQUAL "/usr")
       set(shd_unit_dir "/lib/systemd/system")
     else()
       set(shd_unit_dir "${CMAKE_INSTALL_PREFIX}/lib/systemd/system")
     endif()
-    file(READ "@PROJECT_SOURCE_DIR@/systemd/seller-healthd.service" shd_unit)
-    string(REPLACE "ExecStart=/usr/bin/seller-healthd "
-                   "ExecStart=${CMAKE_INSTALL_PREFIX}/@CMAKE_INSTALL_BINDIR@/seller-healthd "
-                   shd_unit "${shd_unit}")
-    file(WRITE "@PROJECT_BINARY_DIR@/packaging/seller-healthd.service" "${shd_unit}")
-    file(INSTALL DESTINATION "${shd_unit_dir}" TYPE FILE
-         PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ
-         FILES "@PROJECT_BINARY_DIR@/packaging/seller-healthd.service")
+    foreach(shd_unit_name seller-healthd.service seller-healthd@.service)
+      file(READ "@PROJECT_SOURCE_DIR@/systemd/${shd_unit_name}" shd_unit)
+      string(REPLACE "ExecStart=/usr/bin/seller-healthd "
+                     "ExecStart=${CMAKE_INSTALL_PREFIX}/@CMAKE_INSTALL_BINDIR@/seller-healthd "
+                     shd_unit "${shd_unit}")
+      file(WRITE "@PROJECT_BINARY_DIR@/packaging/${shd_unit_name}" "${shd_unit}")
+      file(INSTALL DESTINATION "${shd_unit_dir}" TYPE FILE
+           PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ
+           FILES "@PROJECT_BINARY_DIR@/packaging/${shd_unit_name}")
+      file(INSTALL DESTINATION "${shd_unit_dir}/${shd_unit_name}.d" TYPE FILE
+           PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ
+           FILES "@PROJECT_SOURCE_DIR@/systemd/sandbox.conf")
+    endforeach()
   ]=])
   string(CONFIGURE "${shd_install_unit}" shd_install_unit @ONLY)
   install(CODE "${shd_install_unit}")
@@ -88,7 +104,10 @@ set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME seller-healthd)
 set(CPACK_PACKAGE_VENDOR "seller-healthd developers")
 set(CPACK_PACKAGE_VERSION "${PROJECT_VERSION}")
-set(CPACK_PACKAGE_CONTACT "seller-healthd developers")
+# Who answers for the package (Maintainer:, and the changelog's trailer line).
+set(SHD_DEB_MAINTAINER "seller-healthd developers <seller-healthd@example.com>"
+    CACHE STRING "Maintainer of the Debian package: NAME <ADDRESS>")
+set(CPACK_PACKAGE_CONTACT "${SHD_DEB_MAINTAINER}")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY
     "Amazon seller account-health monitor that alerts before Amazon acts")
 set(CPACK_RESOURCE_FILE_LICENSE "${PROJECT_SOURCE_DIR}/LICENSE")
@@ -100,9 +119,12 @@ set(CPACK_INSTALL_PREFIX /usr)
 set(CPACK_STRIP_FILES ON)
 
 set(CPACK_DEBIAN_PACKAGE_NAME seller-healthd)
-set(CPACK_DEBIAN_PACKAGE_RELEASE 1)
+# The Debian revision (VERSION-REVISION). Must match the top entry of
+# packaging/changelog; a rebuild of the same upstream version raises it.
+set(SHD_DEB_REVISION 1 CACHE STRING "Debian revision of the package")
+set(CPACK_DEBIAN_PACKAGE_RELEASE "${SHD_DEB_REVISION}")
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
-set(CPACK_DEBIAN_PACKAGE_MAINTAINER "seller-healthd developers")
+set(CPACK_DEBIAN_PACKAGE_MAINTAINER "${SHD_DEB_MAINTAINER}")
 set(CPACK_DEBIAN_PACKAGE_SECTION admin)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 find_program(SHD_DPKG dpkg)
