@@ -9,7 +9,8 @@
 # (Debian 12 still keeps units there), the example configuration in
 # /etc/seller-healthd (a conffile), sysusers.d and tmpfiles.d snippets in
 # /usr/lib, the migrations in /usr/share/seller-healthd and the docs in
-# /usr/share/doc/seller-healthd. Its maintainer scripts are in packaging/.
+# /usr/share/doc/seller-healthd (README.md, docs/, examples/, config/, copyright,
+# changelog.Debian.gz). Its maintainer scripts are in packaging/.
 
 include(GNUInstallDirs)
 
@@ -18,19 +19,32 @@ option(SHD_INSTALL_SYSTEM_FILES
 
 set(shd_packaging_dir "${PROJECT_SOURCE_DIR}/packaging")
 
-# Documentation, with the Debian copyright file (machine-readable format)
-# and the Debian changelog, compressed as Debian policy wants it
-# (gzip -9n: no name, no time stamp, so the same bytes at every build).
+# Documentation, in /usr/share/doc/seller-healthd laid out as in the source
+# tree, so that the relative links between README.md, docs/, examples/ and
+# config/ work there too: README.md, docs/*.md and the dashboard picture,
+# examples/ (the demo seller's exports) and the example configuration. Beside
+# them the Debian copyright file (machine-readable format) and the Debian
+# changelog, compressed as Debian policy wants it (gzip -9n: no name, no time
+# stamp, so the same bytes at every build). README.md's link to LICENSE points
+# at copyright, which holds the licence, in the installed copy.
 file(GLOB shd_doc_files CONFIGURE_DEPENDS "${PROJECT_SOURCE_DIR}/docs/*.md"
                                           "${PROJECT_SOURCE_DIR}/docs/*.png")
-set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS "${shd_packaging_dir}/changelog")
+set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS
+             "${shd_packaging_dir}/changelog" "${PROJECT_SOURCE_DIR}/README.md")
 file(MAKE_DIRECTORY "${PROJECT_BINARY_DIR}/packaging")
 execute_process(COMMAND gzip -9nc "${shd_packaging_dir}/changelog"
                 OUTPUT_FILE "${PROJECT_BINARY_DIR}/packaging/changelog.Debian.gz"
                 COMMAND_ERROR_IS_FATAL ANY)
-install(FILES "${PROJECT_SOURCE_DIR}/README.md" ${shd_doc_files} "${shd_packaging_dir}/copyright"
+file(READ "${PROJECT_SOURCE_DIR}/README.md" shd_readme)
+string(REPLACE "](LICENSE)" "](copyright)" shd_readme "${shd_readme}")
+file(WRITE "${PROJECT_BINARY_DIR}/packaging/README.md" "${shd_readme}")
+install(FILES "${PROJECT_BINARY_DIR}/packaging/README.md" "${shd_packaging_dir}/copyright"
               "${PROJECT_BINARY_DIR}/packaging/changelog.Debian.gz"
         DESTINATION "${CMAKE_INSTALL_DOCDIR}")
+install(FILES ${shd_doc_files} DESTINATION "${CMAKE_INSTALL_DOCDIR}/docs")
+install(DIRECTORY "${PROJECT_SOURCE_DIR}/examples/" DESTINATION "${CMAKE_INSTALL_DOCDIR}/examples")
+install(FILES "${PROJECT_SOURCE_DIR}/config/seller-healthd.yaml"
+        DESTINATION "${CMAKE_INSTALL_DOCDIR}/config")
 
 if(SHD_INSTALL_SYSTEM_FILES)
   # The seller-healthd user and group, and the folders with their owners and
@@ -99,6 +113,24 @@ endif()
 
 # ---------------------------------------------------------------------------
 # The Debian package.
+
+# A stripped binary (CPACK_STRIP_FILES, `cmake --install --strip`) also loses
+# the compilers' .comment section, as dh_strip does for Debian's own packages.
+if(CMAKE_OBJCOPY)
+  set(shd_strip_comment [=[
+    if(CMAKE_INSTALL_DO_STRIP)
+      execute_process(COMMAND "@CMAKE_OBJCOPY@" --remove-section=.comment
+                              "$ENV{DESTDIR}${CMAKE_INSTALL_PREFIX}/@CMAKE_INSTALL_BINDIR@/seller-healthd"
+                      COMMAND_ERROR_IS_FATAL ANY)
+    endif()
+  ]=])
+  string(CONFIGURE "${shd_strip_comment}" shd_strip_comment @ONLY)
+  install(CODE "${shd_strip_comment}")
+endif()
+# The tags lintian reports on purpose, each with its reason
+# (packaging/lintian-overrides).
+install(FILES "${shd_packaging_dir}/lintian-overrides"
+        DESTINATION "${CMAKE_INSTALL_DATADIR}/lintian/overrides" RENAME seller-healthd)
 
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME seller-healthd)

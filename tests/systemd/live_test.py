@@ -145,7 +145,10 @@ def build_upgrade_deb(source_dir, build_dir, work, version):
     env = dict(os.environ, CCACHE_BASEDIR=src, CCACHE_NOHASHDIR="true")
     generator = ["-G", "Ninja"] if shutil.which("ninja") else []
     flags = []
-    for name in ["CMAKE_BUILD_TYPE", "CMAKE_CXX_FLAGS", "CMAKE_EXE_LINKER_FLAGS"]:
+    build_type = cache_value(build_dir, "CMAKE_BUILD_TYPE")
+    # The same flags as the tree under test, so that ccache serves the copy.
+    for name in ["CMAKE_BUILD_TYPE", "CMAKE_CXX_FLAGS", "CMAKE_EXE_LINKER_FLAGS",
+                 f"CMAKE_CXX_FLAGS_{build_type.upper()}"]:
         value = cache_value(build_dir, name)
         if value:
             flags.append(f"-D{name}={value}")
