@@ -16,6 +16,10 @@ packages=(
   time
   systemd
   dpkg-dev
+  # The package's tests: lint (tests/package) and the live systemd test in a
+  # Debian 12 container (tests/systemd/live_test.py).
+  lintian shellcheck
+  systemd-container debootstrap
 )
 
 missing=()
