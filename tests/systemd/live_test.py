@@ -733,7 +733,14 @@ def main():
         log(f"root ready ({time.monotonic() - started:.0f}s)")
 
         container = Container(root, os.path.join(work, "console.log"))
-        rc, state = container.sh("systemctl is-system-running --wait", timeout=180)
+        # Until init has its bus socket up, systemctl cannot even ask.
+        deadline = time.monotonic() + 180
+        while True:
+            rc, state = container.sh("systemctl is-system-running --wait", timeout=180, quiet=True)
+            if "Failed to connect to bus" not in state or time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
+        log(f"container: {state.strip()}")
         if state.strip() not in ("running", "degraded"):
             sys.exit(f"live_test: the container did not boot: {state.strip()}")
         if state.strip() == "degraded":
