@@ -6,7 +6,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build ccache pkg-config git
-  libboost1.81-dev libssl-dev ca-certificates openssl
+  libboost1.81-dev libboost-url1.81-dev libssl-dev ca-certificates openssl
   libsqlite3-dev sqlite3 libsqlitecpp-dev
   nlohmann-json3-dev libyaml-cpp-dev libspdlog-dev libfmt-dev
   libhowardhinnant-date-dev tzdata libcli11-dev libsystemd-dev
@@ -17,6 +17,10 @@ packages=(
   time
   systemd
   dpkg-dev
+  # The package's tests: lint (tests/package) and the live systemd test in a
+  # Debian 12 container (tests/systemd/live_test.py).
+  lintian shellcheck
+  systemd-container debootstrap
 )
 
 missing=()
