@@ -379,12 +379,12 @@ status check_channel(alert_channel& c, const std::string& key, position item_at,
     }
     const std::string url_key = join_key(key, "url");
     // Credential references name a file systemd provides at run time.
-    for (const auto& [field_name, value] :
-         {std::pair<std::string_view, std::string>{"url", c.url},
-          {"secret", c.secret},
-          {"routing_key", c.routing_key},
-          {"password_file", c.password_file.string()}}) {
-        if (!is_credential_reference(value)) continue;
+    for (const auto& [field_name, value] : {std::pair<std::string_view, std::string>{"url", c.url},
+                                            {"secret", c.secret},
+                                            {"routing_key", c.routing_key},
+                                            {"password_file", c.password_file.string()}}) {
+        if (!is_credential_reference(value))
+            continue;
         if (auto problem = credential_name_problem(value.substr(kCredentialPrefix.size())))
             return ctx.error(at(field_name), join_key(key, field_name), *problem);
         if (field_name == "url" && c.type == "email") {
@@ -393,7 +393,8 @@ status check_channel(alert_channel& c, const std::string& key, position item_at,
                              "password in password_file");
         }
     }
-    if (is_credential_reference(c.url)) return {};  // its scheme is checked when it is read
+    if (is_credential_reference(c.url))
+        return {};  // its scheme is checked when it is read
     auto url = parse_url(c.url);
     if (!url) {
         return ctx.error(at("url"), url_key, fmt::format("not a valid URL ({})", url.error().text));
@@ -582,7 +583,7 @@ const table<http_config>& http_rows() {
 // metric catalog (default_config); a row only names, types and bounds a key.
 const table<config>& top_rows() {
     static const table<config> rows = {
-        field("account", &config::account, any_text()),
+        field("account", &config::account, label_text()),
         field("database", &config::database),
         field("inbox", &config::inbox),
         field("default_marketplace", &config::default_marketplace, marketplace_id()),
@@ -686,6 +687,7 @@ result<config, config_error> parse_document(std::string_view yaml_text,
                              "a second YAML document starts here (after a '---' line); a "
                              "configuration file holds one");
         }
+        c.account = default_account_for(display_name);
         if (!documents.empty()) {
             if (auto s = parse_map(documents[0], "", position{1, 1}, top_rows(), c, ctx); !s) {
                 return s.error();
@@ -718,6 +720,13 @@ std::optional<std::chrono::minutes> parse_time_of_day(std::string_view text) {
     if (hour > 23 || minute > 59)
         return std::nullopt;
     return std::chrono::hours{hour} + std::chrono::minutes{minute};
+}
+
+std::string default_account_for(const std::filesystem::path& file) {
+    const std::string stem = file.stem().string();
+    if (stem.empty() || label_value_problem(stem))
+        return std::string(kDefaultAccount);
+    return stem;
 }
 
 std::string config_error::to_string() const {

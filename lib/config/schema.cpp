@@ -9,6 +9,7 @@
 #include <set>
 
 #include "core/credentials.hpp"
+#include "core/html_text.hpp"
 #include "core/listen_address.hpp"
 #include "core/marketplaces.hpp"
 #include "core/time.hpp"
@@ -284,6 +285,22 @@ result<bool, error_message> parse_boolean(std::string_view text) {
     return error_message{"expected true or false, got " + shown(text)};
 }
 
+std::optional<std::string> label_value_problem(std::string_view text) {
+    constexpr std::size_t kMaxBytes = 64;
+    if (text.empty())
+        return "must not be empty";
+    if (text.size() > kMaxBytes)
+        return fmt::format("is {} bytes long; at most {} fit a label", text.size(), kMaxBytes);
+    if (valid_utf8(text) != text)
+        return std::string("is not valid UTF-8");
+    if (std::any_of(text.begin(), text.end(),
+                    [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; }))
+        return std::string("must be one line without control characters");
+    if (text.front() == ' ' || text.back() == ' ')
+        return std::string("must not start or end with a space");
+    return std::nullopt;
+}
+
 std::optional<std::string> marketplace_id_problem(std::string_view text) {
     if (text.empty())
         return "a marketplace ID must not be empty";
@@ -526,6 +543,10 @@ result<std::string, config_error> read_text(const value_rule& rule, const map_en
         case text_form::listen_address:
             if (auto parsed = parse_listen_address(text); !parsed)
                 return ctx.error(at, key, parsed.error().text);
+            break;
+        case text_form::label_value:
+            if (auto problem = label_value_problem(text))
+                return ctx.error(at, key, fmt::format("{} {}", leaf(key), *problem));
             break;
     }
     // config_error is an aggregate, so C++20 lets a string construct it too:

@@ -62,6 +62,11 @@ result<bool, error_message> parse_boolean(std::string_view text);
 // was probably meant ("UK" -> A1F83G8C2ARO7P).
 std::optional<std::string> marketplace_id_problem(std::string_view text);
 
+// What is wrong with `text` as a label value ("is longer than 64 bytes"),
+// nullopt when nothing: valid UTF-8, no control characters, no leading or
+// trailing space, 1 to 64 bytes.
+std::optional<std::string> label_value_problem(std::string_view text);
+
 // ---- Names ----
 
 // The candidate closest to `word` (case-insensitive edit distance with
@@ -112,7 +117,7 @@ constexpr numeric_range at_least(double lo) {
     return {lo, std::numeric_limits<double>::infinity(), false, false};
 }
 
-enum class text_form { free, marketplace_id, choice, listen_address };
+enum class text_form { free, marketplace_id, choice, listen_address, label_value };
 
 // What a value may be, beyond its C++ type (which picks the reader).
 struct value_rule {
@@ -148,6 +153,13 @@ inline value_rule listen_address_text() {
     value_rule r;
     r.form = text_form::listen_address;
     r.allow_empty = true;
+    return r;
+}
+// A Prometheus label value that stays readable in PromQL, tables and file
+// names' company: valid UTF-8, no surrounding spaces, at most 64 bytes.
+inline value_rule label_text() {
+    value_rule r;
+    r.form = text_form::label_value;
     return r;
 }
 inline value_rule in_range(numeric_range range) {
