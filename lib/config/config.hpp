@@ -135,6 +135,18 @@ struct config_error {
 
 [[noreturn]] void throw_exception_from_error(config_error const& e, boost::source_location const&);
 
+// One key of the file, for the man page seller-healthd.yaml(5) and the
+// reference: every key the parser accepts, walked from the same tables.
+struct key_doc {
+    std::string key;            // dotted: "alerts.channels[].timeout", "metrics.<metric>.warn"
+    std::string type;           // "duration, at least 1s", "one of: trace, debug, ..."
+    std::string default_value;  // YAML flow text; empty when there is no single default
+    std::string description;
+};
+
+// Every key in document order (a section before the keys inside it).
+std::vector<key_doc> schema_keys();
+
 // The built-in configuration (no file): Amazon's defaults everywhere.
 config default_config();
 

@@ -285,6 +285,38 @@ result<bool, error_message> parse_boolean(std::string_view text) {
     return error_message{"expected true or false, got " + shown(text)};
 }
 
+std::string rule_text(std::string_view base, const value_rule& rule, bool numeric, bool duration) {
+    std::string text(base);
+    switch (rule.form) {
+        case text_form::free:
+            break;
+        case text_form::marketplace_id:
+            return "marketplace ID";
+        case text_form::choice: {
+            text = "one of:";
+            for (std::size_t i = 0; i < rule.choices.size(); ++i)
+                text += fmt::format("{} {}", i == 0 ? "" : ",", rule.choices[i]);
+            return text;
+        }
+        case text_form::listen_address:
+            return "HOST:PORT, or empty for none";
+        case text_form::label_value:
+            return "text, 1 to 64 bytes";
+    }
+    if (rule.secret)
+        text += " (secret)";
+    if (numeric && (std::isfinite(rule.range.min) || std::isfinite(rule.range.max))) {
+        std::function<std::string(double)> bound;
+        if (duration) {
+            bound = [](double v) {
+                return format_duration(std::chrono::seconds(static_cast<long long>(v)));
+            };
+        }
+        text += ", " + rule.range.describe(bound);
+    }
+    return text;
+}
+
 std::optional<std::string> label_value_problem(std::string_view text) {
     constexpr std::size_t kMaxBytes = 64;
     if (text.empty())
