@@ -6,15 +6,15 @@
 // config.cpp, the validating machinery in schema.hpp (internal).
 #pragma once
 
-#include "core/metric_catalog.hpp"
-#include "core/result.hpp"
-
 #include <chrono>
 #include <filesystem>
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "core/metric_catalog.hpp"
+#include "core/result.hpp"
 
 namespace shd::config {
 
@@ -30,28 +30,29 @@ struct metric_thresholds {
 
 // One place notifications go (`alerts.channels[]`).
 struct alert_channel {
-    std::string name;                   // unique; test-alert --channel NAME
-    std::string type;                   // webhook, slack, email, teams, discord, pagerduty
+    std::string name;                      // unique; test-alert --channel NAME
+    std::string type;                      // webhook, slack, email, teams, discord, pagerduty
     std::string min_severity = "at_risk";  // at_risk or breached
-    std::string url;                    // webhook/slack/teams/discord/pagerduty endpoint; smtp:// or smtps:// for email
-    std::string secret;                 // webhook: HMAC-SHA256 key for X-Signature-SHA256 (secret)
-    std::string routing_key;            // pagerduty integration key (secret)
-    std::filesystem::path ca_file;      // extra trusted CA for https / smtp TLS
-    std::chrono::seconds timeout{10};   // per delivery attempt
+    std::string
+        url;  // webhook/slack/teams/discord/pagerduty endpoint; smtp:// or smtps:// for email
+    std::string secret;                // webhook: HMAC-SHA256 key for X-Signature-SHA256 (secret)
+    std::string routing_key;           // pagerduty integration key (secret)
+    std::filesystem::path ca_file;     // extra trusted CA for https / smtp TLS
+    std::chrono::seconds timeout{10};  // per delivery attempt
     // email
     std::string from;
     std::vector<std::string> to;
     std::string username;
     std::filesystem::path password_file;  // read at send time; relative to the config's folder
-    std::string tls;                      // starttls (default for smtp://), implicit (smtps://), none (explicit only)
+    std::string tls;  // starttls (default for smtp://), implicit (smtps://), none (explicit only)
 
     bool operator==(const alert_channel&) const = default;
 };
 
 // at_risk notifications wait while quiet hours last; breached ones do not.
 struct quiet_hours_config {
-    std::string start;  // "22:00"
-    std::string end;    // "07:00"
+    std::string start;             // "22:00"
+    std::string end;               // "07:00"
     std::string timezone = "UTC";  // IANA name, read from the system tzdata
     bool operator==(const quiet_hours_config&) const = default;
 };
@@ -80,9 +81,20 @@ struct http_config {
     bool operator==(const http_config&) const = default;
 };
 
+// The account of a config without a file name to take it from.
+inline constexpr std::string_view kDefaultAccount = "seller-healthd";
+
+// The account a config file gets when it names none: the file's stem
+// ("acme.yaml" -> "acme"), or kDefaultAccount when the stem is not a usable
+// label value.
+std::string default_account_for(const std::filesystem::path& file);
+
 struct config {
     std::filesystem::path source_path;  // the file it was read from
-    std::string account = "Amazon seller";    // display name in alerts
+    // Names the seller account in alerts, on the dashboard and as the
+    // `account` label of every /metrics series. Default: the config file's
+    // stem (/etc/seller-healthd/acme.yaml -> "acme").
+    std::string account = std::string(kDefaultAccount);
     std::filesystem::path database = "/var/lib/seller-healthd/seller-healthd.sqlite";
     std::filesystem::path inbox = "/var/lib/seller-healthd/inbox";
     std::string default_marketplace = "ATVPDKIKX0DER";
@@ -134,6 +146,18 @@ struct config_error {
 };
 
 [[noreturn]] void throw_exception_from_error(config_error const& e, boost::source_location const&);
+
+// One key of the file, for the man page seller-healthd.yaml(5) and the
+// reference: every key the parser accepts, walked from the same tables.
+struct key_doc {
+    std::string key;            // dotted: "alerts.channels[].timeout", "metrics.<metric>.warn"
+    std::string type;           // "duration, at least 1s", "one of: trace, debug, ..."
+    std::string default_value;  // YAML flow text; empty when there is no single default
+    std::string description;
+};
+
+// Every key in document order (a section before the keys inside it).
+std::vector<key_doc> schema_keys();
 
 // The built-in configuration (no file): Amazon's defaults everywhere.
 config default_config();

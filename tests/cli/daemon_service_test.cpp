@@ -274,8 +274,10 @@ TEST(DaemonService, NotifiesSystemdServesTheEndpointAndReloadsAThreshold) {
             breached_gauge = line.ends_with(" 1");
     }
     EXPECT_TRUE(breached_gauge) << metrics.body.substr(0, 2000);
-    EXPECT_NE(metrics.body.find("seller_healthd_imports_total{result=\"imported\"} 1"),
-              std::string::npos);
+    // No `account` in the file: the label is the file's stem.
+    EXPECT_NE(
+        metrics.body.find("seller_healthd_imports_total{account=\"config\",result=\"imported\"} 1"),
+        std::string::npos);
 
     // /api/status is what `status --json` says at the same instant.
     const auto api = get(port, "/api/status");

@@ -52,6 +52,7 @@ TEST(AlertsConfig, Defaults) {
     EXPECT_EQ(a.stale_after, std::chrono::hours{36});
     config expected = default_config();
     expected.source_path = kFile;
+    expected.account = "test";  // the file's stem
     EXPECT_EQ(parse_ok("alerts:\n"), expected);
     EXPECT_EQ(parse_ok("alerts:\n  channels: []\n  quiet_hours: {}\n"), expected);
 }

@@ -4,6 +4,7 @@
 
 #include <sstream>
 
+#include "config/schema.hpp"
 #include "support/test_support.hpp"
 
 namespace shd::config {
@@ -72,9 +73,32 @@ TEST(ConfigDefaults, EqualTheCatalog) {
     EXPECT_EQ(c.default_marketplace, "ATVPDKIKX0DER");
 }
 
+TEST(ConfigAccount, DefaultsToTheFileStem) {
+    EXPECT_EQ(parse_config("", "/etc/seller-healthd/acme.yaml")->account, "acme");
+    EXPECT_EQ(parse_config("", "/etc/seller-healthd/seller-healthd.yaml")->account,
+              "seller-healthd");
+    EXPECT_EQ(parse_config("", "eu.shop.yaml")->account, "eu.shop");
+    EXPECT_EQ(parse_config("account: Acme Ltd\n", "/etc/seller-healthd/acme.yaml")->account,
+              "Acme Ltd");
+    // A stem that is no label value falls back to the fixed default.
+    EXPECT_EQ(default_account_for(" .yaml"), "seller-healthd");
+    EXPECT_EQ(default_account_for(std::string(70, 'a') + ".yaml"), "seller-healthd");
+    EXPECT_EQ(default_config().account, "seller-healthd");
+}
+
+TEST(ConfigAccount, MustBeALabelValue) {
+    EXPECT_TRUE(error_is("account: \" acme\"\n", 1, 10, "account",
+                         "account must not start or end with a space"));
+    EXPECT_TRUE(error_is("account: " + std::string(65, 'a') + "\n", 1, 10, "account",
+                         "account is 65 bytes long; at most 64 fit a label"));
+    EXPECT_EQ(detail::label_value_problem("a\xff"), "is not valid UTF-8");
+    EXPECT_EQ(parse_ok("account: " + std::string(64, 'a') + "\n").account, std::string(64, 'a'));
+}
+
 TEST(ConfigDefaults, EmptyOrCommentOnlyFileIsAllDefaults) {
     config expected = default_config();
     expected.source_path = kFile;
+    expected.account = "test";  // the file's stem
     EXPECT_EQ(parse_ok(""), expected);
     EXPECT_EQ(parse_ok("# nothing here\n\n   # indented comment\n"), expected);
     EXPECT_EQ(parse_ok("---\n"), expected);

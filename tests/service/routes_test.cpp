@@ -132,8 +132,9 @@ TEST(Routes, PageMetricsAndNotFound) {
     const auto metrics = get("/metrics", s, t);
     EXPECT_EQ(metrics.status, 200);
     EXPECT_EQ(metrics.content_type, "text/plain; version=0.0.4; charset=utf-8");
-    EXPECT_NE(metrics.body.find("seller_healthd_build_info{version=\"0.1.0\"} 1"),
-              std::string::npos);
+    EXPECT_NE(
+        metrics.body.find("seller_healthd_build_info{account=\"Test seller\",version=\"0.1.0\"} 1"),
+        std::string::npos);
     EXPECT_EQ(get("/metrics/", s, t).status, 404);
     EXPECT_EQ(get("/../etc/passwd", s, t).status, 404);
 }
