@@ -193,6 +193,10 @@ entry_look look_at(int dir_fd, const std::string& name) {
                                  static_cast<unsigned long>(st.st_nlink));
         return out;
     }
+    // O_NONBLOCK was for opening (a FIFO must not wait for a writer); reads
+    // of the file may block as usual.
+    if (const int flags = ::fcntl(file.get(), F_GETFL); flags >= 0)
+        ::fcntl(file.get(), F_SETFL, flags & ~O_NONBLOCK);
     out.what = entry_look::kind::file;
     out.fd = std::move(file);
     out.state = state_of(st);
