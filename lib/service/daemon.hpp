@@ -53,7 +53,8 @@ struct daemon_options {
 
 // Runs until SIGTERM or SIGINT. `db` is open and migrated. Returns the exit
 // code: 0 after a clean stop, 1 when it could not start (the HTTP endpoint's
-// address cannot be bound, or archive/ or rejected/ is refused). A broken invariant throws, as everywhere.
+// address cannot be bound, or archive/ or rejected/ is refused). A broken invariant throws, as
+// everywhere.
 int run_daemon(daemon_options options, store::database db, const Clock& clock);
 
 }  // namespace shd::service
