@@ -24,6 +24,9 @@ class folder_watch {
     // Non-blocking; -1 when inotify is unavailable.
     int fd() const { return fd_; }
 
+    // Whether events arrive: inotify works and the folder is watched.
+    bool active() const { return fd_ >= 0 && watching_; }
+
     // Adds the watch if it is not in place (cheap when it is).
     void arm();
 

@@ -102,8 +102,11 @@ std::filesystem::path descriptor_path(int fd) {
     return std::filesystem::path("/proc/self/fd") / std::to_string(fd);
 }
 
-result<void, import_error> sniff_binary(int fd) {
-    std::vector<char> head(kSniffBytes);
+namespace {
+
+// The first kSniffBytes of `fd`, or the OS's reason.
+result<std::string, error_message> read_head(int fd) {
+    std::string head(kSniffBytes, '\0');
     std::size_t got = 0;
     while (got < head.size()) {
         const ssize_t n =
@@ -111,24 +114,32 @@ result<void, import_error> sniff_binary(int fd) {
         if (n < 0) {
             if (errno == EINTR)
                 continue;
-            return import_error{{}, 0, {}, fmt::format("cannot read: {}", std::strerror(errno))};
+            return error_message{fmt::format("cannot read: {}", std::strerror(errno))};
         }
         if (n == 0)
             break;
         got += static_cast<std::size_t>(n);
     }
-    const std::string_view bytes(head.data(), got);
-    if (has_gzip_magic(bytes))
-        return {};
-    if (bytes.find('\0') != std::string_view::npos) {
-        return import_error{
-            {},
-            0,
-            {},
-            fmt::format("binary data (NUL bytes in the first {} KiB), not an export file; "
-                        "not read further",
-                        kSniffBytes / 1024)};
-    }
+    head.resize(got);
+    return {boost::system::in_place_value, std::move(head)};
+}
+
+std::optional<std::string> binary_reason(std::string_view head) {
+    if (has_gzip_magic(head) || head.find('\0') == std::string_view::npos)
+        return std::nullopt;
+    return fmt::format(
+        "binary data (NUL bytes in the first {} KiB), not an export file; not read further",
+        kSniffBytes / 1024);
+}
+
+}  // namespace
+
+result<void, import_error> sniff_binary(int fd) {
+    auto head = read_head(fd);
+    if (!head)
+        return import_error{{}, 0, {}, head.error().text};
+    if (auto why = binary_reason(*head))
+        return import_error{{}, 0, {}, *why};
     return {};
 }
 
@@ -172,8 +183,11 @@ result<import_report, import_failure> importer::import_file(const std::filesyste
 result<import_report, import_failure> importer::import_open_file(int fd,
                                                                  const std::string& display_name) {
     const std::string& file = display_name;
-    if (auto sniffed = sniff_binary(fd); !sniffed)
-        return rejected(file, 0, sniffed.error().reason);
+    auto head = read_head(fd);
+    if (!head)
+        return failed(file, head.error().text);  // I/O: not the file's fault
+    if (auto why = binary_reason(*head))
+        return rejected(file, 0, *why);
     const std::filesystem::path path = descriptor_path(fd);
     if (check_header_) {
         if (auto format = detect_format(path); !format) {

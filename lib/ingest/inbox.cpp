@@ -193,6 +193,10 @@ entry_look look_at(int dir_fd, const std::string& name) {
                                  static_cast<unsigned long>(st.st_nlink));
         return out;
     }
+    // O_NONBLOCK was for opening (a FIFO must not wait for a writer); reads
+    // of the file may block as usual.
+    if (const int flags = ::fcntl(file.get(), F_GETFL); flags >= 0)
+        ::fcntl(file.get(), F_SETFL, flags & ~O_NONBLOCK);
     out.what = entry_look::kind::file;
     out.fd = std::move(file);
     out.state = state_of(st);
@@ -419,6 +423,10 @@ result<inbox_scan, error_message> inbox::scan() {
             obs.first_seen = earlier->first_seen;
         seen_now[name] = obs;
         if (settle_ready(earlier, look.state, writer_done, now, gap_)) {
+            // Past the cap the descriptor is not kept; it is opened again
+            // below if the file is among the first in import order.
+            if (ready.size() >= kMaxReadyPerScan)
+                look.fd.reset();
             ready.push_back({name, shown, std::move(look.fd), look.state});
         } else {
             ++out.waiting;
@@ -435,6 +443,27 @@ result<inbox_scan, error_message> inbox::scan() {
             return a.state.mtime_ns < b.state.mtime_ns;
         return a.name < b.name;
     });
+    // A large drop is taken kMaxReadyPerScan files at a time, oldest first,
+    // so the open descriptors stay few; the rest count as waiting, and the
+    // next scan takes them.
+    if (ready.size() > kMaxReadyPerScan) {
+        for (std::size_t i = 0; i < ready.size(); ++i) {
+            inbox_file& f = ready[i];
+            if (i >= kMaxReadyPerScan) {
+                f.fd.reset();
+                continue;
+            }
+            if (f.fd)
+                continue;
+            entry_look again = look_at(dir_fd, f.name);
+            if (again.what == entry_look::kind::file && again.state == f.state)
+                f.fd = std::move(again.fd);
+        }
+        const auto kept = std::stable_partition(ready.begin(), ready.end(),
+                                                [](const inbox_file& f) { return bool(f.fd); });
+        out.waiting += static_cast<long>(ready.end() - kept);
+        ready.erase(kept, ready.end());
+    }
     std::sort(out.unreadable.begin(), out.unreadable.end(),
               [](const unreadable_entry& a, const unreadable_entry& b) { return a.name < b.name; });
     out.ready = std::move(ready);

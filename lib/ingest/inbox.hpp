@@ -22,7 +22,8 @@
 //   inode, size, mtime). settle_ready() is that rule as a pure function, so a
 //   test drives it with a ManualClock instead of sleeping.
 // - Ready files are handed out oldest mtime first (then by name), so the
-//   later export of the same orders is imported later and wins.
+//   later export of the same orders is imported later and wins; at most
+//   kMaxReadyPerScan per scan (the oldest), the rest count as waiting.
 // - After an import (or "already imported") the file moves to archive/; a
 //   rejected file moves to rejected/ with NAME.error.txt beside it saying why.
 //   Moves are renameat(2) between the folders' descriptors without replacing;
@@ -35,6 +36,7 @@
 #include <sys/types.h>
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <ctime>
 #include <filesystem>
@@ -60,6 +62,9 @@ namespace shd::ingest {
 inline constexpr std::chrono::seconds kSettleGap{1};
 // The old name, kept for callers that still speak of a settle time.
 inline constexpr std::chrono::seconds kDefaultSettleTime = kSettleGap;
+
+// Ready files handed out by one scan at most (each holds a descriptor).
+inline constexpr std::size_t kMaxReadyPerScan = 200;
 
 // How often an unreadable entry is warned about again while it stays.
 inline constexpr std::chrono::hours kUnreadableReminder{1};

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <atomic>
@@ -38,6 +39,7 @@ using std::chrono::seconds;
 
 // Files closed within this long of each other share a cycle.
 constexpr std::chrono::milliseconds kArrivalDebounce{250};
+constexpr std::chrono::seconds kInboxPeek{1};
 // Even with nothing due, delivery looks again now and then, so a row written
 // by another process (or a clock jump) is not stranded.
 constexpr seconds kLongestDeliverySleep{60};
@@ -118,6 +120,7 @@ class daemon_loop {
         systemd::notify("READY=1\n" + systemd::status_assignment("starting: first cycle"));
         request_cycle();
         arm_poll();
+        arm_peek();
         request_delivery();  // whatever an earlier run left owed
         ioc_.run();
         spdlog::info("stopped");
@@ -199,6 +202,7 @@ class daemon_loop {
         stop_requested_ = true;
         systemd::notify("STOPPING=1");
         poll_timer_.cancel();
+        peek_timer_.cancel();
         settle_timer_.cancel();
         debounce_timer_.cancel();
         delivery_timer_.cancel();
@@ -276,6 +280,29 @@ class daemon_loop {
                 return;
             request_cycle();
             arm_poll();
+        });
+    }
+
+    // Without a working inotify watch, a look at the inbox folder's own
+    // modification time every second (a stat, on the loop) stands in for it:
+    // a name added or renamed in changes it, and a cycle is asked for, so a
+    // file dropped in is still taken within about two seconds and not only
+    // at the next poll_interval.
+    void arm_peek() {
+        peek_timer_.expires_after(kInboxPeek);
+        peek_timer_.async_wait([this](const boost::system::error_code& ec) {
+            if (ec)
+                return;
+            if (!watch_ || !watch_->active()) {
+                struct stat st {};
+                if (::stat(cfg_->inbox.c_str(), &st) == 0) {
+                    const auto stamp = std::pair{st.st_mtim.tv_sec, st.st_mtim.tv_nsec};
+                    if (inbox_stamp_ && *inbox_stamp_ != stamp)
+                        request_cycle();
+                    inbox_stamp_ = stamp;
+                }
+            }
+            arm_peek();
         });
     }
 
@@ -607,6 +634,8 @@ class daemon_loop {
     asio::signal_set signals_{ioc_, SIGTERM, SIGINT, SIGHUP};
     asio::steady_timer poll_timer_{ioc_};
     asio::steady_timer settle_timer_{ioc_};
+    asio::steady_timer peek_timer_{ioc_};
+    std::optional<std::pair<time_t, long>> inbox_stamp_;  // the inbox's mtime at the last peek
     asio::steady_timer debounce_timer_{ioc_};
     asio::steady_timer delivery_timer_{ioc_};
     asio::steady_timer watchdog_timer_{ioc_};

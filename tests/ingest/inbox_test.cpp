@@ -1,5 +1,6 @@
 #include "ingest/inbox.hpp"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -185,6 +186,27 @@ TEST_F(InboxTest, ReadyFilesComeOldestFirst) {
     auto scan = box_.scan();
     ASSERT_TRUE(scan);
     EXPECT_EQ(names(scan->ready), (std::vector<std::string>{"c.txt", "a.txt", "b.txt"}));
+}
+
+TEST_F(InboxTest, ALargeDropIsHandedOutOldestFirstInBatches) {
+    // More files than one scan hands out: the oldest come first, each with
+    // its descriptor, and the rest wait for the next scan.
+    const std::size_t total = kMaxReadyPerScan + 5;
+    for (std::size_t i = 0; i < total; ++i) {
+        // The newest mtimes are listed first by name, so the cap must not
+        // simply keep the first ones the folder listing returned.
+        const std::string name = fmt::format("f{:04}.txt", total - i);
+        drop(name, "x", now_ - std::chrono::seconds(static_cast<long>(i)));
+        box_.note_complete(name);
+    }
+    auto scan = box_.scan();
+    ASSERT_TRUE(scan);
+    ASSERT_EQ(scan->ready.size(), kMaxReadyPerScan);
+    EXPECT_EQ(scan->waiting, 5);
+    EXPECT_EQ(scan->ready.front().name, "f0001.txt");  // the oldest
+    EXPECT_EQ(scan->ready.back().name, fmt::format("f{:04}.txt", kMaxReadyPerScan));
+    for (const auto& f : scan->ready)
+        EXPECT_TRUE(f.fd) << f.name;
 }
 
 TEST_F(InboxTest, AMissingFolderIsAnError) {

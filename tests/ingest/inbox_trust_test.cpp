@@ -18,6 +18,7 @@
 #include <sstream>
 
 #include "core/clock.hpp"
+#include "ingest/folder_watch.hpp"
 #include "ingest/import_test_support.hpp"
 #include "ingest/importer.hpp"
 #include "ingest/inbox.hpp"
@@ -110,6 +111,30 @@ class InboxTrustTest : public ::testing::Test {
     std::optional<store::database> db_;
     std::optional<importer> importer_;
 };
+
+TEST_F(InboxTrustTest, InotifyNamesTheFilesWhoseWritersAreDone) {
+    folder_watch watch(inbox_dir_);
+    if (watch.fd() < 0)
+        GTEST_SKIP() << "no inotify here";
+    ASSERT_TRUE(watch.active());
+    test::write_file(inbox_dir_ / "closed.txt", "x");  // IN_CLOSE_WRITE
+    test::write_file(dir_ / "outside.txt", "y");
+    fs::rename(dir_ / "outside.txt", inbox_dir_ / "moved.txt");  // IN_MOVED_TO
+    test::write_file(inbox_dir_ / "upload.part", "z");           // ignored name
+    // The kernel queues the events before those calls return.
+    std::vector<std::string> complete;
+    EXPECT_TRUE(watch.drain(&complete));
+    std::sort(complete.begin(), complete.end());
+    complete.erase(std::unique(complete.begin(), complete.end()), complete.end());
+    EXPECT_EQ(complete, (std::vector<std::string>{"closed.txt", "moved.txt"}));
+
+    for (auto& name : complete)
+        box_.note_complete(name);
+    auto scan = box_.scan();
+    ASSERT_TRUE(scan);
+    EXPECT_EQ(scan->ready.size(), 2u);
+    EXPECT_EQ(scan->waiting, 0);
+}
 
 TEST_F(InboxTrustTest, ASymlinkToAServiceOnlyFileIsNotRead) {
     const auto target = secret();
