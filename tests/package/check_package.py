@@ -112,7 +112,8 @@ def check_control(deb, version):
     depends = [d.strip() for d in f["Depends"].split(",") if d.strip()]
     check(bool(depends), "Depends is not empty")
     names = [re.split(r"[\s(|]", d, maxsplit=1)[0] for d in depends]
-    for lib in ["libsqlite3", "libssl", "libcurl", "libsystemd", "libyaml-cpp", "libstdc++", "libc6"]:
+    for lib in ["libsqlite3", "libssl", "libcurl", "libsystemd", "libyaml-cpp", "libboost-url",
+                "libstdc++", "libc6"]:
         check(any(n.startswith(lib) for n in names), f"Depends names {lib}* (dpkg-shlibdeps)")
     for pkg in ["systemd", "ca-certificates", "tzdata"]:
         check(pkg in names, f"Depends names {pkg}")

@@ -70,7 +70,7 @@ SUITE = "bookworm"
 INCLUDE = ["systemd", "systemd-sysv", "dbus", "python3"]
 # Raised when the way the root is prepared changes, so old tarballs are not
 # reused.
-PREP_REVISION = "1"
+PREP_REVISION = "2"
 CACHE = os.environ.get("SHD_LIVE_CACHE", "/var/cache/seller-healthd-tests")
 PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -188,6 +188,8 @@ def root_tarball(depends):
         sys.exit("live_test: no cached root and no debootstrap (scripts/install-deps.sh installs it)")
     os.makedirs(CACHE, exist_ok=True)
     build = tempfile.mkdtemp(prefix="root-", dir=CACHE)
+    # The container's / (mkdtemp makes it 0700, and tar keeps that).
+    os.chmod(build, 0o755)
     try:
         must(["debootstrap", "--variant=minbase", "--include=" + ",".join(INCLUDE), SUITE, build,
               mirror()], timeout=1800)
@@ -477,7 +479,8 @@ def step_enable_and_cycle(c):
             "[Service]\nSystemCallErrorNumber=kill\n")
     c.write("/etc/systemd/system/seller-healthd@.service.d/50-live-test-syscalls.conf",
             "[Service]\nSystemCallErrorNumber=kill\n")
-    c.write("/etc/seller-healthd/seller-healthd.yaml", config_yaml(state, "127.0.0.1:9110", "/single"))
+    c.write("/etc/seller-healthd/seller-healthd.yaml", config_yaml(state, "127.0.0.1:9110", "/single"),
+            0o640)
     c.write("/etc/seller-healthd/credentials/hook-secret", "single-secret\n", 0o600)
     c.write("/root/receiver.py", RECEIVER)
     c.write("/root/http_get.py", HTTP_GET)
@@ -527,7 +530,7 @@ def step_reload(c, main_pid):
     state = "/var/lib/seller-healthd"
     config = "/etc/seller-healthd/seller-healthd.yaml"
     since = cursor(c)
-    c.write(config, config_yaml(state, "127.0.0.1:9111", "/single"))
+    c.write(config, config_yaml(state, "127.0.0.1:9111", "/single"), 0o640)
     c.ok("systemctl reload seller-healthd", "systemctl reload (good file)")
     c.wait_for("python3 /root/http_get.py http://127.0.0.1:9111/healthz",
                "after the reload the endpoint is on the new port", timeout=30)
@@ -538,7 +541,7 @@ def step_reload(c, main_pid):
 
     since = cursor(c)
     c.write(config, config_yaml(state, "127.0.0.1:9112", "/single").replace(
-        "poll_interval: 1s", "poll_interval: sometimes"))
+        "poll_interval: 1s", "poll_interval: sometimes"), 0o640)
     c.ok("systemctl reload seller-healthd", "systemctl reload (bad file)")
     c.wait_for(f"journalctl -q -o cat -u seller-healthd --after-cursor='{since}' | grep -q 'keeping the current configuration'",
                "the bad file is logged, the current configuration kept", timeout=30)
@@ -549,7 +552,7 @@ def step_reload(c, main_pid):
           "the endpoint stays where the old configuration put it")
     check(http_get(c, "http://127.0.0.1:9112/healthz")[0] != "200",
           "nothing of the bad file applied")
-    c.write(config, config_yaml(state, "127.0.0.1:9110", "/single"))
+    c.write(config, config_yaml(state, "127.0.0.1:9110", "/single"), 0o640)
     c.ok("systemctl reload seller-healthd", "reload back to the first configuration")
     c.wait_for("python3 /root/http_get.py http://127.0.0.1:9110/healthz", "back on 9110", timeout=30)
 
@@ -727,6 +730,9 @@ def main():
         root = os.path.join(work, "root")
         os.makedirs(root)
         must(["tar", "--numeric-owner", "-C", root, "-xf", tarball])
+        # The container's /: unprivileged users there (messagebus,
+        # seller-healthd) must be able to walk it.
+        os.chmod(root, 0o755)
         os.makedirs(os.path.join(root, "root/debs"), exist_ok=True)
         for d in (deb, deb2):
             shutil.copy(d, os.path.join(root, "root/debs"))
