@@ -46,7 +46,7 @@ import tempfile
 
 UNIT = "lib/systemd/system/seller-healthd.service"
 TEMPLATE = "lib/systemd/system/seller-healthd@.service"
-SANDBOX = "sandbox.conf"
+SANDBOX = "10-sandbox.conf"
 CONFIG = "etc/seller-healthd/seller-healthd.yaml"
 DOC = "usr/share/doc/seller-healthd"
 
@@ -115,7 +115,7 @@ def check_control(deb, version):
     for lib in ["libsqlite3", "libssl", "libcurl", "libsystemd", "libyaml-cpp", "libboost-url",
                 "libstdc++", "libc6"]:
         check(any(n.startswith(lib) for n in names), f"Depends names {lib}* (dpkg-shlibdeps)")
-    for pkg in ["systemd", "ca-certificates", "tzdata"]:
+    for pkg in ["systemd", "procps", "ca-certificates", "tzdata"]:
         check(pkg in names, f"Depends names {pkg}")
 
 

@@ -502,8 +502,10 @@ def step_enable_and_cycle(c):
           "systemctl status shows the daemon's Status: line")
     log("  " + "\n  ".join(l for l in status.splitlines() if "Status:" in l))
     main_pid = show(c, "seller-healthd", "MainPID")
-    check(c.out(f"ps -o user= -p {main_pid}", quiet=True) == "seller-healthd",
+    check(c.out(f"stat -c %U /proc/{main_pid}", quiet=True) == "seller-healthd",
           "it runs as seller-healthd")
+    check(show(c, "seller-healthd", "MemoryMax") == str(512 * 1024 * 1024),
+          "MemoryMax=512M from the sandbox drop-in")
 
     c.wait_for(f"test -f {state}/inbox/archive/messages-single.csv",
                "the message file is imported and archived", timeout=60)
@@ -562,8 +564,11 @@ def step_watchdog(c):
     dropin = "/etc/systemd/system/seller-healthd.service.d/60-live-test-watchdog.conf"
     # The shipped 2 minutes, shortened; SIGABRT stays pending on a stopped
     # process, so it is the SIGKILL after TimeoutAbortSec= that ends it.
-    c.write(dropin, "[Service]\nWatchdogSec=5s\nTimeoutAbortSec=3s\nRestartSec=1s\n")
+    # MemoryMax= too: a local drop-in must win over the vendor's 10-sandbox.conf.
+    c.write(dropin, "[Service]\nWatchdogSec=5s\nTimeoutAbortSec=3s\nRestartSec=1s\nMemoryMax=1G\n")
     c.ok("systemctl daemon-reload && systemctl restart seller-healthd", "restart with WatchdogSec=5s")
+    check(show(c, "seller-healthd", "MemoryMax") == str(1024 ** 3),
+          "a local drop-in overrides the sandbox drop-in (MemoryMax=1G)")
     pid = show(c, "seller-healthd", "MainPID")
     restarts = int(show(c, "seller-healthd", "NRestarts") or 0)
     since = cursor(c)
