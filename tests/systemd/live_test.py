@@ -16,8 +16,11 @@ What it builds, on this machine:
 The container's root: `debootstrap --variant=minbase` of bookworm with
 systemd, dbus and python3, plus the package's Depends (`apt-get satisfy`),
 cached as a tarball in /var/cache/seller-healthd-tests (SHD_LIVE_CACHE)
-named by a hash of the Depends and the include list. A warm run unpacks it.
-The container has a private network: only loopback.
+named by a hash of the Depends and the include list (a new Depends makes a
+new one and removes the old). A warm run unpacks it. The container has a
+private network: only loopback. Measured on a 2-core machine: about 5 minutes
+cold (4 of them debootstrap and apt), about 2 minutes warm (half of it the
+two packages, the container part about 75 seconds).
 
 What it checks, in order (each step prints ok/FAIL):
  1. install: the user and group, the folders and their modes, the conffile,
