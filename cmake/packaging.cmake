@@ -59,7 +59,7 @@ if(SHD_INSTALL_SYSTEM_FILES)
 
   # The units: seller-healthd.service (one seller account) and the template
   # seller-healthd@.service (one instance per account), each with the shared
-  # sandbox drop-in systemd/sandbox.conf in its NAME.d/ folder. Their
+  # sandbox drop-in systemd/10-sandbox.conf in its NAME.d/ folder. Their
   # ExecStart= names /usr/bin/seller-healthd, where the package puts the
   # binary; installed under another prefix, the copies name that prefix's
   # binary. Prefix /usr: /lib/systemd/system (Debian's place); otherwise
@@ -81,7 +81,7 @@ if(SHD_INSTALL_SYSTEM_FILES)
            FILES "@PROJECT_BINARY_DIR@/packaging/${shd_unit_name}")
       file(INSTALL DESTINATION "${shd_unit_dir}/${shd_unit_name}.d" TYPE FILE
            PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ
-           FILES "@PROJECT_SOURCE_DIR@/systemd/sandbox.conf")
+           FILES "@PROJECT_SOURCE_DIR@/systemd/10-sandbox.conf")
     endforeach()
   ]=])
   string(CONFIGURE "${shd_install_unit}" shd_install_unit @ONLY)
@@ -180,11 +180,11 @@ It is self-hosted: one daemon and one SQLite database on the seller's server.
 This package installs the daemon, its systemd service (not started until it
 is configured) and the seller-healthd system user.")
 # Library dependencies from dpkg-shlibdeps (needs dpkg-dev), merged with:
-# systemd (the unit; systemd-sysusers and systemd-tmpfiles in postinst),
-# ca-certificates (every HTTPS and SMTP connection verifies the server) and
-# tzdata (quiet hours in a time zone).
+# systemd (the units; systemd-sysusers and systemd-tmpfiles in postinst),
+# procps (/bin/kill, the units' ExecReload=), ca-certificates (every HTTPS and
+# SMTP connection verifies the server) and tzdata (quiet hours in a time zone).
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "systemd, ca-certificates, tzdata")
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "systemd, procps, ca-certificates, tzdata")
 # sqlite3: backing up the database while the service runs (docs/install.md).
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "sqlite3")
 if(SHD_INSTALL_SYSTEM_FILES)

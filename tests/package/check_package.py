@@ -46,7 +46,7 @@ import tempfile
 
 UNIT = "lib/systemd/system/seller-healthd.service"
 TEMPLATE = "lib/systemd/system/seller-healthd@.service"
-SANDBOX = "sandbox.conf"
+SANDBOX = "10-sandbox.conf"
 CONFIG = "etc/seller-healthd/seller-healthd.yaml"
 DOC = "usr/share/doc/seller-healthd"
 
@@ -112,9 +112,10 @@ def check_control(deb, version):
     depends = [d.strip() for d in f["Depends"].split(",") if d.strip()]
     check(bool(depends), "Depends is not empty")
     names = [re.split(r"[\s(|]", d, maxsplit=1)[0] for d in depends]
-    for lib in ["libsqlite3", "libssl", "libcurl", "libsystemd", "libyaml-cpp", "libstdc++", "libc6"]:
+    for lib in ["libsqlite3", "libssl", "libcurl", "libsystemd", "libyaml-cpp", "libboost-url",
+                "libstdc++", "libc6"]:
         check(any(n.startswith(lib) for n in names), f"Depends names {lib}* (dpkg-shlibdeps)")
-    for pkg in ["systemd", "ca-certificates", "tzdata"]:
+    for pkg in ["systemd", "procps", "ca-certificates", "tzdata"]:
         check(pkg in names, f"Depends names {pkg}")
 
 

@@ -16,8 +16,11 @@ What it builds, on this machine:
 The container's root: `debootstrap --variant=minbase` of bookworm with
 systemd, dbus and python3, plus the package's Depends (`apt-get satisfy`),
 cached as a tarball in /var/cache/seller-healthd-tests (SHD_LIVE_CACHE)
-named by a hash of the Depends and the include list. A warm run unpacks it.
-The container has a private network: only loopback.
+named by a hash of the Depends and the include list (a new Depends makes a
+new one and removes the old). A warm run unpacks it. The container has a
+private network: only loopback. Measured on a 2-core machine: about 5 minutes
+cold (4 of them debootstrap and apt), about 2 minutes warm (half of it the
+two packages, the container part about 75 seconds).
 
 What it checks, in order (each step prints ok/FAIL):
  1. install: the user and group, the folders and their modes, the conffile,
@@ -70,7 +73,7 @@ SUITE = "bookworm"
 INCLUDE = ["systemd", "systemd-sysv", "dbus", "python3"]
 # Raised when the way the root is prepared changes, so old tarballs are not
 # reused.
-PREP_REVISION = "1"
+PREP_REVISION = "2"
 CACHE = os.environ.get("SHD_LIVE_CACHE", "/var/cache/seller-healthd-tests")
 PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 
@@ -188,6 +191,8 @@ def root_tarball(depends):
         sys.exit("live_test: no cached root and no debootstrap (scripts/install-deps.sh installs it)")
     os.makedirs(CACHE, exist_ok=True)
     build = tempfile.mkdtemp(prefix="root-", dir=CACHE)
+    # The container's / (mkdtemp makes it 0700, and tar keeps that).
+    os.chmod(build, 0o755)
     try:
         must(["debootstrap", "--variant=minbase", "--include=" + ",".join(INCLUDE), SUITE, build,
               mirror()], timeout=1800)
@@ -477,7 +482,8 @@ def step_enable_and_cycle(c):
             "[Service]\nSystemCallErrorNumber=kill\n")
     c.write("/etc/systemd/system/seller-healthd@.service.d/50-live-test-syscalls.conf",
             "[Service]\nSystemCallErrorNumber=kill\n")
-    c.write("/etc/seller-healthd/seller-healthd.yaml", config_yaml(state, "127.0.0.1:9110", "/single"))
+    c.write("/etc/seller-healthd/seller-healthd.yaml", config_yaml(state, "127.0.0.1:9110", "/single"),
+            0o640)
     c.write("/etc/seller-healthd/credentials/hook-secret", "single-secret\n", 0o600)
     c.write("/root/receiver.py", RECEIVER)
     c.write("/root/http_get.py", HTTP_GET)
@@ -499,8 +505,10 @@ def step_enable_and_cycle(c):
           "systemctl status shows the daemon's Status: line")
     log("  " + "\n  ".join(l for l in status.splitlines() if "Status:" in l))
     main_pid = show(c, "seller-healthd", "MainPID")
-    check(c.out(f"ps -o user= -p {main_pid}", quiet=True) == "seller-healthd",
+    check(c.out(f"stat -c %U /proc/{main_pid}", quiet=True) == "seller-healthd",
           "it runs as seller-healthd")
+    check(show(c, "seller-healthd", "MemoryMax") == str(512 * 1024 * 1024),
+          "MemoryMax=512M from the sandbox drop-in")
 
     c.wait_for(f"test -f {state}/inbox/archive/messages-single.csv",
                "the message file is imported and archived", timeout=60)
@@ -513,6 +521,9 @@ def step_enable_and_cycle(c):
           is not None, "/metrics counts the imported file")
     check(re.search(r"^seller_healthd_deliveries_total [1-9]", metrics, re.M) is not None,
           "/metrics counts the delivery")
+    # MemoryCurrent= needs the memory controller, which a container may lack.
+    rss = c.out(f"sed -n 's/^VmHWM:\\s*//p' /proc/{main_pid}/status", quiet=True)
+    log(f"  peak resident memory after the cycle: {rss} (MemoryMax=512M)")
     denials = syscall_denials(c, "seller-healthd.service", since)
     check(not denials, f"no system call denied through the cycle {denials}")
     check(show(c, "seller-healthd", "NRestarts") == "0"
@@ -527,7 +538,7 @@ def step_reload(c, main_pid):
     state = "/var/lib/seller-healthd"
     config = "/etc/seller-healthd/seller-healthd.yaml"
     since = cursor(c)
-    c.write(config, config_yaml(state, "127.0.0.1:9111", "/single"))
+    c.write(config, config_yaml(state, "127.0.0.1:9111", "/single"), 0o640)
     c.ok("systemctl reload seller-healthd", "systemctl reload (good file)")
     c.wait_for("python3 /root/http_get.py http://127.0.0.1:9111/healthz",
                "after the reload the endpoint is on the new port", timeout=30)
@@ -538,7 +549,7 @@ def step_reload(c, main_pid):
 
     since = cursor(c)
     c.write(config, config_yaml(state, "127.0.0.1:9112", "/single").replace(
-        "poll_interval: 1s", "poll_interval: sometimes"))
+        "poll_interval: 1s", "poll_interval: sometimes"), 0o640)
     c.ok("systemctl reload seller-healthd", "systemctl reload (bad file)")
     c.wait_for(f"journalctl -q -o cat -u seller-healthd --after-cursor='{since}' | grep -q 'keeping the current configuration'",
                "the bad file is logged, the current configuration kept", timeout=30)
@@ -549,7 +560,7 @@ def step_reload(c, main_pid):
           "the endpoint stays where the old configuration put it")
     check(http_get(c, "http://127.0.0.1:9112/healthz")[0] != "200",
           "nothing of the bad file applied")
-    c.write(config, config_yaml(state, "127.0.0.1:9110", "/single"))
+    c.write(config, config_yaml(state, "127.0.0.1:9110", "/single"), 0o640)
     c.ok("systemctl reload seller-healthd", "reload back to the first configuration")
     c.wait_for("python3 /root/http_get.py http://127.0.0.1:9110/healthz", "back on 9110", timeout=30)
 
@@ -559,8 +570,11 @@ def step_watchdog(c):
     dropin = "/etc/systemd/system/seller-healthd.service.d/60-live-test-watchdog.conf"
     # The shipped 2 minutes, shortened; SIGABRT stays pending on a stopped
     # process, so it is the SIGKILL after TimeoutAbortSec= that ends it.
-    c.write(dropin, "[Service]\nWatchdogSec=5s\nTimeoutAbortSec=3s\nRestartSec=1s\n")
+    # MemoryMax= too: a local drop-in must win over the vendor's 10-sandbox.conf.
+    c.write(dropin, "[Service]\nWatchdogSec=5s\nTimeoutAbortSec=3s\nRestartSec=1s\nMemoryMax=1G\n")
     c.ok("systemctl daemon-reload && systemctl restart seller-healthd", "restart with WatchdogSec=5s")
+    check(show(c, "seller-healthd", "MemoryMax") == str(1024 ** 3),
+          "a local drop-in overrides the sandbox drop-in (MemoryMax=1G)")
     pid = show(c, "seller-healthd", "MainPID")
     restarts = int(show(c, "seller-healthd", "NRestarts") or 0)
     since = cursor(c)
@@ -727,6 +741,9 @@ def main():
         root = os.path.join(work, "root")
         os.makedirs(root)
         must(["tar", "--numeric-owner", "-C", root, "-xf", tarball])
+        # The container's /: unprivileged users there (messagebus,
+        # seller-healthd) must be able to walk it.
+        os.chmod(root, 0o755)
         os.makedirs(os.path.join(root, "root/debs"), exist_ok=True)
         for d in (deb, deb2):
             shutil.copy(d, os.path.join(root, "root/debs"))
