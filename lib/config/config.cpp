@@ -157,6 +157,9 @@ row<config> marketplaces_row() {
         "map",
         false,
         [](const std::string& key, const config*, std::vector<key_doc>& out) {
+            out.push_back({key + ".<id>", "map", "",
+                           "The overrides of one marketplace (an ID such as A1F83G8C2ARO7P), "
+                           "by metric name."});
             out.push_back({key + ".<id>.<metric>", "map", "",
                            "The thresholds of one metric in one marketplace: target, warn, "
                            "windows, lag_days, min_orders."});
