@@ -12,7 +12,8 @@ packages=(
   libhowardhinnant-date-dev tzdata libcli11-dev libsystemd-dev
   zlib1g-dev libcurl4-openssl-dev
   libgtest-dev libgmock-dev
-  python3 python3-aiosmtpd python3-prometheus-client chromium
+  python3 python3-aiosmtpd python3-prometheus-client python3-yaml chromium
+  prometheus curl
   time
   systemd
   dpkg-dev
