@@ -425,12 +425,12 @@ status check_channel(alert_channel& c, const std::string& key, position item_at,
     }
     const std::string url_key = join_key(key, "url");
     // Credential references name a file systemd provides at run time.
-    for (const auto& [field_name, value] : {std::pair<std::string_view, std::string>{"url", c.url},
-                                            {"secret", c.secret},
-                                            {"routing_key", c.routing_key},
-                                            {"password_file", c.password_file.string()}}) {
-        if (!is_credential_reference(value))
-            continue;
+    for (const auto& [field_name, value] :
+         {std::pair<std::string_view, std::string>{"url", c.url},
+          {"secret", c.secret},
+          {"routing_key", c.routing_key},
+          {"password_file", c.password_file.string()}}) {
+        if (!is_credential_reference(value)) continue;
         if (auto problem = credential_name_problem(value.substr(kCredentialPrefix.size())))
             return ctx.error(at(field_name), join_key(key, field_name), *problem);
         if (field_name == "url" && c.type == "email") {
@@ -439,8 +439,7 @@ status check_channel(alert_channel& c, const std::string& key, position item_at,
                              "password in password_file");
         }
     }
-    if (is_credential_reference(c.url))
-        return {};  // its scheme is checked when it is read
+    if (is_credential_reference(c.url)) return {};  // its scheme is checked when it is read
     auto url = parse_url(c.url);
     if (!url) {
         return ctx.error(at("url"), url_key, fmt::format("not a valid URL ({})", url.error().text));
