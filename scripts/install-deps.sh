@@ -13,7 +13,7 @@ packages=(
   zlib1g-dev libcurl4-openssl-dev
   libgtest-dev libgmock-dev
   python3 python3-aiosmtpd python3-prometheus-client python3-yaml chromium
-  prometheus curl
+  prometheus curl zsh
   time
   systemd
   dpkg-dev

@@ -216,9 +216,26 @@ TEST(GeneratedDocs, BashCompletesSubcommandsAndOptions) {
         }
     }
     if (shell("command -v zsh").exit_code == 0) {
-        test::write_file(dir / "_seller-healthd", zsh);
-        const auto syntax = shell("zsh -n " + (dir / "_seller-healthd").string());
+        const std::string file = (dir / "_seller-healthd").string();
+        test::write_file(file, zsh);
+        const auto syntax = shell("zsh -n " + file);
         EXPECT_EQ(syntax.exit_code, 0) << syntax.out;
+        // The completion system's functions replaced by ones that print what
+        // they are given: what the script offers for the words so far.
+        const auto offered = [&](const std::string& words, int current) {
+            return shell(
+                       "zsh -f -c '_describe() { local a=$4; print -l -- ${(P)a}; }; "
+                       "compadd() { shift; print -l -- \"$@\"; }; "
+                       "_arguments() { print -l -- \"$@\"; }; words=(" +
+                       words + "); CURRENT=" + std::to_string(current) + "; source " + file + "'")
+                .out;
+        };
+        const std::string first = offered("seller-healthd st", 2);
+        EXPECT_NE(first.find("status:Print account health"), std::string::npos) << first;
+        const std::string status = offered("seller-healthd status --c", 3);
+        EXPECT_NE(status.find("--config-dir[With --all"), std::string::npos) << status;
+        EXPECT_NE(status.find("--check["), std::string::npos) << status;
+        EXPECT_EQ(status.find("--channel"), std::string::npos) << status;
     }
 }
 
