@@ -127,7 +127,12 @@ TEST_F(AccountsCli, CheckExitsAsAMonitoringPlugin) {
 
     const auto ok = check(dir / "calm.yaml");
     EXPECT_EQ(ok.exit_code, 0) << ok.out << ok.err;
-    EXPECT_EQ(ok.out.rfind("SELLER-HEALTH OK - calm: ok", 0), 0u) << ok.out;
+    EXPECT_EQ(ok.out.rfind("SELLER-HEALTH OK - calm: ok, 1 rows with data, none at risk; least "
+                           "headroom 0 (cancellation_rate US MFN 7d) | 'calm breached'=0 'calm "
+                           "at_risk'=0 'calm cancellation_rate US MFN 7d'=0;0.02;0.025;0;1",
+                           0),
+              0u)
+        << ok.out;
 
     const auto warning = check(dir / "bolt.yaml");
     EXPECT_EQ(warning.exit_code, 1) << warning.out << warning.err;
