@@ -12,29 +12,18 @@ namespace {
 
 // "%*" in the pattern: the sd-daemon(3) priority of the line, e.g. "<4>".
 class journal_priority_flag final : public spdlog::custom_flag_formatter {
-  public:
+public:
     void format(const spdlog::details::log_msg& msg, const std::tm&,
                 spdlog::memory_buf_t& dest) override {
         int priority = 6;
         switch (msg.level) {
             case spdlog::level::trace:
-            case spdlog::level::debug:
-                priority = 7;
-                break;
-            case spdlog::level::info:
-                priority = 6;
-                break;
-            case spdlog::level::warn:
-                priority = 4;
-                break;
-            case spdlog::level::err:
-                priority = 3;
-                break;
-            case spdlog::level::critical:
-                priority = 2;
-                break;
-            default:
-                break;
+            case spdlog::level::debug: priority = 7; break;
+            case spdlog::level::info: priority = 6; break;
+            case spdlog::level::warn: priority = 4; break;
+            case spdlog::level::err: priority = 3; break;
+            case spdlog::level::critical: priority = 2; break;
+            default: break;
         }
         const char text[] = {'<', static_cast<char>('0' + priority), '>'};
         dest.append(text, text + 3);

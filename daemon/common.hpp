@@ -2,10 +2,10 @@
 // code policy, and setting up logging.
 #pragma once
 
+#include "config/config.hpp"
+
 #include <optional>
 #include <string>
-
-#include "config/config.hpp"
 
 namespace shd::cli {
 

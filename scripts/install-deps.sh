@@ -14,6 +14,7 @@ packages=(
   libgtest-dev libgmock-dev
   python3 python3-aiosmtpd python3-prometheus-client python3-yaml chromium
   locales
+  prometheus curl zsh
   time
   systemd
   dpkg-dev

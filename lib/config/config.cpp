@@ -159,6 +159,9 @@ row<config> marketplaces_row() {
         "map",
         false,
         [](const std::string& key, const config*, std::vector<key_doc>& out) {
+            out.push_back({key + ".<id>", "map", "",
+                           "The overrides of one marketplace (an ID such as A1F83G8C2ARO7P), "
+                           "by metric name."});
             out.push_back({key + ".<id>.<metric>", "map", "",
                            "The thresholds of one metric in one marketplace: target, warn, "
                            "windows, lag_days, min_orders."});
@@ -426,12 +429,12 @@ status check_channel(alert_channel& c, const std::string& key, position item_at,
     }
     const std::string url_key = join_key(key, "url");
     // Credential references name a file systemd provides at run time.
-    for (const auto& [field_name, value] : {std::pair<std::string_view, std::string>{"url", c.url},
-                                            {"secret", c.secret},
-                                            {"routing_key", c.routing_key},
-                                            {"password_file", c.password_file.string()}}) {
-        if (!is_credential_reference(value))
-            continue;
+    for (const auto& [field_name, value] :
+         {std::pair<std::string_view, std::string>{"url", c.url},
+          {"secret", c.secret},
+          {"routing_key", c.routing_key},
+          {"password_file", c.password_file.string()}}) {
+        if (!is_credential_reference(value)) continue;
         if (auto problem = credential_name_problem(value.substr(kCredentialPrefix.size())))
             return ctx.error(at(field_name), join_key(key, field_name), *problem);
         if (field_name == "url" && c.type == "email") {
@@ -440,8 +443,7 @@ status check_channel(alert_channel& c, const std::string& key, position item_at,
                              "password in password_file");
         }
     }
-    if (is_credential_reference(c.url))
-        return {};  // its scheme is checked when it is read
+    if (is_credential_reference(c.url)) return {};  // its scheme is checked when it is read
     auto url = parse_url(c.url);
     if (!url) {
         return ctx.error(at("url"), url_key, fmt::format("not a valid URL ({})", url.error().text));

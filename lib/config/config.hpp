@@ -6,15 +6,15 @@
 // config.cpp, the validating machinery in schema.hpp (internal).
 #pragma once
 
+#include "core/metric_catalog.hpp"
+#include "core/result.hpp"
+
 #include <chrono>
 #include <filesystem>
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include "core/metric_catalog.hpp"
-#include "core/result.hpp"
 
 namespace shd::config {
 
@@ -30,29 +30,28 @@ struct metric_thresholds {
 
 // One place notifications go (`alerts.channels[]`).
 struct alert_channel {
-    std::string name;                      // unique; test-alert --channel NAME
-    std::string type;                      // webhook, slack, email, teams, discord, pagerduty
+    std::string name;                   // unique; test-alert --channel NAME
+    std::string type;                   // webhook, slack, email, teams, discord, pagerduty
     std::string min_severity = "at_risk";  // at_risk or breached
-    std::string
-        url;  // webhook/slack/teams/discord/pagerduty endpoint; smtp:// or smtps:// for email
-    std::string secret;                // webhook: HMAC-SHA256 key for X-Signature-SHA256 (secret)
-    std::string routing_key;           // pagerduty integration key (secret)
-    std::filesystem::path ca_file;     // extra trusted CA for https / smtp TLS
-    std::chrono::seconds timeout{10};  // per delivery attempt
+    std::string url;                    // webhook/slack/teams/discord/pagerduty endpoint; smtp:// or smtps:// for email
+    std::string secret;                 // webhook: HMAC-SHA256 key for X-Signature-SHA256 (secret)
+    std::string routing_key;            // pagerduty integration key (secret)
+    std::filesystem::path ca_file;      // extra trusted CA for https / smtp TLS
+    std::chrono::seconds timeout{10};   // per delivery attempt
     // email
     std::string from;
     std::vector<std::string> to;
     std::string username;
     std::filesystem::path password_file;  // read at send time; relative to the config's folder
-    std::string tls;  // starttls (default for smtp://), implicit (smtps://), none (explicit only)
+    std::string tls;                      // starttls (default for smtp://), implicit (smtps://), none (explicit only)
 
     bool operator==(const alert_channel&) const = default;
 };
 
 // at_risk notifications wait while quiet hours last; breached ones do not.
 struct quiet_hours_config {
-    std::string start;             // "22:00"
-    std::string end;               // "07:00"
+    std::string start;  // "22:00"
+    std::string end;    // "07:00"
     std::string timezone = "UTC";  // IANA name, read from the system tzdata
     bool operator==(const quiet_hours_config&) const = default;
 };

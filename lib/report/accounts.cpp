@@ -287,12 +287,15 @@ plugin_result plugin_check(const std::vector<account_summary>& rows) {
         summary = "no accounts";
     } else if (rows.size() == 1) {
         const auto& s = rows.front();
-        summary =
-            s.state == account_state::ok
-                ? fmt::format("{}: ok, {} rows ok, least headroom {}", s.account, s.ok,
-                              s.worst && s.worst->headroom ? std::to_string(*s.worst->headroom)
-                                                           : std::string("-"))
-                : worst_text(s);
+        if (s.state == account_state::ok) {
+            summary = fmt::format("{}: ok, {} rows with data, none at risk", s.account, s.ok);
+            if (s.worst && s.worst->headroom) {
+                summary +=
+                    fmt::format("; least headroom {} ({})", *s.worst->headroom, row_name(*s.worst));
+            }
+        } else {
+            summary = worst_text(s);
+        }
     } else {
         summary = fmt::format("{} accounts: {} breached, {} at risk, {} unknown, {} ok",
                               rows.size(), count[0], count[1], count[2], count[3]);

@@ -1,7 +1,9 @@
 #include "config/config.hpp"
 
 #include <gtest/gtest.h>
+#include <yaml-cpp/yaml.h>
 
+#include <set>
 #include <sstream>
 
 #include "config/schema.hpp"
@@ -750,6 +752,44 @@ TEST(ConfigDocs, EveryKeyIsDocumentedAndInTheExample) {
     // 12 top-level keys, 5 fields for each of 6 metric lines, 10 alerts keys,
     // 7 feeds with max_age each, 1 http key.
     EXPECT_EQ(keys, 12 + 5 * 6 + 10 + 7 * 2 + 1);
+}
+
+}  // namespace
+}  // namespace shd::config
+
+namespace shd::config {
+namespace {
+
+// The man page seller-healthd.yaml(5) is written from schema_keys(): every
+// key the parser reads has a type and a description there.
+TEST(ConfigSchemaKeys, EveryKeyIsTypedAndDescribed) {
+    const auto keys = schema_keys();
+    ASSERT_GT(keys.size(), 40u);
+    std::set<std::string> seen;
+    for (const auto& k : keys) {
+        EXPECT_TRUE(seen.insert(k.key).second) << k.key;
+        EXPECT_FALSE(k.type.empty()) << k.key;
+        EXPECT_GT(k.description.size(), 10u) << k.key;
+    }
+    const auto find = [&](const std::string& key) -> const key_doc& {
+        for (const auto& k : keys) {
+            if (k.key == key)
+                return k;
+        }
+        throw std::runtime_error("no key " + key);
+    };
+    EXPECT_EQ(find("poll_interval").type, "duration, at least 1s");
+    EXPECT_EQ(find("poll_interval").default_value, "1m");
+    EXPECT_EQ(find("log_level").type, "one of: trace, debug, info, warn, error");
+    EXPECT_EQ(find("metrics.<metric>.target").type, "number, above 0 and below 1");
+    EXPECT_EQ(find("metrics.<metric>.target").default_value, "");  // per metric
+    EXPECT_EQ(find("alerts.channels[].timeout").default_value, "10s");
+    EXPECT_EQ(find("alerts.quiet_hours.timezone").default_value, "UTC");
+    EXPECT_EQ(find("alerts.channels[].name").default_value, "");  // required
+    // Every top-level key format_effective writes is documented.
+    const YAML::Node effective = YAML::Load(format_effective(default_config()));
+    for (const auto& kv : effective)
+        EXPECT_NO_THROW(find(kv.first.as<std::string>())) << kv.first.as<std::string>();
 }
 
 }  // namespace
