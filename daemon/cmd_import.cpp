@@ -35,8 +35,8 @@ int import_files(const global_options& g, const std::vector<std::string>& files)
 
     int exit_code = kExitOk;
     for (const auto& path : ordered) {
-        const std::string file = path.string();
-        auto imported = importer.import_file(file);
+        auto imported = importer.import_file(path.string());
+        const std::string file = ingest::printable(path.string());
         if (imported) {
             if (imported->result == ingest::import_report::outcome::imported) {
                 std::cout << fmt::format("imported: {} ({} rows, {} orders)\n", file,

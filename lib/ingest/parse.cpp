@@ -34,6 +34,10 @@ std::string import_error::to_string() const {
     return detail::escape_controls(file) + ": " + where_and_why();
 }
 
+std::string printable(std::string_view text) {
+    return detail::escape_controls(text);
+}
+
 void throw_exception_from_error(import_error const& e, boost::source_location const&) {
     throw std::logic_error("unchecked result: " + e.to_string());
 }

@@ -8,14 +8,14 @@
 // every physical line) and the field.
 #pragma once
 
-#include "core/result.hpp"
-#include "ingest/records.hpp"
-
 #include <filesystem>
 #include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include "core/result.hpp"
+#include "ingest/records.hpp"
 
 namespace shd::ingest {
 
@@ -32,6 +32,10 @@ struct import_error {
 };
 
 [[noreturn]] void throw_exception_from_error(import_error const& e, boost::source_location const&);
+
+// Text safe to log or print: control characters (C0, DEL, and C1 in UTF-8)
+// written as \xNN / \uNNNN. For file names, which may hold anything.
+std::string printable(std::string_view text);
 
 struct parse_context {
     std::string file_name;            // for errors
