@@ -461,6 +461,7 @@ TEST(ParseVariants, ErrorsNeverQuoteTheFilesContent) {
         "name," + marker + "\n1,2\n",
         "{\"performanceMetrics\": [tru" + marker + "]}",
         "{\"performanceMetrics\": [{\"lateShipmentRate\": {\"rate\": \"" + marker + "\"}}]}",
+        "{\"performanceMetrics\": [{\"" + marker + "\": {\"rate\": \"x\"}}]}",
     };
     for (const auto& text : files) {
         const auto e = error_of(text);
