@@ -80,7 +80,9 @@ bool repeats_header(std::span<const std::string_view> fields, const column_map& 
         if (!iequals(trim(fields[i]), names[i]))
             ++differing;
     }
-    return differing <= 1;
+    // One field may differ (Amazon's Feedback fixture repeats its header with a
+    // date in the first column); in a short header every field must match.
+    return differing <= (names.size() >= 4 ? 1u : 0u);
 }
 
 std::string column_label(const column_map& columns, int field_index) {

@@ -155,7 +155,8 @@ class sales_channel_mapper {
 };
 
 // True when a data row is the header again (two reports pasted into one
-// file): every field but at most one equals the header's name in its place.
+// file): every field but at most one (none in a header of fewer than four
+// columns) equals the header's name in its place.
 bool repeats_header(std::span<const std::string_view> fields, const column_map& columns);
 
 // Reads every data row and hands it to `fn` (returning result<void, import_error>).
