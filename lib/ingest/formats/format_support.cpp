@@ -70,10 +70,7 @@ std::string escape_controls(std::string_view text) {
 
 bool repeats_header(std::span<const std::string_view> fields, const column_map& columns) {
     const auto& names = columns.header_names;
-    if (fields.size() < 2 || names.size() < 2)
-        return false;
-    // Cheap test first: a data row almost never has a header name in its first two places.
-    if (!iequals(trim(fields[0]), names[0]) && !iequals(trim(fields[1]), names[1]))
+    if (!may_repeat_header(fields, columns))
         return false;
     std::size_t differing = names.size() - std::min(names.size(), fields.size());
     for (std::size_t i = 0; i < fields.size() && i < names.size(); ++i) {
@@ -214,8 +211,10 @@ result<std::string_view, import_error> row_fields::required(int col) const {
     return v;
 }
 
-result<std::string_view, import_error> row_fields::optional_id(int col) const {
+result<std::string_view, import_error> row_fields::checked_id(int col, bool required) const {
     const auto v = get(col);
+    if (required && v.empty())
+        return fail(col, "required field is empty");
     for (std::size_t i = 0; i < v.size(); ++i) {
         const auto u = static_cast<unsigned char>(v[i]);
         if (is_control(u))
@@ -232,13 +231,6 @@ result<std::string_view, import_error> row_fields::optional_id(int col) const {
                                          static_cast<unsigned char>(v[i + 1])));
         }
     }
-    return v;
-}
-
-result<std::string_view, import_error> row_fields::id(int col) const {
-    auto v = optional_id(col);
-    if (v && v->empty())
-        return fail(col, "required field is empty");
     return v;
 }
 
