@@ -146,6 +146,13 @@ TEST(ParseVariants, HeaderOnlyIsAnEmptyExportOfEveryKind) {
             EXPECT_TRUE(got.records.empty());
         }
     }
+    // Gzipped, CR LF, an Unshipped header without sales-channel and no configured marketplace.
+    collected got;
+    auto r = test::parse_path(
+        shd::test::data_file("gzip/unshipped-no-sales-channel-header-only.txt.gz"), got);
+    ASSERT_TRUE(r) << r.error().to_string();
+    EXPECT_EQ(r->format, file_format::unshipped);
+    EXPECT_EQ(r->rows, 0);
 }
 
 // ---- 3. Other spellings of a column ----
