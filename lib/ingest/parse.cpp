@@ -32,7 +32,9 @@ std::string import_error::where_and_why() const {
 std::string import_error::to_string() const {
     if (file.empty())
         return where_and_why();
-    return printable_name(file) + ": " + where_and_why();
+    // printable_text, not printable_name: the importer hands over names
+    // already made printable, and their backslashes must not double.
+    return printable_text(file) + ": " + where_and_why();
 }
 
 void throw_exception_from_error(import_error const& e, boost::source_location const&) {

@@ -174,18 +174,18 @@ TEST(Prometheus, StaleRowsAndFeeds) {
     e.feeds = {shipments, never};
     const std::string text = render_prometheus(s, e.as_of);
     const std::string p = "seller_healthd_";
-    EXPECT_THAT(text, HasSubstr(p + "metric_stale{metric=\"late_dispatch_rate\",marketplace="
+    EXPECT_THAT(text, HasSubstr(p + "metric_stale{account=\"Acme\",metric=\"late_dispatch_rate\",marketplace="
                                     "\"ATVPDKIKX0DER\",marketplace_code=\"US\",channel=\"MFN\","
                                     "window_days=\"10\"} 1\n"));
-    EXPECT_THAT(text, HasSubstr(p + "feed_last_import_timestamp_seconds{feed=\"shipments\"} " +
+    EXPECT_THAT(text, HasSubstr(p + "feed_last_import_timestamp_seconds{account=\"Acme\",feed=\"shipments\"} " +
                                 std::to_string(to_unix(e.as_of - days(3))) + "\n"));
-    EXPECT_THAT(text, HasSubstr(p + "feed_newest_data_timestamp_seconds{feed=\"shipments\"} " +
+    EXPECT_THAT(text, HasSubstr(p + "feed_newest_data_timestamp_seconds{account=\"Acme\",feed=\"shipments\"} " +
                                 std::to_string(to_unix(e.as_of - days(3) - hours(2))) + "\n"));
-    EXPECT_THAT(text, HasSubstr(p + "feed_max_age_seconds{feed=\"shipments\"} 129600\n"));
-    EXPECT_THAT(text, HasSubstr(p + "feed_stale{feed=\"shipments\"} 1\n"));
+    EXPECT_THAT(text, HasSubstr(p + "feed_max_age_seconds{account=\"Acme\",feed=\"shipments\"} 129600\n"));
+    EXPECT_THAT(text, HasSubstr(p + "feed_stale{account=\"Acme\",feed=\"shipments\"} 1\n"));
     // A feed never imported: no times, but a stale sample of 0.
-    EXPECT_THAT(text, HasSubstr(p + "feed_stale{feed=\"defects\"} 0\n"));
-    EXPECT_THAT(text, Not(HasSubstr("feed_last_import_timestamp_seconds{feed=\"defects\"}")));
+    EXPECT_THAT(text, HasSubstr(p + "feed_stale{account=\"Acme\",feed=\"defects\"} 0\n"));
+    EXPECT_THAT(text, Not(HasSubstr("feed_last_import_timestamp_seconds{account=\"Acme\",feed=\"defects\"}")));
 }
 
 TEST(Prometheus, EachFamilyHasOneHelpLineRightBeforeItsType) {
@@ -202,7 +202,7 @@ TEST(Prometheus, EachFamilyHasOneHelpLineRightBeforeItsType) {
         EXPECT_GT(lines[i - 1].size(), ("# HELP " + name + " ").size() + 10) << "help too short";
         ++help_count[name];
     }
-    EXPECT_EQ(types, 22u);
+    EXPECT_EQ(types, 23u);
     for (const auto& [name, n] : help_count)
         EXPECT_EQ(n, 1) << name;
     // The last line ends with a line feed, as the format requires.
@@ -378,6 +378,7 @@ TEST(PrometheusParser, ReadsTheRealisticExpositionAsIntended) {
         "seller_healthd_metric_target_threshold gauge 18\n"
         "seller_healthd_metric_status gauge 72\n"
         "seller_healthd_metric_low_volume gauge 18\n"
+        "seller_healthd_metric_stale gauge 18\n"
         "seller_healthd_evaluation_timestamp_seconds gauge 1\n"
         "seller_healthd_last_import_timestamp_seconds gauge 1\n"
         "seller_healthd_imports_total counter 3\n"
@@ -446,7 +447,7 @@ TEST(PrometheusParser, EverySampleCarriesTheAccountLabel) {
         EXPECT_EQ(line.substr(space + 1, 8 + hex(s.account).size()), "account=" + hex(s.account))
             << line;
     }
-    EXPECT_EQ(families.size(), 22u);
+    EXPECT_EQ(families.size(), 23u);
 }
 
 // The checker is only worth its exit code if it fails on what the format
