@@ -782,6 +782,9 @@ TEST(AlertCycle, FiringAlertNeitherRepeatsNorResolvesWhileStale) {
         const auto s = a.cycle(cfg, e, now);
         for (const auto& c : s.changes)
             EXPECT_NE(c.kind, "metric") << c.title;
+        ASSERT_EQ(s.held.size(), 1u);
+        EXPECT_EQ(s.held[0].title, h == 60 ? "Late dispatch rate (US, 10 days)"
+                                           : "[BREACHED] Late dispatch rate 5% > 4% (US, 10 days)");
         EXPECT_EQ(a.states().at(kLdr10).state, "firing");
         EXPECT_EQ(a.states().at(kLdr10).notifications, 1);
     }
