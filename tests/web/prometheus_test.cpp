@@ -154,38 +154,6 @@ TEST(Prometheus, ExactLinesForAHandMadeSnapshot) {
     EXPECT_EQ(without_help(text), expected);
 }
 
-TEST(Prometheus, StaleRowsAndFeeds) {
-    snapshot s = hand_made();
-    auto& e = *s.evaluation;
-    e.metrics[0].stale = true;
-    e.metrics[0].stale_reason = "shipments last arrived 3 d ago (max 1 d 12 h)";
-    metrics::feed_freshness shipments;
-    shipments.feed = "shipments";
-    shipments.max_age = hours(36);
-    shipments.last_import_at = e.as_of - days(3);
-    shipments.newest_data_at = e.as_of - days(3) - hours(2);
-    shipments.age = days(3);
-    shipments.stale = true;
-    metrics::feed_freshness never;
-    never.feed = "defects";
-    never.max_age = hours(36);
-    e.feeds = {shipments, never};
-    const std::string text = render_prometheus(s, e.as_of);
-    const std::string p = "seller_healthd_";
-    EXPECT_THAT(text, HasSubstr(p + "metric_stale{metric=\"late_dispatch_rate\",marketplace="
-                                    "\"ATVPDKIKX0DER\",marketplace_code=\"US\",channel=\"MFN\","
-                                    "window_days=\"10\"} 1\n"));
-    EXPECT_THAT(text, HasSubstr(p + "feed_last_import_timestamp_seconds{feed=\"shipments\"} " +
-                                std::to_string(to_unix(e.as_of - days(3))) + "\n"));
-    EXPECT_THAT(text, HasSubstr(p + "feed_newest_data_timestamp_seconds{feed=\"shipments\"} " +
-                                std::to_string(to_unix(e.as_of - days(3) - hours(2))) + "\n"));
-    EXPECT_THAT(text, HasSubstr(p + "feed_max_age_seconds{feed=\"shipments\"} 129600\n"));
-    EXPECT_THAT(text, HasSubstr(p + "feed_stale{feed=\"shipments\"} 1\n"));
-    // A feed never imported: no times, but a stale sample of 0.
-    EXPECT_THAT(text, HasSubstr(p + "feed_stale{feed=\"defects\"} 0\n"));
-    EXPECT_THAT(text, Not(HasSubstr("feed_last_import_timestamp_seconds{feed=\"defects\"}")));
-}
-
 TEST(Prometheus, EachFamilyHasOneHelpLineRightBeforeItsType) {
     const auto lines = lines_of(render_prometheus(hand_made(), at("2026-03-01T12:00:30Z")));
     std::map<std::string, int> help_count;
@@ -200,7 +168,7 @@ TEST(Prometheus, EachFamilyHasOneHelpLineRightBeforeItsType) {
         EXPECT_GT(lines[i - 1].size(), ("# HELP " + name + " ").size() + 10) << "help too short";
         ++help_count[name];
     }
-    EXPECT_EQ(types, 22u);
+    EXPECT_EQ(types, 23u);
     for (const auto& [name, n] : help_count)
         EXPECT_EQ(n, 1) << name;
     // The last line ends with a line feed, as the format requires.
@@ -364,6 +332,7 @@ TEST(PrometheusParser, ReadsTheRealisticExpositionAsIntended) {
         "seller_healthd_metric_target_threshold gauge 18\n"
         "seller_healthd_metric_status gauge 72\n"
         "seller_healthd_metric_low_volume gauge 18\n"
+        "seller_healthd_metric_stale gauge 18\n"
         "seller_healthd_evaluation_timestamp_seconds gauge 1\n"
         "seller_healthd_last_import_timestamp_seconds gauge 1\n"
         "seller_healthd_imports_total counter 3\n"
@@ -437,6 +406,45 @@ TEST(PrometheusParser, RejectsMalformedExpositions) {
     };
     for (const auto& [what, text] : bad)
         EXPECT_EQ(check_exposition(text).exit_code, 1) << what;
+}
+
+TEST(Prometheus, StaleRowsAndFeeds) {
+    snapshot s = hand_made();
+    auto& e = *s.evaluation;
+    e.metrics[0].stale = true;
+    e.metrics[0].stale_reason = "shipments last arrived 3 d ago (max 1 d 12 h)";
+    metrics::feed_freshness shipments;
+    shipments.feed = "shipments";
+    shipments.max_age = hours(36);
+    shipments.last_import_at = e.as_of - days(3);
+    shipments.newest_data_at = e.as_of - days(3) - hours(2);
+    shipments.age = days(3);
+    shipments.stale = true;
+    metrics::feed_freshness never;
+    never.feed = "defects";
+    never.max_age = hours(36);
+    e.feeds = {shipments, never};
+    const std::string text = render_prometheus(s, e.as_of);
+    const std::string p = "seller_healthd_";
+    EXPECT_THAT(text, HasSubstr(p + "metric_stale{metric=\"late_dispatch_rate\",marketplace="
+                                    "\"ATVPDKIKX0DER\",marketplace_code=\"US\",channel=\"MFN\","
+                                    "window_days=\"10\"} 1\n"));
+    EXPECT_THAT(text, HasSubstr(p + "feed_last_import_timestamp_seconds{feed=\"shipments\"} " +
+                                std::to_string(to_unix(e.as_of - days(3))) + "\n"));
+    EXPECT_THAT(text, HasSubstr(p + "feed_newest_data_timestamp_seconds{feed=\"shipments\"} " +
+                                std::to_string(to_unix(e.as_of - days(3) - hours(2))) + "\n"));
+    EXPECT_THAT(text, HasSubstr(p + "feed_max_age_seconds{feed=\"shipments\"} 129600\n"));
+    EXPECT_THAT(text, HasSubstr(p + "feed_stale{feed=\"shipments\"} 1\n"));
+    // A feed never imported: no times, but a stale sample of 0.
+    EXPECT_THAT(text, HasSubstr(p + "feed_stale{feed=\"defects\"} 0\n"));
+    EXPECT_THAT(text, Not(HasSubstr("feed_last_import_timestamp_seconds{feed=\"defects\"}")));
+    // A real parser reads the feed families as intended.
+    const auto r = check_exposition(text);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_THAT(r.out, HasSubstr("seller_healthd_feed_last_import_timestamp_seconds gauge 1\n"
+                                 "seller_healthd_feed_newest_data_timestamp_seconds gauge 1\n"
+                                 "seller_healthd_feed_max_age_seconds gauge 2\n"
+                                 "seller_healthd_feed_stale gauge 2\n"));
 }
 
 }  // namespace
