@@ -336,9 +336,9 @@ class cycle {
         const severity sev =
             r.status == metrics::metric_status::breached ? severity::breached : severity::at_risk;
         // An alert in progress whose row looks fine now: named, not judged.
-        std::string title = alerting ? metric_title(r, transition::firing, sev)
-                                     : fmt::format("{} ({})", definition(r.metric).title,
-                                                   where_text(r));
+        std::string title = alerting
+                                ? metric_title(r, transition::firing, sev)
+                                : fmt::format("{} ({})", definition(r.metric).title, where_text(r));
         held_.push_back({fingerprint, std::move(title), r.stale_reason});
     }
 
