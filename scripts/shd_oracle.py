@@ -474,10 +474,6 @@ def evaluate(store: Store, t: dt.datetime, overrides: dict | None = None,
                         "target": float(th["target"]), "warn": float(th["warn"]),
                         "status": verdict["status"], "headroom": verdict["headroom"],
                         "low_volume": den < th["min_orders"],
-                        # Feeds are judged by when they arrived: the files are
-                        # imported just before status runs, at an --at no later
-                        # than that, so no feed has gone without arriving.
-                        "stale": False,
                     }
                     if components is not None:
                         row["components"] = components
