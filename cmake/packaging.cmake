@@ -9,7 +9,8 @@
 # (Debian 12 still keeps units there), the example configuration in
 # /etc/seller-healthd (a conffile), sysusers.d and tmpfiles.d snippets in
 # /usr/lib, the migrations in /usr/share/seller-healthd and the docs in
-# /usr/share/doc/seller-healthd. Its maintainer scripts are in packaging/.
+# /usr/share/doc/seller-healthd (README.md, docs/, examples/, config/, copyright,
+# changelog.Debian.gz). Its maintainer scripts are in packaging/.
 
 include(GNUInstallDirs)
 
@@ -18,11 +19,32 @@ option(SHD_INSTALL_SYSTEM_FILES
 
 set(shd_packaging_dir "${PROJECT_SOURCE_DIR}/packaging")
 
-# Documentation, with the Debian copyright file beside it.
+# Documentation, in /usr/share/doc/seller-healthd laid out as in the source
+# tree, so that the relative links between README.md, docs/, examples/ and
+# config/ work there too: README.md, docs/*.md and the dashboard picture,
+# examples/ (the demo seller's exports) and the example configuration. Beside
+# them the Debian copyright file (machine-readable format) and the Debian
+# changelog, compressed as Debian policy wants it (gzip -9n: no name, no time
+# stamp, so the same bytes at every build). README.md's link to LICENSE points
+# at copyright, which holds the licence, in the installed copy.
 file(GLOB shd_doc_files CONFIGURE_DEPENDS "${PROJECT_SOURCE_DIR}/docs/*.md"
                                           "${PROJECT_SOURCE_DIR}/docs/*.png")
-install(FILES "${PROJECT_SOURCE_DIR}/README.md" ${shd_doc_files} "${shd_packaging_dir}/copyright"
+set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS
+             "${shd_packaging_dir}/changelog" "${PROJECT_SOURCE_DIR}/README.md")
+file(MAKE_DIRECTORY "${PROJECT_BINARY_DIR}/packaging")
+execute_process(COMMAND gzip -9nc "${shd_packaging_dir}/changelog"
+                OUTPUT_FILE "${PROJECT_BINARY_DIR}/packaging/changelog.Debian.gz"
+                COMMAND_ERROR_IS_FATAL ANY)
+file(READ "${PROJECT_SOURCE_DIR}/README.md" shd_readme)
+string(REPLACE "](LICENSE)" "](copyright)" shd_readme "${shd_readme}")
+file(WRITE "${PROJECT_BINARY_DIR}/packaging/README.md" "${shd_readme}")
+install(FILES "${PROJECT_BINARY_DIR}/packaging/README.md" "${shd_packaging_dir}/copyright"
+              "${PROJECT_BINARY_DIR}/packaging/changelog.Debian.gz"
         DESTINATION "${CMAKE_INSTALL_DOCDIR}")
+install(FILES ${shd_doc_files} DESTINATION "${CMAKE_INSTALL_DOCDIR}/docs")
+install(DIRECTORY "${PROJECT_SOURCE_DIR}/examples/" DESTINATION "${CMAKE_INSTALL_DOCDIR}/examples")
+install(FILES "${PROJECT_SOURCE_DIR}/config/seller-healthd.yaml"
+        DESTINATION "${CMAKE_INSTALL_DOCDIR}/config")
 
 if(SHD_INSTALL_SYSTEM_FILES)
   # The seller-healthd user and group, and the folders with their owners and
@@ -35,24 +57,32 @@ if(SHD_INSTALL_SYSTEM_FILES)
   install(FILES "${shd_packaging_dir}/tmpfiles.conf"
           DESTINATION lib/tmpfiles.d RENAME seller-healthd.conf)
 
-  # The unit. Its ExecStart= names /usr/bin/seller-healthd, where the package
-  # puts the binary; installed under another prefix, the copy names that
-  # prefix's binary. Prefix /usr: /lib/systemd/system (Debian's place);
-  # otherwise PREFIX/lib/systemd/system (searched by systemd for /usr/local).
+  # The units: seller-healthd.service (one seller account) and the template
+  # seller-healthd@.service (one instance per account), each with the shared
+  # sandbox drop-in systemd/10-sandbox.conf in its NAME.d/ folder. Their
+  # ExecStart= names /usr/bin/seller-healthd, where the package puts the
+  # binary; installed under another prefix, the copies name that prefix's
+  # binary. Prefix /usr: /lib/systemd/system (Debian's place); otherwise
+  # PREFIX/lib/systemd/system (searched by systemd for /usr/local).
   set(shd_install_unit [=[
     if(CMAKE_INSTALL_PREFIX STREQUAL "/usr")
       set(shd_unit_dir "/lib/systemd/system")
     else()
       set(shd_unit_dir "${CMAKE_INSTALL_PREFIX}/lib/systemd/system")
     endif()
-    file(READ "@PROJECT_SOURCE_DIR@/systemd/seller-healthd.service" shd_unit)
-    string(REPLACE "ExecStart=/usr/bin/seller-healthd "
-                   "ExecStart=${CMAKE_INSTALL_PREFIX}/@CMAKE_INSTALL_BINDIR@/seller-healthd "
-                   shd_unit "${shd_unit}")
-    file(WRITE "@PROJECT_BINARY_DIR@/packaging/seller-healthd.service" "${shd_unit}")
-    file(INSTALL DESTINATION "${shd_unit_dir}" TYPE FILE
-         PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ
-         FILES "@PROJECT_BINARY_DIR@/packaging/seller-healthd.service")
+    foreach(shd_unit_name seller-healthd.service seller-healthd@.service)
+      file(READ "@PROJECT_SOURCE_DIR@/systemd/${shd_unit_name}" shd_unit)
+      string(REPLACE "ExecStart=/usr/bin/seller-healthd "
+                     "ExecStart=${CMAKE_INSTALL_PREFIX}/@CMAKE_INSTALL_BINDIR@/seller-healthd "
+                     shd_unit "${shd_unit}")
+      file(WRITE "@PROJECT_BINARY_DIR@/packaging/${shd_unit_name}" "${shd_unit}")
+      file(INSTALL DESTINATION "${shd_unit_dir}" TYPE FILE
+           PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ
+           FILES "@PROJECT_BINARY_DIR@/packaging/${shd_unit_name}")
+      file(INSTALL DESTINATION "${shd_unit_dir}/${shd_unit_name}.d" TYPE FILE
+           PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ WORLD_READ
+           FILES "@PROJECT_SOURCE_DIR@/systemd/10-sandbox.conf")
+    endforeach()
   ]=])
   string(CONFIGURE "${shd_install_unit}" shd_install_unit @ONLY)
   install(CODE "${shd_install_unit}")
@@ -84,11 +114,32 @@ endif()
 # ---------------------------------------------------------------------------
 # The Debian package.
 
+# A stripped binary (CPACK_STRIP_FILES, `cmake --install --strip`) also loses
+# the compilers' .comment section, as dh_strip does for Debian's own packages.
+if(CMAKE_OBJCOPY)
+  set(shd_strip_comment [=[
+    if(CMAKE_INSTALL_DO_STRIP)
+      execute_process(COMMAND "@CMAKE_OBJCOPY@" --remove-section=.comment
+                              "$ENV{DESTDIR}${CMAKE_INSTALL_PREFIX}/@CMAKE_INSTALL_BINDIR@/seller-healthd"
+                      COMMAND_ERROR_IS_FATAL ANY)
+    endif()
+  ]=])
+  string(CONFIGURE "${shd_strip_comment}" shd_strip_comment @ONLY)
+  install(CODE "${shd_strip_comment}")
+endif()
+# The tags lintian reports on purpose, each with its reason
+# (packaging/lintian-overrides).
+install(FILES "${shd_packaging_dir}/lintian-overrides"
+        DESTINATION "${CMAKE_INSTALL_DATADIR}/lintian/overrides" RENAME seller-healthd)
+
 set(CPACK_GENERATOR DEB)
 set(CPACK_PACKAGE_NAME seller-healthd)
 set(CPACK_PACKAGE_VENDOR "seller-healthd developers")
 set(CPACK_PACKAGE_VERSION "${PROJECT_VERSION}")
-set(CPACK_PACKAGE_CONTACT "seller-healthd developers")
+# Who answers for the package (Maintainer:, and the changelog's trailer line).
+set(SHD_DEB_MAINTAINER "seller-healthd developers <seller-healthd@example.com>"
+    CACHE STRING "Maintainer of the Debian package: NAME <ADDRESS>")
+set(CPACK_PACKAGE_CONTACT "${SHD_DEB_MAINTAINER}")
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY
     "Amazon seller account-health monitor that alerts before Amazon acts")
 set(CPACK_RESOURCE_FILE_LICENSE "${PROJECT_SOURCE_DIR}/LICENSE")
@@ -100,9 +151,12 @@ set(CPACK_INSTALL_PREFIX /usr)
 set(CPACK_STRIP_FILES ON)
 
 set(CPACK_DEBIAN_PACKAGE_NAME seller-healthd)
-set(CPACK_DEBIAN_PACKAGE_RELEASE 1)
+# The Debian revision (VERSION-REVISION). Must match the top entry of
+# packaging/changelog; a rebuild of the same upstream version raises it.
+set(SHD_DEB_REVISION 1 CACHE STRING "Debian revision of the package")
+set(CPACK_DEBIAN_PACKAGE_RELEASE "${SHD_DEB_REVISION}")
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
-set(CPACK_DEBIAN_PACKAGE_MAINTAINER "seller-healthd developers")
+set(CPACK_DEBIAN_PACKAGE_MAINTAINER "${SHD_DEB_MAINTAINER}")
 set(CPACK_DEBIAN_PACKAGE_SECTION admin)
 set(CPACK_DEBIAN_PACKAGE_PRIORITY optional)
 find_program(SHD_DPKG dpkg)
@@ -126,11 +180,11 @@ It is self-hosted: one daemon and one SQLite database on the seller's server.
 This package installs the daemon, its systemd service (not started until it
 is configured) and the seller-healthd system user.")
 # Library dependencies from dpkg-shlibdeps (needs dpkg-dev), merged with:
-# systemd (the unit; systemd-sysusers and systemd-tmpfiles in postinst),
-# ca-certificates (every HTTPS and SMTP connection verifies the server) and
-# tzdata (quiet hours in a time zone).
+# systemd (the units; systemd-sysusers and systemd-tmpfiles in postinst),
+# procps (/bin/kill, the units' ExecReload=), ca-certificates (every HTTPS and
+# SMTP connection verifies the server) and tzdata (quiet hours in a time zone).
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
-set(CPACK_DEBIAN_PACKAGE_DEPENDS "systemd, ca-certificates, tzdata")
+set(CPACK_DEBIAN_PACKAGE_DEPENDS "systemd, procps, ca-certificates, tzdata")
 # sqlite3: backing up the database while the service runs (docs/install.md).
 set(CPACK_DEBIAN_PACKAGE_RECOMMENDS "sqlite3")
 if(SHD_INSTALL_SYSTEM_FILES)

@@ -21,8 +21,8 @@ namespace shd::cli {
 namespace {
 
 // `run --once` is run by hand or from cron right after files were copied in:
-// a file must still be unchanged for a moment, but the wait is short and
-// bounded rather than a whole poll_interval.
+// without inotify, a file is taken once two scans a second apart saw it
+// unchanged; the wait is short and bounded rather than a whole poll_interval.
 constexpr std::chrono::seconds kOnceSettle{1};
 constexpr int kOnceSettleRounds = 10;
 
@@ -35,6 +35,10 @@ int run_once(const config::config& cfg, store::database& db, const Clock& wall,
     ingest::importer importer(db, as_of ? static_cast<const Clock&>(replay) : wall,
                               cfg.default_marketplace);
     ingest::inbox box(cfg.inbox, wall, kOnceSettle);
+    if (auto checked = box.check_folders(); !checked) {
+        spdlog::error("cannot run: {}", checked.error().text);
+        return kExitFailure;
+    }
     service::cycle_runner runner(db, box, importer);
 
     // Files still settling are waited for, briefly, so that the one cycle sees

@@ -3,10 +3,13 @@
 // "NAME: delivered" or "NAME: failed: reason". Exit 0 when all were
 // delivered, 1 when any failed or no channel is configured, 2 for a bad
 // config or an unknown channel name. The outbox is not touched: a test
-// neither waits behind real alerts nor is retried.
+// neither waits behind real alerts nor is retried. With --json the result
+// is one document instead (docs/cli.md): channels[] with name, type, result
+// (delivered, retry, rejected) and detail; delivered and failed counts.
 #include <fmt/format.h>
 
 #include <iostream>
+#include <nlohmann/json.hpp>
 #include <random>
 
 #include "alerts/words.hpp"
@@ -63,7 +66,8 @@ alerts::notification test_notification(const config::config& cfg, instant now) {
 
 }  // namespace
 
-int test_alert(const global_options& g, const std::optional<std::string>& channel_name) {
+int test_alert(const global_options& g, const std::optional<std::string>& channel_name,
+               bool as_json) {
     auto cfg = load_config_or_report(g.config_path);
     if (!cfg)
         return kExitUsage;
@@ -87,22 +91,51 @@ int test_alert(const global_options& g, const std::optional<std::string>& channe
     SystemClock clock;
     const auto notification = test_notification(*cfg, clock.now());
     bool all_delivered = true;
+    nlohmann::ordered_json results = nlohmann::ordered_json::array();
+    int delivered = 0;
     for (const auto* channel : targets) {
         auto sender = delivery::make_sender(channel->type);
-        std::string line;
+        std::string result;
+        std::string detail;
         if (!sender) {
-            line = "failed: no sender for type " + channel->type;
-            all_delivered = false;
+            result = "rejected";
+            detail = "no sender for type " + channel->type;
         } else {
             const auto outcome = sender->send(*channel, notification, clock.now());
-            if (outcome.result == delivery::send_outcome::kind::delivered) {
-                line = "delivered";
-            } else {
-                line = "failed: " + outcome.detail;
-                all_delivered = false;
+            detail = outcome.detail;
+            switch (outcome.result) {
+                case delivery::send_outcome::kind::delivered:
+                    result = "delivered";
+                    break;
+                case delivery::send_outcome::kind::retry:
+                    result = "retry";
+                    break;
+                case delivery::send_outcome::kind::rejected:
+                    result = "rejected";
+                    break;
             }
         }
-        std::cout << channel->name << ": " << line << std::endl;
+        if (result == "delivered")
+            ++delivered;
+        else
+            all_delivered = false;
+        if (as_json) {
+            results.push_back({{"name", channel->name},
+                               {"type", channel->type},
+                               {"result", result},
+                               {"detail", detail}});
+        } else {
+            std::cout << channel->name << ": "
+                      << (result == "delivered" ? std::string("delivered") : "failed: " + detail)
+                      << std::endl;
+        }
+    }
+    if (as_json) {
+        const nlohmann::ordered_json doc{{"channels", std::move(results)},
+                                         {"delivered", delivered},
+                                         {"failed", static_cast<int>(targets.size()) - delivered}};
+        std::cout << doc.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace)
+                  << std::endl;
     }
     return all_delivered ? kExitOk : kExitFailure;
 }

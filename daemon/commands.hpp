@@ -15,14 +15,25 @@ inline constexpr int kExitUsage = 2;
 
 inline constexpr const char* kDefaultConfigPath = "/etc/seller-healthd/seller-healthd.yaml";
 
+inline constexpr const char* kDefaultConfigDir = "/etc/seller-healthd";
+
 struct global_options {
     std::string config_path = kDefaultConfigPath;
 };
 
-int check_config(const global_options& g);
-int import_files(const global_options& g, const std::vector<std::string>& files);
-int status(const global_options& g, const std::optional<std::string>& at, bool json);
+struct status_options {
+    std::optional<std::string> at;
+    bool json = false;
+    bool all = false;    // every *.yaml in config_dir
+    bool check = false;  // monitoring-plugin line and exit code
+    std::string config_dir = kDefaultConfigDir;
+};
+
+int check_config(const global_options& g, bool json);
+int import_files(const global_options& g, const std::vector<std::string>& files, bool json);
+// `status --check` exits 0-3 as a monitoring plugin does, whatever went wrong.
+int status(const global_options& g, const status_options& o);
 int run(const global_options& g, bool once, const std::optional<std::string>& at);
-int test_alert(const global_options& g, const std::optional<std::string>& channel);
+int test_alert(const global_options& g, const std::optional<std::string>& channel, bool json);
 
 }  // namespace shd::cli

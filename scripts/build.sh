@@ -8,9 +8,10 @@ dir="$1"; shift
 export CCACHE_BASEDIR="$root" CCACHE_NOHASHDIR=true
 generator=()
 command -v ninja >/dev/null 2>&1 && generator=(-G Ninja)
+# Warnings are errors here and in CI, not in a plain cmake build.
 if [ ! -f "$dir/CMakeCache.txt" ]; then
-  cmake -S "$root" -B "$dir" "${generator[@]}" "$@"
+  cmake -S "$root" -B "$dir" "${generator[@]}" -DSHD_WERROR=ON "$@"
 else
-  cmake -S "$root" -B "$dir" "$@" >/dev/null
+  cmake -S "$root" -B "$dir" -DSHD_WERROR=ON "$@" >/dev/null
 fi
 cmake --build "$dir" --parallel "$(nproc)"

@@ -36,6 +36,32 @@ UNSHIPPED_HEADER = (
 
 FEEDBACK_HEADER = ["Date", "Rating", "Comments", "Your Response", "Order ID", "Rater Email"]
 
+# Variants real reports come in (docs/formats.md): an Unshipped report without
+# sales-channel (its orders are the account's marketplace, config `marketplace`)
+# and with is-iba; "Response" for "Your Response"; "quantity-purchased" for
+# "quantity".
+UNSHIPPED_HEADER_WITHOUT_SALES_CHANNEL = (
+    [c for c in UNSHIPPED_HEADER if c != "sales-channel"] + ["is-iba"])
+FEEDBACK_HEADER_RESPONSE = ["Date", "Rating", "Comments", "Response", "Order ID", "Rater Email"]
+ALL_ORDERS_HEADER_QUANTITY_PURCHASED = [
+    "quantity-purchased" if c == "quantity" else c for c in ALL_ORDERS_HEADER]
+
+# Amazon's marketplace ID table, every marketplace in it: code -> (ID, sales channel).
+MARKETPLACES = {
+    "US": ("ATVPDKIKX0DER", "Amazon.com"), "CA": ("A2EUQ1WTGCTBG2", "Amazon.ca"),
+    "MX": ("A1AM78C64UM0Y8", "Amazon.com.mx"), "BR": ("A2Q3Y263D00KWC", "Amazon.com.br"),
+    "IE": ("A28R8C7NBKEWEA", "Amazon.ie"), "ES": ("A1RKKUPIHCS9HS", "Amazon.es"),
+    "UK": ("A1F83G8C2ARO7P", "Amazon.co.uk"), "FR": ("A13V1IB3VIYZZH", "Amazon.fr"),
+    "BE": ("AMEN7PMS3EDWL", "Amazon.com.be"), "NL": ("A1805IZSGTT6HS", "Amazon.nl"),
+    "DE": ("A1PA6795UKMFR9", "Amazon.de"), "IT": ("APJ6JRA9NG5V4", "Amazon.it"),
+    "SE": ("A2NODRKZP88ZB9", "Amazon.se"), "ZA": ("AE08WJ6YKNBMC", "Amazon.co.za"),
+    "PL": ("A1C3SOZRARQ6R3", "Amazon.pl"), "EG": ("ARBP9OOSHTCHU", "Amazon.eg"),
+    "TR": ("A33AVAJ2PDY3EV", "Amazon.com.tr"), "SA": ("A17E79C6D8DWNP", "Amazon.sa"),
+    "AE": ("A2VIGQ35RCS4UG", "Amazon.ae"), "IN": ("A21TJRUUN4KGV", "Amazon.in"),
+    "SG": ("A19VAU5U5O7RUS", "Amazon.sg"), "AU": ("A39IBJ37TRP1C6", "Amazon.com.au"),
+    "JP": ("A1VC38T7YXB528", "Amazon.co.jp"),
+}
+
 SHIPMENTS_HEADER = ["order_id", "latest_ship_date", "confirmed_at", "tracking_id", "carrier",
                     "tracking_valid"]
 DEFECTS_HEADER = ["order_id", "kind", "occurred_at", "status", "rating"]

@@ -36,19 +36,68 @@ US = "ATVPDKIKX0DER"
 # Part 1: reading export files (spec/formats.md)
 # ---------------------------------------------------------------------------
 
+
+class BadFile(Exception):
+    pass
+
+
+# Amazon's marketplace ID table, every marketplace in it: sales channel -> ID.
 SALES_CHANNELS = {
     "amazon.com": "ATVPDKIKX0DER",
     "amazon.ca": "A2EUQ1WTGCTBG2",
     "amazon.com.mx": "A1AM78C64UM0Y8",
-    "amazon.co.uk": "A1F83G8C2ARO7P",
-    "amazon.de": "A1PA6795UKMFR9",
-    "amazon.fr": "A13V1IB3VIYZZH",
-    "amazon.it": "APJ6JRA9NG5V4",
+    "amazon.com.br": "A2Q3Y263D00KWC",
+    "amazon.ie": "A28R8C7NBKEWEA",
     "amazon.es": "A1RKKUPIHCS9HS",
+    "amazon.co.uk": "A1F83G8C2ARO7P",
+    "amazon.fr": "A13V1IB3VIYZZH",
+    "amazon.com.be": "AMEN7PMS3EDWL",
+    "amazon.nl": "A1805IZSGTT6HS",
+    "amazon.de": "A1PA6795UKMFR9",
+    "amazon.it": "APJ6JRA9NG5V4",
+    "amazon.se": "A2NODRKZP88ZB9",
+    "amazon.co.za": "AE08WJ6YKNBMC",
+    "amazon.pl": "A1C3SOZRARQ6R3",
+    "amazon.eg": "ARBP9OOSHTCHU",
+    "amazon.com.tr": "A33AVAJ2PDY3EV",
+    "amazon.sa": "A17E79C6D8DWNP",
+    "amazon.ae": "A2VIGQ35RCS4UG",
     "amazon.in": "A21TJRUUN4KGV",
-    "amazon.co.jp": "A1VC38T7YXB528",
+    "amazon.sg": "A19VAU5U5O7RUS",
     "amazon.com.au": "A39IBJ37TRP1C6",
+    "amazon.co.jp": "A1VC38T7YXB528",
 }
+MARKETPLACE_IDS = set(SALES_CHANNELS.values())
+
+# Amazon reports the daemon does not read, by a column none of ours has.
+FOREIGN_REPORT_COLUMNS = {
+    "shipment-item-id", "amazon-order-item-id", "estimated-arrival-date",
+    "return request date", "return request status", "amazon rma id", "merchant rma id",
+    "detailed-disposition", "license-plate-number", "return-date",
+    "settlement-id", "settlement-start-date", "settlement-end-date", "deposit-date",
+    "listing-id", "seller-sku", "item-name", "open-date", "asin1",
+    "fnsku", "afn-warehouse-quantity", "afn-fulfillable-quantity", "mfn-fulfillable-quantity",
+    "fulfillment-channel-sku", "quantity available",
+}
+
+
+def marketplace_of_channel(text: str) -> str | None:
+    """A sales-channel cell: a name (any case), a marketplace ID, or Non-Amazon (None)."""
+    t = text.strip()
+    if t.lower() == "non-amazon":
+        return None
+    if t in MARKETPLACE_IDS:
+        return t
+    if t.lower() in SALES_CHANNELS:
+        return SALES_CHANNELS[t.lower()]
+    raise BadFile(f"unknown sales channel")
+
+
+def check_id(value: str) -> str:
+    """IDs carry no control characters (C0, DEL, C1)."""
+    if any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F for c in value):
+        raise BadFile("a control character in an ID")
+    return value
 
 # Day order of the Feedback report's Date column, by marketplace.
 FEEDBACK_DATE_STYLE = {
@@ -59,8 +108,6 @@ FEEDBACK_DATE_STYLE = {
 }
 
 
-class BadFile(Exception):
-    pass
 
 
 def parse_instant(text: str) -> dt.datetime:
@@ -119,32 +166,62 @@ def decode(raw: bytes) -> str:
     return text
 
 
+def check_header(header: list[str]) -> list[str]:
+    """Column names trimmed; another Amazon report or a repeated column is refused."""
+    header = [h.strip() for h in header]
+    if any(h.lower() in FOREIGN_REPORT_COLUMNS for h in header):
+        raise BadFile("an Amazon report seller-healthd does not read")
+    names = [h.lower() for h in header if h]
+    if len(names) != len(set(names)):
+        raise BadFile("a column appears twice in the header")
+    return header
+
+
+def repeats_header(fields: list[str], header: list[str]) -> bool:
+    if len(fields) < 2 or len(header) < 2:
+        return False
+    differing = max(0, len(header) - len(fields)) + sum(
+        1 for f, h in zip(fields, header) if f.strip().lower() != h.lower())
+    return differing <= 1
+
+
 def tsv_rows(text: str) -> tuple[list[str], list[dict[str, str]]]:
-    lines = text.replace("\r\n", "\n").split("\n")
-    while lines and lines[-1] == "":
-        lines.pop()
-    header = lines[0].split("\t")
+    first = text.lstrip(" \t\r\n").split("\n", 1)[0]
+    if "\r" in first.rstrip("\r"):
+        raise BadFile("lines end in CR alone")
+    lines = [line for line in text.replace("\r\n", "\n").split("\n") if line]
+    header = check_header(lines[0].split("\t"))
     rows = []
     for number, line in enumerate(lines[1:], start=2):
         fields = line.split("\t")
         if len(fields) > len(header):
             raise BadFile(f"line {number}: more fields than the header")
+        if repeats_header(fields, header):
+            raise BadFile(f"line {number}: the header row again")
         fields += [""] * (len(header) - len(fields))
-        rows.append(dict(zip(header, fields)))
+        rows.append(dict(zip(header, [f.strip(" \t") for f in fields])))
     return header, rows
 
 
 def csv_rows(text: str) -> tuple[list[str], list[dict[str, str]]]:
+    first = text.lstrip(" \t\r\n").split("\n", 1)[0]
+    if "\r" in first.rstrip("\r"):
+        raise BadFile("lines end in CR alone")
     reader = csv.reader(io.StringIO(text, newline=""))
     header = next(reader)
+    while not header:
+        header = next(reader)
+    header = check_header(header)
     rows = []
     for fields in reader:
         if not fields:
             continue
         if len(fields) > len(header):
             raise BadFile("more fields than the header")
+        if repeats_header(fields, header):
+            raise BadFile("the header row again")
         fields += [""] * (len(header) - len(fields))
-        rows.append(dict(zip(header, fields)))
+        rows.append(dict(zip(header, [f.strip(" \t") for f in fields])))
     return header, rows
 
 
@@ -164,6 +241,9 @@ class Order:
 class Store:
     """What the database holds after the imports, reduced to what metrics use."""
     default_marketplace: str = US
+    # Config's `marketplace`: the account's own, for an Unshipped report
+    # without sales-channel; None when the config does not state it.
+    account_marketplace: str | None = None
     orders: dict[str, Order] = field(default_factory=dict)
     promise: dict[str, tuple[dt.datetime, bool]] = field(default_factory=dict)
     shipments: dict[str, tuple] = field(default_factory=dict)
@@ -193,7 +273,7 @@ class Store:
                 self._all_orders(rows)
                 return "all_orders"
             if "order-id" in header and "promise-date" in header:
-                self._unshipped(rows)
+                self._unshipped(rows, "sales-channel" in header)
                 return "unshipped"
             if "Order ID" in header and "Rating" in header:
                 self._feedback(rows)
@@ -216,10 +296,11 @@ class Store:
         for r in rows:
             grouped.setdefault(r["amazon-order-id"], []).append(r)
         for order_id, items in grouped.items():
+            check_id(order_id)
             first = items[0]
             status = first["order-status"].strip()
             order = Order(
-                marketplace=SALES_CHANNELS.get(first["sales-channel"].strip().lower()),
+                marketplace=marketplace_of_channel(first["sales-channel"]),
                 channel={"Merchant": "MFN", "Amazon": "AFN"}[first["fulfillment-channel"].strip()],
                 purchased_at=parse_instant(first["purchase-date"]),
                 cancelled=status in ("Cancelled", "Canceled"),
@@ -236,21 +317,24 @@ class Store:
                 continue
             self.orders[order_id] = order
 
-    def _unshipped(self, rows):
+    def _unshipped(self, rows, has_sales_channel: bool):
+        if rows and not has_sales_channel and not self.account_marketplace:
+            raise BadFile("no sales-channel column and no `marketplace` in the config")
         for r in rows:
-            order_id = r["order-id"]
+            order_id = check_id(r["order-id"])
             buyer_requested = parse_bool(r.get("is-buyer-requested-cancellation", ""))
             self.promise[order_id] = (parse_instant(r["promise-date"]), buyer_requested)
             if order_id not in self.orders or self.orders[order_id].source == "unshipped":
                 self.orders[order_id] = Order(
-                    marketplace=SALES_CHANNELS.get(r["sales-channel"].strip().lower()),
+                    marketplace=(marketplace_of_channel(r["sales-channel"]) if has_sales_channel
+                                 else self.account_marketplace),
                     channel="MFN", purchased_at=parse_instant(r["purchase-date"]),
                     cancelled=False, item_cancelled=False, buyer_requested=buyer_requested,
                     last_updated=None, source="unshipped")
 
     def _feedback(self, rows):
         for r in rows:
-            order_id = r["Order ID"].strip()
+            order_id = check_id(r["Order ID"].strip())
             order = self.orders.get(order_id)
             marketplace = (order.marketplace if order and order.marketplace
                            else self.default_marketplace)
@@ -483,8 +567,10 @@ def evaluate(store: Store, t: dt.datetime, overrides: dict | None = None,
 
 def evaluate_folder(folder: Path, import_order: list[list[str]], t: dt.datetime,
                     default_marketplace: str = US, overrides: dict | None = None,
-                    marketplace_overrides: dict | None = None) -> list[dict]:
-    store = Store(default_marketplace=default_marketplace)
+                    marketplace_overrides: dict | None = None,
+                    account_marketplace: str | None = None) -> list[dict]:
+    store = Store(default_marketplace=default_marketplace,
+                  account_marketplace=account_marketplace)
     for batch in import_order:
         for name in batch:
             store.import_file(folder / name)
@@ -493,9 +579,11 @@ def evaluate_folder(folder: Path, import_order: list[list[str]], t: dt.datetime,
 
 def evaluate_with_config(folder: Path, import_order: list[list[str]], t: dt.datetime,
                          config: dict) -> list[dict]:
-    """The rows for a parsed config.yaml (default_marketplace, metrics, marketplaces)."""
+    """The rows for a parsed config.yaml (default_marketplace, marketplace, metrics,
+    marketplaces)."""
     return evaluate_folder(folder, import_order, t, config.get("default_marketplace") or US,
-                           config.get("metrics"), config.get("marketplaces"))
+                           config.get("metrics"), config.get("marketplaces"),
+                           config.get("marketplace"))
 
 
 # ---------------------------------------------------------------------------

@@ -15,6 +15,7 @@
 #include <stdexcept>
 
 #include "config/schema.hpp"
+#include "config/yaml_bounds.hpp"
 #include "core/credentials.hpp"
 #include "core/feed_catalog.hpp"
 #include "core/time.hpp"
@@ -32,11 +33,16 @@ constexpr std::size_t kMaxFileBytes = 1 << 20;
 // metrics.<metric> and marketplaces.<id>.<metric>.
 const table<metric_thresholds>& threshold_rows() {
     static const table<metric_thresholds> rows = {
-        field("target", &metric_thresholds::target, in_range(open(0, 1))),
-        field("warn", &metric_thresholds::warn, in_range(open(0, 1))),
-        field("windows", &metric_thresholds::windows, list_of("window", closed(1, 365))),
-        field("lag_days", &metric_thresholds::lag_days, in_range(closed(0, 365))),
-        field("min_orders", &metric_thresholds::min_orders, in_range(at_least(0))),
+        field("target", &metric_thresholds::target, in_range(open(0, 1)),
+              "Amazon's limit as a fraction (0.04 is 4%): past it the metric is breached."),
+        field("warn", &metric_thresholds::warn, in_range(open(0, 1)),
+              "Where seller-healthd reports the metric at risk; on the safe side of target."),
+        field("windows", &metric_thresholds::windows, list_of("window", closed(1, 365)),
+              "Window lengths in days, each evaluated on its own."),
+        field("lag_days", &metric_thresholds::lag_days, in_range(closed(0, 365)),
+              "Days the window ends before the evaluation (Amazon counts ODR with a lag)."),
+        field("min_orders", &metric_thresholds::min_orders, in_range(at_least(0)),
+              "Below this many orders (or messages) a window is marked low volume."),
     };
     return rows;
 }
@@ -97,6 +103,19 @@ row<config> metrics_row() {
         [](YAML::Emitter& out, const config& c) {
             out << YAML::Key << "metrics" << YAML::Value;
             emit_metric_map(out, c.metrics);
+        },
+        false,
+        "Thresholds per metric, by metric name; a metric or field left out keeps its default "
+        "(see METRICS).",
+        "map",
+        false,
+        [](const std::string& key, const config*, std::vector<key_doc>& out) {
+            const std::string metric_key = key + ".<metric>";
+            out.push_back({metric_key, "map", "",
+                           "One metric's thresholds: order_defect_rate, late_dispatch_rate, "
+                           "cancellation_rate, valid_tracking_rate or response_rate_24h."});
+            document_table(threshold_rows(), metric_key,
+                           static_cast<const metric_thresholds*>(nullptr), out);
         }};
 }
 
@@ -133,6 +152,19 @@ row<config> marketplaces_row() {
                 emit_metric_map(out, resolved);
             }
             out << YAML::EndMap;
+        },
+        false,
+        "Threshold overrides for single marketplaces, by marketplace ID; each holds metrics "
+        "like the metrics section and starts from its merged values.",
+        "map",
+        false,
+        [](const std::string& key, const config*, std::vector<key_doc>& out) {
+            out.push_back({key + ".<id>", "map", "",
+                           "The overrides of one marketplace (an ID such as A1F83G8C2ARO7P), "
+                           "by metric name."});
+            out.push_back({key + ".<id>.<metric>", "map", "",
+                           "The thresholds of one metric in one marketplace: target, warn, "
+                           "windows, lag_days, min_orders."});
         }};
 }
 
@@ -245,24 +277,39 @@ row<alert_channel> address_list_field(std::string_view name,
             for (const auto& address : source.*member)
                 out << YAML::DoubleQuoted << address;
             out << YAML::EndSeq;
-        }};
+        },
+        false,
+        "email: the recipients, a list of plain addresses.",
+        "list of email addresses"};
 }
 
 const table<alert_channel>& channel_rows() {
     static const table<alert_channel> rows = {
-        required(field("name", &alert_channel::name)),
-        required(field("type", &alert_channel::type, one_of(kChannelTypes))),
-        field("min_severity", &alert_channel::min_severity, one_of(kSeverities)),
-        field("url", &alert_channel::url),
-        field("secret", &alert_channel::secret, optional_secret()),
-        field("routing_key", &alert_channel::routing_key, secret_text()),
-        field("ca_file", &alert_channel::ca_file),
-        field("timeout", &alert_channel::timeout, in_range(closed(1, 300))),
-        field("from", &alert_channel::from),
+        required(field("name", &alert_channel::name, {},
+                       "Unique name of the channel (test-alert --channel NAME).")),
+        required(
+            field("type", &alert_channel::type, one_of(kChannelTypes), "Where notifications go.")),
+        field("min_severity", &alert_channel::min_severity, one_of(kSeverities),
+              "The least severity sent to this channel."),
+        field("url", &alert_channel::url, {},
+              "The https endpoint (webhook, slack, teams, discord, pagerduty) or smtp:// or "
+              "smtps:// server (email)."),
+        field("secret", &alert_channel::secret, optional_secret(),
+              "webhook: HMAC-SHA256 key for the X-Signature-SHA256 header."),
+        field("routing_key", &alert_channel::routing_key, secret_text(),
+              "pagerduty: the integration key."),
+        field("ca_file", &alert_channel::ca_file, {},
+              "An extra trusted CA certificate (PEM) for this channel's TLS."),
+        field("timeout", &alert_channel::timeout, in_range(closed(1, 300)),
+              "Time allowed for one delivery attempt."),
+        field("from", &alert_channel::from, {}, "email: the sender address."),
         address_list_field("to", &alert_channel::to),
-        field("username", &alert_channel::username),
-        field("password_file", &alert_channel::password_file),
-        field("tls", &alert_channel::tls, one_of(kTlsModes)),
+        field("username", &alert_channel::username, {}, "email: the SMTP login."),
+        field("password_file", &alert_channel::password_file, {},
+              "email: file holding the SMTP password, read at send time (relative to this "
+              "file's folder)."),
+        field("tls", &alert_channel::tls, one_of(kTlsModes),
+              "email: starttls (default for smtp://), implicit (smtps://) or none."),
     };
     return rows;
 }
@@ -270,8 +317,10 @@ const table<alert_channel>& channel_rows() {
 // Writes one channel with the keys its type takes; optional keys left unset
 // are left out, so the output reads back to the same channel.
 void emit_channel(YAML::Emitter& out, const alert_channel& c) {
-    const bool url_is_secret =
-        c.type == "slack" || c.type == "teams" || c.type == "discord" || c.type == "pagerduty";
+    // A webhook's URL often carries its token in the path or query, as the
+    // chat services' do: every HTTP channel's URL is a secret.
+    const bool url_is_secret = c.type == "webhook" || c.type == "slack" || c.type == "teams" ||
+                               c.type == "discord" || c.type == "pagerduty";
     out << YAML::BeginMap;
     for (const auto& r : channel_rows()) {
         const bool common = std::find(std::begin(kCommonChannelKeys), std::end(kCommonChannelKeys),
@@ -448,7 +497,8 @@ status check_channel(alert_channel& c, const std::string& key, position item_at,
 }
 
 row<alerts_config> channels_row() {
-    row<alerts_config> inner = records("channels", &alerts_config::channels, channel_rows());
+    row<alerts_config> inner = records("channels", &alerts_config::channels, channel_rows(),
+                                       "The places notifications go, each a map; none by default.");
     row<alerts_config> r = inner;
     r.parse = [inner](const map_entry& e, const std::string& key, alerts_config& target,
                       parse_context& ctx) -> status {
@@ -486,9 +536,10 @@ row<alerts_config> channels_row() {
 
 const table<quiet_hours_config>& quiet_hours_rows() {
     static const table<quiet_hours_config> rows = {
-        required(field("start", &quiet_hours_config::start)),
-        required(field("end", &quiet_hours_config::end)),
-        field("timezone", &quiet_hours_config::timezone),
+        required(field("start", &quiet_hours_config::start, {}, "Start of quiet hours, HH:MM.")),
+        required(field("end", &quiet_hours_config::end, {}, "End of quiet hours, HH:MM.")),
+        field("timezone", &quiet_hours_config::timezone, {},
+              "IANA time zone of start and end, such as Europe/Berlin."),
     };
     return rows;
 }
@@ -549,25 +600,42 @@ row<alerts_config> quiet_hours_row() {
                 return;
             }
             emit_map(out, quiet_hours_rows(), *source.quiet_hours);
+        },
+        false,
+        "While they last, at_risk notifications wait; breached ones do not. Absent or {}: none.",
+        "map",
+        false,
+        [](const std::string& key, const alerts_config*, std::vector<key_doc>& out) {
+            const quiet_hours_config defaults{};
+            document_table(quiet_hours_rows(), key, &defaults, out);
         }};
 }
 
 const table<alerts_config>& alerts_rows() {
     static const table<alerts_config> rows = {
         channels_row(),
-        field("for", &alerts_config::for_evaluations, in_range(closed(1, 1000))),
-        field("repeat_interval", &alerts_config::repeat_interval, in_range(at_least(60))),
-        field("resolve_margin", &alerts_config::resolve_margin, in_range(closed_open(0, 0.5))),
-        field("max_delivery_age", &alerts_config::max_delivery_age, in_range(at_least(60))),
+        field("for", &alerts_config::for_evaluations, in_range(closed(1, 1000)),
+              "Consecutive evaluations a problem must last before its alert fires."),
+        field("repeat_interval", &alerts_config::repeat_interval, in_range(at_least(60)),
+              "How often a firing alert is sent again."),
+        field("resolve_margin", &alerts_config::resolve_margin, in_range(closed_open(0, 0.5)),
+              "How far past warn the rate must come back before an alert resolves."),
+        field("max_delivery_age", &alerts_config::max_delivery_age, in_range(at_least(60)),
+              "A notification not delivered within this time is given up."),
         quiet_hours_row(),
-        field("deadline_alerts", &alerts_config::deadline_alerts),
+        field("deadline_alerts", &alerts_config::deadline_alerts, {},
+              "Alert on buyer messages and MFN orders about to miss their deadline."),
         // From 12 h: the evaluation lists unanswered messages from 12 h on.
         field("message_deadline_warn", &alerts_config::message_deadline_warn,
-              in_range(closed_open(12 * 3600, 24 * 3600))),
+              in_range(closed_open(12 * 3600, 24 * 3600)),
+              "Age of an unanswered buyer message at which its deadline alert fires."),
         // Up to 24 h: the evaluation lists unconfirmed orders due within 24 h.
         field("ship_deadline_warn", &alerts_config::ship_deadline_warn,
-              in_range(closed(60, 24 * 3600))),
-        field("stale_after", &alerts_config::stale_after, in_range(at_least(60))),
+              in_range(closed(60, 24 * 3600)),
+              "Time before an unconfirmed MFN order's latest ship date at which its alert "
+              "fires."),
+        field("stale_after", &alerts_config::stale_after, in_range(at_least(60)),
+              "Without a successful import for this long, the stale-data alert fires."),
     };
     return rows;
 }
@@ -629,6 +697,18 @@ row<config> feeds_row() {
                 emit_map(out, feed_rows(), feed_settings{c.feed_max_age(f.name)});
             }
             out << YAML::EndMap;
+        },
+        false,
+        "How long each feed may go without arriving before it is stale, by feed name "
+        "(all_orders, unshipped, shipments, defects, feedback, messages, account_health); a "
+        "feed left out takes alerts.stale_after.",
+        "map",
+        false,
+        [](const std::string& key, const config*, std::vector<key_doc>& out) {
+            out.push_back({key + ".<feed>.max_age", "duration, at least 1m", "",
+                           "The longest a feed may go without a successful import before its "
+                           "stale alert fires and the metrics counted from it are held. Default: "
+                           "alerts.stale_after."});
         }};
 }
 
@@ -639,27 +719,54 @@ void resolve_feed_max_ages(config& c) {
 
 const table<http_config>& http_rows() {
     static const table<http_config> rows = {
-        field("listen", &http_config::listen, listen_address_text()),
+        field("listen", &http_config::listen, listen_address_text(),
+              "Address of the HTTP endpoint (/healthz, /metrics, /api/status, the "
+              "dashboard); empty for none."),
     };
     return rows;
+}
+
+// `marketplace`: unset is a state of its own (a report that names no
+// marketplace is then refused), so an unset value is not printed either.
+row<config> account_marketplace_row() {
+    auto r = field("marketplace", &config::marketplace, marketplace_id(),
+                   "The account's marketplace ID, for reports that do not name one (the "
+                   "Unshipped report of marketplaces whose header has no sales-channel column). "
+                   "Not set by default: such a report is then refused.");
+    r.emit = [emit = r.emit](YAML::Emitter& out, const config& c) {
+        if (!c.marketplace.empty())
+            emit(out, c);
+    };
+    return r;
 }
 
 // The whole file. Defaults are the member initialisers of `config` and the
 // metric catalog (default_config); a row only names, types and bounds a key.
 const table<config>& top_rows() {
     static const table<config> rows = {
-        field("account", &config::account, any_text()),
-        field("database", &config::database),
-        field("inbox", &config::inbox),
-        field("default_marketplace", &config::default_marketplace, marketplace_id()),
-        field("poll_interval", &config::poll_interval, in_range(at_least(1))),
-        field("reconcile_tolerance", &config::reconcile_tolerance, in_range(closed_open(0, 1))),
-        field("log_level", &config::log_level, one_of(kLogLevels)),
+        field("account", &config::account, label_text(),
+              "Names the seller account in alerts, on the dashboard, in status --all and as "
+              "the account label of every /metrics series. Default: the config file's name "
+              "without .yaml."),
+        field("database", &config::database, {},
+              "The SQLite database, created on first use; relative to this file's folder."),
+        field("inbox", &config::inbox, {},
+              "Folder watched for Amazon export files; relative to this file's folder."),
+        field("default_marketplace", &config::default_marketplace, marketplace_id(),
+              "Marketplace of a buyer message that names none and whose order is unknown."),
+        account_marketplace_row(),
+        field("poll_interval", &config::poll_interval, in_range(at_least(1)),
+              "How often the inbox is checked and the metrics evaluated."),
+        field("reconcile_tolerance", &config::reconcile_tolerance, in_range(closed_open(0, 1)),
+              "How far our rate may differ from Amazon's (an imported account-health "
+              "snapshot) before status flags it."),
+        field("log_level", &config::log_level, one_of(kLogLevels),
+              "The lowest level written to the log."),
         metrics_row(),
         marketplaces_row(),
-        section("alerts", &config::alerts, alerts_rows()),
+        section("alerts", &config::alerts, alerts_rows(), "Where alerts go and when."),
         feeds_row(),
-        section("http", &config::http, http_rows()),
+        section("http", &config::http, http_rows(), "The HTTP endpoint."),
     };
     return rows;
 }
@@ -746,16 +853,15 @@ result<config, config_error> parse_document(std::string_view yaml_text,
                                             const std::filesystem::path& base_dir) {
     parse_context ctx{display_name, base_dir, {}};
     try {
-        const std::vector<YAML::Node> documents = YAML::LoadAll(std::string(yaml_text));
+        if (auto problem = check_yaml_bounds(yaml_text))
+            return config_error{display_name, problem->line, problem->column, "",
+                                std::move(problem->message)};
+        const YAML::Node document = YAML::Load(std::string(yaml_text));
         config c = default_config();
         c.feed_max_ages.clear();  // filled from the file's stale_after below
-        if (documents.size() > 1) {
-            return ctx.error(position_of(documents[1].Mark()), "",
-                             "a second YAML document starts here (after a '---' line); a "
-                             "configuration file holds one");
-        }
-        if (!documents.empty()) {
-            if (auto s = parse_map(documents[0], "", position{1, 1}, top_rows(), c, ctx); !s) {
+        c.account = default_account_for(display_name);
+        if (document.IsDefined() && !document.IsNull()) {
+            if (auto s = parse_map(document, "", position{1, 1}, top_rows(), c, ctx); !s) {
                 return s.error();
             }
         }
@@ -787,6 +893,13 @@ std::optional<std::chrono::minutes> parse_time_of_day(std::string_view text) {
     if (hour > 23 || minute > 59)
         return std::nullopt;
     return std::chrono::hours{hour} + std::chrono::minutes{minute};
+}
+
+std::string default_account_for(const std::filesystem::path& file) {
+    const std::string stem = file.stem().string();
+    if (stem.empty() || label_value_problem(stem))
+        return std::string(kDefaultAccount);
+    return stem;
 }
 
 std::string config_error::to_string() const {
@@ -870,6 +983,13 @@ result<config, config_error> load_config(const std::filesystem::path& path) {
     if (c)
         c->source_path = absolute;
     return c;
+}
+
+std::vector<key_doc> schema_keys() {
+    std::vector<key_doc> out;
+    const config defaults = default_config();
+    document_table(top_rows(), "", &defaults, out);
+    return out;
 }
 
 std::string format_effective(const config& c) {

@@ -80,12 +80,27 @@ struct http_config {
     bool operator==(const http_config&) const = default;
 };
 
+// The account of a config without a file name to take it from.
+inline constexpr std::string_view kDefaultAccount = "seller-healthd";
+
+// The account a config file gets when it names none: the file's stem
+// ("acme.yaml" -> "acme"), or kDefaultAccount when the stem is not a usable
+// label value.
+std::string default_account_for(const std::filesystem::path& file);
+
 struct config {
     std::filesystem::path source_path;  // the file it was read from
-    std::string account = "Amazon seller";    // display name in alerts
+    // Names the seller account in alerts, on the dashboard and as the
+    // `account` label of every /metrics series. Default: the config file's
+    // stem (/etc/seller-healthd/acme.yaml -> "acme").
+    std::string account = std::string(kDefaultAccount);
     std::filesystem::path database = "/var/lib/seller-healthd/seller-healthd.sqlite";
     std::filesystem::path inbox = "/var/lib/seller-healthd/inbox";
     std::string default_marketplace = "ATVPDKIKX0DER";
+    // The account's own marketplace, for reports that name none (an Unshipped
+    // report without sales-channel). Empty: not stated, and such a report is
+    // refused.
+    std::string marketplace;
     std::chrono::seconds poll_interval{60};
     // Our rate and Amazon's (from an account-health snapshot) may differ by
     // this much, as a fraction, before status flags the difference.
@@ -130,6 +145,18 @@ struct config_error {
 };
 
 [[noreturn]] void throw_exception_from_error(config_error const& e, boost::source_location const&);
+
+// One key of the file, for the man page seller-healthd.yaml(5) and the
+// reference: every key the parser accepts, walked from the same tables.
+struct key_doc {
+    std::string key;            // dotted: "alerts.channels[].timeout", "metrics.<metric>.warn"
+    std::string type;           // "duration, at least 1s", "one of: trace, debug, ..."
+    std::string default_value;  // YAML flow text; empty when there is no single default
+    std::string description;
+};
+
+// Every key in document order (a section before the keys inside it).
+std::vector<key_doc> schema_keys();
 
 // The built-in configuration (no file): Amazon's defaults everywhere.
 config default_config();

@@ -9,6 +9,7 @@
 #include <set>
 
 #include "core/credentials.hpp"
+#include "core/html_text.hpp"
 #include "core/listen_address.hpp"
 #include "core/marketplaces.hpp"
 #include "core/time.hpp"
@@ -284,6 +285,54 @@ result<bool, error_message> parse_boolean(std::string_view text) {
     return error_message{"expected true or false, got " + shown(text)};
 }
 
+std::string rule_text(std::string_view base, const value_rule& rule, bool numeric, bool duration) {
+    std::string text(base);
+    switch (rule.form) {
+        case text_form::free:
+            break;
+        case text_form::marketplace_id:
+            return "marketplace ID";
+        case text_form::choice: {
+            text = "one of:";
+            for (std::size_t i = 0; i < rule.choices.size(); ++i)
+                text += fmt::format("{} {}", i == 0 ? "" : ",", rule.choices[i]);
+            return text;
+        }
+        case text_form::listen_address:
+            return "HOST:PORT, or empty for none";
+        case text_form::label_value:
+            return "text, 1 to 64 bytes";
+    }
+    if (rule.secret)
+        text += " (secret)";
+    if (numeric && (std::isfinite(rule.range.min) || std::isfinite(rule.range.max))) {
+        std::function<std::string(double)> bound;
+        if (duration) {
+            bound = [](double v) {
+                return format_duration(std::chrono::seconds(static_cast<long long>(v)));
+            };
+        }
+        text += ", " + rule.range.describe(bound);
+    }
+    return text;
+}
+
+std::optional<std::string> label_value_problem(std::string_view text) {
+    constexpr std::size_t kMaxBytes = 64;
+    if (text.empty())
+        return "must not be empty";
+    if (text.size() > kMaxBytes)
+        return fmt::format("is {} bytes long; at most {} fit a label", text.size(), kMaxBytes);
+    if (valid_utf8(text) != text)
+        return std::string("is not valid UTF-8");
+    if (std::any_of(text.begin(), text.end(),
+                    [](char c) { return static_cast<unsigned char>(c) < 0x20 || c == 0x7f; }))
+        return std::string("must be one line without control characters");
+    if (text.front() == ' ' || text.back() == ' ')
+        return std::string("must not start or end with a space");
+    return std::nullopt;
+}
+
 std::optional<std::string> marketplace_id_problem(std::string_view text) {
     if (text.empty())
         return "a marketplace ID must not be empty";
@@ -411,8 +460,9 @@ bool url_has_credentials(std::string_view value) {
 
 std::string displayed_value(std::string_view key, std::string_view value, bool declared_secret) {
     const bool secret = declared_secret || is_secret_key(key) || url_has_credentials(value);
-    // An empty secret is printed empty: "not set" gives nothing away and helps.
-    if (secret && !value.empty())
+    // An empty secret is printed empty, and a credential reference as it is:
+    // "not set" and a credential's name give nothing away and help.
+    if (secret && !value.empty() && !is_credential_reference(value))
         return "***";
     return std::string(value);
 }
@@ -526,6 +576,10 @@ result<std::string, config_error> read_text(const value_rule& rule, const map_en
         case text_form::listen_address:
             if (auto parsed = parse_listen_address(text); !parsed)
                 return ctx.error(at, key, parsed.error().text);
+            break;
+        case text_form::label_value:
+            if (auto problem = label_value_problem(text))
+                return ctx.error(at, key, fmt::format("{} {}", leaf(key), *problem));
             break;
     }
     // config_error is an aggregate, so C++20 lets a string construct it too:

@@ -62,6 +62,11 @@ result<bool, error_message> parse_boolean(std::string_view text);
 // was probably meant ("UK" -> A1F83G8C2ARO7P).
 std::optional<std::string> marketplace_id_problem(std::string_view text);
 
+// What is wrong with `text` as a label value ("is longer than 64 bytes"),
+// nullopt when nothing: valid UTF-8, no control characters, no leading or
+// trailing space, 1 to 64 bytes.
+std::optional<std::string> label_value_problem(std::string_view text);
+
 // ---- Names ----
 
 // The candidate closest to `word` (case-insensitive edit distance with
@@ -112,7 +117,7 @@ constexpr numeric_range at_least(double lo) {
     return {lo, std::numeric_limits<double>::infinity(), false, false};
 }
 
-enum class text_form { free, marketplace_id, choice, listen_address };
+enum class text_form { free, marketplace_id, choice, listen_address, label_value };
 
 // What a value may be, beyond its C++ type (which picks the reader).
 struct value_rule {
@@ -148,6 +153,13 @@ inline value_rule listen_address_text() {
     value_rule r;
     r.form = text_form::listen_address;
     r.allow_empty = true;
+    return r;
+}
+// A Prometheus label value that stays readable in PromQL, tables and file
+// names' company: valid UTF-8, no surrounding spaces, at most 64 bytes.
+inline value_rule label_text() {
+    value_rule r;
+    r.form = text_form::label_value;
     return r;
 }
 inline value_rule in_range(numeric_range range) {
@@ -255,7 +267,14 @@ struct row {
     std::function<status(const map_entry& e, const std::string& key, T& target, parse_context&)>
         parse;
     std::function<void(YAML::Emitter& out, const T& source)> emit;
-    bool required = false;  // a missing key is an error (else the member keeps its default)
+    bool required = false;    // a missing key is an error (else the member keeps its default)
+    std::string_view help{};  // one or two sentences for the reference and the man page
+    std::string type{};       // "number, above 0 and below 1"; see type_text
+    bool show_default = true;
+    // The keys under this one (sections, lists of maps); `defaults` is what
+    // the member holds when the file says nothing, nullptr when that varies.
+    std::function<void(const std::string& key, const T* defaults, std::vector<key_doc>& out)>
+        children{};
 };
 
 template <class T>
@@ -325,9 +344,62 @@ void emit_map(YAML::Emitter& out, const table<T>& rows, const T& source) {
     out << YAML::EndMap;
 }
 
+// "text", "number, above 0 and below 1", "one of: a, b", ...
+std::string rule_text(std::string_view base, const value_rule& rule, bool numeric, bool duration);
+
+template <class M>
+std::string type_text(const value_rule& rule) {
+    if constexpr (std::is_same_v<M, std::string>) {
+        return rule_text("text", rule, false, false);
+    } else if constexpr (std::is_same_v<M, std::filesystem::path>) {
+        return rule_text("path", rule, false, false);
+    } else if constexpr (std::is_same_v<M, std::chrono::seconds>) {
+        return rule_text("duration", rule, true, true);
+    } else if constexpr (std::is_same_v<M, double>) {
+        return rule_text("number", rule, true, false);
+    } else if constexpr (std::is_same_v<M, int>) {
+        return rule_text("integer", rule, true, false);
+    } else if constexpr (std::is_same_v<M, std::vector<int>>) {
+        return rule_text("list of integers", rule, true, false);
+    } else if constexpr (std::is_same_v<M, bool>) {
+        return "boolean";
+    } else {
+        static_assert(unsupported_type<M>, "no type text for this member type");
+    }
+}
+
+// The value a row writes for `source`, as YAML flow text ("1m", "[10, 30]").
+template <class T>
+std::string default_text(const row<T>& r, const T& source) {
+    YAML::Emitter out;
+    out << YAML::Flow << YAML::BeginMap;
+    r.emit(out, source);
+    out << YAML::EndMap;
+    const YAML::Node node = YAML::Load(out.c_str());
+    YAML::Emitter value;
+    value << YAML::Flow << node[std::string(r.name)];
+    return value.c_str();
+}
+
+// Appends the rows' keys under `prefix` (and the keys inside them).
+template <class T>
+void document_table(const table<T>& rows, const std::string& prefix, const T* defaults,
+                    std::vector<key_doc>& out) {
+    for (const auto& r : rows) {
+        const std::string key = join_key(prefix, r.name);
+        out.push_back(
+            key_doc{key, r.type,
+                    defaults && r.show_default && !r.required ? default_text(r, *defaults) : "",
+                    std::string(r.help)});
+        if (r.children)
+            r.children(key, defaults, out);
+    }
+}
+
 // A scalar or list member.
 template <class T, class M>
-row<T> field(std::string_view name, M T::*member, value_rule rule = {}) {
+row<T> field(std::string_view name, M T::*member, value_rule rule = {},
+             std::string_view help = {}) {
     return row<T>{name,
                   [member, rule](const map_entry& e, const std::string& key, T& target,
                                  parse_context& ctx) -> status {
@@ -340,28 +412,39 @@ row<T> field(std::string_view name, M T::*member, value_rule rule = {}) {
                   },
                   [member, rule, name](YAML::Emitter& out, const T& source) {
                       write_value(out, name, rule, source.*member);
-                  }};
+                  },
+                  false,
+                  help,
+                  type_text<M>(rule)};
 }
 
 // A nested map held in a struct member with its own table ("http: {...}").
 template <class T, class U>
-row<T> section(std::string_view name, U T::*member, table<U> rows) {
-    return row<T>{name,
-                  [member, rows](const map_entry& e, const std::string& key, T& target,
-                                 parse_context& ctx) -> status {
-                      return parse_map(e.value, key, position_of(e.key.Mark()), rows,
-                                       target.*member, ctx);
-                  },
-                  [member, rows, name](YAML::Emitter& out, const T& source) {
-                      out << YAML::Key << std::string(name) << YAML::Value;
-                      emit_map(out, rows, source.*member);
-                  }};
+row<T> section(std::string_view name, U T::*member, table<U> rows, std::string_view help = {}) {
+    return row<T>{
+        name,
+        [member, rows](const map_entry& e, const std::string& key, T& target,
+                       parse_context& ctx) -> status {
+            return parse_map(e.value, key, position_of(e.key.Mark()), rows, target.*member, ctx);
+        },
+        [member, rows, name](YAML::Emitter& out, const T& source) {
+            out << YAML::Key << std::string(name) << YAML::Value;
+            emit_map(out, rows, source.*member);
+        },
+        false,
+        help,
+        "map",
+        false,
+        [member, rows](const std::string& key, const T* defaults, std::vector<key_doc>& out) {
+            document_table(rows, key, defaults ? &(defaults->*member) : nullptr, out);
+        }};
 }
 
 // A list of maps, each read against the same table ("channels: [{...}, ...]").
 // The file's list replaces the default list; items' keys are "name[i].key".
 template <class T, class U>
-row<T> records(std::string_view name, std::vector<U> T::*member, table<U> rows) {
+row<T> records(std::string_view name, std::vector<U> T::*member, table<U> rows,
+               std::string_view help = {}) {
     return row<T>{
         name,
         [member, rows](const map_entry& e, const std::string& key, T& target,
@@ -400,6 +483,14 @@ row<T> records(std::string_view name, std::vector<U> T::*member, table<U> rows) 
             for (const auto& item : items)
                 emit_map(out, rows, item);
             out << YAML::EndSeq;
+        },
+        false,
+        help,
+        "list of maps",
+        true,
+        [rows](const std::string& key, const T*, std::vector<key_doc>& out) {
+            const U item{};
+            document_table(rows, key + "[]", &item, out);
         }};
 }
 

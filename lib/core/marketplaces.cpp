@@ -19,7 +19,8 @@ constexpr marketplace_info kMarketplaces[] = {
     {"A21TJRUUN4KGV", "Amazon.in", "IN"},      {"A1VC38T7YXB528", "Amazon.co.jp", "JP"},
     {"A39IBJ37TRP1C6", "Amazon.com.au", "AU"}, {"A19VAU5U5O7RUS", "Amazon.sg", "SG"},
     {"A2VIGQ35RCS4UG", "Amazon.ae", "AE"},     {"A17E79C6D8DWNP", "Amazon.sa", "SA"},
-    {"ARBP9OOSHTCHU", "Amazon.eg", "EG"},
+    {"ARBP9OOSHTCHU", "Amazon.eg", "EG"},      {"A28R8C7NBKEWEA", "Amazon.ie", "IE"},
+    {"AE08WJ6YKNBMC", "Amazon.co.za", "ZA"},
 };
 
 }  // namespace
@@ -34,6 +35,19 @@ std::optional<std::string_view> marketplace_for_sales_channel(std::string_view s
             return m.id;
     }
     return std::nullopt;
+}
+
+std::optional<std::string_view> marketplace_for_sales_channel_or_id(std::string_view text) {
+    for (const auto& m : kMarketplaces) {
+        if (m.id == text || iequals(m.sales_channel, text))
+            return m.id;
+    }
+    return std::nullopt;
+}
+
+bool is_known_marketplace_id(std::string_view marketplace_id) {
+    return std::any_of(std::begin(kMarketplaces), std::end(kMarketplaces),
+                       [&](const marketplace_info& m) { return m.id == marketplace_id; });
 }
 
 std::string marketplace_code(std::string_view marketplace_id) {

@@ -1,5 +1,6 @@
 // Amazon marketplaces: sales-channel names, IDs, short codes and the date
-// format of their Feedback report (spec/formats.md).
+// format of their Feedback report (spec/formats.md). The table is Amazon's
+// marketplace ID table, every marketplace in it.
 #pragma once
 
 #include <optional>
@@ -29,6 +30,12 @@ std::span<const marketplace_info> known_marketplaces();
 // "Amazon.com" -> "ATVPDKIKX0DER" (case-insensitive). nullopt for unknown
 // channels; "Non-Amazon" is handled by the caller.
 std::optional<std::string_view> marketplace_for_sales_channel(std::string_view sales_channel);
+
+// A sales-channel cell as some exports write it: the name ("Amazon.de",
+// case-insensitive) or the marketplace ID itself ("A1PA6795UKMFR9", exact).
+std::optional<std::string_view> marketplace_for_sales_channel_or_id(std::string_view text);
+
+bool is_known_marketplace_id(std::string_view marketplace_id);
 
 // "ATVPDKIKX0DER" -> "US"; an unknown ID is returned as it is.
 std::string marketplace_code(std::string_view marketplace_id);

@@ -244,7 +244,7 @@ std::string make_message_id(const config::alert_channel& channel, const alerts::
     // The channel name is in the digest: two email channels carry two distinct
     // messages, while retries on one channel repeat the same ID.
     const std::string digest = sha256_hex(n.idempotency_key + '\n' + channel.name);
-    return "<" + digest.substr(0, 32) + "@" + domain + ">";
+    return fmt::format("<{}@{}>", digest.substr(0, 32), domain);
 }
 
 std::string encode_header_text(std::string_view utf8_text, std::size_t used) {
@@ -296,7 +296,7 @@ std::string render_email_text(const alerts::notification& n) {
             "works.\n";
     }
     for (const auto& a : n.alerts) {
-        out += "\n" + alert_heading(a) + "\n";
+        out += fmt::format("\n{}\n", alert_heading(a));
         if (!a.headroom_text.empty())
             out += "  " + a.headroom_text + "\n";
         if (!a.advice.empty())

@@ -140,13 +140,13 @@ constexpr std::size_t kSlackMaxAlertSections = 45;  // of 50 blocks: upcoming, m
 constexpr std::size_t kSlackSectionLimit = 3000;
 
 json slack_alert_section(const alerts::alert_change& a) {
-    std::string text = "*" + slack_escape(a.title) + "*";
+    std::string text = fmt::format("*{}*", slack_escape(a.title));
     for (const auto& line : {a.headroom_text, numbers_line(a), a.caveat}) {
         if (!line.empty())
-            text += "\n" + slack_escape(line);
+            text += fmt::format("\n{}", slack_escape(line));
     }
     if (!a.advice.empty())
-        text += "\n_" + slack_escape(a.advice) + "_";
+        text += fmt::format("\n_{}_", slack_escape(a.advice));
     return {{"type", "section"},
             {"text", {{"type", "mrkdwn"}, {"text", clip(text, kSlackSectionLimit)}}}};
 }

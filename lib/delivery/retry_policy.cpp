@@ -3,7 +3,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
+#include <string_view>
+#include <vector>
 
 namespace shd::delivery {
 namespace {
@@ -88,14 +91,52 @@ send_outcome classify_http(const result<net::http_response, net::http_error>& re
 
 std::string redact(std::string text, const config::alert_channel& channel) {
     replace_all(text, channel.url);
-    if (auto url = net::parse_http_url(channel.url)) {
+    // The host and port stay readable ("connect to 127.0.0.1:9000 failed");
+    // the path, query and user info are what carry a token.
+    std::vector<std::string_view> secrets = {channel.secret, channel.routing_key};
+    const auto url = net::parse_http_url(channel.url);  // the views below point into it
+    if (url) {
         if (url->target.size() > 1)
-            replace_all(text, url->target);
-        replace_all(text, url->userinfo);
+            secrets.push_back(url->target);
+        secrets.push_back(url->userinfo);
+    } else {
+        secrets.push_back(channel.url);
     }
-    replace_all(text, channel.secret);
-    replace_all(text, channel.routing_key);
-    return text;
+    for (const auto secret : secrets)
+        replace_all(text, secret);
+    // A receiver may echo part of a token (cut short, JSON-escaped, inside
+    // its own words): any run of token characters that shares eight
+    // characters in a row with a secret goes too. Over-redacting a host
+    // name that is part of the URL is the price.
+    const auto token_char = [](char c) {
+        const auto u = static_cast<unsigned char>(c);
+        return std::isalnum(u) || c == '-' || c == '_' || c == '.' || c == '~' || c == '%' ||
+               c == '+' || c == '=';
+    };
+    constexpr std::size_t kMinFragment = 8;
+    std::string out;
+    out.reserve(text.size());
+    for (std::size_t i = 0; i < text.size();) {
+        if (!token_char(text[i])) {
+            out.push_back(text[i++]);
+            continue;
+        }
+        std::size_t end = i;
+        while (end < text.size() && token_char(text[end]))
+            ++end;
+        const std::string_view run(text.data() + i, end - i);
+        bool part_of_secret = false;
+        for (std::size_t at = 0; !part_of_secret && at + kMinFragment <= run.size(); ++at) {
+            const std::string_view window = run.substr(at, kMinFragment);
+            part_of_secret =
+                std::any_of(secrets.begin(), secrets.end(), [&](std::string_view secret) {
+                    return secret.find(window) != std::string_view::npos;
+                });
+        }
+        out += part_of_secret ? std::string_view("***") : run;
+        i = end;
+    }
+    return out;
 }
 
 }  // namespace shd::delivery

@@ -20,9 +20,7 @@ namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
 using tcp = asio::ip::tcp;
 
-constexpr std::chrono::seconds kRequestDeadline{10};
 constexpr std::size_t kHeaderLimit = 8 * 1024;
-constexpr std::size_t kMaxConnections = 64;
 
 bhttp::response<bhttp::string_body> to_beast(response r, unsigned version, bool keep_alive,
                                              bool head) {
@@ -52,25 +50,42 @@ response plain(int status, std::string text) {
 class session;
 
 struct server_state : std::enable_shared_from_this<server_state> {
-    server_state(asio::io_context& ioc_, handler h)
-        : ioc(ioc_), acceptor(ioc_), retry_timer(ioc_), on_request(std::move(h)) {}
+    server_state(asio::io_context& ioc_, handler h, server_limits l)
+        : ioc(ioc_), acceptor(ioc_), retry_timer(ioc_), on_request(std::move(h)), limits(l) {}
     void accept();
+    void admit(tcp::socket socket);
     void forget(session* s);
+    // The session waiting longest for a request of which nothing has come,
+    // among those from `peer` (or all when peer is null); null when none.
+    std::shared_ptr<session> longest_idle(const asio::ip::address* peer) const;
 
     asio::io_context& ioc;
     tcp::acceptor acceptor;
     asio::steady_timer retry_timer;  // after a failed accept
     handler on_request;
+    server_limits limits;
     std::list<std::weak_ptr<session>> sessions;
     bool closed = false;
 };
 
 class session : public std::enable_shared_from_this<session> {
   public:
-    session(tcp::socket socket, std::shared_ptr<server_state> owner)
-        : stream_(std::move(socket)), owner_(std::move(owner)) {}
+    session(tcp::socket socket, asio::ip::address peer, std::shared_ptr<server_state> owner)
+        : stream_(std::move(socket)), peer_(std::move(peer)), owner_(std::move(owner)) {}
 
     void start() { read(); }
+    const asio::ip::address& peer() const { return peer_; }
+    // Waiting for a request and not a byte of it yet: safe to drop, the
+    // client loses nothing it sent.
+    // Bytes still in the kernel's queue count as sent: the client wrote them
+    // before this loop got round to reading.
+    bool idle() const {
+        if (!waiting_ || buffer_.size() != 0 || (parser_ && parser_->got_some()))
+            return false;
+        beast::error_code ec;
+        return stream_.socket().available(ec) == 0 && !ec;
+    }
+    std::chrono::steady_clock::time_point waiting_since() const { return waiting_since_; }
     void close() {
         beast::error_code ignored;
         stream_.socket().shutdown(tcp::socket::shutdown_both, ignored);
@@ -82,12 +97,15 @@ class session : public std::enable_shared_from_this<session> {
         parser_.emplace();
         parser_->header_limit(kHeaderLimit);
         parser_->body_limit(0);
-        stream_.expires_after(kRequestDeadline);
+        waiting_ = true;
+        waiting_since_ = std::chrono::steady_clock::now();
+        stream_.expires_after(owner_->limits.head_deadline);
         bhttp::async_read(stream_, buffer_, *parser_,
                           beast::bind_front_handler(&session::on_read, shared_from_this()));
     }
 
     void on_read(beast::error_code ec, std::size_t) {
+        waiting_ = false;
         if (ec == bhttp::error::end_of_stream)
             return finish();
         if (ec) {
@@ -131,7 +149,7 @@ class session : public std::enable_shared_from_this<session> {
                 to_beast(plain(500, "internal error"), version, false, head));
             keep_alive = false;
         }
-        stream_.expires_after(kRequestDeadline);
+        stream_.expires_after(owner_->limits.write_deadline);
         bhttp::async_write(
             stream_, *out,
             [self = shared_from_this(), out, keep_alive](beast::error_code ec, std::size_t) {
@@ -148,6 +166,9 @@ class session : public std::enable_shared_from_this<session> {
     }
 
     beast::tcp_stream stream_;
+    asio::ip::address peer_;
+    bool waiting_ = false;
+    std::chrono::steady_clock::time_point waiting_since_;
     beast::flat_buffer buffer_{kHeaderLimit};
     std::optional<bhttp::request_parser<bhttp::empty_body>> parser_;
     std::shared_ptr<server_state> owner_;
@@ -170,19 +191,58 @@ void server_state::accept() {
                     self->accept();
             });
             return;
-        } else {
-            self->sessions.remove_if([](const auto& w) { return w.expired(); });
-            if (self->sessions.size() >= kMaxConnections) {
-                beast::error_code ignored;
-                socket.close(ignored);
-            } else {
-                auto s = std::make_shared<session>(std::move(socket), self);
-                self->sessions.push_back(s);
-                s->start();
-            }
         }
+        self->admit(std::move(socket));
         self->accept();
     });
+}
+
+void server_state::admit(tcp::socket socket) {
+    beast::error_code ec;
+    const auto endpoint = socket.remote_endpoint(ec);
+    if (ec)
+        return;  // gone already
+    const asio::ip::address peer = endpoint.address();
+    sessions.remove_if([](const auto& w) { return w.expired(); });
+    std::size_t from_peer = 0;
+    for (const auto& w : sessions) {
+        if (auto s = w.lock(); s && s->peer() == peer)
+            ++from_peer;
+    }
+    const auto make_room = [&](const asio::ip::address* among) {
+        auto victim = longest_idle(among);
+        if (!victim)
+            return false;
+        victim->close();
+        forget(victim.get());
+        return true;
+    };
+    bool room = true;
+    if (from_peer >= limits.max_per_client)
+        room = make_room(&peer);
+    if (room && sessions.size() >= limits.max_connections)
+        room = make_room(nullptr);
+    if (!room) {
+        spdlog::debug("http: connection from {} refused: every slot is busy", peer.to_string());
+        beast::error_code ignored;
+        socket.close(ignored);
+        return;
+    }
+    auto s = std::make_shared<session>(std::move(socket), peer, shared_from_this());
+    sessions.push_back(s);
+    s->start();
+}
+
+std::shared_ptr<session> server_state::longest_idle(const asio::ip::address* peer) const {
+    std::shared_ptr<session> oldest;
+    for (const auto& w : sessions) {
+        auto s = w.lock();
+        if (!s || !s->idle() || (peer && s->peer() != *peer))
+            continue;
+        if (!oldest || s->waiting_since() < oldest->waiting_since())
+            oldest = std::move(s);
+    }
+    return oldest;
 }
 
 void server_state::forget(session* s) {
@@ -192,8 +252,8 @@ void server_state::forget(session* s) {
     });
 }
 
-server::server(asio::io_context& ioc, handler h)
-    : state_(std::make_shared<server_state>(ioc, std::move(h))) {}
+server::server(asio::io_context& ioc, handler h, server_limits limits)
+    : state_(std::make_shared<server_state>(ioc, std::move(h), limits)) {}
 
 server::~server() {
     close();

@@ -4,10 +4,14 @@
 //
 // - GET and HEAD only (405 otherwise); a request with a body is refused
 //   (the endpoint takes none), headers are capped at 8 KiB.
-// - Each connection has a deadline per request (10 s to read it, 10 s to
-//   write the answer), is kept alive for HTTP/1.1, and at most 64 are open at
-//   once (the 65th is closed at accept): a stuck or hostile client cannot
-//   tie the loop up or exhaust descriptors.
+// - Each connection has a short deadline for the request head (5 s from the
+//   moment the server starts waiting for it, keep-alive waits included) and
+//   10 s to write the answer; it is kept alive for HTTP/1.1.
+// - At most 64 connections are open at once and at most 16 from one client
+//   address. A new connection past either cap first evicts the longest-idle
+//   connection (one waiting for a request of which no byte has come) of that
+//   client, or else of anyone; only when none is idle is it closed at accept.
+//   So one local client holding connections open cannot starve /healthz.
 // - close() stops accepting and closes every open connection, so the
 //   io_context has nothing left of this server.
 // The handler is a pure function of the request in the daemon (routes.hpp).
@@ -15,6 +19,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <string>
@@ -41,11 +46,18 @@ struct response {
 
 using handler = std::function<response(const request&)>;
 
+struct server_limits {
+    std::chrono::milliseconds head_deadline{5000};
+    std::chrono::milliseconds write_deadline{10000};
+    std::size_t max_connections = 64;
+    std::size_t max_per_client = 16;
+};
+
 struct server_state;  // server.cpp
 
 class server {
   public:
-    server(boost::asio::io_context& ioc, handler h);
+    server(boost::asio::io_context& ioc, handler h, server_limits limits = {});
     ~server();
     server(const server&) = delete;
     server& operator=(const server&) = delete;

@@ -111,6 +111,7 @@ result<parse_summary, import_error> parse_in_background(const parse_function& pa
             parse_context worker_ctx;
             worker_ctx.file_name = ctx.file_name;
             worker_ctx.default_marketplace = ctx.default_marketplace;
+            worker_ctx.account_marketplace = ctx.account_marketplace;
             worker_ctx.order_marketplace = [&](std::string_view order_id) {
                 return p.lookup(order_id);
             };

@@ -39,7 +39,7 @@ void folder_watch::arm() {
     }
 }
 
-bool folder_watch::drain() {
+bool folder_watch::drain(std::vector<std::string>* complete) {
     if (fd_ < 0)
         return false;
     bool arrival = false;
@@ -57,6 +57,8 @@ bool folder_watch::drain() {
                 arrival = true;
             } else if (event->len > 0 && !is_ignored_inbox_name(event->name)) {
                 arrival = true;
+                if (complete != nullptr)
+                    complete->emplace_back(event->name);
             }
         }
     }

@@ -3,12 +3,20 @@
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 #include <SQLiteCpp/Transaction.h>
+#include <fcntl.h>
 #include <fmt/format.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include <cerrno>
+#include <cstring>
 #include <optional>
 #include <stdexcept>
+#include <vector>
 
+#include "core/printable_name.hpp"
+#include "ingest/decode.hpp"
 #include "ingest/sha256.hpp"
 #include "ingest/store_writer.hpp"
 #include "store/database.hpp"
@@ -90,6 +98,56 @@ std::optional<std::int64_t> find_import(SQLite::Database& db, const std::string&
 
 }  // namespace
 
+std::filesystem::path descriptor_path(int fd) {
+    return std::filesystem::path("/proc/self/fd") / std::to_string(fd);
+}
+
+namespace {
+
+// The first kSniffBytes of `fd`, or the OS's reason.
+result<std::string, error_message> read_head(int fd) {
+    std::string head(kSniffBytes, '\0');
+    std::size_t got = 0;
+    while (got < head.size()) {
+        const ssize_t n =
+            ::pread(fd, head.data() + got, head.size() - got, static_cast<off_t>(got));
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return error_message{fmt::format("cannot read: {}", std::strerror(errno))};
+        }
+        if (n == 0)
+            break;
+        got += static_cast<std::size_t>(n);
+    }
+    head.resize(got);
+    return {boost::system::in_place_value, std::move(head)};
+}
+
+std::optional<std::string> binary_reason(std::string_view head) {
+    if (has_gzip_magic(head) || head.find('\0') == std::string_view::npos)
+        return std::nullopt;
+    return fmt::format(
+        "binary data (NUL bytes in the first {} KiB), not an export file; not read further",
+        kSniffBytes / 1024);
+}
+
+}  // namespace
+
+result<void, import_error> sniff_binary(int fd) {
+    auto head = read_head(fd);
+    if (!head)
+        return import_error{{}, 0, {}, head.error().text};
+    if (auto why = binary_reason(*head))
+        return import_error{{}, 0, {}, *why};
+    return {};
+}
+
+importer::importer(store::database& db, const Clock& clock, std::string default_marketplace)
+    : importer(db, clock, std::move(default_marketplace), parse_file) {
+    check_header_ = true;
+}
+
 importer::importer(store::database& db, const Clock& clock, std::string default_marketplace,
                    parse_function parse)
     : db_(db),
@@ -98,15 +156,50 @@ importer::importer(store::database& db, const Clock& clock, std::string default_
       parse_(std::move(parse)) {}
 
 result<import_report, import_failure> importer::import_file(const std::filesystem::path& path) {
-    const std::string file = path.string();
-    auto digest = sha256_file(path);
-    if (!digest) {
+    const std::string file = printable_name(path.string());
+    const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) {
+        const int err = errno;
         // A file that is there but cannot be read now (permissions, I/O) is
         // not the file's fault: retried, never moved to rejected/.
         std::error_code ec;
+        const std::string why = fmt::format("cannot open: {}", std::strerror(err));
         if (std::filesystem::is_regular_file(path, ec))
-            return failed(file, digest.error().text);
-        return rejected(file, 0, digest.error().text);
+            return failed(file, why);
+        return rejected(file, 0, why);
+    }
+    struct fd_closer {
+        int fd;
+        ~fd_closer() { ::close(fd); }
+    } closer{fd};
+    struct stat st {};
+    if (::fstat(fd, &st) != 0)
+        return failed(file, fmt::format("cannot look at it: {}", std::strerror(errno)));
+    if (!S_ISREG(st.st_mode))
+        return rejected(file, 0, "not a regular file");
+    return import_open_file(fd, file);
+}
+
+result<import_report, import_failure> importer::import_open_file(int fd,
+                                                                 const std::string& display_name) {
+    const std::string& file = display_name;
+    auto head = read_head(fd);
+    if (!head)
+        return failed(file, head.error().text);  // I/O: not the file's fault
+    if (auto why = binary_reason(*head))
+        return rejected(file, 0, *why);
+    const std::filesystem::path path = descriptor_path(fd);
+    if (check_header_) {
+        if (auto format = detect_format(path); !format) {
+            import_error e = format.error();
+            e.file = file;
+            return import_failure{import_failure_kind::rejected, std::move(e)};
+        }
+    }
+    auto digest = sha256_descriptor(fd);
+    if (!digest) {
+        // An I/O error on a file that is there is not the file's fault: retried.
+        return failed(file, digest.error().text);
     }
 
     SQLite::Database& db = db_.handle();
@@ -128,7 +221,7 @@ result<import_report, import_failure> importer::import_file(const std::filesyste
             db,
             "INSERT INTO imports(file_name, sha256, format, imported_at, row_count, order_count)"
             " VALUES (?1, ?2, '', ?3, 0, 0)");
-        insert_import.bind(1, path.filename().string());
+        insert_import.bind(1, std::filesystem::path(display_name).filename().string());
         insert_import.bind(2, *digest);
         insert_import.bind(3, static_cast<std::int64_t>(to_unix(now)));
         insert_import.exec();
@@ -145,6 +238,7 @@ result<import_report, import_failure> importer::import_file(const std::filesyste
             parse_context ctx;
             ctx.file_name = file;
             ctx.default_marketplace = default_marketplace_;
+            ctx.account_marketplace = account_marketplace_;
             ctx.order_marketplace = [&](std::string_view order_id) -> std::optional<std::string> {
                 marketplace_of.bind(1, std::string(order_id));
                 std::optional<std::string> found;

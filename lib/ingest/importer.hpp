@@ -13,8 +13,18 @@
 // Failures are values and say whose fault they are: `rejected` (the file's
 // content, or the file cannot be read) or `failed` (the database: busy, full,
 // I/O; the same file may well import later).
+//
+// Reading goes through one open descriptor (import_open_file): its first
+// kSniffBytes are looked at before anything else, so binary data (NUL bytes
+// that are not gzip) and, with the real parser, a file whose header is not a
+// known export are refused without reading the rest; only then is the whole
+// file hashed and parsed. The parser takes a path, so it is given
+// descriptor_path(fd), which opens the very file the descriptor holds
+// whatever its name points to by then. Errors name the file by the
+// printable name given, and never quote its bytes.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -56,28 +66,56 @@ struct import_failure {
 [[noreturn]] void throw_exception_from_error(import_failure const& e,
                                              boost::source_location const&);
 
+// How much of a file is looked at before it is hashed or parsed.
+inline constexpr std::size_t kSniffBytes = 64 * 1024;
+
+// "/proc/self/fd/N": opens the file `fd` holds, for code that takes a path.
+std::filesystem::path descriptor_path(int fd);
+
+// Refuses binary data: NUL bytes in the first kSniffBytes of `fd` (read with
+// pread, so the file offset stays) when they are not gzip. The error has no
+// file name (the caller knows it).
+result<void, import_error> sniff_binary(int fd);
+
 class importer {
   public:
     // `db` must outlive the importer. `clock` stamps imports.imported_at.
-    // `parse` is parse_file but for tests feeding hand-built records; it runs
-    // on a worker thread (parse_in_background) while this thread writes.
+    // Files are read with parse_file, and refused early when their header is
+    // not a known export's.
+    importer(store::database& db, const Clock& clock, std::string default_marketplace);
+    // `parse` is parse_file's stand-in for tests feeding hand-built records;
+    // it runs on a worker thread (parse_in_background) while this thread
+    // writes, and decides alone what it accepts (no header check).
     importer(store::database& db, const Clock& clock, std::string default_marketplace,
-             parse_function parse = parse_file);
+             parse_function parse);
 
-    // `path` is named in errors as given. Never throws for bad input or a
-    // database error; only a broken invariant (std::logic_error) escapes.
+    // Opens `path` (a link is followed: the operator named it) and imports
+    // it as below; `path` is named in errors, printable. Never throws for bad
+    // input or a database error; only a broken invariant (std::logic_error)
+    // escapes.
     result<import_report, import_failure> import_file(const std::filesystem::path& path);
+
+    // Imports the regular file open as `fd`, reading nothing but `fd`.
+    // `display_name` (printable: core/printable_name.hpp) names it in errors,
+    // and its last part in the imports row.
+    result<import_report, import_failure> import_open_file(int fd, const std::string& display_name);
 
     // A reload may change it; the next file is read with the new one.
     void set_default_marketplace(std::string marketplace_id) {
         default_marketplace_ = std::move(marketplace_id);
+    }
+    // Config's `marketplace` (empty: not stated); a reload may change it too.
+    void set_account_marketplace(std::string marketplace_id) {
+        account_marketplace_ = std::move(marketplace_id);
     }
 
   private:
     store::database& db_;
     const Clock& clock_;
     std::string default_marketplace_;
+    std::string account_marketplace_;
     parse_function parse_;
+    bool check_header_ = false;
 };
 
 }  // namespace shd::ingest

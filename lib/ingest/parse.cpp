@@ -11,6 +11,8 @@
 
 namespace shd::ingest {
 
+// Every part is escaped: a file name or a column name may hold control
+// characters, and these strings are logged and written to error files.
 std::string import_error::where_and_why() const {
     std::string out;
     if (line > 0)
@@ -18,18 +20,18 @@ std::string import_error::where_and_why() const {
     if (!field.empty()) {
         if (!out.empty())
             out += ", ";
-        out += "field " + field;
+        out += "field " + detail::escape_controls(field);
     }
     if (!out.empty())
         out += ": ";
-    out += reason;
+    out += detail::escape_controls(reason);
     return out;
 }
 
 std::string import_error::to_string() const {
     if (file.empty())
         return where_and_why();
-    return file + ": " + where_and_why();
+    return detail::escape_controls(file) + ": " + where_and_why();
 }
 
 void throw_exception_from_error(import_error const& e, boost::source_location const&) {
@@ -53,18 +55,56 @@ std::size_t first_non_space(std::string_view s) {
     return std::string_view::npos;
 }
 
-result<parse_summary, import_error> parse_text(source_ptr text, const parse_context& ctx,
-                                               const record_sink& sink) {
+// A CR not followed by LF at or after `from`: the file's lines end in CR
+// alone (classic Mac OS). Found in the head, the header's line never ends.
+bool has_lone_cr(std::string_view s, std::size_t from) {
+    for (auto i = s.find('\r', from); i != std::string_view::npos; i = s.find('\r', i + 1)) {
+        if (i + 1 < s.size() && s[i + 1] != '\n')
+            return true;
+    }
+    return false;
+}
+
+// Enough of the head to decide: JSON, or the first line complete, or lines
+// ending in CR alone.
+bool head_is_enough(std::string_view head) {
+    const auto start = first_non_space(head);
+    if (start == std::string_view::npos)
+        return false;
+    if (head[start] == '{')
+        return true;
+    const auto line_end = head.find('\n', start);
+    if (line_end != std::string_view::npos)
+        return true;
+    return has_lone_cr(head, start);
+}
+
+import_error cr_only_error() {
+    return import_error{{},
+                        1,
+                        {},
+                        "the lines end in CR alone (old Mac OS line ends), which this reader "
+                        "does not split; save the file with LF or CR LF line ends"};
+}
+
+// The header line, up to its LF; a CR inside it that is not the CR of a CR LF.
+bool header_has_lone_cr(std::string_view head, std::size_t start) {
+    const auto line_end = head.find('\n', start);
+    const auto line = head.substr(
+        start, line_end == std::string_view::npos ? std::string_view::npos : line_end - start);
+    const auto cr = line.find('\r');
+    return cr != std::string_view::npos && cr + 1 < line.size();
+}
+
+result<parse_summary, import_error> parse_text(source_ptr text, text_encoding encoding,
+                                               const parse_context& ctx, const record_sink& sink) {
     // Read far enough to see the first character (JSON or not) and the first line.
     std::string head;
     std::vector<char> block(64 * 1024);
     bool eof = false;
     for (;;) {
-        const auto start = first_non_space(head);
-        if (start != std::string::npos &&
-            (head[start] == '{' || head.find('\n', start) != std::string::npos)) {
+        if (head_is_enough(head))
             break;
-        }
         if (head.size() > kMaxRecordBytes)
             break;  // an absurd first line: let the splitter say so
         auto n = text->read(block);
@@ -100,6 +140,9 @@ result<parse_summary, import_error> parse_text(source_ptr text, const parse_cont
         return parse_summary{file_format::account_health, *rows};
     }
 
+    if (header_has_lone_cr(head, start))
+        return cr_only_error();
+
     // Amazon's reports are tab-separated, ours comma-separated; the header says which.
     const auto line_end = head.find('\n', start);
     const std::string_view first_line = std::string_view(head).substr(start, line_end - start);
@@ -115,6 +158,7 @@ result<parse_summary, import_error> parse_text(source_ptr text, const parse_cont
     auto header = detail::recognise_header(reader.fields(), reader.line());
     if (!header)
         return header.error();
+    header->columns.windows_1252 = encoding == text_encoding::windows_1252;
     auto rows = header->format->parse(reader, header->columns, ctx, sink);
     if (!rows)
         return rows.error();
@@ -126,7 +170,7 @@ result<parse_summary, import_error> parse_raw(const raw_opener& open_raw, const 
     auto opened = open_text(open_raw);
     if (!opened)
         return opened.error();
-    return parse_text(std::move(opened->text), ctx, sink);
+    return parse_text(std::move(opened->text), opened->encoding, ctx, sink);
 }
 
 result<parse_summary, import_error> with_file_name(result<parse_summary, import_error> r,
@@ -169,9 +213,7 @@ result<file_format, import_error> detect_format(const std::filesystem::path& pat
     // Enough text for the first non-blank line.
     std::string head;
     for (;;) {
-        const auto start = first_non_space(head);
-        if (start != std::string::npos &&
-            (head[start] == '{' || head.find('\n', start) != std::string::npos))
+        if (head_is_enough(head))
             break;
         if (head.size() > kMaxRecordBytes)
             break;
@@ -189,8 +231,11 @@ result<file_format, import_error> detect_format(const std::filesystem::path& pat
         return name_error(import_error{{}, 0, {}, "empty file: no header row"});
     if (head[start] == '{')
         return file_format::account_health;
+    if (header_has_lone_cr(head, start))
+        return name_error(cr_only_error());
     const auto line_end = head.find('\n', start);
-    const std::string line = head.substr(start, line_end == std::string::npos ? line_end : line_end - start);
+    const std::string line =
+        head.substr(start, line_end == std::string::npos ? line_end : line_end - start);
     const char delimiter = line.find('\t') != std::string::npos ? '\t' : ',';
     auto line_source = make_memory_source(line);
     delimited_reader reader(*line_source, delimiter);

@@ -36,6 +36,9 @@ struct import_error {
 struct parse_context {
     std::string file_name;            // for errors
     std::string default_marketplace;  // config's default_marketplace
+    // Config's `marketplace`: the account's own marketplace, for a report that
+    // names none (an Unshipped report without sales-channel). Empty: not stated.
+    std::string account_marketplace;
     // The marketplace of a stored order, for the Feedback report's date
     // format; nullopt when the order is unknown (default_marketplace is used).
     std::function<std::optional<std::string>(std::string_view order_id)> order_marketplace;

@@ -1,6 +1,5 @@
 #include "ingest/sha256.hpp"
 
-#include "core/digest.hpp"
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <openssl/evp.h>
@@ -11,6 +10,8 @@
 #include <cstring>
 #include <memory>
 #include <stdexcept>
+
+#include "core/digest.hpp"
 
 namespace shd::ingest {
 namespace {
@@ -56,20 +57,29 @@ result<std::string, error_message> sha256_file(const std::filesystem::path& path
             fmt::format("cannot open {}: {}", path.string(), std::strerror(errno))};
     }
     fd_closer closer{fd};
+    auto digest = sha256_descriptor(fd);
+    if (!digest)
+        return error_message{fmt::format("{}: {}", path.string(), digest.error().text)};
+    return digest;
+}
+
+result<std::string, error_message> sha256_descriptor(int fd) {
     ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
     auto ctx = new_sha256_context();
     // 1 MiB: large enough that syscalls are noise, small enough to stay off the RSS radar.
-    auto buffer = std::make_unique<char[]>(1 << 20);
+    constexpr std::size_t kChunk = std::size_t{1} << 20;
+    auto buffer = std::make_unique<char[]>(kChunk);
+    off_t offset = 0;
     for (;;) {
-        const ssize_t n = ::read(fd, buffer.get(), 1 << 20);
+        const ssize_t n = ::pread(fd, buffer.get(), kChunk, offset);
         if (n < 0) {
             if (errno == EINTR)
                 continue;
-            return error_message{
-                fmt::format("cannot read {}: {}", path.string(), std::strerror(errno))};
+            return error_message{fmt::format("cannot read: {}", std::strerror(errno))};
         }
         if (n == 0)
             break;
+        offset += n;
         if (EVP_DigestUpdate(ctx.get(), buffer.get(), static_cast<size_t>(n)) != 1) {
             throw std::runtime_error("OpenSSL: SHA-256 failed");
         }

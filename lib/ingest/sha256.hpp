@@ -15,6 +15,10 @@ namespace shd::ingest {
 // (the message names the file and the OS reason).
 result<std::string, error_message> sha256_file(const std::filesystem::path& path);
 
+// The same for the file open as `fd`, read from its start with pread (the
+// descriptor's offset stays). Errors name no file.
+result<std::string, error_message> sha256_descriptor(int fd);
+
 // For bytes in memory: shd::sha256_hex (core/digest.hpp).
 
 }  // namespace shd::ingest

@@ -2,6 +2,7 @@
 
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
+#include <fmt/format.h>
 
 #include <string_view>
 
@@ -251,7 +252,7 @@ void store_writer::write_order_item(const order_item_row& row, long line) {
     if (row.item_key.empty() || row.item_key == "|") {
         // Neither order-item-id nor sku/asin: the row's position is all that
         // tells two such items apart.
-        upsert_item_->bind(2, "#" + std::to_string(line));
+        upsert_item_->bind(2, fmt::format("#{}", line));
     } else {
         bind_text(*upsert_item_, 2, row.item_key);
     }

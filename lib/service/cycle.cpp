@@ -144,6 +144,7 @@ cycle_report cycle_runner::run(const config::config& cfg, instant now,
                                const std::function<bool()>& should_stop) {
     cycle_report report;
     importer_.set_default_marketplace(cfg.default_marketplace);
+    importer_.set_account_marketplace(cfg.marketplace);
     report.inbox = ingest::process_inbox(inbox_, importer_, should_stop);
     if (report.inbox.failed > 0)
         report.failed = true;

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <atomic>
@@ -37,7 +38,8 @@ using steady = std::chrono::steady_clock;
 using std::chrono::seconds;
 
 // Files closed within this long of each other share a cycle.
-constexpr std::chrono::milliseconds kArrivalDebounce{1000};
+constexpr std::chrono::milliseconds kArrivalDebounce{250};
+constexpr std::chrono::seconds kInboxPeek{1};
 // Even with nothing due, delivery looks again now and then, so a row written
 // by another process (or a clock jump) is not stranded.
 constexpr seconds kLongestDeliverySleep{60};
@@ -91,6 +93,12 @@ class daemon_loop {
     }
 
     int run() {
+        // A link or a foreign owner where files are moved to is refused
+        // before anything runs (ingest/inbox.hpp).
+        if (auto checked = inbox_.check_folders(); !checked) {
+            spdlog::error("cannot start: {}", checked.error().text);
+            return 1;
+        }
         wait_for_signal();
         open_watch();
         if (!cfg_->http.listen.empty()) {
@@ -112,6 +120,7 @@ class daemon_loop {
         systemd::notify("READY=1\n" + systemd::status_assignment("starting: first cycle"));
         request_cycle();
         arm_poll();
+        arm_peek();
         request_delivery();  // whatever an earlier run left owed
         ioc_.run();
         spdlog::info("stopped");
@@ -144,9 +153,20 @@ class daemon_loop {
         });
     }
 
+    // A reload must never end the process: whatever the new file makes the
+    // loader do, it becomes an error and the running configuration stays.
+    result<config::config, config::config_error> load_config_for_reload() const {
+        try {
+            return config::load_config(options_.config_path);
+        } catch (const std::exception& e) {
+            return config::config_error{options_.config_path.string(), 0, 0, "",
+                                        std::string("cannot load: ") + e.what()};
+        }
+    }
+
     void reload() {
         systemd::notify("RELOADING=1");
-        auto next = config::load_config(options_.config_path);
+        auto next = load_config_for_reload();
         if (!next) {
             spdlog::error("reload: {}; keeping the current configuration",
                           next.error().to_string());
@@ -182,6 +202,7 @@ class daemon_loop {
         stop_requested_ = true;
         systemd::notify("STOPPING=1");
         poll_timer_.cancel();
+        peek_timer_.cancel();
         settle_timer_.cancel();
         debounce_timer_.cancel();
         delivery_timer_.cancel();
@@ -238,7 +259,10 @@ class daemon_loop {
             asio::posix::stream_descriptor::wait_read, [this](const boost::system::error_code& ec) {
                 if (ec || !watch_)
                     return;
-                if (watch_->drain()) {
+                std::vector<std::string> complete;
+                if (watch_->drain(&complete)) {
+                    for (auto& name : complete)
+                        inbox_.note_complete(std::move(name));
                     debounce_timer_.expires_after(kArrivalDebounce);
                     debounce_timer_.async_wait([this](const boost::system::error_code& e) {
                         if (!e)
@@ -256,6 +280,29 @@ class daemon_loop {
                 return;
             request_cycle();
             arm_poll();
+        });
+    }
+
+    // Without a working inotify watch, a look at the inbox folder's own
+    // modification time every second (a stat, on the loop) stands in for it:
+    // a name added or renamed in changes it, and a cycle is asked for, so a
+    // file dropped in is still taken within about two seconds and not only
+    // at the next poll_interval.
+    void arm_peek() {
+        peek_timer_.expires_after(kInboxPeek);
+        peek_timer_.async_wait([this](const boost::system::error_code& ec) {
+            if (ec)
+                return;
+            if (!watch_ || !watch_->active()) {
+                struct stat st {};
+                if (::stat(cfg_->inbox.c_str(), &st) == 0) {
+                    const auto stamp = std::pair{st.st_mtim.tv_sec, st.st_mtim.tv_nsec};
+                    if (inbox_stamp_ && *inbox_stamp_ != stamp)
+                        request_cycle();
+                    inbox_stamp_ = stamp;
+                }
+            }
+            arm_peek();
         });
     }
 
@@ -342,6 +389,11 @@ class daemon_loop {
         counters_.files_imported += r.inbox.imported;
         counters_.files_rejected += r.inbox.rejected;
         counters_.files_already_imported += r.inbox.already_imported;
+        if (r.inbox.scanned) {
+            inbox_unreadable_.clear();
+            for (const auto& u : r.inbox.unreadable)
+                inbox_unreadable_.push_back({u.name, u.reason});
+        }
         log_cycle(r);
         if (r.evaluation)
             publish(out);
@@ -350,8 +402,8 @@ class daemon_loop {
         if (stopping_)
             return maybe_finish();
         if (out.report.inbox.waiting > 0) {
-            // One second past the settle time, so the files' mtimes are surely old enough.
-            settle_timer_.expires_after(ingest::kDefaultSettleTime + seconds{1});
+            // Just past the settle gap, so the next scan may take what this one saw.
+            settle_timer_.expires_after(ingest::kSettleGap + std::chrono::milliseconds{100});
             settle_timer_.async_wait([this](const boost::system::error_code& ec) {
                 if (!ec)
                     request_cycle();
@@ -366,7 +418,9 @@ class daemon_loop {
         next->account = cfg_->account;
         next->version = options_.version;
         next->started_at = started_at_;
-        next->status_json = report::status_json(*out.report.evaluation);
+        next->status_json =
+            report::with_inbox_json(report::status_json(*out.report.evaluation), inbox_unreadable_);
+        next->inbox_unreadable = inbox_unreadable_;
         // Only the loop thread reads snapshots, and only while it renders a
         // request, so the old one's data can move over when none was read
         // this time (history not stored, endpoint just enabled, a read error).
@@ -580,6 +634,8 @@ class daemon_loop {
     asio::signal_set signals_{ioc_, SIGTERM, SIGINT, SIGHUP};
     asio::steady_timer poll_timer_{ioc_};
     asio::steady_timer settle_timer_{ioc_};
+    asio::steady_timer peek_timer_{ioc_};
+    std::optional<std::pair<time_t, long>> inbox_stamp_;  // the inbox's mtime at the last peek
     asio::steady_timer debounce_timer_{ioc_};
     asio::steady_timer delivery_timer_{ioc_};
     asio::steady_timer watchdog_timer_{ioc_};
@@ -595,6 +651,7 @@ class daemon_loop {
     std::optional<cached_page> page_cache_;
     web::service_counters counters_;
     web::service_counters db_counters_;
+    std::vector<report::unreadable_inbox_file> inbox_unreadable_;  // as the last scan saw it
     std::string last_status_;
     bool stopping_ = false;
     bool grace_over_ = false;

@@ -5,8 +5,11 @@
 //
 // - the cycle lane: scan the inbox and import, evaluate, keep history, decide
 //   alerts (service/cycle.hpp), then read the dashboard's data; one cycle at
-//   a time, at start, a second after files arrive (inotify), when files are
-//   still settling, after a reload, and every poll_interval;
+//   a time, at start, a quarter second after files arrive (inotify; the
+//   names closed after writing or renamed in are passed to the inbox as
+//   complete), a second after a scan that saw files still settling, after a
+//   reload, and every poll_interval. It does not start when the inbox's
+//   archive/ or rejected/ is refused (ingest/inbox.hpp): exit 1;
 // - the delivery lane: drain the outbox (HTTPS, SMTP), one call at a time,
 //   when a cycle queued notifications and whenever the next row is due.
 //
@@ -50,7 +53,8 @@ struct daemon_options {
 
 // Runs until SIGTERM or SIGINT. `db` is open and migrated. Returns the exit
 // code: 0 after a clean stop, 1 when it could not start (the HTTP endpoint's
-// address cannot be bound). A broken invariant throws, as everywhere.
+// address cannot be bound, or archive/ or rejected/ is refused). A broken invariant throws, as
+// everywhere.
 int run_daemon(daemon_options options, store::database db, const Clock& clock);
 
 }  // namespace shd::service

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "report/inbox_status.hpp"
 #include "web/dashboard.hpp"
 #include "web/prometheus.hpp"
 
@@ -55,8 +56,21 @@ http::response route(const http::request& req, const web::snapshot& s, instant n
     const std::string path = req.path();
     if (path == "/healthz") {
         const auto h = check_health(s, now, poll_interval);
-        return answer(h.healthy ? 200 : 503, "text/plain; charset=utf-8",
-                      (h.healthy ? "ok: " : "unhealthy: ") + h.reason + "\n");
+        const int status = h.healthy ? 200 : 503;
+        if (req.target.find("format=json") != std::string::npos) {
+            return answer(status, "application/json",
+                          report::health_json(h.healthy, h.reason, s.inbox_unreadable) + "\n");
+        }
+        // Inbox entries that are not read do not make the daemon unhealthy
+        // (everything else is imported), but a monitor sees them.
+        std::string body = (h.healthy ? "ok: " : "unhealthy: ") + h.reason + "\n";
+        if (!s.inbox_unreadable.empty()) {
+            body += fmt::format("inbox: {} not read:", s.inbox_unreadable.size());
+            for (const auto& f : s.inbox_unreadable)
+                body += " " + f.name;
+            body += "\n";
+        }
+        return answer(status, "text/plain; charset=utf-8", std::move(body));
     }
     if (path == "/metrics") {
         return answer(200, std::string(web::kPrometheusContentType),

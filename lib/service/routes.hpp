@@ -1,6 +1,8 @@
 // What the HTTP endpoint answers, as a pure function of the request, the
 // loop's current snapshot and the time:
-//   /healthz      200 while the last evaluation is recent, else 503
+//   /healthz      200 while the last evaluation is recent, else 503; a second
+//                 line names the inbox entries not read, if any;
+//                 /healthz?format=json says the same as JSON
 //   /metrics      Prometheus text (web/prometheus.hpp)
 //   /api/status   the JSON of `status --json` (503 before the first evaluation)
 //   /             the dashboard page (web/dashboard.hpp)

@@ -22,12 +22,16 @@ constexpr std::string_view kPrefix = "seller_healthd_";
 // TYPE come once and its samples stay together.
 class family {
   public:
-    family(std::string_view name, std::string_view type, std::string_view help)
-        : name_(fmt::format("{}{}", kPrefix, name)), type_(type), help_(help) {}
+    // `account` is the escaped account="..." pair every sample starts with.
+    family(std::string_view name, std::string_view type, std::string_view help,
+           std::string_view account)
+        : name_(fmt::format("{}{}", kPrefix, name)), type_(type), help_(help), account_(account) {}
 
-    // `labels` is the already escaped inside of {...}, empty for none. A
-    // repeated label set is dropped: the first one wins.
+    // `labels` is the already escaped inside of {...} after the account
+    // label, empty for none. A repeated label set is dropped: the first one
+    // wins.
     void add(std::string labels, std::string value) {
+        labels = labels.empty() ? std::string(account_) : fmt::format("{},{}", account_, labels);
         if (!seen_.insert(labels).second)
             return;
         samples_.emplace_back(std::move(labels), std::move(value));
@@ -40,18 +44,15 @@ class family {
             return;
         out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name_, prometheus_help_text(help_),
                            name_, type_);
-        for (const auto& [labels, value] : samples_) {
-            if (labels.empty())
-                out += fmt::format("{} {}\n", name_, value);
-            else
-                out += fmt::format("{}{{{}}} {}\n", name_, labels, value);
-        }
+        for (const auto& [labels, value] : samples_)
+            out += fmt::format("{}{{{}}} {}\n", name_, labels, value);
     }
 
   private:
     std::string name_;
     std::string_view type_;
     std::string_view help_;
+    std::string_view account_;
     std::set<std::string> seen_;
     std::vector<std::pair<std::string, std::string>> samples_;
 };
@@ -89,32 +90,39 @@ constexpr std::array kStatuses = {metrics::metric_status::ok, metrics::metric_st
                                   metrics::metric_status::breached,
                                   metrics::metric_status::no_data};
 
-void write_metric_rows(std::string& out, const metrics::evaluation& e) {
+void write_metric_rows(std::string& out, const metrics::evaluation& e, std::string_view account) {
     family rate("metric_rate", "gauge",
                 "Metric rate as a fraction (0.04 is 4%) in its window as of the evaluation; "
-                "absent when the window has no data.");
+                "absent when the window has no data.",
+                account);
     family numerator("metric_numerator", "gauge",
                      "Numerator of the metric rate: bad events for the lower-is-better metrics, "
-                     "good ones for valid tracking and response rates.");
+                     "good ones for valid tracking and response rates.",
+                     account);
     family denominator("metric_denominator", "gauge",
                        "Denominator of the metric rate: orders, shipments or messages in the "
-                       "window.");
+                       "window.",
+                       account);
     family headroom("metric_headroom", "gauge",
                     "How many more bad events the window can absorb before the metric is "
-                    "breached; absent when the window has no data.");
+                    "breached; absent when the window has no data.",
+                    account);
     family warn("metric_warn_threshold", "gauge",
-                "Rate past which seller-healthd reports the metric at risk.");
+                "Rate past which seller-healthd reports the metric at risk.", account);
     family target("metric_target_threshold", "gauge",
-                  "Amazon's target rate: past it the metric is breached.");
+                  "Amazon's target rate: past it the metric is breached.", account);
     family status("metric_status", "gauge",
-                  "Metric status: 1 for the series of the current status, 0 for the others.");
+                  "Metric status: 1 for the series of the current status, 0 for the others.",
+                  account);
     family low_volume("metric_low_volume", "gauge",
                       "1 when the window holds fewer events than min_orders, so one event moves "
-                      "the rate a lot.");
+                      "the rate a lot.",
+                      account);
 
     family stale("metric_stale", "gauge",
                  "1 when a feed the metric is counted from has not arrived within its max_age; "
-                 "the status stands, and its alerts are held until the feed arrives again.");
+                 "the status stands, and its alerts are held until the feed arrives again.",
+                 account);
     // The engine never repeats a row; if it ever did, the first one is kept
     // in every family alike rather than mixing figures of two rows.
     std::set<std::tuple<metric_key, std::string, std::string, int>> seen;
@@ -142,7 +150,7 @@ void write_metric_rows(std::string& out, const metrics::evaluation& e) {
         f->write(out);
 }
 
-void write_upcoming(std::string& out, const metrics::evaluation& e) {
+void write_upcoming(std::string& out, const metrics::evaluation& e, std::string_view account) {
     // Every evaluated marketplace gets a sample, 0 when nothing is due, so an
     // alert rule on "> 0" sees the series go back to 0 instead of vanishing.
     std::map<std::string, const metrics::upcoming_events*> marketplaces;
@@ -153,10 +161,12 @@ void write_upcoming(std::string& out, const metrics::evaluation& e) {
 
     family messages("unanswered_messages", "gauge",
                     "Buyer messages without a reply, received more than 12 hours before the "
-                    "evaluation, per marketplace.");
+                    "evaluation, per marketplace.",
+                    account);
     family orders("unconfirmed_orders", "gauge",
                   "MFN orders not confirmed whose latest ship date is within 24 hours of the "
-                  "evaluation or already past, per marketplace.");
+                  "evaluation or already past, per marketplace.",
+                  account);
     for (const auto& [id, u] : marketplaces) {
         const std::string labels = marketplace_labels(id);
         messages.add(labels,
@@ -170,16 +180,17 @@ void write_upcoming(std::string& out, const metrics::evaluation& e) {
 // Per feed that has arrived: when, the newest instant inside it, its max_age
 // and whether it is stale. Every catalog feed has a feed_stale sample (0 for
 // one never imported), so "== 1" rules see the series go back to 0.
-void write_feeds(std::string& out, const metrics::evaluation& e) {
+void write_feeds(std::string& out, const metrics::evaluation& e, std::string_view account) {
     family last("feed_last_import_timestamp_seconds", "gauge",
-                "Unix time the feed last arrived (its newest successful import).");
+                "Unix time the feed last arrived (its newest successful import).", account);
     family newest("feed_newest_data_timestamp_seconds", "gauge",
                   "Unix time of the newest event inside the feed (for account_health: Amazon's "
-                  "snapshot).");
+                  "snapshot).",
+                  account);
     family max_age("feed_max_age_seconds", "gauge",
-                   "How long the feed may go without arriving before it is stale.");
+                   "How long the feed may go without arriving before it is stale.", account);
     family stale("feed_stale", "gauge",
-                 "1 when the feed has not arrived within its max_age, else 0.");
+                 "1 when the feed has not arrived within its max_age, else 0.", account);
     for (const auto& f : e.feeds) {
         const std::string labels = label("feed", f.feed);
         if (f.last_import_at)
@@ -193,9 +204,9 @@ void write_feeds(std::string& out, const metrics::evaluation& e) {
         f->write(out);
 }
 
-void write_counter(std::string& out, std::string_view name, std::string_view help,
-                   std::int64_t value) {
-    family f(name, "counter", help);
+void write_counter(std::string& out, std::string_view account, std::string_view name,
+                   std::string_view help, std::int64_t value) {
+    family f(name, "counter", help, account);
     f.add({}, number(value));
     f.write(out);
 }
@@ -204,42 +215,45 @@ void write_counter(std::string& out, std::string_view name, std::string_view hel
 
 std::string render_prometheus(const snapshot& s, instant /*now*/) {
     std::string out;
+    const std::string account = label("account", s.account);
     if (s.evaluation)
-        write_metric_rows(out, *s.evaluation);
+        write_metric_rows(out, *s.evaluation, account);
 
     family evaluated("evaluation_timestamp_seconds", "gauge",
-                     "Unix time the newest evaluation is as of; absent before the first one.");
+                     "Unix time the newest evaluation is as of; absent before the first one.",
+                     account);
     if (s.evaluation)
         evaluated.add({}, number(static_cast<std::int64_t>(to_unix(s.evaluation->as_of))));
     evaluated.write(out);
 
     family imported("last_import_timestamp_seconds", "gauge",
                     "Unix time of the newest successful import of any file; absent before the "
-                    "first one.");
+                    "first one.",
+                    account);
     if (s.counters.last_import_at)
         imported.add({}, number(static_cast<std::int64_t>(to_unix(*s.counters.last_import_at))));
     imported.write(out);
 
     const auto& c = s.counters;
     family imports("imports_total", "counter",
-                   "Files the daemon handled since it started, by result.");
+                   "Files the daemon handled since it started, by result.", account);
     imports.add(label("result", "imported"), number(c.files_imported));
     imports.add(label("result", "rejected"), number(c.files_rejected));
     imports.add(label("result", "already_imported"), number(c.files_already_imported));
     imports.write(out);
 
-    write_counter(out, "cycles_total", "Daemon cycles run since it started.", c.cycles);
-    write_counter(out, "cycle_failures_total", "Daemon cycles that failed since it started.",
-                  c.cycle_failures);
-    write_counter(out, "deliveries_total",
+    write_counter(out, account, "cycles_total", "Daemon cycles run since it started.", c.cycles);
+    write_counter(out, account, "cycle_failures_total",
+                  "Daemon cycles that failed since it started.", c.cycle_failures);
+    write_counter(out, account, "deliveries_total",
                   "Notifications accepted by a receiver since the daemon started.", c.deliveries);
-    write_counter(out, "delivery_failures_total",
+    write_counter(out, account, "delivery_failures_total",
                   "Delivery attempts that failed (to be retried) since the daemon started.",
                   c.delivery_failures);
-    write_counter(out, "dead_letters_total", "Notifications given up since the daemon started.",
-                  c.dead_letters);
+    write_counter(out, account, "dead_letters_total",
+                  "Notifications given up since the daemon started.", c.dead_letters);
 
-    family pending("outbox_pending", "gauge", "Notifications still owed to a channel.");
+    family pending("outbox_pending", "gauge", "Notifications still owed to a channel.", account);
     pending.add({}, number(c.outbox_pending));
     pending.write(out);
 
@@ -254,21 +268,22 @@ std::string render_prometheus(const snapshot& s, instant /*now*/) {
                 ++active[a.severity];
         }
     }
-    family alerts("alerts_active", "gauge", "Pending and firing alerts, by severity.");
+    family alerts("alerts_active", "gauge", "Pending and firing alerts, by severity.", account);
     for (const auto& [severity, count] : active)
         alerts.add(label("severity", severity), number(count));
     alerts.write(out);
 
     if (s.evaluation) {
-        write_upcoming(out, *s.evaluation);
-        write_feeds(out, *s.evaluation);
+        write_upcoming(out, *s.evaluation, account);
+        write_feeds(out, *s.evaluation, account);
     }
 
-    family started("start_time_seconds", "gauge", "Unix time the daemon started.");
+    family started("start_time_seconds", "gauge", "Unix time the daemon started.", account);
     started.add({}, number(static_cast<std::int64_t>(to_unix(s.started_at))));
     started.write(out);
 
-    family build("build_info", "gauge", "The seller-healthd build; the value is always 1.");
+    family build("build_info", "gauge", "The seller-healthd build; the value is always 1.",
+                 account);
     build.add(label("version", s.version), "1");
     build.write(out);
     return out;

@@ -7,6 +7,9 @@
 // series" rather than a number that compares false with everything. No sample
 // carries a timestamp: Prometheus stamps the scrape.
 //
+// Every sample carries the label account (config `account`, the snapshot's),
+// first, so that many instances scraped into one Prometheus stay apart.
+//
 // Per metric row (labels metric, marketplace, marketplace_code, channel,
 // window_days): metric_rate, metric_numerator, metric_denominator,
 // metric_headroom, metric_warn_threshold, metric_target_threshold,

@@ -13,6 +13,7 @@
 #include "core/time.hpp"
 #include "metrics/evaluation.hpp"
 #include "metrics/history.hpp"
+#include "report/inbox_status.hpp"
 
 namespace shd::web {
 
@@ -62,6 +63,8 @@ struct snapshot {
     // newest first; at most kRecentAlerts in all.
     std::vector<recent_alert> alerts;
     service_counters counters;
+    // Inbox entries the last scan would not read (names printable), by name.
+    std::vector<report::unreadable_inbox_file> inbox_unreadable;
 };
 
 inline constexpr int kHistoryDays = 90;

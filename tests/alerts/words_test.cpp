@@ -33,14 +33,19 @@ TEST(Words, Percent) {
 }
 
 TEST(Words, PercentIgnoresTheCLocale) {
-    // A decimal-comma locale must not turn 4.6% into 4,6%. Not every system
-    // has de_DE; the test says so instead of passing silently.
+    // A decimal-comma locale must not turn 4.6% into 4,6%. Without de_DE the
+    // test could not fail, so a missing locale is a failure
+    // (scripts/install-deps.sh generates it).
     const char* previous = std::setlocale(LC_ALL, nullptr);
     const std::string saved = previous ? previous : "C";
-    if (!std::setlocale(LC_ALL, "de_DE.UTF-8") && !std::setlocale(LC_ALL, "C.UTF-8"))
-        GTEST_SKIP() << "no locale to switch to";
+    struct restore {
+        std::string name;
+        ~restore() { std::setlocale(LC_ALL, name.c_str()); }
+    } restore_locale{saved};
+    ASSERT_NE(std::setlocale(LC_ALL, "de_DE.UTF-8"), nullptr)
+        << "the de_DE.UTF-8 locale is missing: run scripts/install-deps.sh";
+    ASSERT_STREQ(std::localeconv()->decimal_point, ",");
     EXPECT_EQ(format_percent(0.046), "4.6%");
-    std::setlocale(LC_ALL, saved.c_str());
 }
 
 TEST(Words, TimesAndSpans) {

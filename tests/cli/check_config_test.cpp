@@ -21,7 +21,7 @@ TEST(CheckConfig, ShippedExamplePrintsTheEffectiveConfig) {
     EXPECT_EQ(r.exit_code, 0) << r.err;
     EXPECT_EQ(r.err, "");
     for (const char* line :
-         {"account: \"Amazon seller\"\n",
+         {"account: seller-healthd\n",
           "database: \"/var/lib/seller-healthd/seller-healthd.sqlite\"\n",
           "inbox: \"/var/lib/seller-healthd/inbox\"\n", "default_marketplace: ATVPDKIKX0DER\n",
           "poll_interval: 1m\n", "reconcile_tolerance: 0.005\n", "log_level: info\n",

@@ -274,8 +274,10 @@ TEST(DaemonService, NotifiesSystemdServesTheEndpointAndReloadsAThreshold) {
             breached_gauge = line.ends_with(" 1");
     }
     EXPECT_TRUE(breached_gauge) << metrics.body.substr(0, 2000);
-    EXPECT_NE(metrics.body.find("seller_healthd_imports_total{result=\"imported\"} 1"),
-              std::string::npos);
+    // No `account` in the file: the label is the file's stem.
+    EXPECT_NE(
+        metrics.body.find("seller_healthd_imports_total{account=\"config\",result=\"imported\"} 1"),
+        std::string::npos);
 
     // /api/status is what `status --json` says at the same instant.
     const auto api = get(port, "/api/status");
@@ -444,6 +446,64 @@ TEST(DaemonService, AReloadMovesTheEndpoint) {
         << read_file(err);
     EXPECT_EQ(get(second_port, "/healthz").status, 0);
     ASSERT_TRUE(stops_cleanly(daemon, err));
+}
+
+// The inbox as a trust boundary, end to end: a file there at start and one
+// renamed in are imported without a settle wait of seconds per file (the
+// timeout is only a generous bound on a shared machine, not the measure), a
+// symbolic link is listed by /healthz and warned about once, and a daemon
+// whose archive/ is a link refuses to start.
+TEST(DaemonService, TheInboxTakesSettledFilesAndListsWhatItWillNotRead) {
+    temp_dir dir;
+    fs::create_directories(dir / "inbox");
+    write_file(dir / "secret.txt", "only the service may read this\n");
+    fs::create_symlink(dir / "secret.txt", dir / "inbox" / "link\x1b.txt");
+    // Present before the start: no inotify event will ever name it.
+    write_file(dir / "inbox" / "early.txt", orders(0, 10, 0));
+    const auto config = dir / "config.yaml";
+    const auto err = dir / "run.err";
+    unsigned short port = 0;
+    auto started = start_with_endpoint(config, dir / "run.out", err, port);
+    ASSERT_TRUE(started) << read_file(err);
+    child_process& daemon = *started;
+
+    ASSERT_TRUE(eventually([&] { return fs::exists(dir / "inbox" / "archive" / "early.txt"); }))
+        << read_file(err);
+    drop(dir.path(), "later.txt", orders(100, 10, 0), std::chrono::minutes(0));
+    ASSERT_TRUE(eventually([&] { return fs::exists(dir / "inbox" / "archive" / "later.txt"); }))
+        << read_file(err);
+
+    nlohmann::json health;
+    ASSERT_TRUE(eventually([&] {
+        const auto r = get(port, "/healthz?format=json");
+        if (r.status != 200)
+            return false;
+        health = nlohmann::json::parse(r.body);
+        return health.at("inbox_unreadable").at("count") == 1;
+    })) << read_file(err);
+    EXPECT_EQ(health.at("inbox_unreadable").at("files").at(0).at("name"), "link\\x1b.txt");
+    EXPECT_TRUE(fs::is_symlink(dir / "inbox" / "link\x1b.txt"));
+    const std::string log = read_file(err);
+    EXPECT_EQ(log.find('\x1b'), std::string::npos);
+    const auto first = log.find("not reading link\\x1b.txt");
+    ASSERT_NE(first, std::string::npos) << log;
+    EXPECT_EQ(log.find("not reading link", first + 1), std::string::npos) << log;
+    EXPECT_EQ(log.find("only the service"), std::string::npos);
+    ASSERT_TRUE(stops_cleanly(daemon, err));
+}
+
+TEST(DaemonService, RefusesToStartWhenArchiveIsALink) {
+    temp_dir dir;
+    fs::create_directories(dir / "inbox");
+    fs::create_directories(dir / "elsewhere");
+    fs::create_symlink(dir / "elsewhere", dir / "inbox" / "archive");
+    write_file(dir / "config.yaml", config_text(free_port()));
+    const auto daemon = run_binary({"run", "--config", (dir / "config.yaml").string()});
+    EXPECT_EQ(daemon.exit_code, 1) << daemon.err;
+    EXPECT_NE(daemon.err.find("archive is a symbolic link"), std::string::npos) << daemon.err;
+    const auto once = run_binary({"run", "--once", "--config", (dir / "config.yaml").string()});
+    EXPECT_EQ(once.exit_code, 1) << once.err;
+    EXPECT_NE(once.err.find("archive is a symbolic link"), std::string::npos) << once.err;
 }
 
 }  // namespace

@@ -82,7 +82,7 @@ TEST_F(ImportCliTest, PrintsOneLinePerFileAndExitsOneWhenAnyIsRejected) {
     EXPECT_EQ(r.out,
               "imported: a.txt (3 rows, 2 orders)\n"
               "rejected: bad.txt: line 3, field fulfillment-channel: unknown fulfillment-channel "
-              "'Someone' (expected Merchant or Amazon)\n"
+              "(expected Merchant or Amazon)\n"
               "already imported: a.txt\n"
               "imported: b.txt (1 rows, 1 orders)\n");
     EXPECT_EQ(r.err, "");
@@ -107,7 +107,7 @@ TEST_F(ImportCliTest, ExitsZeroWhenEveryFileIsImportedOrAlreadyThere) {
 TEST_F(ImportCliTest, AMissingFileIsRejected) {
     const auto r = run({"import", "missing.txt"});
     EXPECT_EQ(r.exit_code, 1);
-    EXPECT_EQ(r.out.rfind("rejected: missing.txt: cannot open ", 0), 0u) << r.out;
+    EXPECT_EQ(r.out.rfind("rejected: missing.txt: cannot open: No such file", 0), 0u) << r.out;
 }
 
 TEST_F(ImportCliTest, ABadConfigExitsTwoAndImportsNothing) {

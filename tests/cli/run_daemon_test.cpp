@@ -86,6 +86,12 @@ TEST(RunDaemon, InboxFileLeadsToAlertAndReloadKeepsItRunning) {
     EXPECT_TRUE(log_has(err, "pol_interval"));
     EXPECT_FALSE(daemon.exited());
 
+    // Two bytes that once made the YAML loader allocate until the process died.
+    write_file(config, ",\n");
+    daemon.signal(SIGHUP);
+    ASSERT_TRUE(eventually([&] { return log_has(err, "unexpected ','"); })) << read_file(err);
+    EXPECT_FALSE(daemon.exited());
+
     // A valid one is applied without a restart, and sends nothing by itself.
     write_file(config, config_text(receiver.url("/alerts"),
                                    "account: \"Renamed seller\"\n"));

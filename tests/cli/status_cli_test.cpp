@@ -56,6 +56,32 @@ const nlohmann::json& find_row(const nlohmann::json& doc, const std::string& met
     throw std::runtime_error("no row " + metric + " " + marketplace);
 }
 
+TEST_F(status_cli, ListsInboxEntriesTheDaemonWouldNotRead) {
+    // The inbox is where the config's folder says (default "inbox" is not
+    // set here, so it is named).
+    test::write_file(dir / "shd.yaml", test::read_file(dir / "shd.yaml") + "inbox: \"inbox\"\n");
+    std::filesystem::create_directories(dir / "inbox");
+    std::filesystem::create_symlink(dir / "db.sqlite", dir / "inbox" / "link\x1b[2J.txt");
+    test::write_file(dir / "inbox" / "fine.txt", "x");
+
+    const auto table = status({"--at", "2026-03-01T00:00:00Z"});
+    ASSERT_EQ(table.exit_code, 0) << table.err;
+    EXPECT_NE(table.out.find("Inbox: 1 entry not read"), std::string::npos) << table.out;
+    EXPECT_NE(table.out.find("link\\x1b[2J.txt  is a symbolic link (not followed)"),
+              std::string::npos)
+        << table.out;
+    EXPECT_EQ(table.out.find('\x1b'), std::string::npos);  // not a colour terminal
+
+    const auto json = status({"--json", "--at", "2026-03-01T00:00:00Z"});
+    ASSERT_EQ(json.exit_code, 0) << json.err;
+    const auto doc = nlohmann::json::parse(json.out);
+    EXPECT_EQ(doc["inbox_unreadable"]["count"], 1);
+    EXPECT_EQ(doc["inbox_unreadable"]["files"][0]["name"], "link\\x1b[2J.txt");
+    // Looking changed nothing: no archive/ made, the file still there.
+    EXPECT_FALSE(std::filesystem::exists(dir / "inbox" / "archive"));
+    EXPECT_TRUE(std::filesystem::exists(dir / "inbox" / "fine.txt"));
+}
+
 TEST_F(status_cli, JsonAsOfGivenTime) {
     const auto r = status({"--json", "--at", "2026-03-01T00:00:00Z"});
     ASSERT_EQ(r.exit_code, 0) << r.err;

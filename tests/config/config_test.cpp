@@ -1,9 +1,12 @@
 #include "config/config.hpp"
 
 #include <gtest/gtest.h>
+#include <yaml-cpp/yaml.h>
 
+#include <set>
 #include <sstream>
 
+#include "config/schema.hpp"
 #include "support/test_support.hpp"
 
 namespace shd::config {
@@ -72,9 +75,32 @@ TEST(ConfigDefaults, EqualTheCatalog) {
     EXPECT_EQ(c.default_marketplace, "ATVPDKIKX0DER");
 }
 
+TEST(ConfigAccount, DefaultsToTheFileStem) {
+    EXPECT_EQ(parse_config("", "/etc/seller-healthd/acme.yaml")->account, "acme");
+    EXPECT_EQ(parse_config("", "/etc/seller-healthd/seller-healthd.yaml")->account,
+              "seller-healthd");
+    EXPECT_EQ(parse_config("", "eu.shop.yaml")->account, "eu.shop");
+    EXPECT_EQ(parse_config("account: Acme Ltd\n", "/etc/seller-healthd/acme.yaml")->account,
+              "Acme Ltd");
+    // A stem that is no label value falls back to the fixed default.
+    EXPECT_EQ(default_account_for(" .yaml"), "seller-healthd");
+    EXPECT_EQ(default_account_for(std::string(70, 'a') + ".yaml"), "seller-healthd");
+    EXPECT_EQ(default_config().account, "seller-healthd");
+}
+
+TEST(ConfigAccount, MustBeALabelValue) {
+    EXPECT_TRUE(error_is("account: \" acme\"\n", 1, 10, "account",
+                         "account must not start or end with a space"));
+    EXPECT_TRUE(error_is("account: " + std::string(65, 'a') + "\n", 1, 10, "account",
+                         "account is 65 bytes long; at most 64 fit a label"));
+    EXPECT_EQ(detail::label_value_problem("a\xff"), "is not valid UTF-8");
+    EXPECT_EQ(parse_ok("account: " + std::string(64, 'a') + "\n").account, std::string(64, 'a'));
+}
+
 TEST(ConfigDefaults, EmptyOrCommentOnlyFileIsAllDefaults) {
     config expected = default_config();
     expected.source_path = kFile;
+    expected.account = "test";  // the file's stem
     EXPECT_EQ(parse_ok(""), expected);
     EXPECT_EQ(parse_ok("# nothing here\n\n   # indented comment\n"), expected);
     EXPECT_EQ(parse_ok("---\n"), expected);
@@ -152,8 +178,32 @@ TEST(ConfigParse, EveryTopLevelKey) {
 }
 
 TEST(ConfigParse, UnknownButWellFormedMarketplaceIdIsAccepted) {
-    const config c = parse_ok("default_marketplace: AE08WJ6YKNBMC\n");
-    EXPECT_EQ(c.default_marketplace, "AE08WJ6YKNBMC");
+    const config c = parse_ok("default_marketplace: A3ZZNEWMKT42\n");
+    EXPECT_EQ(c.default_marketplace, "A3ZZNEWMKT42");
+}
+
+// `marketplace`: the account's own, for reports that name none. Unset by
+// default, and an unset value is not printed (so the printed file reads back).
+TEST(ConfigParse, AccountMarketplace) {
+    EXPECT_EQ(parse_ok("").marketplace, "");
+    const config c = parse_ok("marketplace: AE08WJ6YKNBMC\n");
+    EXPECT_EQ(c.marketplace, "AE08WJ6YKNBMC");
+    EXPECT_EQ(c.default_marketplace, "ATVPDKIKX0DER");  // independent of each other
+    EXPECT_TRUE(error_is("marketplace: DE\n", 1, 14, "marketplace",
+                         "DE is a country code, not a marketplace ID; the ID of Amazon.de is "
+                         "A1PA6795UKMFR9",
+                         false));
+    EXPECT_TRUE(error_is("marketplace: Amazon.co.za\n", 1, 14, "marketplace",
+                         "its ID is AE08WJ6YKNBMC", false));
+    EXPECT_TRUE(error_is("marketplace: \"\"\n", 1, 14, "marketplace",
+                         "marketplace must not be empty"));
+    const std::string printed = format_effective(c);
+    EXPECT_NE(printed.find("marketplace: AE08WJ6YKNBMC"), std::string::npos) << printed;
+    auto again = parse_config(printed, kFile);
+    ASSERT_TRUE(again) << again.error().to_string();
+    EXPECT_EQ(again->marketplace, "AE08WJ6YKNBMC");
+    const std::string unset = format_effective(parse_ok(""));
+    EXPECT_EQ(unset.find("\nmarketplace:"), std::string::npos) << unset;
 }
 
 TEST(ConfigParse, DecimalNotations) {
@@ -702,6 +752,44 @@ TEST(ConfigDocs, EveryKeyIsDocumentedAndInTheExample) {
     // 12 top-level keys, 5 fields for each of 6 metric lines, 10 alerts keys,
     // 7 feeds with max_age each, 1 http key.
     EXPECT_EQ(keys, 12 + 5 * 6 + 10 + 7 * 2 + 1);
+}
+
+}  // namespace
+}  // namespace shd::config
+
+namespace shd::config {
+namespace {
+
+// The man page seller-healthd.yaml(5) is written from schema_keys(): every
+// key the parser reads has a type and a description there.
+TEST(ConfigSchemaKeys, EveryKeyIsTypedAndDescribed) {
+    const auto keys = schema_keys();
+    ASSERT_GT(keys.size(), 40u);
+    std::set<std::string> seen;
+    for (const auto& k : keys) {
+        EXPECT_TRUE(seen.insert(k.key).second) << k.key;
+        EXPECT_FALSE(k.type.empty()) << k.key;
+        EXPECT_GT(k.description.size(), 10u) << k.key;
+    }
+    const auto find = [&](const std::string& key) -> const key_doc& {
+        for (const auto& k : keys) {
+            if (k.key == key)
+                return k;
+        }
+        throw std::runtime_error("no key " + key);
+    };
+    EXPECT_EQ(find("poll_interval").type, "duration, at least 1s");
+    EXPECT_EQ(find("poll_interval").default_value, "1m");
+    EXPECT_EQ(find("log_level").type, "one of: trace, debug, info, warn, error");
+    EXPECT_EQ(find("metrics.<metric>.target").type, "number, above 0 and below 1");
+    EXPECT_EQ(find("metrics.<metric>.target").default_value, "");  // per metric
+    EXPECT_EQ(find("alerts.channels[].timeout").default_value, "10s");
+    EXPECT_EQ(find("alerts.quiet_hours.timezone").default_value, "UTC");
+    EXPECT_EQ(find("alerts.channels[].name").default_value, "");  // required
+    // Every top-level key format_effective writes is documented.
+    const YAML::Node effective = YAML::Load(format_effective(default_config()));
+    for (const auto& kv : effective)
+        EXPECT_NO_THROW(find(kv.first.as<std::string>())) << kv.first.as<std::string>();
 }
 
 }  // namespace

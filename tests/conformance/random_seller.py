@@ -30,6 +30,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
 
 from shd_exports import (ALL_ORDERS_HEADER, DEFECTS_HEADER, FEEDBACK_HEADER,  # noqa: E402
+                         ALL_ORDERS_HEADER_QUANTITY_PURCHASED, FEEDBACK_HEADER_RESPONSE,
+                         MARKETPLACES, UNSHIPPED_HEADER_WITHOUT_SALES_CHANNEL,
                          MESSAGES_HEADER, SHIPMENTS_HEADER, UNSHIPPED_HEADER, csv_bytes,
                          iso_offset, tsv_bytes)
 # The oracle places the window edges and finds exact thresholds; what the
@@ -56,6 +58,15 @@ MARKETS = {
     "JP": ("A1VC38T7YXB528", "Amazon.co.jp", ["249", "250", "503"], [9]),
     "AU": ("A39IBJ37TRP1C6", "Amazon.com.au", ["249", "250"], [10, 11]),
 }
+# The rest of Amazon's marketplace table.
+for _code, _prefixes, _offsets in [
+        ("BR", ["701", "704"], [-3]), ("IE", ["205", "206"], [0, 1]),
+        ("NL", ["408", "409"], [1, 2]), ("SE", ["410", "411"], [1, 2]),
+        ("BE", ["412", "413"], [1, 2]), ("ZA", ["501", "502"], [2]),
+        ("PL", ["414", "415"], [1, 2]), ("EG", ["420", "421"], [2, 3]),
+        ("TR", ["416", "417"], [3]), ("SA", ["418", "419"], [3]),
+        ("AE", ["171", "172"], [4]), ("SG", ["503", "504"], [8])]:
+    MARKETS[_code] = (MARKETPLACES[_code][0], MARKETPLACES[_code][1], _prefixes, _offsets)
 # Amazon.se is not among formats.md's sales channels: Sweden appears only as a
 # marketplace ID (messages, default_marketplace), which is enough for its
 # Feedback date format (feedback on orders not imported yet).
@@ -104,6 +115,10 @@ class Profile:
     minimal_orders_file: bool = False      # an All Orders file without optional columns
     gz_without_suffix: bool = False
     exact_thresholds: bool = True          # tune some thresholds onto exact boundaries
+    # Reports as some marketplaces write them: the account marketplace's
+    # Unshipped report without sales-channel (config `marketplace`), sales
+    # channels as marketplace IDs, quantity-purchased, Response.
+    amazon_variants: bool = False
 
 
 @dataclass
@@ -807,15 +822,30 @@ def build_case(profile: Profile) -> Case:
         groups.setdefault(r.choice(["1", "2"]) if o.market is None else o.market, []).append(o)
     for n, key in enumerate(sorted(groups, key=lambda k: (len(k) < 2, k))):
         rows = []
-        for o in groups[key]:
+        header = ALL_ORDERS_HEADER
+        for i, o in enumerate(groups[key]):
             version = "early" if o.history in ("progress", "equal") else "final"
-            rows += s.all_orders_rows(o, version)
+            order_rows = s.all_orders_rows(o, version)
+            if profile.amazon_variants and o.market and i % 2 == 1:
+                for row in order_rows:
+                    row["sales-channel"] = MARKETS[o.market][0]
+            rows += order_rows
+        if profile.amazon_variants and n == 1:
+            header = ALL_ORDERS_HEADER_QUANTITY_PURCHASED
+            rows = [{("quantity-purchased" if k == "quantity" else k): v for k, v in row.items()}
+                    for row in rows]
         # The first report in Windows-1252 with CRLF, as EU reports sometimes
         # come (its product names are not valid UTF-8 then).
-        add(f"all-orders-{key}-1.txt", "tsv", ALL_ORDERS_HEADER, rows,
+        add(f"all-orders-{key}-1.txt", "tsv", header, rows,
             {"encoding": "cp1252", "newline": "\r\n"} if n == 0 else None)
         know(groups[key])
     unshipped = [o for o in ordered if o.in_unshipped and o.channel == "MFN" and o.market]
+    if profile.amazon_variants:
+        own = [o for o in unshipped if o.market and ID_OF[o.market] == profile.default_marketplace]
+        unshipped = [o for o in unshipped if o not in own]
+        rows = [{**row, "is-iba": "false"} for o in own for row in s.unshipped_rows(o)]
+        add("unshipped-own-marketplace.txt", "tsv", UNSHIPPED_HEADER_WITHOUT_SALES_CHANNEL, rows)
+        know(own)
     rows = [row for o in unshipped for row in s.unshipped_rows(o)]
     add("unshipped.txt", "tsv", UNSHIPPED_HEADER, rows)
     know(unshipped)
@@ -865,9 +895,10 @@ def build_case(profile: Profile) -> Case:
             # or of default_marketplace while the order is unknown.
             style = known.get(order_id) or profile.default_marketplace
             rows.append({"Date": s.feedback_date(date, style), "Rating": str(rating),
-                         "Comments": comment, "Your Response": "",
+                         "Comments": comment, "Your Response": "", "Response": "",
                          "Order ID": order_id, "Rater Email": "rater@marketplace.amazon.com"})
-        add(f"feedback-{market}.txt", "tsv", FEEDBACK_HEADER, rows)
+        add(f"feedback-{market}.txt", "tsv",
+            FEEDBACK_HEADER_RESPONSE if profile.amazon_variants else FEEDBACK_HEADER, rows)
 
     def message_row(m: Message, responded, no_response) -> dict:
         return {"message_id": m.message_id, "order_id": m.order_id,
@@ -916,11 +947,14 @@ def build_case(profile: Profile) -> Case:
 
     config = {"database": "conformance.sqlite", "inbox": "inbox",
               "default_marketplace": profile.default_marketplace}
+    if profile.amazon_variants:
+        config["marketplace"] = profile.default_marketplace
     if profile.metrics:
         config["metrics"] = copy.deepcopy(profile.metrics)
     overrides = copy.deepcopy(profile.marketplaces)
     if profile.exact_thresholds:
-        store = Store(default_marketplace=profile.default_marketplace)
+        store = Store(default_marketplace=profile.default_marketplace,
+                      account_marketplace=config.get("marketplace"))
         for batch in sequence:
             for name in batch:
                 store.import_bytes(files[name], name)
@@ -1054,4 +1088,7 @@ PROFILES = [
             marketplaces={ID_OF["JP"]: {"late_dispatch_rate": {"windows": [10, 30, 60],
                                                                "warn": 0.035}},
                           ID_OF["MX"]: {"valid_tracking_rate": {"target": 0.5, "warn": 0.6}}}),
+    Profile("rest-of-world", 909, ["AE", "ZA", "BR", "IE", "SE", "NL", "PL", "BE", "TR", "SA",
+                                   "EG", "SG"], ID_OF["AE"], orders_per_day=16,
+            amazon_variants=True),
 ]

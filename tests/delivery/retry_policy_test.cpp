@@ -142,5 +142,24 @@ TEST(Redact, RemovesEverySecretForm) {
     EXPECT_EQ(redact("nothing here", c), "nothing here");
 }
 
+TEST(Redact, FragmentsOfASecretEchoedByAReceiverGoToo) {
+    config::alert_channel c;
+    c.type = "slack";
+    c.url = "https://hooks.slack.com/services/T0ABCDEF/B0GHIJKL/xoxbSECRETtoken123456";
+    c.routing_key = "R0UTINGKEY0123456789abcdef012345";
+    // Cut short, JSON-escaped slashes, inside the receiver's own words.
+    const std::string text =
+        "invalid_token: xoxbSECRETtok... for https:\\/\\/hooks.slack.com\\/services\\/"
+        "T0ABCDEF\\/B0GHIJKL; key 'R0UTINGKEY0123' unknown; status no_service";
+    const auto out = redact(text, c);
+    for (const char* s : {"xoxbSECRET", "T0ABCDEF", "B0GHIJKL", "R0UTINGKEY"})
+        EXPECT_EQ(out.find(s), std::string::npos) << s << " in " << out;
+    // Words of the receiver's own stay readable.
+    EXPECT_NE(out.find("invalid_token"), std::string::npos) << out;
+    EXPECT_NE(out.find("no_service"), std::string::npos) << out;
+    // Short runs are not taken for secrets even when they occur in one.
+    EXPECT_EQ(redact("HTTP 403: https", c), "HTTP 403: https");
+}
+
 }  // namespace
 }  // namespace shd::delivery

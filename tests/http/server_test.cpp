@@ -25,7 +25,8 @@ using tcp = asio::ip::tcp;
 
 class running_server {
   public:
-    explicit running_server(handler h) : server_(ioc_, std::move(h)) {
+    explicit running_server(handler h, server_limits limits = {})
+        : server_(ioc_, std::move(h), limits) {
         auto bound = server_.listen(listen_address{"127.0.0.1", 0, false});
         if (!bound)
             throw std::runtime_error(bound.error().text);
@@ -63,12 +64,18 @@ net::http_response get(const std::string& url) {
     return *r;
 }
 
-// Sends raw bytes and reads until the server closes the connection.
-std::string exchange(unsigned short port, const std::string& bytes) {
-    asio::io_context ioc;
+// A connection to the server from `source` (any address of 127/8 is this host).
+tcp::socket connect_from(asio::io_context& ioc, unsigned short port,
+                         const char* source = "127.0.0.1") {
     tcp::socket socket(ioc);
+    socket.open(tcp::v4());
+    socket.bind({asio::ip::make_address(source), 0});
     socket.connect({asio::ip::make_address("127.0.0.1"), port});
-    asio::write(socket, asio::buffer(bytes));
+    return socket;
+}
+
+// Reads until the server closes the connection.
+std::string read_to_close(tcp::socket& socket) {
     std::string out;
     boost::system::error_code ec;
     char buffer[4096];
@@ -79,6 +86,24 @@ std::string exchange(unsigned short port, const std::string& bytes) {
             break;
     }
     return out;
+}
+
+// Sends raw bytes and reads until the server closes the connection.
+std::string exchange(unsigned short port, const std::string& bytes,
+                     const char* source = "127.0.0.1") {
+    asio::io_context ioc;
+    tcp::socket socket = connect_from(ioc, port, source);
+    asio::write(socket, asio::buffer(bytes));
+    return read_to_close(socket);
+}
+
+// Whether the server has closed `socket` (EOF or reset waiting to be read).
+bool closed_by_server(tcp::socket& socket) {
+    socket.non_blocking(true);
+    char byte;
+    boost::system::error_code ec;
+    socket.read_some(asio::buffer(&byte, 1), ec);
+    return ec && ec != asio::error::would_block;
 }
 
 TEST(HttpServer, AnswersWhatTheHandlerReturns) {
@@ -181,6 +206,59 @@ TEST(HttpServer, CloseEndsEveryConnectionSoTheLoopReturns) {
     boost::system::error_code ec;
     idle.read_some(asio::buffer(&byte, 1), ec);
     EXPECT_TRUE(ec) << "the idle connection was closed";
+}
+
+TEST(HttpServer, IdleConnectionsAreEvictedSoHealthzStillGetsThrough) {
+    running_server s([](const request& r) { return response{200, "text/plain", r.path(), {}}; });
+    asio::io_context client;
+    std::vector<tcp::socket> idle;
+    for (int i = 0; i < 200; ++i)
+        idle.push_back(connect_from(client, s.port()));
+    // Accepted in order, so every idle one was admitted before this request.
+    const auto answer = get(s.url("/healthz"));
+    EXPECT_EQ(answer.status, 200);
+    EXPECT_EQ(answer.body, "/healthz");
+    std::size_t still_open = 0;
+    for (auto& socket : idle)
+        still_open += closed_by_server(socket) ? 0 : 1;
+    // One client address keeps at most 16; the newest idle ones stay.
+    EXPECT_LE(still_open, 16u);
+    EXPECT_GE(still_open, 15u);
+    EXPECT_FALSE(closed_by_server(idle.back()));
+    EXPECT_TRUE(closed_by_server(idle.front()));
+}
+
+TEST(HttpServer, AClientAtItsCapWithNothingIdleIsRefusedButOthersAreServed) {
+    server_limits limits;
+    limits.max_per_client = 4;
+    running_server s([](const request&) { return response{200, "text/plain", "ok", {}}; }, limits);
+    asio::io_context client;
+    // Four connections each half way through a request head: busy, not idle.
+    std::vector<tcp::socket> busy;
+    for (int i = 0; i < 4; ++i) {
+        busy.push_back(connect_from(client, s.port(), "127.0.0.2"));
+        asio::write(busy.back(), asio::buffer(std::string("GET / HTTP/1.1\r\n")));
+    }
+    // Its fifth is closed unanswered: nothing of its own could make room.
+    EXPECT_EQ(exchange(s.port(), "GET / HTTP/1.1\r\nHost: x\r\n\r\n", "127.0.0.2"), "");
+    // Another client address is served as usual.
+    const std::string other =
+        exchange(s.port(), "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", "127.0.0.3");
+    EXPECT_EQ(other.rfind("HTTP/1.1 200", 0), 0u) << other;
+    for (auto& socket : busy)
+        EXPECT_FALSE(closed_by_server(socket));
+}
+
+TEST(HttpServer, AHeadNotFinishedBeforeItsDeadlineIsDropped) {
+    server_limits limits;
+    limits.head_deadline = std::chrono::milliseconds(200);
+    running_server s([](const request&) { return response{}; }, limits);
+    asio::io_context client;
+    tcp::socket slow = connect_from(client, s.port());
+    asio::write(slow, asio::buffer(std::string("GET / HTTP/1.1\r\nHost: x\r\n")));
+    // Returns only when the server hangs up; it answers nothing to a
+    // request it never fully got.
+    EXPECT_EQ(read_to_close(slow), "");
 }
 
 TEST(HttpServer, ListenNamesTheAddressWhenItIsTaken) {

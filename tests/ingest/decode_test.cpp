@@ -61,6 +61,60 @@ TEST(Cp1252, ConvertsToUtf8) {
     EXPECT_EQ(cp1252_to_utf8("M\xFCller \xDF"), "M\xC3\xBCller \xC3\x9F");
 }
 
+std::string utf8_of(char32_t cp) {
+    std::string out;
+    if (cp < 0x80) {
+        out += static_cast<char>(cp);
+    } else if (cp < 0x800) {
+        out += static_cast<char>(0xC0 | (cp >> 6));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else {
+        out += static_cast<char>(0xE0 | (cp >> 12));
+        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    }
+    return out;
+}
+
+// The code page's 0x80-0x9F row, from its published table (the 5 bytes it
+// leaves undefined are the C1 controls of the same value). Every entry is
+// checked: two swapped entries fail.
+TEST(Cp1252, EveryByteOfTheTable) {
+    constexpr char32_t kRow80[32] = {
+        0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,  // 80-87
+        0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008D, 0x017D, 0x008F,  // 88-8F
+        0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,  // 90-97
+        0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178,  // 98-9F
+    };
+    std::string all_bytes;
+    std::string all_expected;
+    for (unsigned b = 0; b < 256; ++b) {
+        const char32_t cp = (b >= 0x80 && b < 0xA0) ? kRow80[b - 0x80] : char32_t(b);
+        const std::string byte(1, static_cast<char>(b));
+        EXPECT_EQ(cp1252_to_utf8(byte), utf8_of(cp)) << "byte 0x" << std::hex << b;
+        all_bytes += byte;
+        all_expected += utf8_of(cp);
+    }
+    // The streaming reader uses the same table.
+    all_bytes[0] = 'x';  // no NUL: that would be binary data
+    all_expected[0] = 'x';
+    auto t = open_text([&all_bytes]() -> result<source_ptr, import_error> {
+        return make_memory_source(all_bytes, 7);
+    });
+    ASSERT_TRUE(t) << t.error().reason;
+    EXPECT_EQ(t->encoding, text_encoding::windows_1252);
+    std::string streamed;
+    std::vector<char> buf(4096);
+    for (;;) {
+        auto n = t->text->read(buf);
+        ASSERT_TRUE(n);
+        if (*n == 0)
+            break;
+        streamed.append(buf.data(), *n);
+    }
+    EXPECT_EQ(streamed, all_expected);
+}
+
 std::string read_all(byte_source& src) {
     std::string out;
     std::vector<char> buf(4096);

@@ -124,7 +124,7 @@ TEST(ParseAccountHealth, AirbyteMockWithWrongShapesIsTolerated) {
     EXPECT_EQ(rating->numerator, 1000);  // ahrScore
 }
 
-TEST(ParseAccountHealth, LateShipmentRateListAndOddShapes) {
+TEST(ParseAccountHealth, LateShipmentRateListAndMissingFields) {
     const std::string doc = R"({
   "performanceMetrics": [
     {
@@ -134,15 +134,13 @@ TEST(ParseAccountHealth, LateShipmentRateListAndOddShapes) {
         {"rate": 0.02, "orderCount": 100, "lateShipmentCount": 2,
          "reportingDateRange": {"reportingDateFrom": "2025-10-01T00:00:00Z", "reportingDateTo": "2025-10-10T00:00:00Z"}},
         {"rate": 0.03, "orderCount": 300, "lateShipmentCount": 9,
-         "reportingDateRange": {"reportingDateFrom": "2025-09-11T00:00:00Z", "reportingDateTo": "2025-10-11T00:00:00Z"}},
-        "not an object"
+         "reportingDateRange": {"reportingDateFrom": "2025-09-11T00:00:00Z", "reportingDateTo": "2025-10-11T00:00:00Z"}}
       ],
-      "validTrackingRate": {"rate": "96%", "shipmentCount": "lots"},
+      "validTrackingRate": {"rate": null, "status": "GOOD"},
       "orderDefectRate": [{"fulfillmentType": "afn", "rate": 0.001, "orderWithDefects": {"count": 1}, "orderCount": 1000}],
       "someNewMetric": {"status": "GOOD", "defectsCount": 0},
       "marketplaceId": "A1PA6795UKMFR9"
     },
-    "junk",
     {"preFulfillmentCancellationRate": {"rate": 0.5, "cancellationCount": 1, "orderCount": 2}}
   ]
 })";
@@ -171,6 +169,27 @@ TEST(ParseAccountHealth, LateShipmentRateListAndOddShapes) {
     ASSERT_NE(cancel, nullptr);
     EXPECT_EQ(cancel->marketplace_id, "A1F83G8C2ARO7P");
     EXPECT_EQ(s.metrics.size(), 6u);
+}
+
+TEST(ParseAccountHealth, OddShapesAreRefusedByPath) {
+    // Missing fields are fine; fields of another type are not taken as "no data".
+    const std::vector<std::pair<std::string, std::string>> cases = {
+        {R"({"performanceMetrics": [{"lateShipmentRateList": [{"rate": 0.02}, "not an object"]}]})",
+         "performanceMetrics[0].lateShipmentRateList[1]"},
+        {R"({"performanceMetrics": [{"validTrackingRate": {"rate": "96%"}}]})",
+         "performanceMetrics[0].validTrackingRate.rate"},
+        {R"({"performanceMetrics": [{"validTrackingRate": {"shipmentCount": "lots"}}]})",
+         "performanceMetrics[0].validTrackingRate.shipmentCount"},
+        {R"({"performanceMetrics": [{"marketplaceId": "ATVPDKIKX0DER"}, "junk"]})",
+         "performanceMetrics[1]"},
+    };
+    for (const auto& [doc, path] : cases) {
+        collected got;
+        auto r = test::parse_text(doc, got);
+        ASSERT_FALSE(r) << doc;
+        EXPECT_EQ(r.error().field, path) << r.error().to_string();
+        EXPECT_TRUE(got.records.empty());
+    }
 }
 
 TEST(ParseAccountHealth, BrokenJsonNamesTheLine) {

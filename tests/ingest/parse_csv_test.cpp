@@ -67,8 +67,7 @@ TEST(ParseShipments, Rules) {
     collected bad;
     auto e = test::parse_text(header + "O-1,2025-10-01T00:00:00Z,,T,UPS,maybe\n", bad);
     ASSERT_FALSE(e);
-    EXPECT_EQ(e.error().where_and_why(),
-              "line 2, field tracking_valid: not true or false: 'maybe'");
+    EXPECT_EQ(e.error().where_and_why(), "line 2, field tracking_valid: not true or false");
     auto e2 = test::parse_text(header + "O-1,,,T,UPS,\n", bad);
     ASSERT_FALSE(e2);
     EXPECT_EQ(e2.error().where_and_why(),
@@ -140,18 +139,18 @@ TEST(ParseDefects, BadValues) {
     const std::string header = "order_id,kind,occurred_at,status,rating\n";
     const std::vector<std::pair<std::string, std::string>> cases = {
         {"O-1,refund,2025-10-01,,",
-         "line 2, field kind: unknown kind 'refund' (expected negative_feedback, a_to_z_claim or "
+         "line 2, field kind: unknown kind (expected negative_feedback, a_to_z_claim or "
          "chargeback)"},
         {"O-1,chargeback,2025-10-01,granted,",
-         "line 2, field status: unknown status 'granted' for chargeback (expected open, lost, "
+         "line 2, field status: unknown status for chargeback (expected open, lost, "
          "reversed)"},
         {"O-1,negative_feedback,2025-10-01,open,",
-         "line 2, field status: unknown status 'open' for negative_feedback (expected active, "
+         "line 2, field status: unknown status for negative_feedback (expected active, "
          "removed)"},
         {"O-1,negative_feedback,2025-10-01,,6",
-         "line 2, field rating: not a whole number from 1 to 5: '6'"},
+         "line 2, field rating: not a whole number from 1 to 5"},
         {"O-1,negative_feedback,yesterday,,",
-         "line 2, field occurred_at: not an ISO-8601 timestamp with an offset or Z: 'yesterday'"},
+         "line 2, field occurred_at: not an ISO-8601 timestamp with an offset or Z"},
     };
     for (const auto& [row, error] : cases) {
         collected got;
@@ -208,11 +207,11 @@ TEST(ParseMessages, Rules) {
     auto e = test::parse_text(header + "M-1,,US,2025-10-01T10:00:00Z,,\n", bad);
     ASSERT_FALSE(e);
     EXPECT_EQ(e.error().where_and_why(),
-              "line 2, field marketplace_id: unknown marketplace ID 'US'");
+              "line 2, field marketplace_id: unknown marketplace ID (not one of Amazon's "
+              "marketplace IDs)");
     auto e2 = test::parse_text(header + "M-1,,,2025-10-01T10:00:00Z,,1\n", bad);
     ASSERT_FALSE(e2);
-    EXPECT_EQ(e2.error().where_and_why(),
-              "line 2, field no_response_needed: not true or false: '1'");
+    EXPECT_EQ(e2.error().where_and_why(), "line 2, field no_response_needed: not true or false");
     auto e3 = test::parse_text(header + ",,,2025-10-01T10:00:00Z,,\n", bad);
     ASSERT_FALSE(e3);
     EXPECT_EQ(e3.error().where_and_why(), "line 2, field message_id: required field is empty");

@@ -42,8 +42,7 @@ TEST(ParseFeedback, WorkedExampleJapanWithoutItsOrdersIsReadAsUsAndFails) {
     collected got;
     auto r = test::parse_path(shd::test::data_file("worked-example/rnd9024-feedback-JP.txt"), got);
     ASSERT_FALSE(r);
-    EXPECT_EQ(r.error().where_and_why(),
-              "line 2, field Date: not a date in the US format M/D/YY: '25/10/12'");
+    EXPECT_EQ(r.error().where_and_why(), "line 2, field Date: not a date in the US format M/D/YY");
 }
 
 TEST(ParseFeedback, WorkedExampleUsThreeStarsIsNoDefect) {
@@ -58,7 +57,7 @@ TEST(ParseFeedback, WorkedExampleUsThreeStarsIsNoDefect) {
     EXPECT_FALSE(rows[0].counts);
 }
 
-TEST(ParseFeedback, AirbyteFixtureHeaderIsRecognisedAndItsPlaceholderRowsAreRejected) {
+TEST(ParseFeedback, AirbyteFixtureHeaderIsRecognisedAndItsRepeatedHeaderRowsAreRejected) {
     const std::string fixture = shd::test::read_file(
         shd::test::data_file("samples/airbyte_GET_SELLER_FEEDBACK_DATA.header-fixture.tsv"));
     collected got;
@@ -69,7 +68,8 @@ TEST(ParseFeedback, AirbyteFixtureHeaderIsRecognisedAndItsPlaceholderRowsAreReje
     auto r = test::parse_text(fixture, got);
     ASSERT_FALSE(r);
     EXPECT_EQ(r.error().where_and_why(),
-              "line 2, field Rating: not a whole number from 1 to 5: 'Rating'");
+              "line 2: this line repeats the header row (two reports joined into one file?); a "
+              "report has its header once, on line 1");
 }
 
 TEST(ParseFeedback, EachMarketplacesDateOrder) {

@@ -86,8 +86,8 @@ TEST(ParseAllOrders, ArchivedVariantHeaderIsRecognised) {
     auto bad = test::parse_text(fixture, got2);
     ASSERT_FALSE(bad);
     EXPECT_EQ(bad.error().to_string(),
-              "test-file: line 2, field purchase-date: not an ISO-8601 timestamp with an offset "
-              "or Z: 'purchase-date'");
+              "test-file: line 2: this line repeats the header row (two reports joined into one "
+              "file?); a report has its header once, on line 1");
 }
 
 std::string all_orders_with(const std::string& rows) {
@@ -132,24 +132,25 @@ struct bad_row_case {
 TEST(ParseAllOrders, BadValuesNameTheLineAndField) {
     const std::vector<bad_row_case> cases = {
         {"A\t2025-13-01\tShipped\tMerchant\tAmazon.com\t1\ts\ta\t\t1\tfalse\n",
-         "line 3, field purchase-date: not an ISO-8601 timestamp with an offset or Z: "
-         "'2025-13-01'"},
+         "line 3, field purchase-date: not an ISO-8601 timestamp with an offset or Z"},
         {"A\t2025-09-24T05:02:50\tShipped\tMerchant\tAmazon.com\t1\ts\ta\t\t1\tfalse\n",
-         "line 3, field purchase-date: not an ISO-8601 timestamp with an offset or Z: "
-         "'2025-09-24T05:02:50'"},
+         "line 3, field purchase-date: not an ISO-8601 timestamp with an offset or Z: a date and "
+         "time without an offset (the time zone would be a guess)"},
         {"A\t2025-09-24\tLost\tMerchant\tAmazon.com\t1\ts\ta\t\t1\tfalse\n",
-         "line 3, field order-status: unknown order-status 'Lost'"},
+         "line 3, field order-status: unknown order-status (expected Pending, Unshipped, "
+         "PartiallyShipped, Shipping, Shipped or Cancelled)"},
         {"A\t2025-09-24\tShipped\tSeller\tAmazon.com\t1\ts\ta\t\t1\tfalse\n",
-         "line 3, field fulfillment-channel: unknown fulfillment-channel 'Seller' (expected "
-         "Merchant or Amazon)"},
+         "line 3, field fulfillment-channel: unknown fulfillment-channel (expected Merchant or "
+         "Amazon)"},
         {"A\t2025-09-24\tShipped\tMerchant\tAmazon.moon\t1\ts\ta\t\t1\tfalse\n",
-         "line 3, field sales-channel: unknown sales channel 'Amazon.moon'"},
+         "line 3, field sales-channel: unknown sales channel: neither a marketplace of Amazon's "
+         "marketplace table (by name, such as Amazon.de, or by ID) nor Non-Amazon"},
         {"A\t2025-09-24\tShipped\tMerchant\tAmazon.com\t1\ts\ta\t\t-1\tfalse\n",
-         "line 3, field quantity: negative: '-1'"},
+         "line 3, field quantity: a negative number (expected 0 or more)"},
         {"A\t2025-09-24\tShipped\tMerchant\tAmazon.com\t1\ts\ta\t\tmany\tfalse\n",
-         "line 3, field quantity: not a whole number: 'many'"},
+         "line 3, field quantity: not a whole number"},
         {"A\t2025-09-24\tShipped\tMerchant\tAmazon.com\t1\ts\ta\t\t1\tyes\n",
-         "line 3, field is-buyer-requested-cancellation: not true or false: 'yes'"},
+         "line 3, field is-buyer-requested-cancellation: not true or false"},
         {"\t2025-09-24\tShipped\tMerchant\tAmazon.com\t1\ts\ta\t\t1\tfalse\n",
          "line 3, field amazon-order-id: required field is empty"},
         {"A\t\tShipped\tMerchant\tAmazon.com\t1\ts\ta\t\t1\tfalse\n",

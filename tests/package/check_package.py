@@ -9,20 +9,33 @@ temporary folder. Then, on the .deb:
 
 - the control fields (Package, Version, Architecture, Section, Maintainer,
   Description, Depends with the shared libraries and systemd) and conffiles;
-- the maintainer scripts: present, executable, `sh -n` clean, `set -e`;
+- the maintainer scripts: present, executable, `sh -n` and `shellcheck`
+  clean, `set -e`, units handled with deb-systemd-helper/deb-systemd-invoke;
 - the contents (dpkg-deb -c): every file the package must hold, with its mode
   and root ownership; the binary stripped;
 - the unpacked tree (dpkg-deb -x): the binary's --version and check-config on
-  the packaged configuration; the packaged unit identical to systemd/ and
-  passing `systemd-analyze verify` and `security` (tests/systemd/check_unit.py);
-  the sysusers.d and tmpfiles.d snippets applied to a scratch root
+  the packaged configuration; both packaged units (seller-healthd.service and
+  the template seller-healthd@.service) and their shared sandbox drop-in
+  identical to systemd/ and passing `systemd-analyze verify` and `security`
+  (tests/systemd/check_unit.py); changelog.Debian.gz (gzip -9n, its top entry
+  the package's version and maintainer); copyright in the machine-readable
+  format; every relative link of the shipped Markdown docs resolving inside
+  the package; the sysusers.d and tmpfiles.d snippets applied to a scratch root
   (systemd-sysusers/systemd-tmpfiles --root), giving the user, the group and
-  the folders with their modes.
+  the folders with their modes;
+- lintian --pedantic -I: no tag but the ones packaging/lintian-overrides keeps
+  with a reason (an unused override fails too). A build tree not compiled with
+  Debian's hardening flags (scripts/package.sh uses them) is let off the two
+  hardening tags only, and says so.
+
+shellcheck and lintian must be installed (scripts/install-deps.sh): a missing
+one is a failure, not a skip.
 
 Python 3 standard library only.
 """
 import argparse
 import glob
+import gzip
 import os
 import re
 import shutil
@@ -32,6 +45,8 @@ import sys
 import tempfile
 
 UNIT = "lib/systemd/system/seller-healthd.service"
+TEMPLATE = "lib/systemd/system/seller-healthd@.service"
+SANDBOX = "10-sandbox.conf"
 CONFIG = "etc/seller-healthd/seller-healthd.yaml"
 DOC = "usr/share/doc/seller-healthd"
 
@@ -90,15 +105,17 @@ def check_control(deb, version):
     arch = must(["dpkg", "--print-architecture"]).strip()
     check(f["Architecture"] == arch, f"Architecture is {arch}")
     check(f["Section"] == "admin", "Section is admin")
-    check(f["Maintainer"] == "seller-healthd developers", "Maintainer is seller-healthd developers")
+    check(re.fullmatch(r"[^<>@]+ <[^<>@\s]+@[^<>@\s]+\.[a-z]+>", f["Maintainer"]) is not None,
+          f"Maintainer {f['Maintainer']!r} is NAME <ADDRESS>")
     desc = f["Description"].splitlines()
     check(len(desc) > 2 and "account-health" in desc[0], "Description has a summary and a body")
     depends = [d.strip() for d in f["Depends"].split(",") if d.strip()]
     check(bool(depends), "Depends is not empty")
     names = [re.split(r"[\s(|]", d, maxsplit=1)[0] for d in depends]
-    for lib in ["libsqlite3", "libssl", "libcurl", "libsystemd", "libyaml-cpp", "libstdc++", "libc6"]:
+    for lib in ["libsqlite3", "libssl", "libcurl", "libsystemd", "libyaml-cpp", "libboost-url",
+                "libstdc++", "libc6"]:
         check(any(n.startswith(lib) for n in names), f"Depends names {lib}* (dpkg-shlibdeps)")
-    for pkg in ["systemd", "ca-certificates", "tzdata"]:
+    for pkg in ["systemd", "procps", "ca-certificates", "tzdata"]:
         check(pkg in names, f"Depends names {pkg}")
 
 
@@ -119,7 +136,8 @@ def check_control_members(deb, tmp):
             text = fh.read()
         check(text.startswith("#!/bin/sh\n"), f"{script} starts with #!/bin/sh")
         check(re.search(r"^set -e$", text, re.M) is not None, f"{script} has set -e")
-        if shutil.which("shellcheck"):
+        if check(shutil.which("shellcheck") is not None,
+                 "shellcheck is installed (scripts/install-deps.sh)"):
             proc = run(["shellcheck", "-s", "sh", path])
             sys.stdout.write(proc.stdout)
             check(proc.returncode == 0, f"{script}: shellcheck")
@@ -134,6 +152,18 @@ def check_control_members(deb, tmp):
           "postinst does not enable, start or restart the service (only try-restart)")
     check("try-restart" in postinst and "/run/systemd/system" in postinst,
           "postinst try-restarts on upgrade, only with systemd running")
+    check(re.search(r"deb-systemd-invoke try-restart .*'seller-healthd@\*\.service'", postinst)
+          is not None, "postinst try-restarts the unit and its instances with deb-systemd-invoke")
+    check(re.search(r"deb-systemd-helper update-state", postinst) is not None,
+          "postinst records the unit's state with deb-systemd-helper (for purge)")
+    with open(os.path.join(control, "prerm"), encoding="utf-8") as fh:
+        prerm = fh.read()
+    check(re.search(r"deb-systemd-invoke stop seller-healthd\.service 'seller-healthd@\*\.service'",
+                    prerm) is not None, "prerm stops the unit and its instances with deb-systemd-invoke")
+    with open(os.path.join(control, "postrm"), encoding="utf-8") as fh:
+        postrm = fh.read()
+    check("deb-systemd-helper purge" in postrm and "deb-systemd-helper mask" in postrm,
+          "postrm masks on remove and purges the unit's state with deb-systemd-helper")
 
 
 def listing(deb):
@@ -154,6 +184,13 @@ def check_contents(deb, source_dir):
     expect = {
         "usr/bin/seller-healthd": "-rwxr-xr-x",
         UNIT: "-rw-r--r--",
+        TEMPLATE: "-rw-r--r--",
+        f"{UNIT}.d/{SANDBOX}": "-rw-r--r--",
+        f"{TEMPLATE}.d/{SANDBOX}": "-rw-r--r--",
+        "usr/share/lintian/overrides/seller-healthd": "-rw-r--r--",
+        f"{DOC}/changelog.Debian.gz": "-rw-r--r--",
+        f"{DOC}/config/seller-healthd.yaml": "-rw-r--r--",
+        f"{DOC}/examples/README.md": "-rw-r--r--",
         CONFIG: "-rw-r-----",
         "etc/seller-healthd": "drwxr-xr-x",
         "etc/seller-healthd/credentials": "drwx------",
@@ -161,9 +198,14 @@ def check_contents(deb, source_dir):
         "usr/lib/tmpfiles.d/seller-healthd.conf": "-rw-r--r--",
         f"{DOC}/copyright": "-rw-r--r--",
         f"{DOC}/README.md": "-rw-r--r--",
+        # Generated by the binary from its CLI and the config schema.
+        "usr/share/man/man8/seller-healthd.8.gz": "-rw-r--r--",
+        "usr/share/man/man5/seller-healthd.yaml.5.gz": "-rw-r--r--",
+        "usr/share/bash-completion/completions/seller-healthd": "-rw-r--r--",
+        "usr/share/zsh/vendor-completions/_seller-healthd": "-rw-r--r--",
     }
     for doc in sorted(glob.glob(os.path.join(source_dir, "docs", "*.md"))):
-        expect[f"{DOC}/{os.path.basename(doc)}"] = "-rw-r--r--"
+        expect[f"{DOC}/docs/{os.path.basename(doc)}"] = "-rw-r--r--"
     for sql in sorted(glob.glob(os.path.join(source_dir, "migrations", "*.sql"))):
         expect[f"usr/share/seller-healthd/migrations/{os.path.basename(sql)}"] = "-rw-r--r--"
     check(any(p.endswith(".sql") for p in expect), "the source has migrations to look for")
@@ -179,6 +221,133 @@ def check_contents(deb, source_dir):
     # The state folders are made by tmpfiles.d (postinst), not shipped, so
     # that purge can remove them and dpkg never fights over their owner.
     check(not any(p.startswith("var/") for p in entries), "nothing shipped under /var")
+
+
+def check_changelog(root, deb, source_dir):
+    path = os.path.join(root, DOC, "changelog.Debian.gz")
+    if not check(os.path.isfile(path), "changelog.Debian.gz is shipped"):
+        return
+    with open(path, "rb") as fh:
+        head = fh.read(10)
+    # gzip -9n: no file name (FLG bit 3) and no time stamp (MTIME 0), so a
+    # rebuild gives the same bytes.
+    check(head[:2] == b"\x1f\x8b" and not head[3] & 0x08 and head[4:8] == b"\0\0\0\0",
+          "changelog.Debian.gz is gzip without a name or a time stamp (gzip -n)")
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        text = fh.read()
+    with open(os.path.join(source_dir, "packaging/changelog"), encoding="utf-8") as fh:
+        check(text == fh.read(), "changelog.Debian.gz is packaging/changelog")
+    parsed = {}
+    if check(shutil.which("dpkg-parsechangelog") is not None, "dpkg-parsechangelog is installed (dpkg-dev)"):
+        out = must(["dpkg-parsechangelog", "-l", path])
+        for line in out.splitlines():
+            if ":" in line and not line.startswith(" "):
+                k, v = line.split(":", 1)
+                parsed[k] = v.strip()
+    fields = control_fields(deb)
+    check(parsed.get("Version") == fields["Version"],
+          f"the changelog's top entry is the package's version ({parsed.get('Version')} vs {fields['Version']})")
+    check(parsed.get("Maintainer") == fields["Maintainer"],
+          "the changelog's top entry is signed by the package's Maintainer")
+    check(parsed.get("Source") == "seller-healthd", "the changelog is for seller-healthd")
+
+
+def check_copyright(root, source_dir):
+    """Machine-readable debian/copyright format 1.0: a header paragraph with
+    Format:, Files: paragraphs with Copyright: and License:, and the text of
+    every licence named (or a pointer to /usr/share/common-licenses)."""
+    path = os.path.join(root, DOC, "copyright")
+    with open(path, encoding="utf-8") as fh:
+        text = fh.read()
+    with open(os.path.join(source_dir, "packaging/copyright"), encoding="utf-8") as fh:
+        check(text == fh.read(), "the packaged copyright is packaging/copyright")
+    paragraphs = []
+    for block in re.split(r"\n\s*\n", text.strip()):
+        fields, key = {}, None
+        for line in block.splitlines():
+            if line.startswith((" ", "\t")) and key:
+                fields[key] += "\n" + line.strip()
+            elif ":" in line:
+                key, value = line.split(":", 1)
+                fields[key] = value.strip()
+        paragraphs.append(fields)
+    header = paragraphs[0]
+    check(header.get("Format") == "https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/",
+          "copyright: Format is copyright-format 1.0")
+    check(header.get("Upstream-Name") == "seller-healthd", "copyright: Upstream-Name")
+    check("@" in header.get("Upstream-Contact", ""), "copyright: Upstream-Contact has an address")
+    files = [p for p in paragraphs[1:] if "Files" in p]
+    check(any(p["Files"].split() == ["*"] for p in files), "copyright: a Files: * paragraph")
+    named = set()
+    for p in files:
+        check(bool(p.get("Copyright")) and bool(p.get("License")),
+              f"copyright: Files: {p['Files']} has Copyright: and License:")
+        named.add(p.get("License", "").split("\n")[0])
+    texts = {p["License"].split("\n")[0]: p["License"] for p in paragraphs[1:]
+             if "License" in p and "Files" not in p}
+    for lic in sorted(named):
+        body = texts.get(lic, "")
+        check(body.count("\n") > 3, f"copyright: the licence {lic} is given in full or pointed at")
+        if "/usr/share/common-licenses/" in body:
+            ref = re.search(r"/usr/share/common-licenses/[\w.+-]+", body).group(0)
+            check(os.path.exists(ref), f"copyright: {ref} exists on Debian")
+
+
+def check_doc_links(root):
+    """Every relative link in the shipped Markdown resolves to a file in the
+    package, so the docs work where Debian puts them."""
+    doc = os.path.join(root, DOC)
+    broken = []
+    count = 0
+    for dirpath, _dirs, names in os.walk(doc):
+        for name in names:
+            if not name.endswith(".md"):
+                continue
+            path = os.path.join(dirpath, name)
+            with open(path, encoding="utf-8") as fh:
+                text = fh.read()
+            for target in re.findall(r"\]\(([^)\s]+)\)", text):
+                if re.match(r"[a-z]+:", target) or target.startswith("#"):
+                    continue
+                count += 1
+                file_part = target.split("#", 1)[0]
+                if not os.path.exists(os.path.normpath(os.path.join(dirpath, file_part))):
+                    broken.append(f"{os.path.relpath(path, root)}: {target}")
+    for b in broken:
+        print(f"  broken link: {b}")
+    check(count > 0 and not broken,
+          f"the {count} relative links of the shipped docs resolve inside the package")
+
+
+def built_with_debian_flags(cpack_config):
+    """Whether the tree the .deb came from was compiled with dpkg-buildflags'
+    hardening (scripts/package.sh): _FORTIFY_SOURCE and -z now."""
+    if not cpack_config:
+        return True
+    cache = os.path.join(os.path.dirname(os.path.abspath(cpack_config)), "CMakeCache.txt")
+    try:
+        with open(cache, encoding="utf-8") as fh:
+            text = fh.read()
+    except OSError:
+        return True
+    return "_FORTIFY_SOURCE" in text and "-z,now" in text
+
+
+def check_lintian(deb, hardened):
+    if not check(shutil.which("lintian") is not None, "lintian is installed (scripts/install-deps.sh)"):
+        return
+    cmd = ["lintian", "--pedantic", "-I", "--fail-on", "error,warning,info,pedantic"]
+    if not hardened:
+        print("note: this build tree is not compiled with Debian's hardening flags "
+              "(scripts/package.sh builds the package with them): the tags "
+              "hardening-no-fortify-functions and hardening-no-bindnow are not checked here")
+        cmd += ["--suppress-tags", "hardening-no-fortify-functions,hardening-no-bindnow"]
+    proc = run(cmd + [deb])
+    tags = [line for line in proc.stdout.splitlines() if re.match(r"[EWIPXO]: ", line)]
+    for line in tags:
+        print(f"  {line}")
+    check(proc.returncode == 0 and not tags,
+          "lintian --pedantic -I: no tag beyond packaging/lintian-overrides")
 
 
 def check_unpacked(deb, tmp, version, source_dir, check_unit):
@@ -200,13 +369,24 @@ def check_unpacked(deb, tmp, version, source_dir, check_unit):
         sys.stdout.write(proc.stdout)
     check(proc.returncode == 0, "check-config on the packaged configuration exits 0")
 
-    unit = os.path.join(root, UNIT)
-    with open(unit, "rb") as a, open(os.path.join(source_dir, "systemd/seller-healthd.service"), "rb") as b:
-        check(a.read() == b.read(), "the packaged unit is systemd/seller-healthd.service as is")
-    for what in (["verify", "--binary", binary], ["security"]):
-        proc = run([sys.executable, check_unit, what[0], "--unit", unit] + what[1:])
-        sys.stdout.write(proc.stdout)
-        check(proc.returncode == 0, f"packaged unit: systemd-analyze {what[0]}")
+    sandbox = os.path.join(source_dir, "systemd", SANDBOX)
+    for packaged in [UNIT, TEMPLATE]:
+        unit = os.path.join(root, packaged)
+        name = os.path.basename(packaged)
+        with open(unit, "rb") as a, open(os.path.join(source_dir, "systemd", name), "rb") as b:
+            check(a.read() == b.read(), f"the packaged {name} is systemd/{name} as is")
+        dropin = os.path.join(root, f"{packaged}.d", SANDBOX)
+        with open(dropin, "rb") as a, open(sandbox, "rb") as b:
+            check(a.read() == b.read(), f"{name}.d/{SANDBOX} is systemd/{SANDBOX} as is")
+        for what in (["verify", "--binary", binary], ["security"]):
+            proc = run([sys.executable, check_unit, what[0], "--unit", unit, "--dropin", dropin]
+                       + what[1:])
+            sys.stdout.write(proc.stdout)
+            check(proc.returncode == 0, f"packaged {name} with its drop-in: systemd-analyze {what[0]}")
+
+    check_changelog(root, deb, source_dir)
+    check_copyright(root, source_dir)
+    check_doc_links(root)
 
     # The sysusers.d and tmpfiles.d snippets, as postinst applies them, on a
     # scratch root: the user and group, then the folders with their modes.
@@ -268,6 +448,7 @@ def main():
         check_control_members(deb, tmp)
         check_contents(deb, args.source_dir)
         check_unpacked(deb, tmp, args.version, args.source_dir, check_unit)
+        check_lintian(deb, built_with_debian_flags(args.cpack_config))
 
     if failures:
         print(f"\n{len(failures)} check(s) failed:")

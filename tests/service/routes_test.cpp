@@ -3,6 +3,8 @@
 
 #include <gtest/gtest.h>
 
+#include <nlohmann/json.hpp>
+
 #include "core/time.hpp"
 
 namespace shd::service {
@@ -84,6 +86,31 @@ TEST(Healthz, UnhealthyBeforeTheFirstEvaluation) {
     EXPECT_EQ(r.body, "unhealthy: no evaluation yet\n");
 }
 
+TEST(Healthz, NamesTheInboxEntriesNotRead) {
+    const instant t = at("2026-12-06T10:00:00Z");
+    web::snapshot s = evaluated_at(t);
+    EXPECT_EQ(get("/healthz", s, t).body.find("inbox"), std::string::npos);
+    s.inbox_unreadable = {{"a\\x1b.txt", "is a symbolic link (not followed)"},
+                          {"pipe", "is a named pipe (FIFO), not a file"}};
+    const auto text = get("/healthz", s, t);
+    EXPECT_EQ(text.status, 200);  // everything else is imported: still healthy
+    EXPECT_EQ(text.body.substr(text.body.find('\n') + 1), "inbox: 2 not read: a\\x1b.txt pipe\n");
+
+    const auto as_json = get("/healthz?format=json", s, t);
+    EXPECT_EQ(as_json.status, 200);
+    EXPECT_EQ(as_json.content_type, "application/json");
+    const auto doc = nlohmann::json::parse(as_json.body);
+    EXPECT_EQ(doc.at("healthy"), true);
+    EXPECT_EQ(doc.at("inbox_unreadable").at("count"), 2);
+    EXPECT_EQ(doc.at("inbox_unreadable").at("files").at(0).at("name"), "a\\x1b.txt");
+    EXPECT_EQ(doc.at("inbox_unreadable").at("files").at(1).at("reason"),
+              "is a named pipe (FIFO), not a file");
+
+    const auto unhealthy = get("/healthz?format=json", web::snapshot{}, t);
+    EXPECT_EQ(unhealthy.status, 503);
+    EXPECT_EQ(nlohmann::json::parse(unhealthy.body).at("inbox_unreadable").at("count"), 0);
+}
+
 TEST(ApiStatus, IsTheStatusJsonOnceThereIsOne) {
     const instant t = at("2026-12-06T10:00:00Z");
     const auto r = get("/api/status?pretty=1", evaluated_at(t), t);
@@ -105,8 +132,9 @@ TEST(Routes, PageMetricsAndNotFound) {
     const auto metrics = get("/metrics", s, t);
     EXPECT_EQ(metrics.status, 200);
     EXPECT_EQ(metrics.content_type, "text/plain; version=0.0.4; charset=utf-8");
-    EXPECT_NE(metrics.body.find("seller_healthd_build_info{version=\"0.1.0\"} 1"),
-              std::string::npos);
+    EXPECT_NE(
+        metrics.body.find("seller_healthd_build_info{account=\"Test seller\",version=\"0.1.0\"} 1"),
+        std::string::npos);
     EXPECT_EQ(get("/metrics/", s, t).status, 404);
     EXPECT_EQ(get("/../etc/passwd", s, t).status, 404);
 }

@@ -9,6 +9,7 @@
 
 #include <limits>
 #include <map>
+#include <set>
 #include <sstream>
 
 #include "core/marketplaces.hpp"
@@ -77,13 +78,14 @@ snapshot hand_made() {
 }
 
 TEST(Prometheus, ExactLinesForAHandMadeSnapshot) {
+    const std::string account = R"(account="Acme")";
     const std::string ldr =
-        R"(metric="late_dispatch_rate",marketplace="ATVPDKIKX0DER",marketplace_code="US",)"
+        R"(account="Acme",metric="late_dispatch_rate",marketplace="ATVPDKIKX0DER",marketplace_code="US",)"
         R"(channel="MFN",window_days="10")";
     const std::string cr =
-        R"(metric="cancellation_rate",marketplace="ATVPDKIKX0DER",marketplace_code="US",)"
+        R"(account="Acme",metric="cancellation_rate",marketplace="ATVPDKIKX0DER",marketplace_code="US",)"
         R"(channel="MFN",window_days="7")";
-    const std::string us = R"(marketplace="ATVPDKIKX0DER",marketplace_code="US")";
+    const std::string us = R"(account="Acme",marketplace="ATVPDKIKX0DER",marketplace_code="US")";
     const std::string p = "seller_healthd_";
     std::string expected;
     const auto line = [&](const std::string& l) { expected += l + "\n"; };
@@ -119,36 +121,36 @@ TEST(Prometheus, ExactLinesForAHandMadeSnapshot) {
     line(p + "metric_stale{" + ldr + "} 0");
     line(p + "metric_stale{" + cr + "} 0");
     line("# TYPE " + p + "evaluation_timestamp_seconds gauge");
-    line(p + "evaluation_timestamp_seconds 1772366400");
+    line(p + "evaluation_timestamp_seconds{" + account + "} 1772366400");
     line("# TYPE " + p + "last_import_timestamp_seconds gauge");
-    line(p + "last_import_timestamp_seconds 1772364900");
+    line(p + "last_import_timestamp_seconds{" + account + "} 1772364900");
     line("# TYPE " + p + "imports_total counter");
-    line(p + "imports_total{result=\"imported\"} 5");
-    line(p + "imports_total{result=\"rejected\"} 1");
-    line(p + "imports_total{result=\"already_imported\"} 2");
+    line(p + "imports_total{" + account + ",result=\"imported\"} 5");
+    line(p + "imports_total{" + account + ",result=\"rejected\"} 1");
+    line(p + "imports_total{" + account + ",result=\"already_imported\"} 2");
     line("# TYPE " + p + "cycles_total counter");
-    line(p + "cycles_total 100");
+    line(p + "cycles_total{" + account + "} 100");
     line("# TYPE " + p + "cycle_failures_total counter");
-    line(p + "cycle_failures_total 3");
+    line(p + "cycle_failures_total{" + account + "} 3");
     line("# TYPE " + p + "deliveries_total counter");
-    line(p + "deliveries_total 7");
+    line(p + "deliveries_total{" + account + "} 7");
     line("# TYPE " + p + "delivery_failures_total counter");
-    line(p + "delivery_failures_total 2");
+    line(p + "delivery_failures_total{" + account + "} 2");
     line("# TYPE " + p + "dead_letters_total counter");
-    line(p + "dead_letters_total 1");
+    line(p + "dead_letters_total{" + account + "} 1");
     line("# TYPE " + p + "outbox_pending gauge");
-    line(p + "outbox_pending 4");
+    line(p + "outbox_pending{" + account + "} 4");
     line("# TYPE " + p + "alerts_active gauge");
-    line(p + "alerts_active{severity=\"at_risk\"} 1");
-    line(p + "alerts_active{severity=\"breached\"} 1");
+    line(p + "alerts_active{" + account + ",severity=\"at_risk\"} 1");
+    line(p + "alerts_active{" + account + ",severity=\"breached\"} 1");
     line("# TYPE " + p + "unanswered_messages gauge");
     line(p + "unanswered_messages{" + us + "} 2");
     line("# TYPE " + p + "unconfirmed_orders gauge");
     line(p + "unconfirmed_orders{" + us + "} 1");
     line("# TYPE " + p + "start_time_seconds gauge");
-    line(p + "start_time_seconds 1771837200");
+    line(p + "start_time_seconds{" + account + "} 1771837200");
     line("# TYPE " + p + "build_info gauge");
-    line(p + "build_info{version=\"0.1.0\"} 1");
+    line(p + "build_info{" + account + ",version=\"0.1.0\"} 1");
 
     const std::string text = render_prometheus(hand_made(), at("2026-03-01T12:00:30Z"));
     EXPECT_EQ(without_help(text), expected);
@@ -184,11 +186,14 @@ TEST(Prometheus, EscapesLabelValues) {
     s.evaluation->upcoming.clear();
     s.version = "1.0 \"beta\"\\\n";
     const std::string text = render_prometheus(s, s.evaluation->as_of);
-    EXPECT_THAT(text, HasSubstr("seller_healthd_metric_rate{metric=\"late_dispatch_rate\","
-                                "marketplace=\"A\\\"B\\\\C\\nD\",marketplace_code="
-                                "\"A\\\"B\\\\C\\nD\",channel=\"MFN\",window_days=\"10\"} 0.005\n"));
-    EXPECT_THAT(text,
-                HasSubstr("seller_healthd_build_info{version=\"1.0 \\\"beta\\\"\\\\\\n\"} 1\n"));
+    EXPECT_THAT(
+        text, HasSubstr("seller_healthd_metric_rate{account=\"Acme\",metric=\"late_dispatch_rate\","
+                        "marketplace=\"A\\\"B\\\\C\\nD\",marketplace_code="
+                        "\"A\\\"B\\\\C\\nD\",channel=\"MFN\",window_days=\"10\"} 0.005\n"));
+    EXPECT_THAT(
+        text,
+        HasSubstr(
+            "seller_healthd_build_info{account=\"Acme\",version=\"1.0 \\\"beta\\\"\\\\\\n\"} 1\n"));
     // No raw newline inside any sample line: every line is a comment or a
     // whole sample.
     for (const auto& line : lines_of(text)) {
@@ -201,8 +206,9 @@ TEST(Prometheus, EscapesLabelValues) {
 TEST(Prometheus, InvalidUtf8InALabelBecomesTheReplacementCharacter) {
     snapshot s = hand_made();
     s.version = "0.1\xff";
-    EXPECT_THAT(render_prometheus(s, s.started_at),
-                HasSubstr("seller_healthd_build_info{version=\"0.1\xEF\xBF\xBD\"} 1\n"));
+    EXPECT_THAT(
+        render_prometheus(s, s.started_at),
+        HasSubstr("seller_healthd_build_info{account=\"Acme\",version=\"0.1\xEF\xBF\xBD\"} 1\n"));
 }
 
 TEST(Prometheus, LeavesOutTheRateAndHeadroomOfAWindowWithoutData) {
@@ -218,12 +224,17 @@ TEST(Prometheus, LeavesOutTheRateAndHeadroomOfAWindowWithoutData) {
         EXPECT_NE(value, "NaN") << line;
         EXPECT_EQ(value.find("nan"), std::string::npos) << line;
     }
-    EXPECT_THAT(text, Not(HasSubstr("metric_rate{metric=\"cancellation_rate\"")));
-    EXPECT_THAT(text, Not(HasSubstr("metric_headroom{metric=\"cancellation_rate\"")));
+    EXPECT_THAT(text, Not(HasSubstr("metric_rate{account=\"Acme\",metric=\"cancellation_rate\"")));
     EXPECT_THAT(text,
-                Not(HasSubstr("metric_rate{metric=\"late_dispatch_rate\",marketplace=\"A1F")));
+                Not(HasSubstr("metric_headroom{account=\"Acme\",metric=\"cancellation_rate\"")));
+    EXPECT_THAT(
+        text, Not(HasSubstr(
+                  "metric_rate{account=\"Acme\",metric=\"late_dispatch_rate\",marketplace=\"A1F")));
     // The counts are still there: 0 of 0 is a fact.
-    EXPECT_THAT(text, HasSubstr("seller_healthd_metric_denominator{metric=\"cancellation_rate\","));
+    EXPECT_THAT(
+        text,
+        HasSubstr(
+            "seller_healthd_metric_denominator{account=\"Acme\",metric=\"cancellation_rate\","));
 }
 
 TEST(Prometheus, StatusIsOneHotOverTheFourStatuses) {
@@ -245,10 +256,10 @@ TEST(Prometheus, StatusIsOneHotOverTheFourStatuses) {
     ASSERT_EQ(by_row.size(), s.evaluation->metrics.size());
     for (const auto& r : s.evaluation->metrics) {
         const std::string row = fmt::format(
-            "metric=\"{}\",marketplace=\"{}\",marketplace_code=\"{}\",channel=\"{}\","
-            "window_days=\"{}\"",
-            definition(r.metric).name, r.marketplace_id, marketplace_code(r.marketplace_id),
-            r.channel, r.window_days);
+            "account=\"{}\",metric=\"{}\",marketplace=\"{}\",marketplace_code=\"{}\","
+            "channel=\"{}\",window_days=\"{}\"",
+            s.account, definition(r.metric).name, r.marketplace_id,
+            marketplace_code(r.marketplace_id), r.channel, r.window_days);
         const auto& statuses = by_row.at(row);
         ASSERT_EQ(statuses.size(), 4u) << row;
         for (const auto& [status, value] : statuses)
@@ -277,9 +288,10 @@ TEST(Prometheus, BeforeTheFirstEvaluationOnlyTheDaemonFamilies) {
     EXPECT_THAT(text, Not(HasSubstr("evaluation_timestamp_seconds")));
     EXPECT_THAT(text, Not(HasSubstr("last_import_timestamp_seconds")));
     EXPECT_THAT(text, Not(HasSubstr("unanswered_messages")));
-    EXPECT_THAT(text, HasSubstr("seller_healthd_cycles_total 0\n"));
-    EXPECT_THAT(text, HasSubstr("seller_healthd_alerts_active{severity=\"breached\"} 0\n"));
-    EXPECT_THAT(text, HasSubstr("seller_healthd_start_time_seconds 1771837200\n"));
+    EXPECT_THAT(text, HasSubstr("seller_healthd_cycles_total{account=\"\"} 0\n"));
+    EXPECT_THAT(text,
+                HasSubstr("seller_healthd_alerts_active{account=\"\",severity=\"breached\"} 0\n"));
+    EXPECT_THAT(text, HasSubstr("seller_healthd_start_time_seconds{account=\"\"} 1771837200\n"));
 }
 
 TEST(Prometheus, ActiveAlertsCountEveryAlertNotOnlyTheRecentList) {
@@ -291,8 +303,10 @@ TEST(Prometheus, ActiveAlertsCountEveryAlertNotOnlyTheRecentList) {
     s.counters.active_at_risk = 120;
     s.counters.active_breached = 2;
     const std::string text = render_prometheus(s, s.started_at);
-    EXPECT_THAT(text, HasSubstr("seller_healthd_alerts_active{severity=\"at_risk\"} 120\n"));
-    EXPECT_THAT(text, HasSubstr("seller_healthd_alerts_active{severity=\"breached\"} 2\n"));
+    EXPECT_THAT(text,
+                HasSubstr("seller_healthd_alerts_active{account=\"\",severity=\"at_risk\"} 120\n"));
+    EXPECT_THAT(text,
+                HasSubstr("seller_healthd_alerts_active{account=\"\",severity=\"breached\"} 2\n"));
 }
 
 // ---- the real parser ----
@@ -374,13 +388,34 @@ TEST(PrometheusParser, ReadsEscapedLabelValuesBackByteForByte) {
     s.version = "\\n is not a newline";
     const auto r = check_exposition(render_prometheus(s, s.evaluation->as_of), "--samples");
     ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_THAT(r.out, HasSubstr(fmt::format(
+                           "seller_healthd_metric_rate account={},metric={},marketplace={},"
+                           "marketplace_code={},channel={},window_days={} 0.005\n",
+                           hex("Acme"), hex("late_dispatch_rate"), hex(nasty), hex(nasty),
+                           hex("MFN"), hex("10"))));
     EXPECT_THAT(r.out,
-                HasSubstr(fmt::format("seller_healthd_metric_rate metric={},marketplace={},"
-                                      "marketplace_code={},channel={},window_days={} 0.005\n",
-                                      hex("late_dispatch_rate"), hex(nasty), hex(nasty), hex("MFN"),
-                                      hex("10"))));
-    EXPECT_THAT(r.out, HasSubstr(fmt::format("seller_healthd_build_info version={} 1.0\n",
-                                             hex("\\n is not a newline"))));
+                HasSubstr(fmt::format("seller_healthd_build_info account={},version={} 1.0\n",
+                                      hex("Acme"), hex("\\n is not a newline"))));
+}
+
+// Many instances scraped into one Prometheus stay apart by `account`: read by
+// the real parser, every sample of every family carries it, first, with the
+// snapshot's value.
+TEST(PrometheusParser, EverySampleCarriesTheAccountLabel) {
+    snapshot s = realistic_snapshot();
+    s.account = "acme \"EU\"";
+    const auto r = check_exposition(render_prometheus(s, s.evaluation->as_of), "--samples");
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto lines = lines_of(r.out);
+    ASSERT_GT(lines.size(), 200u);
+    std::set<std::string> families;
+    for (const auto& line : lines) {
+        const auto space = line.find(' ');
+        families.insert(line.substr(0, space));
+        EXPECT_EQ(line.substr(space + 1, 8 + hex(s.account).size()), "account=" + hex(s.account))
+            << line;
+    }
+    EXPECT_EQ(families.size(), 22u);
 }
 
 // The checker is only worth its exit code if it fails on what the format

@@ -21,6 +21,7 @@ enum col : int {
     asin,
     quantity,
     order_item_id,
+    quantity_purchased,
 };
 
 constexpr column_spec kColumns[] = {
@@ -36,6 +37,8 @@ constexpr column_spec kColumns[] = {
     {"asin", false},
     {"quantity", false},
     {"order-item-id", false},
+    // Some marketplaces' reports name the quantity as the Unshipped report does.
+    {"quantity-purchased", false},
 };
 
 constexpr std::string_view kSignature[] = {"amazon-order-id"};
@@ -54,7 +57,7 @@ result<long, import_error> parse(delimited_reader& reader, const column_map& col
     sales_channel_mapper channels;
 
     return for_each_row(reader, columns, [&](const row_fields& row) -> result<void, import_error> {
-        auto order_id = row.required(amazon_order_id);
+        auto order_id = row.id(amazon_order_id);
         if (!order_id)
             return order_id.error();
         out.order_id.assign(*order_id);
@@ -77,7 +80,9 @@ result<long, import_error> parse(delimited_reader& reader, const column_map& col
                                      [&](std::string_view s) { return iequals(s, *status); });
             }
             if (known == kOrderStatuses.end()) {
-                return row.fail(order_status, "unknown order-status " + quote_value(*status));
+                return row.fail(order_status,
+                                "unknown order-status (expected Pending, Unshipped, "
+                                "PartiallyShipped, Shipping, Shipped or Cancelled)");
             }
             out.order_status.assign(*known);
         }
@@ -91,9 +96,8 @@ result<long, import_error> parse(delimited_reader& reader, const column_map& col
         } else if (iequals(*channel, "Amazon") || iequals(*channel, "AFN")) {
             out.fulfillment_channel.assign("AFN");
         } else {
-            return row.fail(fulfillment_channel, "unknown fulfillment-channel " +
-                                                     quote_value(*channel) +
-                                                     " (expected Merchant or Amazon)");
+            return row.fail(fulfillment_channel,
+                            "unknown fulfillment-channel (expected Merchant or Amazon)");
         }
 
         if (auto mapped =
@@ -113,7 +117,7 @@ result<long, import_error> parse(delimited_reader& reader, const column_map& col
 
         out.sku.assign(row.get(sku));
         out.asin.assign(row.get(asin));
-        auto qty = row.count(quantity);
+        auto qty = row.count(row.has_column(quantity) ? quantity : quantity_purchased);
         if (!qty)
             return qty.error();
         out.quantity = *qty;
@@ -126,7 +130,10 @@ result<long, import_error> parse(delimited_reader& reader, const column_map& col
             out.item_status.assign(item);
         }
 
-        const auto item_id = row.get(order_item_id);
+        auto item_id_field = row.optional_id(order_item_id);
+        if (!item_id_field)
+            return item_id_field.error();
+        const auto item_id = *item_id_field;
         if (!item_id.empty()) {
             out.item_key.assign(item_id);
         } else {

@@ -42,7 +42,7 @@ result<long, import_error> parse(delimited_reader& reader, const column_map& col
     auto& out = std::get<defect_row>(rec);
 
     return for_each_row(reader, columns, [&](const row_fields& row) -> result<void, import_error> {
-        auto id = row.required(order_id);
+        auto id = row.id(order_id);
         if (!id)
             return id.error();
         out.order_id.assign(*id);
@@ -56,8 +56,9 @@ result<long, import_error> parse(delimited_reader& reader, const column_map& col
                 rules = &k;
         }
         if (rules == nullptr) {
-            return row.fail(kind, "unknown kind " + quote_value(*kind_text) +
-                                      " (expected negative_feedback, a_to_z_claim or chargeback)");
+            return row.fail(kind,
+                            "unknown kind (expected negative_feedback, a_to_z_claim or "
+                            "chargeback)");
         }
         out.kind.assign(rules->kind);
 
@@ -83,8 +84,8 @@ result<long, import_error> parse(delimited_reader& reader, const column_map& col
                         valid += ", ";
                     valid += s;
                 }
-                return row.fail(status, "unknown status " + quote_value(status_text) + " for " +
-                                            std::string(rules->kind) + " (expected " + valid + ")");
+                return row.fail(status, "unknown status for " + std::string(rules->kind) +
+                                            " (expected " + valid + ")");
             }
         }
 

@@ -14,16 +14,17 @@
 namespace shd::ingest::detail {
 namespace {
 
-enum col : int { date_col, rating, order_id, comments, your_response, rater_email };
+enum col : int { date_col, rating, order_id, comments, your_response, rater_email, response };
 
+// Some marketplaces' reports call "Your Response" just "Response".
 constexpr column_spec kColumns[] = {
-    {"Date", true},      {"Rating", true},         {"Order ID", true},
-    {"Comments", false}, {"Your Response", false}, {"Rater Email", false},
+    {"Date", true},           {"Rating", true},       {"Order ID", true},  {"Comments", false},
+    {"Your Response", false}, {"Rater Email", false}, {"Response", false},
 };
 
 // "Rating" alone would also match our defects CSV; the header's other columns
 // decide between them (recognise_header prefers the format with more matches).
-constexpr std::string_view kSignature[] = {"Rater Email", "Your Response", "Rating"};
+constexpr std::string_view kSignature[] = {"Rater Email", "Your Response", "Response", "Rating"};
 
 std::string_view style_text(feedback_date_style style) {
     switch (style) {
@@ -121,7 +122,7 @@ result<long, import_error> parse(delimited_reader& reader, const column_map& col
     out.status = "active";
 
     return for_each_row(reader, columns, [&](const row_fields& row) -> result<void, import_error> {
-        auto id = row.required(order_id);
+        auto id = row.id(order_id);
         if (!id)
             return id.error();
         out.order_id.assign(*id);
@@ -137,9 +138,9 @@ result<long, import_error> parse(delimited_reader& reader, const column_map& col
             return text.error();
         const auto day = parse_feedback_date(*text, style);
         if (!day) {
-            return row.fail(date_col, fmt::format("not a date in the {} format {}: {}",
-                                                  shd::marketplace_code(market), style_text(style),
-                                                  quote_value(*text)));
+            return row.fail(date_col,
+                            fmt::format("not a date in the {} format {}",
+                                        shd::marketplace_code(market), style_text(style)));
         }
         out.occurred_at = *day;
 

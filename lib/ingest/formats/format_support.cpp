@@ -18,44 +18,69 @@ const std::array<const format_spec*, 6>& delimited_formats() {
     return all;
 }
 
-std::string header_summary(const std::vector<std::string>& names) {
+// Amazon reports the daemon does not read, by columns no format of ours has.
+// Checked before our formats: an FBA shipments report has amazon-order-id and
+// an FBA returns report order-id, and either must not pass for an orders file.
+struct foreign_report {
+    std::string_view title;
+    std::initializer_list<std::string_view> columns;  // any one of them is enough
+};
+
+const foreign_report kForeignReports[] = {
+    {"FBA shipments report (GET_AMAZON_FULFILLED_SHIPMENTS_DATA_GENERAL)",
+     {"shipment-item-id", "amazon-order-item-id", "estimated-arrival-date"}},
+    {"returns report (GET_FLAT_FILE_RETURNS_DATA_BY_RETURN_DATE)",
+     {"Return request date", "Return request status", "Amazon RMA ID", "Merchant RMA ID"}},
+    {"FBA customer returns report (GET_FBA_FULFILLMENT_CUSTOMER_RETURNS_DATA)",
+     {"detailed-disposition", "license-plate-number", "return-date"}},
+    {"settlement report (GET_V2_SETTLEMENT_REPORT_DATA_FLAT_FILE)",
+     {"settlement-id", "settlement-start-date", "settlement-end-date", "deposit-date"}},
+    {"listings report (GET_MERCHANT_LISTINGS_ALL_DATA)",
+     {"listing-id", "seller-sku", "item-name", "open-date", "asin1"}},
+    {"FBA inventory report (GET_FBA_MYI_UNSUPPRESSED_INVENTORY_DATA)",
+     {"fnsku", "afn-warehouse-quantity", "afn-fulfillable-quantity", "mfn-fulfillable-quantity",
+      "fulfillment-channel-sku", "Quantity Available"}},
+};
+
+bool is_control(unsigned char c) {
+    return c < 0x20 || c == 0x7f;
+}
+
+}  // namespace
+
+std::string escape_controls(std::string_view text) {
     std::string out;
-    for (const auto& n : names) {
-        if (!out.empty())
-            out += ", ";
-        out += n;
-        if (out.size() > 120) {
-            out += ", ...";
-            break;
+    out.reserve(text.size());
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const auto u = static_cast<unsigned char>(text[i]);
+        if (is_control(u)) {
+            out += fmt::format("\\x{:02x}", u);
+        } else if (u == 0xC2 && i + 1 < text.size() &&
+                   static_cast<unsigned char>(text[i + 1]) >= 0x80 &&
+                   static_cast<unsigned char>(text[i + 1]) <= 0x9F) {
+            // A C1 control in UTF-8 (U+0080..U+009F): a terminal may act on it.
+            out += fmt::format("\\u{:04x}", static_cast<unsigned char>(text[i + 1]));
+            ++i;
+        } else {
+            out += text[i];
         }
     }
     return out;
 }
 
-}  // namespace
-
-std::string quote_value(std::string_view v) {
-    constexpr std::size_t kMax = 60;
-    bool cut = false;
-    if (v.size() > kMax) {
-        std::size_t n = kMax;
-        // Do not cut a UTF-8 sequence in half.
-        while (n > 0 && (static_cast<unsigned char>(v[n]) & 0xC0) == 0x80)
-            --n;
-        v = v.substr(0, n);
-        cut = true;
+bool repeats_header(std::span<const std::string_view> fields, const column_map& columns) {
+    const auto& names = columns.header_names;
+    if (fields.size() < 2 || names.size() < 2)
+        return false;
+    // Cheap test first: a data row almost never has a header name in its first two places.
+    if (!iequals(trim(fields[0]), names[0]) && !iequals(trim(fields[1]), names[1]))
+        return false;
+    std::size_t differing = names.size() - std::min(names.size(), fields.size());
+    for (std::size_t i = 0; i < fields.size() && i < names.size(); ++i) {
+        if (!iequals(trim(fields[i]), names[i]))
+            ++differing;
     }
-    std::string out = "'";
-    for (const char c : v) {
-        const auto u = static_cast<unsigned char>(c);
-        if (u < 0x20 || u == 0x7f) {
-            out += fmt::format("\\x{:02x}", u);
-        } else {
-            out += c;
-        }
-    }
-    out += cut ? "...'" : "'";
-    return out;
+    return differing <= 1;
 }
 
 std::string column_label(const column_map& columns, int field_index) {
@@ -94,6 +119,21 @@ result<recognised_header, import_error> recognise_header(std::span<const std::st
         return -1;
     };
 
+    for (const auto& foreign : kForeignReports) {
+        for (const auto column : foreign.columns) {
+            if (find(column) >= 0) {
+                return import_error{
+                    {},
+                    line,
+                    {},
+                    fmt::format("Amazon's {}, which seller-healthd does not read (its header has "
+                                "the column {}); the reports it reads are All Orders, Unshipped "
+                                "orders, Feedback and account health",
+                                foreign.title, column)};
+            }
+        }
+    }
+
     const format_spec* best = nullptr;
     int best_score = -1;
     for (const format_spec* spec : delimited_formats()) {
@@ -113,10 +153,10 @@ result<recognised_header, import_error> recognise_header(std::span<const std::st
             {},
             line,
             {},
-            fmt::format("not a recognised export: the header ({}) is none of the All Orders, "
-                        "Unshipped orders or Feedback reports, the shipments, defects or messages "
-                        "CSV, or the account-health JSON",
-                        header_summary(columns.header_names))};
+            fmt::format("not a recognised export: the header's {} column{} are none of the All "
+                        "Orders, Unshipped orders or Feedback reports, the shipments, defects or "
+                        "messages CSV, or the account-health JSON",
+                        columns.header_names.size(), columns.header_names.size() == 1 ? "" : "s")};
     }
 
     columns.index.reserve(best->columns.size());
@@ -126,6 +166,24 @@ result<recognised_header, import_error> recognise_header(std::span<const std::st
         columns.index.push_back(i);
         if (i < 0 && c.required)
             missing.push_back(c.name);
+    }
+    // The same column twice: which one holds the value would be a guess.
+    for (const auto& c : best->columns) {
+        int first = -1;
+        for (std::size_t i = 0; i < columns.header_names.size(); ++i) {
+            if (!iequals(columns.header_names[i], c.name))
+                continue;
+            if (first < 0) {
+                first = static_cast<int>(i);
+                continue;
+            }
+            return import_error{{},
+                                line,
+                                std::string(c.name),
+                                fmt::format("the column appears twice in the header (columns {} "
+                                            "and {}); a column must be named once",
+                                            first + 1, i + 1)};
+        }
     }
     if (!missing.empty()) {
         std::string reason =
@@ -154,6 +212,34 @@ result<std::string_view, import_error> row_fields::required(int col) const {
     return v;
 }
 
+result<std::string_view, import_error> row_fields::optional_id(int col) const {
+    const auto v = get(col);
+    for (std::size_t i = 0; i < v.size(); ++i) {
+        const auto u = static_cast<unsigned char>(v[i]);
+        if (is_control(u))
+            return fail(col, fmt::format("a control character (\\x{:02x}) in an ID", u));
+        if (u < 0x80)
+            continue;
+        if (columns_.windows_1252) {
+            return fail(col,
+                        "not valid UTF-8: the file is not UTF-8 (read as Windows-1252) and this "
+                        "ID has a non-ASCII character, so its bytes cannot be trusted as an ID");
+        }
+        if (u == 0xC2 && i + 1 < v.size() && static_cast<unsigned char>(v[i + 1]) <= 0x9F) {
+            return fail(col, fmt::format("a control character (\\u{:04x}) in an ID",
+                                         static_cast<unsigned char>(v[i + 1])));
+        }
+    }
+    return v;
+}
+
+result<std::string_view, import_error> row_fields::id(int col) const {
+    auto v = optional_id(col);
+    if (v && v->empty())
+        return fail(col, "required field is empty");
+    return v;
+}
+
 result<instant, import_error> row_fields::timestamp(int col) const {
     auto v = optional_timestamp(col);
     if (!v)
@@ -169,7 +255,15 @@ result<std::optional<instant>, import_error> row_fields::optional_timestamp(int 
         return std::optional<instant>{};
     auto t = parse_iso8601(v);
     if (!t) {
-        return fail(col, "not an ISO-8601 timestamp with an offset or Z: " + quote_value(v));
+        // Say what is wrong without repeating the value.
+        std::string with_z(v);
+        with_z += 'Z';
+        if (parse_iso8601(with_z)) {
+            return fail(col,
+                        "not an ISO-8601 timestamp with an offset or Z: a date and time without "
+                        "an offset (the time zone would be a guess)");
+        }
+        return fail(col, "not an ISO-8601 timestamp with an offset or Z");
     }
     return t;
 }
@@ -189,7 +283,7 @@ result<std::optional<bool>, import_error> row_fields::optional_boolean(int col) 
         return std::optional<bool>{true};
     if (iequals(v, "false"))
         return std::optional<bool>{false};
-    return fail(col, "not true or false: " + quote_value(v));
+    return fail(col, "not true or false");
 }
 
 result<std::optional<int>, import_error> row_fields::count(int col) const {
@@ -199,12 +293,12 @@ result<std::optional<int>, import_error> row_fields::count(int col) const {
     int n = 0;
     auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
     if (ec == std::errc::result_out_of_range)
-        return fail(col, "number too large: " + quote_value(v));
+        return fail(col, "a whole number too large");
     if (ec != std::errc{} || end != v.data() + v.size()) {
-        return fail(col, "not a whole number: " + quote_value(v));
+        return fail(col, "not a whole number");
     }
     if (n < 0)
-        return fail(col, "negative: " + quote_value(v));
+        return fail(col, "a negative number (expected 0 or more)");
     return std::optional<int>{n};
 }
 
@@ -215,8 +309,7 @@ result<std::optional<int>, import_error> row_fields::int_in_range(int col, int l
     int n = 0;
     auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
     if (ec != std::errc{} || end != v.data() + v.size() || n < lo || n > hi) {
-        return fail(col,
-                    fmt::format("not a whole number from {} to {}: {}", lo, hi, quote_value(v)));
+        return fail(col, fmt::format("not a whole number from {} to {}", lo, hi));
     }
     return std::optional<int>{n};
 }
@@ -230,9 +323,12 @@ result<std::optional<std::string_view>, import_error> sales_channel_mapper::map(
         return last_marketplace_;
     std::optional<std::string_view> marketplace;
     if (!iequals(*channel, "Non-Amazon")) {
-        marketplace = shd::marketplace_for_sales_channel(*channel);
-        if (!marketplace)
-            return row.fail(col, "unknown sales channel " + quote_value(*channel));
+        marketplace = shd::marketplace_for_sales_channel_or_id(*channel);
+        if (!marketplace) {
+            return row.fail(col,
+                            "unknown sales channel: neither a marketplace of Amazon's marketplace "
+                            "table (by name, such as Amazon.de, or by ID) nor Non-Amazon");
+        }
     }
     last_channel_.assign(*channel);
     last_marketplace_ = marketplace;

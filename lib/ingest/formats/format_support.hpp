@@ -30,6 +30,9 @@ struct column_spec {
 struct column_map {
     std::vector<int> index;                 // per column_spec: field index, -1 when absent
     std::vector<std::string> header_names;  // the header's fields, trimmed, as spelt in the file
+    // The file was not UTF-8 and was read as Windows-1252: a non-ASCII
+    // character in an ID is then a guess at bytes, never stored as an ID.
+    bool windows_1252 = false;
 };
 
 using format_parser = result<long, import_error> (*)(delimited_reader& reader,
@@ -81,8 +84,12 @@ inline std::string_view trim(std::string_view s) {
     return s;
 }
 using ::shd::iequals;
-// A value quoted in an error message: cut short, control characters escaped.
-std::string quote_value(std::string_view v);
+// Error messages describe a bad value ("not a timestamp") and never quote it:
+// file content stays out of logs and error files. Recognised column names are
+// the only text of a file an error repeats.
+
+// Control characters (C0, DEL, C1) written as \xNN, for anything logged.
+std::string escape_controls(std::string_view text);
 
 // The name of field `field_index` in errors: the header's, else "column N".
 std::string column_label(const column_map& columns, int field_index);
@@ -109,6 +116,12 @@ class row_fields {
     import_error fail(int col, std::string reason) const;
 
     result<std::string_view, import_error> required(int col) const;
+    // An ID (order, message, item): required, and free of control characters
+    // and, in a Windows-1252 file, of non-ASCII characters (bytes that were
+    // not valid UTF-8).
+    result<std::string_view, import_error> id(int col) const;
+    // The same for an ID that may be empty.
+    result<std::string_view, import_error> optional_id(int col) const;
     result<instant, import_error> timestamp(int col) const;  // required
     result<std::optional<instant>, import_error> optional_timestamp(int col) const;
     result<bool, import_error> boolean(int col) const;  // empty: false
@@ -123,8 +136,9 @@ class row_fields {
     const column_map& columns_;
 };
 
-// Sales channel to marketplace: "Non-Amazon" gives nullopt; an unknown channel
-// is an error. Remembers the last answer: a report repeats a few channels.
+// Sales channel to marketplace: the channel's name or the marketplace ID itself;
+// "Non-Amazon" gives nullopt; an unknown channel is an error. Remembers the last answer: a report
+// repeats a few channels.
 class sales_channel_mapper {
   public:
     result<std::optional<std::string_view>, import_error> map(const row_fields& row, int col);
@@ -140,8 +154,13 @@ class sales_channel_mapper {
     bool has_last_ = false;
 };
 
+// True when a data row is the header again (two reports pasted into one
+// file): every field but at most one equals the header's name in its place.
+bool repeats_header(std::span<const std::string_view> fields, const column_map& columns);
+
 // Reads every data row and hands it to `fn` (returning result<void, import_error>).
-// Rows with more fields than the header are errors; short rows are padded.
+// Rows with more fields than the header are errors; short rows are padded; a
+// row that repeats the header is an error naming its line.
 template <class Fn>
 result<long, import_error> for_each_row(delimited_reader& reader, const column_map& columns,
                                         Fn&& fn) {
@@ -160,6 +179,13 @@ result<long, import_error> for_each_row(delimited_reader& reader, const column_m
                                 {},
                                 "the row has " + std::to_string(fields.size()) +
                                     " fields but the header has " + std::to_string(header_size)};
+        }
+        if (repeats_header(fields, columns)) {
+            return import_error{{},
+                                reader.line(),
+                                {},
+                                "this line repeats the header row (two reports joined into one "
+                                "file?); a report has its header once, on line 1"};
         }
         const row_fields row(fields, reader.line(), columns);
         if (auto r = fn(row); !r)

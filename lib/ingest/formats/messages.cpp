@@ -31,18 +31,22 @@ result<long, import_error> parse(delimited_reader& reader, const column_map& col
     const auto markets = shd::known_marketplaces();
 
     return for_each_row(reader, columns, [&](const row_fields& row) -> result<void, import_error> {
-        auto id = row.required(message_id);
+        auto id = row.id(message_id);
         if (!id)
             return id.error();
         out.message_id.assign(*id);
-        out.order_id.assign(row.get(order_id));
+        auto order = row.optional_id(order_id);
+        if (!order)
+            return order.error();
+        out.order_id.assign(*order);
 
         const auto market = row.get(marketplace_id);
         // A mistyped ID would become a marketplace of its own in every report.
         if (!market.empty() &&
             std::none_of(markets.begin(), markets.end(),
                          [&](const marketplace_info& m) { return m.id == market; })) {
-            return row.fail(marketplace_id, "unknown marketplace ID " + quote_value(market));
+            return row.fail(marketplace_id,
+                            "unknown marketplace ID (not one of Amazon's marketplace IDs)");
         }
         out.marketplace_id.assign(market);
 

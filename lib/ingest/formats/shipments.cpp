@@ -21,7 +21,7 @@ result<long, import_error> parse(delimited_reader& reader, const column_map& col
     auto& out = std::get<shipment_row>(rec);
 
     return for_each_row(reader, columns, [&](const row_fields& row) -> result<void, import_error> {
-        auto id = row.required(order_id);
+        auto id = row.id(order_id);
         if (!id)
             return id.error();
         out.order_id.assign(*id);
@@ -36,7 +36,10 @@ result<long, import_error> parse(delimited_reader& reader, const column_map& col
             return confirmed.error();
         out.confirmed_at = *confirmed;
 
-        out.tracking_id.assign(row.get(tracking_id));
+        auto tracking = row.optional_id(tracking_id);
+        if (!tracking)
+            return tracking.error();
+        out.tracking_id.assign(*tracking);
         out.carrier.assign(row.get(carrier));
 
         auto valid = row.optional_boolean(tracking_valid);

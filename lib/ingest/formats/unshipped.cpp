@@ -1,6 +1,10 @@
 // The Unshipped orders report (GET_FLAT_FILE_ACTIONABLE_ORDER_DATA_SHIPPING):
 // MFN orders not yet confirmed, one row per item; promise-date is taken as the
-// latest ship date.
+// latest ship date. Some marketplaces' reports have no sales-channel column
+// (they have is-iba, verge-of-cancellation and verge-of-lateShipment instead):
+// their orders are the account's marketplace, which the config must state.
+#include <fmt/format.h>
+
 #include "ingest/formats/format_support.hpp"
 
 namespace shd::ingest::detail {
@@ -18,20 +22,39 @@ constexpr column_spec kColumns[] = {
     {"order-id", true},
     {"purchase-date", true},
     {"promise-date", true},
-    {"sales-channel", true},
+    {"sales-channel", false},
     {"is-buyer-requested-cancellation", false},
 };
 
 constexpr std::string_view kSignature[] = {"order-id"};
 
 result<long, import_error> parse(delimited_reader& reader, const column_map& columns,
-                                 const parse_context&, const record_sink& sink) {
+                                 const parse_context& ctx, const record_sink& sink) {
     record rec{std::in_place_type<unshipped_row>};
     auto& out = std::get<unshipped_row>(rec);
     sales_channel_mapper channels;
+    const bool has_channel = columns.index[sales_channel] >= 0;
+    if (!has_channel && !ctx.account_marketplace.empty()) {
+        out.marketplace_id = ctx.account_marketplace;
+        for (const auto& m : shd::known_marketplaces()) {
+            if (m.id == ctx.account_marketplace)
+                out.sales_channel.assign(m.sales_channel);
+        }
+    }
 
     return for_each_row(reader, columns, [&](const row_fields& row) -> result<void, import_error> {
-        auto id = row.required(order_id);
+        // A header without rows is an empty export even here: nothing to place.
+        if (!has_channel && ctx.account_marketplace.empty()) {
+            return import_error{
+                {},
+                1,
+                "sales-channel",
+                "this Unshipped orders report has no sales-channel column, so its orders belong "
+                "to the account's marketplace, and the configuration does not state it: set "
+                "`marketplace` (a marketplace ID, e.g. A1PA6795UKMFR9 for Amazon.de) in the "
+                "config file"};
+        }
+        auto id = row.id(order_id);
         if (!id)
             return id.error();
         out.order_id.assign(*id);
@@ -46,10 +69,12 @@ result<long, import_error> parse(delimited_reader& reader, const column_map& col
             return promise.error();
         out.promise_at = *promise;
 
-        if (auto mapped =
-                channels.assign(row, sales_channel, out.sales_channel, out.marketplace_id);
-            !mapped)
-            return mapped.error();
+        if (has_channel) {
+            if (auto mapped =
+                    channels.assign(row, sales_channel, out.sales_channel, out.marketplace_id);
+                !mapped)
+                return mapped.error();
+        }
 
         auto buyer_cancel = row.boolean(is_buyer_requested_cancellation);
         if (!buyer_cancel)

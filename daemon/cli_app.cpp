@@ -1,0 +1,61 @@
+#include "cli_app.hpp"
+
+namespace shd::cli {
+
+cli_commands define_cli(CLI::App& app, cli_args& a) {
+    app.set_version_flag("--version", std::string("seller-healthd ") + SHD_VERSION);
+    app.require_subcommand(1);
+    cli_commands c;
+
+    auto add_config = [&](CLI::App* sub) {
+        return sub->add_option("--config", a.g.config_path, "Configuration file")
+            ->capture_default_str();
+    };
+
+    c.run = app.add_subcommand("run", "Run the daemon: watch the inbox, evaluate, alert");
+    add_config(c.run);
+    c.run->add_flag("--once", a.once,
+                    "One full cycle (scan, import, evaluate, deliver), then exit");
+    c.run->add_option("--at", a.run_at,
+                      "With --once: evaluate and alert as of this ISO-8601 time instead of now");
+
+    c.import = app.add_subcommand("import", "Import export files into the database");
+    add_config(c.import);
+    c.import->add_option("files", a.files, "Files to import")->required();
+    c.import->add_flag("--json", a.import_json,
+                       "One JSON document: per file its result, rows, orders and error");
+
+    c.status = app.add_subcommand("status", "Print account health as of now or --at");
+    auto* status_config = add_config(c.status);
+    c.status->add_option("--at", a.status.at, "Evaluation time, ISO-8601 (default: now)");
+    auto* json = c.status->add_flag("--json", a.status.json, "Machine-readable output");
+    auto* all = c.status->add_flag(
+        "--all", a.status.all,
+        "Every account: one row per *.yaml in --config-dir and its database, worst first");
+    c.status
+        ->add_option("--config-dir", a.status.config_dir,
+                     "With --all: the folder of the accounts' configuration files")
+        ->capture_default_str()
+        ->needs(all);
+    c.status
+        ->add_flag("--check", a.status.check,
+                   "Monitoring-plugin output: one line with perfdata; exit 0 OK, 1 WARNING "
+                   "(at risk), 2 CRITICAL (breached), 3 UNKNOWN")
+        ->excludes(json);
+    all->excludes(status_config);
+
+    c.check_config = app.add_subcommand("check-config", "Validate and print the configuration");
+    add_config(c.check_config);
+    c.check_config->add_flag("--json", a.check_config_json,
+                             "One JSON document: valid, the effective configuration or the "
+                             "problems with file, line, column and key");
+
+    c.test_alert = app.add_subcommand("test-alert", "Send a test notification");
+    add_config(c.test_alert);
+    c.test_alert->add_option("--channel", a.channel, "Only this channel (by name)");
+    c.test_alert->add_flag("--json", a.test_alert_json,
+                           "One JSON document: per channel its type and delivery result");
+    return c;
+}
+
+}  // namespace shd::cli
