@@ -461,18 +461,27 @@ TEST(Prometheus, StaleRowsAndFeeds) {
     e.feeds = {shipments, never};
     const std::string text = render_prometheus(s, e.as_of);
     const std::string p = "seller_healthd_";
-    EXPECT_THAT(text, HasSubstr(p + "metric_stale{metric=\"late_dispatch_rate\",marketplace="
-                                    "\"ATVPDKIKX0DER\",marketplace_code=\"US\",channel=\"MFN\","
-                                    "window_days=\"10\"} 1\n"));
-    EXPECT_THAT(text, HasSubstr(p + "feed_last_import_timestamp_seconds{feed=\"shipments\"} " +
-                                std::to_string(to_unix(e.as_of - days(3))) + "\n"));
-    EXPECT_THAT(text, HasSubstr(p + "feed_newest_data_timestamp_seconds{feed=\"shipments\"} " +
-                                std::to_string(to_unix(e.as_of - days(3) - hours(2))) + "\n"));
-    EXPECT_THAT(text, HasSubstr(p + "feed_max_age_seconds{feed=\"shipments\"} 129600\n"));
-    EXPECT_THAT(text, HasSubstr(p + "feed_stale{feed=\"shipments\"} 1\n"));
+    EXPECT_THAT(
+        text,
+        HasSubstr(p + "metric_stale{account=\"Acme\",metric=\"late_dispatch_rate\",marketplace="
+                      "\"ATVPDKIKX0DER\",marketplace_code=\"US\",channel=\"MFN\","
+                      "window_days=\"10\"} 1\n"));
+    EXPECT_THAT(
+        text,
+        HasSubstr(p + "feed_last_import_timestamp_seconds{account=\"Acme\",feed=\"shipments\"} " +
+                  std::to_string(to_unix(e.as_of - days(3))) + "\n"));
+    EXPECT_THAT(
+        text,
+        HasSubstr(p + "feed_newest_data_timestamp_seconds{account=\"Acme\",feed=\"shipments\"} " +
+                  std::to_string(to_unix(e.as_of - days(3) - hours(2))) + "\n"));
+    EXPECT_THAT(
+        text, HasSubstr(p + "feed_max_age_seconds{account=\"Acme\",feed=\"shipments\"} 129600\n"));
+    EXPECT_THAT(text, HasSubstr(p + "feed_stale{account=\"Acme\",feed=\"shipments\"} 1\n"));
     // A feed never imported: no times, but a stale sample of 0.
-    EXPECT_THAT(text, HasSubstr(p + "feed_stale{feed=\"defects\"} 0\n"));
-    EXPECT_THAT(text, Not(HasSubstr("feed_last_import_timestamp_seconds{feed=\"defects\"}")));
+    EXPECT_THAT(text, HasSubstr(p + "feed_stale{account=\"Acme\",feed=\"defects\"} 0\n"));
+    EXPECT_THAT(
+        text,
+        Not(HasSubstr("feed_last_import_timestamp_seconds{account=\"Acme\",feed=\"defects\"}")));
     // A real parser reads the feed families as intended.
     const auto r = check_exposition(text);
     ASSERT_EQ(r.exit_code, 0) << r.err;
