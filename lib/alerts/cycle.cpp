@@ -335,7 +335,11 @@ class cycle {
             return;
         const severity sev =
             r.status == metrics::metric_status::breached ? severity::breached : severity::at_risk;
-        held_.push_back({fingerprint, metric_title(r, transition::firing, sev), r.stale_reason});
+        // An alert in progress whose row looks fine now: named, not judged.
+        std::string title = alerting
+                                ? metric_title(r, transition::firing, sev)
+                                : fmt::format("{} ({})", definition(r.metric).title, where_text(r));
+        held_.push_back({fingerprint, std::move(title), r.stale_reason});
     }
 
     // One alert per feed that has arrived at least once: firing while it has

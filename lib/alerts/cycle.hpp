@@ -61,7 +61,6 @@ std::string metric_fingerprint(const metrics::metric_result& r);
 std::string stale_feed_fingerprint(std::string_view feed);
 std::string message_deadline_fingerprint(const std::string& message_id);
 std::string ship_deadline_fingerprint(const std::string& order_id);
-inline constexpr std::string_view kStaleDataFingerprint = "stale_data";
 
 // The part of a batch's idempotency key one change contributes.
 struct key_part {

@@ -175,9 +175,9 @@ void render_feeds(std::string& out, const metrics::evaluation& e, const table_op
             data = "after the as-of time";
         std::string state = !f.last_import_at ? "never imported" : (f.stale ? "stale" : "fresh");
         rows.push_back({{f.feed, {}},
-                        {!f.last_import_at               ? std::string("never")
+                        {!f.last_import_at             ? std::string("never")
                          : *f.last_import_at > e.as_of ? std::string("after the as-of time")
-                                                        : ago(f.age),
+                                                       : ago(f.age),
                          {}},
                         {data, {}},
                         {format_span(f.max_age), {}},

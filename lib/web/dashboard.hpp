@@ -35,7 +35,8 @@ std::string render_dashboard(const snapshot& s, instant now);
 // A readable name for an alert's fingerprint:
 // "late_dispatch_rate|ATVPDKIKX0DER|MFN|10" -> "Late dispatch rate, US, MFN, 10 days",
 // "message_deadline|M1" -> "Buyer message M1 awaiting a reply",
-// "ship_deadline|O1" -> "Order O1 not confirmed", "stale_data" -> "No data imported".
+// "ship_deadline|O1" -> "Order O1 not confirmed", "stale_data|shipments" ->
+// "Stale feed: shipments", "stale_data" (before feeds) -> "No data imported".
 // Anything else is returned as it is. Not escaped.
 std::string alert_title(std::string_view fingerprint);
 

@@ -689,13 +689,12 @@ TEST(AlertCycle, StaleFeedFiresRepeatsAndResolves) {
     EXPECT_EQ(a.states().at("stale_data|shipments").kind, "stale_data");
     // No repeat before repeat_interval, however often it is evaluated.
     for (int i = 3; i < 14; ++i) {
-        EXPECT_TRUE(a.cycle(cfg, at(T + hours(i), shipped, T + hours(i)), T + hours(i))
-                        .changes.empty());
+        EXPECT_TRUE(
+            a.cycle(cfg, at(T + hours(i), shipped, T + hours(i)), T + hours(i)).changes.empty());
     }
     EXPECT_EQ(a.cycle(cfg, at(T + hours(14), shipped, T + hours(14)), T + hours(14)).changes.size(),
               1u);  // repeat
-    const auto back =
-        a.cycle(cfg, at(T + hours(15), T + hours(15), T + hours(15)), T + hours(15));
+    const auto back = a.cycle(cfg, at(T + hours(15), T + hours(15), T + hours(15)), T + hours(15));
     ASSERT_EQ(back.changes.size(), 1u);
     EXPECT_EQ(back.changes[0].state, "resolved");
     EXPECT_EQ(back.changes[0].fingerprint, "stale_data|shipments");
@@ -712,8 +711,8 @@ TEST(AlertCycle, EachFeedHasItsOwnMaxAge) {
     alert_db a;
     auto cfg = base_config();
     cfg.feed_max_ages["defects"] = days(8);  // claims exported weekly
-    const auto e = eval_with_feeds(cfg, T, {},
-                                   {{"all_orders", T - hours(37)}, {"defects", T - days(7)}});
+    const auto e =
+        eval_with_feeds(cfg, T, {}, {{"all_orders", T - hours(37)}, {"defects", T - days(7)}});
     const auto s = a.cycle(cfg, e, T);
     ASSERT_EQ(s.changes.size(), 1u);
     EXPECT_EQ(s.changes[0].fingerprint, "stale_data|all_orders");
@@ -782,6 +781,9 @@ TEST(AlertCycle, FiringAlertNeitherRepeatsNorResolvesWhileStale) {
         const auto s = a.cycle(cfg, e, now);
         for (const auto& c : s.changes)
             EXPECT_NE(c.kind, "metric") << c.title;
+        ASSERT_EQ(s.held.size(), 1u);
+        EXPECT_EQ(s.held[0].title, h == 60 ? "Late dispatch rate (US, 10 days)"
+                                           : "[BREACHED] Late dispatch rate 5% > 4% (US, 10 days)");
         EXPECT_EQ(a.states().at(kLdr10).state, "firing");
         EXPECT_EQ(a.states().at(kLdr10).notifications, 1);
     }
@@ -798,8 +800,9 @@ TEST(AlertCycle, StaleFeedOnlyHoldsTheMetricsThatUseIt) {
     alert_db a;
     const auto cfg = base_config();
     // Messages stopped; late dispatch does not read them and fires.
-    const auto e = eval_with_feeds(cfg, T, {ldr(cfg, 5, 100)},
-                                   {{"all_orders", T}, {"shipments", T}, {"messages", T - days(2)}});
+    const auto e =
+        eval_with_feeds(cfg, T, {ldr(cfg, 5, 100)},
+                        {{"all_orders", T}, {"shipments", T}, {"messages", T - days(2)}});
     EXPECT_FALSE(e.metrics[0].stale);
     const auto s = a.cycle(cfg, e, T);
     EXPECT_TRUE(s.held.empty());
@@ -823,9 +826,9 @@ TEST(AlertCycle, TheAnyImportStaleAlertOfEarlierVersionsResolvesOnce) {
     EXPECT_EQ(s.changes[0].fingerprint, "stale_data");
     EXPECT_EQ(s.changes[0].state, "resolved");
     EXPECT_TRUE(a.states().empty());
-    EXPECT_TRUE(a.cycle(cfg, eval_with_feeds(cfg, T + hours(1), {}, {{"all_orders", T}}),
-                        T + hours(1))
-                    .changes.empty());
+    EXPECT_TRUE(
+        a.cycle(cfg, eval_with_feeds(cfg, T + hours(1), {}, {{"all_orders", T}}), T + hours(1))
+            .changes.empty());
 }
 
 // ---- with the real engine ----

@@ -6,8 +6,8 @@
 // and `status --json` flags the rows. When shipments arrive again the stale
 // alert resolves and the rate is back to what it really is.
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
+#include <nlohmann/json.hpp>
 #include <string>
 
 #include "support/http_test_server.hpp"
@@ -104,8 +104,7 @@ TEST(StaleFeed, StoppedShipmentsRaiseNoBreachButAStaleAlertThatResolves) {
     const auto config = (dir / "config.yaml").string();
 
     // Day 0: 100 orders, all confirmed on time. Everything fresh and ok.
-    write_file(dir / "inbox" / "orders-0.txt",
-               orders(1, 100, "2025-09-28T10:00:00Z", "Shipped"));
+    write_file(dir / "inbox" / "orders-0.txt", orders(1, 100, "2025-09-28T10:00:00Z", "Shipped"));
     write_file(dir / "inbox" / "shipments-0.csv",
                shipments(1, 100, "2025-09-30T00:00:00Z", "2025-09-29T10:00:00Z"));
     auto day0 = run_once(dir, "2025-10-01T12:00:00Z");
@@ -135,8 +134,10 @@ TEST(StaleFeed, StoppedShipmentsRaiseNoBreachButAStaleAlertThatResolves) {
     EXPECT_EQ(received[0].at("state"), "firing");
     EXPECT_EQ(received[0].at("title"),
               "[AT RISK] Stale feed: shipments last arrived 2 d ago (max 1 d 12 h)");
-    EXPECT_NE(received[0].at("headroom_text").get<std::string>().find(
-                  "Shipments last arrived at 2025-10-01 12:00 UTC"),
+    EXPECT_NE(received[0]
+                  .at("headroom_text")
+                  .get<std::string>()
+                  .find("Shipments last arrived at 2025-10-01 12:00 UTC"),
               std::string::npos)
         << received[0].dump();
     // The held breach is in the log, with its reason.
@@ -147,8 +148,8 @@ TEST(StaleFeed, StoppedShipmentsRaiseNoBreachButAStaleAlertThatResolves) {
         << day2.err;
 
     // status shows the status the contract gives, flagged stale beside it.
-    auto status = run_binary({"status", "--config", config, "--json", "--at",
-                              "2025-10-03T12:00:00Z"});
+    auto status =
+        run_binary({"status", "--config", config, "--json", "--at", "2025-10-03T12:00:00Z"});
     ASSERT_EQ(status.exit_code, 0) << status.err;
     const auto doc = nlohmann::json::parse(status.out);
     const auto* ldr = row(doc, "late_dispatch_rate", 10);
@@ -194,8 +195,8 @@ TEST(StaleFeed, StoppedShipmentsRaiseNoBreachButAStaleAlertThatResolves) {
     for (const auto& a : received)
         EXPECT_NE(a.at("kind"), "metric") << a.dump();
 
-    auto fresh = run_binary({"status", "--config", config, "--json", "--at",
-                             "2025-10-03T14:00:00Z"});
+    auto fresh =
+        run_binary({"status", "--config", config, "--json", "--at", "2025-10-03T14:00:00Z"});
     const auto after = nlohmann::json::parse(fresh.out);
     EXPECT_EQ(row(after, "late_dispatch_rate", 10)->at("status"), "ok");
     EXPECT_EQ(row(after, "late_dispatch_rate", 10)->at("stale"), false);

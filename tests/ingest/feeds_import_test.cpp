@@ -63,16 +63,18 @@ class FeedsImportTest : public ::testing::Test {
 };
 
 TEST_F(FeedsImportTest, EachFeedKeepsItsLastArrivalAndNewestData) {
-    ASSERT_TRUE(import(write("ship1.csv", std::string(kShipmentsHeader) +
-                                              "A,2026-02-27T00:00:00Z,2026-02-26T10:00:00Z,1Z1,UPS,,\n"
-                                              "B,2026-03-02T00:00:00Z,,,,,\n")));
+    ASSERT_TRUE(
+        import(write("ship1.csv", std::string(kShipmentsHeader) +
+                                      "A,2026-02-27T00:00:00Z,2026-02-26T10:00:00Z,1Z1,UPS,,\n"
+                                      "B,2026-03-02T00:00:00Z,,,,,\n")));
     // Confirmations are the events; B's latest ship date is a deadline.
     EXPECT_EQ(feeds(), "shipments,2026-03-01T08:00:00Z,2026-02-26T10:00:00Z,1,1;");
 
     clock_.advance(hours(24));
-    ASSERT_TRUE(import(write("orders.txt", std::string(kOrdersHeader) +
-                                               "O1\t2026-02-28T09:00:00+00:00\t2026-02-28T12:00:00+00:00"
-                                               "\tShipped\tMerchant\tAmazon.com\tS1\tB01\tShipped\t1\tfalse\n")));
+    ASSERT_TRUE(import(
+        write("orders.txt", std::string(kOrdersHeader) +
+                                "O1\t2026-02-28T09:00:00+00:00\t2026-02-28T12:00:00+00:00"
+                                "\tShipped\tMerchant\tAmazon.com\tS1\tB01\tShipped\t1\tfalse\n")));
     EXPECT_EQ(feeds(),
               "all_orders,2026-03-02T08:00:00Z,2026-02-28T12:00:00Z,1,2;"
               "shipments,2026-03-01T08:00:00Z,2026-02-26T10:00:00Z,1,1;");
@@ -80,8 +82,9 @@ TEST_F(FeedsImportTest, EachFeedKeepsItsLastArrivalAndNewestData) {
     // An older shipments file arriving later: the arrival moves, the newest
     // data does not go back.
     clock_.advance(hours(24));
-    ASSERT_TRUE(import(write("ship0.csv", std::string(kShipmentsHeader) +
-                                              "C,2026-01-10T00:00:00Z,2026-01-09T10:00:00Z,1Z2,UPS,,\n")));
+    ASSERT_TRUE(
+        import(write("ship0.csv", std::string(kShipmentsHeader) +
+                                      "C,2026-01-10T00:00:00Z,2026-01-09T10:00:00Z,1Z2,UPS,,\n")));
     EXPECT_EQ(feeds(),
               "all_orders,2026-03-02T08:00:00Z,2026-02-28T12:00:00Z,1,2;"
               "shipments,2026-03-03T08:00:00Z,2026-02-26T10:00:00Z,2,3;");

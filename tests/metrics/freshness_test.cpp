@@ -136,8 +136,8 @@ TEST(Freshness, RowsAreFlaggedByTheFeedsTheyAreCountedFrom) {
                                  {"shipments", kStart, std::nullopt, 2},
                                  {"feedback", kStart, std::nullopt, 1}});
     std::vector<metric_result> rows = {
-        row(metric_key::order_defect_rate),  row(metric_key::late_dispatch_rate),
-        row(metric_key::cancellation_rate),  row(metric_key::valid_tracking_rate),
+        row(metric_key::order_defect_rate),        row(metric_key::late_dispatch_rate),
+        row(metric_key::cancellation_rate),        row(metric_key::valid_tracking_rate),
         row(metric_key::response_rate_24h, "all"),
     };
     flag_stale_metrics(rows, feeds);
@@ -164,8 +164,8 @@ TEST(Freshness, RowsAreFlaggedByTheFeedsTheyAreCountedFrom) {
 TEST(Freshness, SeveralStaleFeedsJoinTheirReasons) {
     fixture fx;
     fx.clock.advance(hours(24 * 3));
-    const auto feeds = fx.judge({{"all_orders", kStart, std::nullopt, 1},
-                                 {"shipments", kStart, std::nullopt, 1}});
+    const auto feeds =
+        fx.judge({{"all_orders", kStart, std::nullopt, 1}, {"shipments", kStart, std::nullopt, 1}});
     std::vector<metric_result> rows = {row(metric_key::late_dispatch_rate)};
     flag_stale_metrics(rows, feeds);
     EXPECT_EQ(rows[0].stale_reason,

@@ -140,8 +140,9 @@ TEST(StatusTable, StaleRowsSayWhyAndFeedsShowTheirAge) {
     e.feeds = {orders, never, amazon};
     const std::string out = status_table(e);
     EXPECT_NE(out.find("breached (stale)"), std::string::npos) << out;
-    EXPECT_NE(out.find("(stale): alerts held: All Orders report last arrived 3 d ago (max 1 d 12 h)"),
-              std::string::npos)
+    EXPECT_NE(
+        out.find("(stale): alerts held: All Orders report last arrived 3 d ago (max 1 d 12 h)"),
+        std::string::npos)
         << out;
     EXPECT_NE(out.find("\nFeeds\n"
                        "  Feed            Last arrived  Newest data  Max age   State\n"

@@ -15,7 +15,8 @@ namespace {
 
 TEST(FeedsMigration, FillsFeedsFromTheImportsSoFar) {
     test::temp_dir dir;
-    SQLite::Database raw((dir / "db.sqlite").string(), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
+    SQLite::Database raw((dir / "db.sqlite").string(),
+                         SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE);
     const auto all = bundled_migrations();
     std::vector<migration> up_to_2;
     for (const auto& m : all) {
@@ -28,9 +29,11 @@ TEST(FeedsMigration, FillsFeedsFromTheImportsSoFar) {
         "INSERT INTO imports VALUES (1, 'o1', 's1', 'all_orders', 1000, 1, 1, 'imported');"
         "INSERT INTO imports VALUES (2, 'o2', 's2', 'all_orders', 5000, 1, 1, 'imported');"
         "INSERT INTO imports VALUES (3, 'sh', 's3', 'shipments', 3000, 2, 0, 'imported');"
-        "INSERT INTO orders VALUES ('A', 'ATVPDKIKX0DER', 'Amazon.com', 'MFN', 100, 'Shipped', 0, 0,"
+        "INSERT INTO orders VALUES ('A', 'ATVPDKIKX0DER', 'Amazon.com', 'MFN', 100, 'Shipped', 0, "
+        "0,"
         " 0, 150, 'all_orders', 1);"
-        "INSERT INTO orders VALUES ('B', 'ATVPDKIKX0DER', 'Amazon.com', 'MFN', 400, 'Shipped', 0, 0,"
+        "INSERT INTO orders VALUES ('B', 'ATVPDKIKX0DER', 'Amazon.com', 'MFN', 400, 'Shipped', 0, "
+        "0,"
         " 0, NULL, 'all_orders', 2);"
         "INSERT INTO shipments VALUES ('A', 200, 180, '1Z', 'UPS', NULL, 3);"
         "INSERT INTO shipments VALUES ('B', 500, NULL, NULL, NULL, NULL, 3);");

@@ -156,38 +156,6 @@ TEST(Prometheus, ExactLinesForAHandMadeSnapshot) {
     EXPECT_EQ(without_help(text), expected);
 }
 
-TEST(Prometheus, StaleRowsAndFeeds) {
-    snapshot s = hand_made();
-    auto& e = *s.evaluation;
-    e.metrics[0].stale = true;
-    e.metrics[0].stale_reason = "shipments last arrived 3 d ago (max 1 d 12 h)";
-    metrics::feed_freshness shipments;
-    shipments.feed = "shipments";
-    shipments.max_age = hours(36);
-    shipments.last_import_at = e.as_of - days(3);
-    shipments.newest_data_at = e.as_of - days(3) - hours(2);
-    shipments.age = days(3);
-    shipments.stale = true;
-    metrics::feed_freshness never;
-    never.feed = "defects";
-    never.max_age = hours(36);
-    e.feeds = {shipments, never};
-    const std::string text = render_prometheus(s, e.as_of);
-    const std::string p = "seller_healthd_";
-    EXPECT_THAT(text, HasSubstr(p + "metric_stale{account=\"Acme\",metric=\"late_dispatch_rate\",marketplace="
-                                    "\"ATVPDKIKX0DER\",marketplace_code=\"US\",channel=\"MFN\","
-                                    "window_days=\"10\"} 1\n"));
-    EXPECT_THAT(text, HasSubstr(p + "feed_last_import_timestamp_seconds{account=\"Acme\",feed=\"shipments\"} " +
-                                std::to_string(to_unix(e.as_of - days(3))) + "\n"));
-    EXPECT_THAT(text, HasSubstr(p + "feed_newest_data_timestamp_seconds{account=\"Acme\",feed=\"shipments\"} " +
-                                std::to_string(to_unix(e.as_of - days(3) - hours(2))) + "\n"));
-    EXPECT_THAT(text, HasSubstr(p + "feed_max_age_seconds{account=\"Acme\",feed=\"shipments\"} 129600\n"));
-    EXPECT_THAT(text, HasSubstr(p + "feed_stale{account=\"Acme\",feed=\"shipments\"} 1\n"));
-    // A feed never imported: no times, but a stale sample of 0.
-    EXPECT_THAT(text, HasSubstr(p + "feed_stale{account=\"Acme\",feed=\"defects\"} 0\n"));
-    EXPECT_THAT(text, Not(HasSubstr("feed_last_import_timestamp_seconds{account=\"Acme\",feed=\"defects\"}")));
-}
-
 TEST(Prometheus, EachFamilyHasOneHelpLineRightBeforeItsType) {
     const auto lines = lines_of(render_prometheus(hand_made(), at("2026-03-01T12:00:30Z")));
     std::map<std::string, int> help_count;
@@ -447,7 +415,7 @@ TEST(PrometheusParser, EverySampleCarriesTheAccountLabel) {
         EXPECT_EQ(line.substr(space + 1, 8 + hex(s.account).size()), "account=" + hex(s.account))
             << line;
     }
-    EXPECT_EQ(families.size(), 23u);
+    EXPECT_EQ(families.size(), 23u);  // with metric_stale; the snapshot has no feeds
 }
 
 // The checker is only worth its exit code if it fails on what the format
@@ -473,6 +441,54 @@ TEST(PrometheusParser, RejectsMalformedExpositions) {
     };
     for (const auto& [what, text] : bad)
         EXPECT_EQ(check_exposition(text).exit_code, 1) << what;
+}
+
+TEST(Prometheus, StaleRowsAndFeeds) {
+    snapshot s = hand_made();
+    auto& e = *s.evaluation;
+    e.metrics[0].stale = true;
+    e.metrics[0].stale_reason = "shipments last arrived 3 d ago (max 1 d 12 h)";
+    metrics::feed_freshness shipments;
+    shipments.feed = "shipments";
+    shipments.max_age = hours(36);
+    shipments.last_import_at = e.as_of - days(3);
+    shipments.newest_data_at = e.as_of - days(3) - hours(2);
+    shipments.age = days(3);
+    shipments.stale = true;
+    metrics::feed_freshness never;
+    never.feed = "defects";
+    never.max_age = hours(36);
+    e.feeds = {shipments, never};
+    const std::string text = render_prometheus(s, e.as_of);
+    const std::string p = "seller_healthd_";
+    EXPECT_THAT(
+        text,
+        HasSubstr(p + "metric_stale{account=\"Acme\",metric=\"late_dispatch_rate\",marketplace="
+                      "\"ATVPDKIKX0DER\",marketplace_code=\"US\",channel=\"MFN\","
+                      "window_days=\"10\"} 1\n"));
+    EXPECT_THAT(
+        text,
+        HasSubstr(p + "feed_last_import_timestamp_seconds{account=\"Acme\",feed=\"shipments\"} " +
+                  std::to_string(to_unix(e.as_of - days(3))) + "\n"));
+    EXPECT_THAT(
+        text,
+        HasSubstr(p + "feed_newest_data_timestamp_seconds{account=\"Acme\",feed=\"shipments\"} " +
+                  std::to_string(to_unix(e.as_of - days(3) - hours(2))) + "\n"));
+    EXPECT_THAT(
+        text, HasSubstr(p + "feed_max_age_seconds{account=\"Acme\",feed=\"shipments\"} 129600\n"));
+    EXPECT_THAT(text, HasSubstr(p + "feed_stale{account=\"Acme\",feed=\"shipments\"} 1\n"));
+    // A feed never imported: no times, but a stale sample of 0.
+    EXPECT_THAT(text, HasSubstr(p + "feed_stale{account=\"Acme\",feed=\"defects\"} 0\n"));
+    EXPECT_THAT(
+        text,
+        Not(HasSubstr("feed_last_import_timestamp_seconds{account=\"Acme\",feed=\"defects\"}")));
+    // A real parser reads the feed families as intended.
+    const auto r = check_exposition(text);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_THAT(r.out, HasSubstr("seller_healthd_feed_last_import_timestamp_seconds gauge 1\n"
+                                 "seller_healthd_feed_newest_data_timestamp_seconds gauge 1\n"
+                                 "seller_healthd_feed_max_age_seconds gauge 2\n"
+                                 "seller_healthd_feed_stale gauge 2\n"));
 }
 
 }  // namespace
