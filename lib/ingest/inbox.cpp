@@ -152,46 +152,41 @@ struct entry_look {
 // changes nothing.
 entry_look look_at(int dir_fd, const std::string& name) {
     entry_look out;
+    const auto unreadable = [&out](std::string reason) {
+        out.what = entry_look::kind::unreadable;
+        out.reason = std::move(reason);
+        return std::move(out);
+    };
+    // The same verdict on the name and, after opening, on the descriptor.
+    const auto not_a_file = [](int looked, const struct stat& st) -> std::optional<std::string> {
+        if (looked != 0)
+            return "cannot look at it: " + os_error(errno);
+        if (!S_ISREG(st.st_mode))
+            return kind_reason(st.st_mode);
+        return std::nullopt;
+    };
     struct stat st {};
-    if (::fstatat(dir_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) {
-        if (errno == ENOENT)
-            return out;
-        out.what = entry_look::kind::unreadable;
-        out.reason = "cannot look at it: " + os_error(errno);
+    const int looked = ::fstatat(dir_fd, name.c_str(), &st, AT_SYMLINK_NOFOLLOW);
+    if (looked != 0 && errno == ENOENT)
         return out;
-    }
-    if (!S_ISREG(st.st_mode)) {
-        out.what = entry_look::kind::unreadable;
-        out.reason = kind_reason(st.st_mode);
-        return out;
-    }
+    if (auto reason = not_a_file(looked, st))
+        return unreadable(std::move(*reason));
     const int fd =
         ::openat(dir_fd, name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
     if (fd < 0) {
         if (errno == ENOENT)
             return out;
-        out.what = entry_look::kind::unreadable;
-        out.reason = errno == ELOOP ? kind_reason(S_IFLNK) : "cannot open: " + os_error(errno);
-        return out;
+        return unreadable(errno == ELOOP ? kind_reason(S_IFLNK)
+                                         : "cannot open: " + os_error(errno));
     }
     unique_fd file(fd);
-    if (::fstat(file.get(), &st) != 0) {
-        out.what = entry_look::kind::unreadable;
-        out.reason = "cannot look at it: " + os_error(errno);
-        return out;
-    }
-    if (!S_ISREG(st.st_mode)) {
-        out.what = entry_look::kind::unreadable;
-        out.reason = kind_reason(st.st_mode);
-        return out;
-    }
+    if (auto reason = not_a_file(::fstat(file.get(), &st), st))
+        return unreadable(std::move(*reason));
     if (st.st_nlink > 1) {
         // A hard link made to a file only the service may read would
         // otherwise be imported, and parts of it quoted in rejected/.
-        out.what = entry_look::kind::unreadable;
-        out.reason = fmt::format("has {} hard links (it may be a link to a file elsewhere)",
-                                 static_cast<unsigned long>(st.st_nlink));
-        return out;
+        return unreadable(fmt::format("has {} hard links (it may be a link to a file elsewhere)",
+                                      static_cast<unsigned long>(st.st_nlink)));
     }
     // O_NONBLOCK was for opening (a FIFO must not wait for a writer); reads
     // of the file may block as usual.
