@@ -182,7 +182,7 @@ def repeats_header(fields: list[str], header: list[str]) -> bool:
         return False
     differing = max(0, len(header) - len(fields)) + sum(
         1 for f, h in zip(fields, header) if f.strip().lower() != h.lower())
-    return differing <= 1
+    return differing <= (1 if len(header) >= 4 else 0)
 
 
 def tsv_rows(text: str) -> tuple[list[str], list[dict[str, str]]]:

@@ -12,7 +12,8 @@
 
 namespace shd {
 
-inline std::string printable_name(std::string_view raw) {
+namespace detail {
+inline std::string printable(std::string_view raw, bool escape_backslash) {
     static constexpr char kHex[] = "0123456789abcdef";
     std::string out;
     out.reserve(raw.size());
@@ -24,7 +25,7 @@ inline std::string printable_name(std::string_view raw) {
     std::size_t i = 0;
     while (i < raw.size()) {
         const auto b = static_cast<unsigned char>(raw[i]);
-        if (b < 0x20 || b == 0x7f || b == '\\') {
+        if (b < 0x20 || b == 0x7f || (escape_backslash && b == '\\')) {
             escape(b);
             ++i;
             continue;
@@ -67,6 +68,18 @@ inline std::string printable_name(std::string_view raw) {
         i += len;
     }
     return out;
+}
+}  // namespace detail
+
+inline std::string printable_name(std::string_view raw) {
+    return detail::printable(raw, true);
+}
+
+// Text composed around untrusted parts (an error's reason, a field name from
+// a file's header): the same, except that a backslash stays, since the text
+// may hold escapes of its own ("a control character (\x1b) in an ID").
+inline std::string printable_text(std::string_view raw) {
+    return detail::printable(raw, false);
 }
 
 }  // namespace shd

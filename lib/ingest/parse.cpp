@@ -5,6 +5,7 @@
 #include <stdexcept>
 #include <vector>
 
+#include "core/printable_name.hpp"
 #include "ingest/decode.hpp"
 #include "ingest/delimited.hpp"
 #include "ingest/formats/format_support.hpp"
@@ -20,18 +21,20 @@ std::string import_error::where_and_why() const {
     if (!field.empty()) {
         if (!out.empty())
             out += ", ";
-        out += "field " + detail::escape_controls(field);
+        out += "field " + printable_text(field);
     }
     if (!out.empty())
         out += ": ";
-    out += detail::escape_controls(reason);
+    out += printable_text(reason);
     return out;
 }
 
 std::string import_error::to_string() const {
     if (file.empty())
         return where_and_why();
-    return detail::escape_controls(file) + ": " + where_and_why();
+    // printable_text, not printable_name: the importer hands over names
+    // already made printable, and their backslashes must not double.
+    return printable_text(file) + ": " + where_and_why();
 }
 
 void throw_exception_from_error(import_error const& e, boost::source_location const&) {

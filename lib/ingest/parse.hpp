@@ -8,14 +8,14 @@
 // every physical line) and the field.
 #pragma once
 
-#include "core/result.hpp"
-#include "ingest/records.hpp"
-
 #include <filesystem>
 #include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include "core/result.hpp"
+#include "ingest/records.hpp"
 
 namespace shd::ingest {
 

@@ -162,6 +162,14 @@ TEST(GeneratedDocs, ManPageFiveHasEveryConfigurationKey) {
         // marketplaces.<id>.<metric>.warn: documented once as the metric map.
         if (key.rfind("marketplaces.<id>.<metric>.", 0) == 0)
             continue;
+        // feeds.shipments.max_age: documented once as feeds.<feed>.max_age,
+        // with every feed's name in the section's text.
+        if (key.rfind("feeds.", 0) == 0) {
+            EXPECT_NE(page.find(".B feeds.<feed>.max_age\n"), std::string::npos);
+            const std::string feed = key.substr(6, key.find('.', 6) - 6);
+            EXPECT_NE(page.find(feed), std::string::npos) << feed;
+            continue;
+        }
         EXPECT_NE(page.find(".B " + roff_dashes(key) + "\n"), std::string::npos) << key;
     }
     for (const char* metric : {"order_defect_rate", "late_dispatch_rate", "cancellation_rate",

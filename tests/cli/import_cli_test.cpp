@@ -70,6 +70,42 @@ class ImportCliTest : public ::testing::Test {
     test::temp_dir dir_;
 };
 
+// An Unshipped report without sales-channel: the config's `marketplace` places
+// its orders; without it the report is refused, naming the file and the key,
+// unless it has no rows (a header alone is an empty export).
+TEST_F(ImportCliTest, UnshippedWithoutSalesChannelNeedsTheConfiguredMarketplace) {
+    const std::string header =
+        "order-id\torder-item-id\tpurchase-date\tpromise-date\tis-iba\tverge-of-cancellation\t"
+        "verge-of-lateShipment\n";
+    test::write_file(dir_ / "empty.txt", header);
+    test::write_file(dir_ / "de\x1b[31m.txt",
+                     header +
+                         "302-1\t1\t2025-09-24T12:02:50+00:00\t2025-09-26T06:59:59+00:00\t"
+                         "false\tfalse\tfalse\n");
+    auto r = run({"import", "empty.txt", "de\x1b[31m.txt"});
+    EXPECT_EQ(r.exit_code, 1) << r.err;
+    EXPECT_EQ(r.out,
+              "imported: empty.txt (0 rows, 0 orders)\n"
+              "rejected: de\\x1b[31m.txt: line 1, field sales-channel: this Unshipped orders "
+              "report has no sales-channel column, so its orders belong to the account's "
+              "marketplace, and the configuration does not state it: set `marketplace` (a "
+              "marketplace ID, e.g. A1PA6795UKMFR9 for Amazon.de) in the config file\n");
+    EXPECT_EQ(count("orders"), 0);
+
+    test::write_file(dir_ / "shd.yaml",
+                     "database: \"state/db.sqlite\"\ninbox: \"inbox\"\npoll_interval: 1h\n"
+                     "marketplace: A1PA6795UKMFR9\n");
+    r = run({"import", "de\x1b[31m.txt"});
+    EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+    EXPECT_EQ(r.out, "imported: de\\x1b[31m.txt (1 rows, 1 orders)\n");
+    auto db = store::database::open(dir_ / "state/db.sqlite", {.read_only = true});
+    ASSERT_TRUE(db);
+    SQLite::Statement q(db->handle(), "SELECT marketplace_id, sales_channel FROM orders");
+    ASSERT_TRUE(q.executeStep());
+    EXPECT_EQ(q.getColumn(0).getString(), "A1PA6795UKMFR9");
+    EXPECT_EQ(q.getColumn(1).getString(), "Amazon.de");
+}
+
 TEST_F(ImportCliTest, PrintsOneLinePerFileAndExitsOneWhenAnyIsRejected) {
     test::write_file(dir_ / "a.txt",
                      orders({item("111-A", "S1"), item("111-A", "S2"), item("111-B", "S1")}));

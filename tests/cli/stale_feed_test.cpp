@@ -72,6 +72,8 @@ process_result run_once(const temp_dir& dir, const std::string& at) {
 std::vector<nlohmann::json> alerts_received(const http_test_server& receiver) {
     std::vector<nlohmann::json> out;
     for (const auto& r : receiver.requests()) {
+        // Held by name: a range-for over parse(...).at(...) would walk a
+        // temporary that is already gone.
         const auto body = nlohmann::json::parse(r.body);
         for (const auto& a : body.at("alerts"))
             out.push_back(a);

@@ -190,13 +190,13 @@ TEST(ConfigParse, AccountMarketplace) {
     EXPECT_EQ(c.marketplace, "AE08WJ6YKNBMC");
     EXPECT_EQ(c.default_marketplace, "ATVPDKIKX0DER");  // independent of each other
     EXPECT_TRUE(error_is("marketplace: DE\n", 1, 14, "marketplace",
-                         "DE is a country code, not a marketplace ID; the ID of Amazon.de is "
+                         "'DE' is a country code, not a marketplace ID; the ID of Amazon.de is "
                          "A1PA6795UKMFR9",
                          false));
     EXPECT_TRUE(error_is("marketplace: Amazon.co.za\n", 1, 14, "marketplace",
                          "its ID is AE08WJ6YKNBMC", false));
-    EXPECT_TRUE(error_is("marketplace: \"\"\n", 1, 14, "marketplace",
-                         "marketplace must not be empty"));
+    EXPECT_TRUE(
+        error_is("marketplace: \"\"\n", 1, 14, "marketplace", "marketplace must not be empty"));
     const std::string printed = format_effective(c);
     EXPECT_NE(printed.find("marketplace: AE08WJ6YKNBMC"), std::string::npos) << printed;
     auto again = parse_config(printed, kFile);
@@ -378,8 +378,8 @@ TEST(ConfigErrors, UnknownTopLevelKey) {
                          "unknown key 'poll_intervall'; did you mean 'poll_interval'?"));
     EXPECT_TRUE(error_is("colour: blue\n", 1, 1, "colour",
                          "unknown key 'colour'; expected one of: account, database, inbox, "
-                         "default_marketplace, poll_interval, reconcile_tolerance, log_level, "
-                         "metrics, marketplaces, alerts, feeds, http"));
+                         "default_marketplace, marketplace, poll_interval, reconcile_tolerance, "
+                         "log_level, metrics, marketplaces, alerts, feeds, http"));
 }
 
 TEST(ConfigErrors, UnknownKeyInsideAMetric) {

@@ -133,9 +133,8 @@ MUTANTS = [
      "None)"),
     ("lag ignored", 'end = t - th["lag"] * DAY', "end = t"),
     ("Non-Amazon orders counted in default_marketplace",
-     'marketplace=SALES_CHANNELS.get(first["sales-channel"].strip().lower()),',
-     'marketplace=SALES_CHANNELS.get(first["sales-channel"].strip().lower(), '
-     'self.default_marketplace),'),
+     'marketplace=marketplace_of_channel(first["sales-channel"]),',
+     'marketplace=marketplace_of_channel(first["sales-channel"]) or self.default_marketplace,'),
     ("defects: empty claim status read as closed",
      'status = r["status"].strip().lower() or (\n                "active" if kind == '
      '"negative_feedback" else "open")',
@@ -163,9 +162,16 @@ MUTANTS = [
      "                continue\n"),
     ("feedback: a Feedback report row does not replace a defects row",
      "    def _feedback(self, rows):\n        for r in rows:\n            order_id = "
-     'r["Order ID"].strip()\n', "    def _feedback(self, rows):\n        for r in rows:\n"
-     '            order_id = r["Order ID"].strip()\n'
+     'check_id(r["Order ID"].strip())\n', "    def _feedback(self, rows):\n        for r in rows:\n"
+     '            order_id = check_id(r["Order ID"].strip())\n'
      '            if (order_id, "negative_feedback") in self.defects:\n                continue\n'),
+    ("Unshipped report without sales-channel not in the configured marketplace",
+     "else self.account_marketplace),", "else self.default_marketplace if False else None),"),
+    ("sales channel written as a marketplace ID not read",
+     "    if t in MARKETPLACE_IDS:\n        return t\n", ""),
+    ("a Feedback report with Response (not Your Response) not recognised",
+     '            if "Order ID" in header and "Rating" in header:',
+     '            if "Order ID" in header and "Your Response" in header:'),
     ("Unshipped report replaces an All Orders order",
      'if order_id not in self.orders or self.orders[order_id].source == "unshipped":',
      "if True:"),

@@ -146,6 +146,13 @@ TEST(ParseVariants, HeaderOnlyIsAnEmptyExportOfEveryKind) {
             EXPECT_TRUE(got.records.empty());
         }
     }
+    // Gzipped, CR LF, an Unshipped header without sales-channel and no configured marketplace.
+    collected got;
+    auto r = test::parse_path(
+        shd::test::data_file("gzip/unshipped-no-sales-channel-header-only.txt.gz"), got);
+    ASSERT_TRUE(r) << r.error().to_string();
+    EXPECT_EQ(r->format, file_format::unshipped);
+    EXPECT_EQ(r->rows, 0);
 }
 
 // ---- 3. Other spellings of a column ----
@@ -284,6 +291,10 @@ TEST(ParseVariants, ARepeatedHeaderRowIsRefusedByLine) {
     EXPECT_EQ(error_of(header + row + row + header).where_and_why(),
               "line 4: this line repeats the header row (two reports joined into one file?); a "
               "report has its header once, on line 1");
+    // A short header must repeat exactly: an order called "order_id" is data.
+    collected got;
+    auto r = test::parse_text("order_id,latest_ship_date\norder_id,2025-09-24\n", got);
+    ASSERT_TRUE(r) << r.error().to_string();
     // Also in our CSVs, also in another case.
     EXPECT_EQ(
         error_of("order_id,latest_ship_date\nO-1,2025-09-24\nORDER_ID,Latest_Ship_Date\n").line, 3);
@@ -461,6 +472,7 @@ TEST(ParseVariants, ErrorsNeverQuoteTheFilesContent) {
         "name," + marker + "\n1,2\n",
         "{\"performanceMetrics\": [tru" + marker + "]}",
         "{\"performanceMetrics\": [{\"lateShipmentRate\": {\"rate\": \"" + marker + "\"}}]}",
+        "{\"performanceMetrics\": [{\"" + marker + "\": {\"rate\": \"x\"}}]}",
     };
     for (const auto& text : files) {
         const auto e = error_of(text);
@@ -473,7 +485,7 @@ TEST(ParseVariants, ControlCharactersInAnErrorAreEscaped) {
     import_error e{"in\x1b[2Jbox/x\x07.csv", 3, "col\tumn", "bad \x01 thing \xC2\x85"};
     EXPECT_EQ(e.to_string(),
               "in\\x1b[2Jbox/x\\x07.csv: line 3, field col\\x09umn: bad \\x01 "
-              "thing \\u0085");
+              "thing \\xc2\\x85");
 }
 
 }  // namespace

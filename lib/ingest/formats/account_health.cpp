@@ -368,7 +368,16 @@ result<long, import_error> parse_account_health(std::string document, const pars
                     value.is_null()) {
                     continue;
                 }
-                const std::string path = child(entry_path, name);
+                const auto* known =
+                    std::find_if(std::begin(kKnown), std::end(kKnown),
+                                 [&](const known_metric& k) { return k.amazon_name == name; });
+                // A name we do not know is the document's content: an error
+                // does not repeat it.
+                const bool recognised = known != std::end(kKnown) || name == "orderDefectRate" ||
+                                        name == "accountHealthRating";
+                const std::string path =
+                    child(entry_path, recognised ? std::string_view(name)
+                                                 : std::string_view("(an unrecognised metric)"));
                 if (name == "orderDefectRate") {
                     builder.add_order_defect_rate(market, value, path);
                     continue;
@@ -377,9 +386,6 @@ result<long, import_error> parse_account_health(std::string document, const pars
                     builder.add_rating(market, value, path);
                     continue;
                 }
-                const auto* known =
-                    std::find_if(std::begin(kKnown), std::end(kKnown),
-                                 [&](const known_metric& k) { return k.amazon_name == name; });
                 auto add_one = [&](const json& m, const std::string& at) {
                     if (known != std::end(kKnown)) {
                         builder.add(market, known->metric, known->channel, m, at, known->numerator,

@@ -48,39 +48,18 @@ bool is_control(unsigned char c) {
 
 }  // namespace
 
-std::string escape_controls(std::string_view text) {
-    std::string out;
-    out.reserve(text.size());
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        const auto u = static_cast<unsigned char>(text[i]);
-        if (is_control(u)) {
-            out += fmt::format("\\x{:02x}", u);
-        } else if (u == 0xC2 && i + 1 < text.size() &&
-                   static_cast<unsigned char>(text[i + 1]) >= 0x80 &&
-                   static_cast<unsigned char>(text[i + 1]) <= 0x9F) {
-            // A C1 control in UTF-8 (U+0080..U+009F): a terminal may act on it.
-            out += fmt::format("\\u{:04x}", static_cast<unsigned char>(text[i + 1]));
-            ++i;
-        } else {
-            out += text[i];
-        }
-    }
-    return out;
-}
-
 bool repeats_header(std::span<const std::string_view> fields, const column_map& columns) {
     const auto& names = columns.header_names;
-    if (fields.size() < 2 || names.size() < 2)
-        return false;
-    // Cheap test first: a data row almost never has a header name in its first two places.
-    if (!iequals(trim(fields[0]), names[0]) && !iequals(trim(fields[1]), names[1]))
+    if (!may_repeat_header(fields, columns))
         return false;
     std::size_t differing = names.size() - std::min(names.size(), fields.size());
     for (std::size_t i = 0; i < fields.size() && i < names.size(); ++i) {
         if (!iequals(trim(fields[i]), names[i]))
             ++differing;
     }
-    return differing <= 1;
+    // One field may differ (Amazon's Feedback fixture repeats its header with a
+    // date in the first column); in a short header every field must match.
+    return differing <= (names.size() >= 4 ? 1u : 0u);
 }
 
 std::string column_label(const column_map& columns, int field_index) {
@@ -212,8 +191,10 @@ result<std::string_view, import_error> row_fields::required(int col) const {
     return v;
 }
 
-result<std::string_view, import_error> row_fields::optional_id(int col) const {
+result<std::string_view, import_error> row_fields::checked_id(int col, bool required) const {
     const auto v = get(col);
+    if (required && v.empty())
+        return fail(col, "required field is empty");
     for (std::size_t i = 0; i < v.size(); ++i) {
         const auto u = static_cast<unsigned char>(v[i]);
         if (is_control(u))
@@ -230,13 +211,6 @@ result<std::string_view, import_error> row_fields::optional_id(int col) const {
                                          static_cast<unsigned char>(v[i + 1])));
         }
     }
-    return v;
-}
-
-result<std::string_view, import_error> row_fields::id(int col) const {
-    auto v = optional_id(col);
-    if (v && v->empty())
-        return fail(col, "required field is empty");
     return v;
 }
 

@@ -88,8 +88,6 @@ using ::shd::iequals;
 // file content stays out of logs and error files. Recognised column names are
 // the only text of a file an error repeats.
 
-// Control characters (C0, DEL, C1) written as \xNN, for anything logged.
-std::string escape_controls(std::string_view text);
 
 // The name of field `field_index` in errors: the header's, else "column N".
 std::string column_label(const column_map& columns, int field_index);
@@ -118,10 +116,20 @@ class row_fields {
     result<std::string_view, import_error> required(int col) const;
     // An ID (order, message, item): required, and free of control characters
     // and, in a Windows-1252 file, of non-ASCII characters (bytes that were
-    // not valid UTF-8).
-    result<std::string_view, import_error> id(int col) const;
+    // not valid UTF-8). Inline for the usual case, printable ASCII.
+    result<std::string_view, import_error> id(int col) const {
+        const auto v = get(col);
+        if (!v.empty() && printable_ascii(v))
+            return v;
+        return checked_id(col, true);
+    }
     // The same for an ID that may be empty.
-    result<std::string_view, import_error> optional_id(int col) const;
+    result<std::string_view, import_error> optional_id(int col) const {
+        const auto v = get(col);
+        if (printable_ascii(v))
+            return v;
+        return checked_id(col, false);
+    }
     result<instant, import_error> timestamp(int col) const;  // required
     result<std::optional<instant>, import_error> optional_timestamp(int col) const;
     result<bool, import_error> boolean(int col) const;  // empty: false
@@ -131,6 +139,15 @@ class row_fields {
     result<std::optional<int>, import_error> int_in_range(int col, int lo, int hi) const;
 
   private:
+    static bool printable_ascii(std::string_view v) {
+        for (const char c : v) {
+            if (static_cast<unsigned char>(c) - 0x20u >= 0x5Fu)
+                return false;
+        }
+        return true;
+    }
+    result<std::string_view, import_error> checked_id(int col, bool required) const;
+
     std::span<const std::string_view> fields_;
     long line_;
     const column_map& columns_;
@@ -155,8 +172,17 @@ class sales_channel_mapper {
 };
 
 // True when a data row is the header again (two reports pasted into one
-// file): every field but at most one equals the header's name in its place.
+// file): every field but at most one (none in a header of fewer than four
+// columns) equals the header's name in its place.
 bool repeats_header(std::span<const std::string_view> fields, const column_map& columns);
+
+// The cheap test first, inline: a data row almost never has a header name in
+// its first two places.
+inline bool may_repeat_header(std::span<const std::string_view> fields, const column_map& columns) {
+    const auto& names = columns.header_names;
+    return fields.size() >= 2 && names.size() >= 2 &&
+           (iequals(trim(fields[0]), names[0]) || iequals(trim(fields[1]), names[1]));
+}
 
 // Reads every data row and hands it to `fn` (returning result<void, import_error>).
 // Rows with more fields than the header are errors; short rows are padded; a
@@ -180,7 +206,7 @@ result<long, import_error> for_each_row(delimited_reader& reader, const column_m
                                 "the row has " + std::to_string(fields.size()) +
                                     " fields but the header has " + std::to_string(header_size)};
         }
-        if (repeats_header(fields, columns)) {
+        if (may_repeat_header(fields, columns) && repeats_header(fields, columns)) {
             return import_error{{},
                                 reader.line(),
                                 {},

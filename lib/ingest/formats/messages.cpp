@@ -28,7 +28,6 @@ result<long, import_error> parse(delimited_reader& reader, const column_map& col
                                  const parse_context&, const record_sink& sink) {
     record rec{std::in_place_type<message_row>};
     auto& out = std::get<message_row>(rec);
-    const auto markets = shd::known_marketplaces();
 
     return for_each_row(reader, columns, [&](const row_fields& row) -> result<void, import_error> {
         auto id = row.id(message_id);
@@ -42,9 +41,7 @@ result<long, import_error> parse(delimited_reader& reader, const column_map& col
 
         const auto market = row.get(marketplace_id);
         // A mistyped ID would become a marketplace of its own in every report.
-        if (!market.empty() &&
-            std::none_of(markets.begin(), markets.end(),
-                         [&](const marketplace_info& m) { return m.id == market; })) {
+        if (!market.empty() && !shd::is_known_marketplace_id(market)) {
             return row.fail(marketplace_id,
                             "unknown marketplace ID (not one of Amazon's marketplace IDs)");
         }

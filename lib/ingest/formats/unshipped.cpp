@@ -3,8 +3,6 @@
 // latest ship date. Some marketplaces' reports have no sales-channel column
 // (they have is-iba, verge-of-cancellation and verge-of-lateShipment instead):
 // their orders are the account's marketplace, which the config must state.
-#include <fmt/format.h>
-
 #include "ingest/formats/format_support.hpp"
 
 namespace shd::ingest::detail {
