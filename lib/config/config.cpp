@@ -705,15 +705,10 @@ row<config> feeds_row() {
         "map",
         false,
         [](const std::string& key, const config*, std::vector<key_doc>& out) {
-            // Every feed by name: the set is closed (unknown names are refused).
-            for (const auto& f : all_feeds()) {
-                const std::string feed_key = join_key(key, f.name);
-                out.push_back({feed_key, "map", "", fmt::format("The {} feed.", f.words)});
-                out.push_back({join_key(feed_key, "max_age"), "duration, at least 1m", "",
-                               "The longest this feed may go without a successful import before "
-                               "its stale alert fires and the metrics counted from it are held. "
-                               "Default: alerts.stale_after."});
-            }
+            out.push_back({key + ".<feed>.max_age", "duration, at least 1m", "",
+                           "The longest a feed may go without a successful import before its "
+                           "stale alert fires and the metrics counted from it are held. Default: "
+                           "alerts.stale_after."});
         }};
 }
 
