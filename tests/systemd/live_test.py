@@ -157,8 +157,10 @@ def build_upgrade_deb(source_dir, build_dir, work, version):
             flags.append(f"-D{name}={value}")
     must(["cmake", "-S", src, "-B", out, *generator, *flags, "-DSHD_BUILD_TESTS=OFF",
           "-DSHD_BUILD_BENCH=OFF", "-DSHD_DEB_REVISION=2"], env=env)
-    must(["cmake", "--build", out, "--target", "seller-healthd", "--parallel",
-          str(os.cpu_count() or 2)], env=env, timeout=1800)
+    # Everything the package installs: the binary, its man pages and
+    # completions (tests and benchmarks are off in this tree).
+    must(["cmake", "--build", out, "--target", "seller-healthd", "seller-healthd-docs",
+          "--parallel", str(os.cpu_count() or 2)], env=env, timeout=1800)
     return cpack_deb(out, os.path.join(work, "deb-upgrade")), number
 
 
