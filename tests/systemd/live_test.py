@@ -346,12 +346,13 @@ except OSError as e:
 RECEIVER_PORT = 18080
 
 
-def config_yaml(state, listen, hook_path, poll="1s"):
+def config_yaml(state, listen, hook_path, poll="1s", account="Live test seller"):
     """A configuration for the test: the inbox polled every second, the HTTP
     endpoint on `listen`, a webhook channel to the receiver signed with the
-    credential secrets_hook-secret."""
-    return f'''account: "Live test seller"
-database: "{state}/seller-healthd.sqlite"
+    credential secrets_hook-secret. Without `account`, the daemon names the
+    account after the file."""
+    account_line = f'account: "{account}"\n' if account else ""
+    return account_line + f'''database: "{state}/seller-healthd.sqlite"
 inbox: "{state}/inbox"
 poll_interval: {poll}
 log_level: info
@@ -519,10 +520,10 @@ def step_enable_and_cycle(c):
                timeout=60)
     code, metrics = http_get(c, "http://127.0.0.1:9110/metrics")
     check(code == "200", "/metrics answers 200")
-    check(re.search(r'^seller_healthd_imports_total\{result="imported"\} 1$', metrics, re.M)
-          is not None, "/metrics counts the imported file")
-    check(re.search(r"^seller_healthd_deliveries_total [1-9]", metrics, re.M) is not None,
-          "/metrics counts the delivery")
+    check(re.search(r'^seller_healthd_imports_total\{account="Live test seller",result="imported"\} 1$',
+                    metrics, re.M) is not None, "/metrics counts the imported file")
+    check(re.search(r'^seller_healthd_deliveries_total\{account="Live test seller"\} [1-9]', metrics,
+                    re.M) is not None, "/metrics counts the delivery")
     # MemoryCurrent= needs the memory controller, which a container may lack.
     rss = c.out(f"sed -n 's/^VmHWM:\\s*//p' /proc/{main_pid}/status", quiet=True)
     log(f"  peak resident memory after the cycle: {rss} (MemoryMax=512M)")
@@ -629,7 +630,7 @@ def step_instances(c):
     ports = {"alpha": 9121, "beta": 9122}
     for name, port in ports.items():
         state = f"/var/lib/seller-healthd/{name}"
-        c.write(f"/etc/seller-healthd/{name}.yaml", config_yaml(state, f"127.0.0.1:{port}", f"/{name}"), 0o640)
+        c.write(f"/etc/seller-healthd/{name}.yaml", config_yaml(state, f"127.0.0.1:{port}", f"/{name}", account=None), 0o640)
         c.sh(f"chown root:seller-healthd /etc/seller-healthd/{name}.yaml", quiet=True)
         c.sh(f"install -d -m 0700 /etc/seller-healthd/{name}.credentials", quiet=True)
         c.write(f"/etc/seller-healthd/{name}.credentials/hook-secret", f"{name}-secret\n", 0o600)
@@ -654,9 +655,10 @@ def step_instances(c):
         c.ok(f"test -f {state}/seller-healthd.sqlite", f"{name} has its own database in {state}")
         check_signed_alert(c, f"/{name}", f"{name}-secret", f"seller-healthd@{name}")
         code, metrics = http_get(c, f"http://127.0.0.1:{port}/metrics")
-        check(code == "200" and re.search(r'^seller_healthd_imports_total\{result="imported"\} 1$',
-                                          metrics, re.M) is not None,
-              f"{name}: /metrics on port {port} counts one imported file")
+        # No account in NAME.yaml: the label is the instance's name.
+        check(code == "200" and re.search(
+            rf'^seller_healthd_imports_total\{{account="{name}",result="imported"\}} 1$', metrics,
+            re.M) is not None, f"{name}: /metrics on port {port} counts one imported file as {name}")
     check(len({show(c, f"seller-healthd@{n}", "MainPID") for n in ports}) == 2,
           "two daemons, one per instance")
     check(c.sh("test -e /run/credentials/seller-healthd@alpha.service/secrets_hook-secret && "
