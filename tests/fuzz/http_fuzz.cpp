@@ -1,8 +1,10 @@
 // The endpoint's HTTP server fed raw bytes over a real loopback connection, in
 // process: one server for the whole run, one connection per input. The client
 // writes the input, ends its side, and reads until the server closes. Whatever
-// the server sends must be an HTTP/1.1 response. The server and the client run
+// the server sends must be an HTTP response (1.0 to a 1.0 request). The server and the client run
 // on one io_context on this thread, so a run is deterministic enough to replay.
+#include <spdlog/spdlog.h>
+
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -37,6 +39,7 @@ struct fixture {
     tcp::endpoint endpoint;
 
     fixture() : server(ioc, answer, limits()) {
+        spdlog::set_level(spdlog::level::off);  // a failing handler logs once per input
         auto bound = server.listen(shd::listen_address{"127.0.0.1", 0, false});
         if (!bound) {
             std::fprintf(stderr, "listen: %s\n", bound.error().text.c_str());
@@ -84,8 +87,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     client.close(ignored);
     f.ioc.poll();
 
-    if (!reply.empty() && !reply.starts_with("HTTP/1.1 ")) {
-        std::fprintf(stderr, "not an HTTP/1.1 response: %.80s\n", reply.c_str());
+    if (!reply.empty() && !reply.starts_with("HTTP/1.")) {
+        std::fprintf(stderr, "not an HTTP response: %.80s\n", reply.c_str());
         std::abort();
     }
     return 0;
