@@ -21,6 +21,8 @@ packages=(
   # The package's tests: lint (tests/package) and the live systemd test in a
   # Debian 12 container (tests/systemd/live_test.py).
   lintian shellcheck
+  # The libFuzzer targets (tests/fuzz, scripts/fuzz.sh) build with clang.
+  clang-14 libclang-rt-14-dev
   systemd-container debootstrap
 )
 

@@ -21,3 +21,6 @@ echo "== build (ASan + UBSan)"
 echo "== tests under sanitizers"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir "$root/build-asan" --parallel "$jobs" --timeout 900
+
+echo "== fuzzing (tests/fuzz, clang-14; each target about 20 s)"
+"$root/scripts/fuzz.sh" 20

@@ -240,8 +240,10 @@ result<file_format, import_error> detect_format(const std::filesystem::path& pat
     const std::string line =
         head.substr(start, line_end == std::string::npos ? line_end : line_end - start);
     const char delimiter = line.find('\t') != std::string::npos ? '\t' : ',';
-    auto line_source = make_memory_source(line);
-    delimited_reader reader(*line_source, delimiter);
+    // The header record as parse_text reads it: a quoted field may carry it
+    // past the first line, so the reader goes on into the rest of the file.
+    auto header_source = make_prefixed_source(head.substr(start), std::move(source));
+    delimited_reader reader(*header_source, delimiter);
     auto has_header = reader.next();
     if (!has_header || !*has_header)
         return name_error(import_error{{}, 1, {}, "not a recognised export"});

@@ -143,6 +143,17 @@ TEST(OpenText, Utf8PassesThroughWithoutItsBom) {
     EXPECT_EQ(read_all(*t->text), "h\xC3\xA9\n1\n");
 }
 
+// Found by fuzzing (tests/fuzz/regressions/decode): two marks in a row. Only the
+// first is a byte-order mark; the second is U+FEFF in the text, kept, so the
+// header then names no known column instead of being silently repaired.
+TEST(OpenText, OnlyTheFirstByteOrderMarkIsRemoved) {
+    const std::string bytes = "\xEF\xBB\xBF\xEF\xBB\xBF";
+    auto t = open_bytes(bytes, 1);
+    ASSERT_TRUE(t) << t.error().reason;
+    EXPECT_EQ(t->encoding, text_encoding::utf8);
+    EXPECT_EQ(read_all(*t->text), "\xEF\xBB\xBF");
+}
+
 TEST(OpenText, NonUtf8IsReadAsWindows1252) {
     // Valid UTF-8 first, then a byte that is not: the whole file is Windows-1252.
     const std::string bytes = "\xEF\xBB\xBF\xC3\xA9t\xE9\n";  // outlives the source reading it

@@ -363,7 +363,11 @@ result<long, import_error> parse_account_health(std::string document, const pars
             std::string market = text(entry, "marketplaceId", entry_path, check);
             if (market.empty())
                 market = fallback_market;
-            for (const auto& [name, value] : entry.items()) {
+            for (const auto& item : entry.items()) {
+                // Not a structured binding: lambdas below use the name, and
+                // capturing a binding needs a newer clang than Debian 12's.
+                const std::string& name = item.key();
+                const json& value = item.value();
                 if (name == "marketplaceId" || name == "warningStates" || name == "warningState" ||
                     value.is_null()) {
                     continue;
