@@ -31,15 +31,7 @@ std::string item(const std::string& order_id, const std::string& sku) {
            sku;
 }
 
-std::vector<std::string> folder(const fs::path& dir) {
-    std::vector<std::string> out;
-    if (!fs::exists(dir))
-        return out;
-    for (const auto& e : fs::directory_iterator(dir))
-        out.push_back(e.path().filename().string());
-    std::sort(out.begin(), out.end());
-    return out;
-}
+using test::folder;
 
 class ImportCliTest : public ::testing::Test {
   protected:

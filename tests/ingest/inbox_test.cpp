@@ -29,15 +29,7 @@ std::vector<std::string> names(const std::vector<inbox_file>& files) {
     return out;
 }
 
-std::vector<std::string> folder(const fs::path& dir) {
-    std::vector<std::string> out;
-    if (!fs::exists(dir))
-        return out;
-    for (const auto& e : fs::directory_iterator(dir))
-        out.push_back(e.path().filename().string());
-    std::sort(out.begin(), out.end());
-    return out;
-}
+using test::folder;
 
 class InboxTest : public ::testing::Test {
   protected:
@@ -291,8 +283,9 @@ TEST_F(InboxTest, ACycleImportsArchivesAndRejects) {
     EXPECT_EQ(folder(dir_ / "rejected"),
               (std::vector<std::string>{"2-bad.txt", "2-bad.txt.error.txt"}));
     // The error names the file (not where the inbox is) and the line and field.
-    EXPECT_EQ(test::read_file(dir_ / "rejected" / "2-bad.txt.error.txt"),
-              "2-bad.txt: line 2, field purchase-date: not an ISO-8601 timestamp with an offset or Z\n");
+    EXPECT_EQ(
+        test::read_file(dir_ / "rejected" / "2-bad.txt.error.txt"),
+        "2-bad.txt: line 2, field purchase-date: not an ISO-8601 timestamp with an offset or Z\n");
     EXPECT_EQ(test::count_rows(db->handle(), "orders"), 1);
     EXPECT_EQ(test::count_rows(db->handle(), "imports"), 1);
 

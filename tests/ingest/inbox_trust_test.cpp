@@ -33,15 +33,7 @@ namespace fs = std::filesystem;
 constexpr const char* kHeader =
     "amazon-order-id\tpurchase-date\torder-status\tfulfillment-channel\tsales-channel\n";
 
-std::vector<std::string> folder(const fs::path& dir) {
-    std::vector<std::string> out;
-    if (!fs::exists(dir))
-        return out;
-    for (const auto& e : fs::directory_iterator(dir))
-        out.push_back(e.path().filename().string());
-    std::sort(out.begin(), out.end());
-    return out;
-}
+using test::folder;
 
 // Everything spdlog says while it lives, for asserting on log lines.
 class captured_log {

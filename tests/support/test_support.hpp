@@ -9,7 +9,7 @@
 namespace shd::test {
 
 class temp_dir {
-public:
+  public:
     temp_dir();
     ~temp_dir();
     temp_dir(const temp_dir&) = delete;
@@ -17,12 +17,14 @@ public:
     const std::filesystem::path& path() const { return path_; }
     std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
 
-private:
+  private:
     std::filesystem::path path_;
 };
 
 void write_file(const std::filesystem::path& p, const std::string& content);
 std::string read_file(const std::filesystem::path& p);
+// The names in a folder, sorted; none when it does not exist.
+std::vector<std::string> folder(const std::filesystem::path& dir);
 
 // The file in tests/data.
 std::filesystem::path data_file(const std::string& name);
