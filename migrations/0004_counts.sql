@@ -58,7 +58,7 @@ CREATE TABLE unlinked_orders (order_id TEXT PRIMARY KEY) WITHOUT ROWID;
 -- What the evaluation and the triggers look up.
 CREATE INDEX messages_by_order ON messages(order_id);
 CREATE INDEX messages_by_response ON messages(responded_at);
-CREATE INDEX defects_counting_by_time ON defects(counts, occurred_at);
+CREATE INDEX defects_counting_by_time ON defects(occurred_at) WHERE counts = 1;
 
 -- The contributions of the records: one view per attribution date. Columns:
 -- the order (or message), marketplace, channel, `at` (the instant that picks
@@ -67,10 +67,10 @@ CREATE VIEW count_arm_purchase AS
 SELECT o.order_id AS order_id, o.marketplace_id AS marketplace_id,
        o.fulfillment_channel AS channel, o.purchased_at AS at,
        1 AS orders,
-       EXISTS (SELECT 1 FROM defects AS d WHERE d.order_id = o.order_id AND d.counts = 1) AS defective,
-       EXISTS (SELECT 1 FROM defects AS d WHERE d.order_id = o.order_id AND d.kind = 'negative_feedback' AND d.counts = 1) AS negative_feedback,
-       EXISTS (SELECT 1 FROM defects AS d WHERE d.order_id = o.order_id AND d.kind = 'a_to_z_claim' AND d.counts = 1) AS a_to_z_claim,
-       EXISTS (SELECT 1 FROM defects AS d WHERE d.order_id = o.order_id AND d.kind = 'chargeback' AND d.counts = 1) AS chargeback,
+       EXISTS (SELECT 1 FROM defects AS d WHERE d.order_id = o.order_id AND +d.counts = 1) AS defective,
+       EXISTS (SELECT 1 FROM defects AS d WHERE d.order_id = o.order_id AND d.kind = 'negative_feedback' AND +d.counts = 1) AS negative_feedback,
+       EXISTS (SELECT 1 FROM defects AS d WHERE d.order_id = o.order_id AND d.kind = 'a_to_z_claim' AND +d.counts = 1) AS a_to_z_claim,
+       EXISTS (SELECT 1 FROM defects AS d WHERE d.order_id = o.order_id AND d.kind = 'chargeback' AND +d.counts = 1) AS chargeback,
        (o.fulfillment_channel = 'MFN' AND (o.is_cancelled = 1 OR o.any_item_cancelled = 1)
          AND o.buyer_requested_cancel = 0
          AND NOT EXISTS (SELECT 1 FROM unshipped_orders AS u WHERE u.order_id = o.order_id
@@ -88,7 +88,7 @@ SELECT o.order_id AS order_id, o.marketplace_id AS marketplace_id,
 -- Late dispatch, by the shipments row's latest ship date (it wins over the
 -- Unshipped report's promise date).
 CREATE VIEW count_arm_ship_by AS
-SELECT o.order_id AS order_id, o.marketplace_id AS marketplace_id, 'MFN' AS channel,
+SELECT s.order_id AS order_id, o.marketplace_id AS marketplace_id, 'MFN' AS channel,
        s.latest_ship_at AS at,
        0 AS orders,
        0 AS defective,
@@ -109,7 +109,7 @@ SELECT o.order_id AS order_id, o.marketplace_id AS marketplace_id, 'MFN' AS chan
 -- Late dispatch of an order with only an Unshipped-report row: never
 -- confirmed, so late.
 CREATE VIEW count_arm_promise AS
-SELECT o.order_id AS order_id, o.marketplace_id AS marketplace_id, 'MFN' AS channel,
+SELECT u.order_id AS order_id, o.marketplace_id AS marketplace_id, 'MFN' AS channel,
        u.promise_at AS at,
        0 AS orders,
        0 AS defective,
@@ -130,7 +130,7 @@ SELECT o.order_id AS order_id, o.marketplace_id AS marketplace_id, 'MFN' AS chan
 
 -- Valid tracking, by confirmation time.
 CREATE VIEW count_arm_confirmed AS
-SELECT o.order_id AS order_id, o.marketplace_id AS marketplace_id, 'MFN' AS channel,
+SELECT s.order_id AS order_id, o.marketplace_id AS marketplace_id, 'MFN' AS channel,
        s.confirmed_at AS at,
        0 AS orders,
        0 AS defective,
