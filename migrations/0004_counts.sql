@@ -404,7 +404,8 @@ BEGIN
      WHERE v.order_id = OLD.order_id AND v.linked = 1
     ON CONFLICT(span, marketplace_id, channel, bucket) DO UPDATE SET
       orders = orders + excluded.orders, defective = defective + excluded.defective, negative_feedback = negative_feedback + excluded.negative_feedback, a_to_z_claim = a_to_z_claim + excluded.a_to_z_claim, chargeback = chargeback + excluded.chargeback, cancelled = cancelled + excluded.cancelled, dispatch_counted = dispatch_counted + excluded.dispatch_counted, dispatch_late = dispatch_late + excluded.dispatch_late, confirmed = confirmed + excluded.confirmed, tracked = tracked + excluded.tracked, messages = messages + excluded.messages, answerable = answerable + excluded.answerable, on_time = on_time + excluded.on_time;
-    INSERT OR IGNORE INTO unlinked_orders(order_id) VALUES (OLD.order_id);
+    INSERT INTO unlinked_orders(order_id) SELECT OLD.order_id
+     WHERE NOT EXISTS (SELECT 1 FROM unlinked_orders AS w WHERE w.order_id = OLD.order_id);
 END;
 
 CREATE TRIGGER orders_keep_order_id BEFORE UPDATE OF order_id ON orders
@@ -461,8 +462,9 @@ BEGIN
      WHERE v.order_id = NEW.order_id
     ON CONFLICT(span, marketplace_id, channel, bucket) DO UPDATE SET
       orders = orders + excluded.orders, defective = defective + excluded.defective, negative_feedback = negative_feedback + excluded.negative_feedback, a_to_z_claim = a_to_z_claim + excluded.a_to_z_claim, chargeback = chargeback + excluded.chargeback, cancelled = cancelled + excluded.cancelled, dispatch_counted = dispatch_counted + excluded.dispatch_counted, dispatch_late = dispatch_late + excluded.dispatch_late, confirmed = confirmed + excluded.confirmed, tracked = tracked + excluded.tracked, messages = messages + excluded.messages, answerable = answerable + excluded.answerable, on_time = on_time + excluded.on_time;
-    INSERT OR IGNORE INTO unlinked_orders(order_id)
-    SELECT NEW.order_id WHERE NOT EXISTS (SELECT 1 FROM orders AS o WHERE o.order_id = NEW.order_id);
+    INSERT INTO unlinked_orders(order_id)
+    SELECT NEW.order_id WHERE NOT EXISTS (SELECT 1 FROM orders AS o WHERE o.order_id = NEW.order_id)
+       AND NOT EXISTS (SELECT 1 FROM unlinked_orders AS w WHERE w.order_id = NEW.order_id);
 END;
 
 CREATE TRIGGER shipments_count_before_update BEFORE UPDATE OF latest_ship_at, confirmed_at, tracking_id, tracking_valid ON shipments
@@ -555,8 +557,9 @@ BEGIN
      WHERE v.order_id = NEW.order_id
     ON CONFLICT(span, marketplace_id, channel, bucket) DO UPDATE SET
       orders = orders + excluded.orders, defective = defective + excluded.defective, negative_feedback = negative_feedback + excluded.negative_feedback, a_to_z_claim = a_to_z_claim + excluded.a_to_z_claim, chargeback = chargeback + excluded.chargeback, cancelled = cancelled + excluded.cancelled, dispatch_counted = dispatch_counted + excluded.dispatch_counted, dispatch_late = dispatch_late + excluded.dispatch_late, confirmed = confirmed + excluded.confirmed, tracked = tracked + excluded.tracked, messages = messages + excluded.messages, answerable = answerable + excluded.answerable, on_time = on_time + excluded.on_time;
-    INSERT OR IGNORE INTO unlinked_orders(order_id)
-    SELECT NEW.order_id WHERE NOT EXISTS (SELECT 1 FROM orders AS o WHERE o.order_id = NEW.order_id);
+    INSERT INTO unlinked_orders(order_id)
+    SELECT NEW.order_id WHERE NOT EXISTS (SELECT 1 FROM orders AS o WHERE o.order_id = NEW.order_id)
+       AND NOT EXISTS (SELECT 1 FROM unlinked_orders AS w WHERE w.order_id = NEW.order_id);
 END;
 
 CREATE TRIGGER unshipped_count_before_update BEFORE UPDATE OF promise_at, buyer_requested_cancel ON unshipped_orders
@@ -639,8 +642,9 @@ BEGIN
      WHERE o.order_id = NEW.order_id AND o.marketplace_id IS NOT NULL AND NEW.counts = 1
     ON CONFLICT(span, marketplace_id, channel, bucket) DO UPDATE SET
       orders = orders + excluded.orders, defective = defective + excluded.defective, negative_feedback = negative_feedback + excluded.negative_feedback, a_to_z_claim = a_to_z_claim + excluded.a_to_z_claim, chargeback = chargeback + excluded.chargeback, cancelled = cancelled + excluded.cancelled, dispatch_counted = dispatch_counted + excluded.dispatch_counted, dispatch_late = dispatch_late + excluded.dispatch_late, confirmed = confirmed + excluded.confirmed, tracked = tracked + excluded.tracked, messages = messages + excluded.messages, answerable = answerable + excluded.answerable, on_time = on_time + excluded.on_time;
-    INSERT OR IGNORE INTO unlinked_orders(order_id)
-    SELECT NEW.order_id WHERE NOT EXISTS (SELECT 1 FROM orders AS o WHERE o.order_id = NEW.order_id);
+    INSERT INTO unlinked_orders(order_id)
+    SELECT NEW.order_id WHERE NOT EXISTS (SELECT 1 FROM orders AS o WHERE o.order_id = NEW.order_id)
+       AND NOT EXISTS (SELECT 1 FROM unlinked_orders AS w WHERE w.order_id = NEW.order_id);
 END;
 
 CREATE TRIGGER defects_count_before_update BEFORE UPDATE OF counts ON defects
@@ -699,9 +703,10 @@ BEGIN
      WHERE v.message_id = NEW.message_id
     ON CONFLICT(span, marketplace_id, channel, bucket) DO UPDATE SET
       orders = orders + excluded.orders, defective = defective + excluded.defective, negative_feedback = negative_feedback + excluded.negative_feedback, a_to_z_claim = a_to_z_claim + excluded.a_to_z_claim, chargeback = chargeback + excluded.chargeback, cancelled = cancelled + excluded.cancelled, dispatch_counted = dispatch_counted + excluded.dispatch_counted, dispatch_late = dispatch_late + excluded.dispatch_late, confirmed = confirmed + excluded.confirmed, tracked = tracked + excluded.tracked, messages = messages + excluded.messages, answerable = answerable + excluded.answerable, on_time = on_time + excluded.on_time;
-    INSERT OR IGNORE INTO unlinked_orders(order_id)
+    INSERT INTO unlinked_orders(order_id)
     SELECT NEW.order_id WHERE COALESCE(NEW.marketplace_id, '') = '' AND COALESCE(NEW.order_id, '') <> ''
-       AND NOT EXISTS (SELECT 1 FROM orders AS o WHERE o.order_id = NEW.order_id);
+       AND NOT EXISTS (SELECT 1 FROM orders AS o WHERE o.order_id = NEW.order_id)
+       AND NOT EXISTS (SELECT 1 FROM unlinked_orders AS w WHERE w.order_id = NEW.order_id);
 END;
 
 CREATE TRIGGER messages_count_before_update BEFORE UPDATE OF order_id, marketplace_id, received_at, responded_at, no_response_needed ON messages
@@ -730,9 +735,10 @@ BEGIN
      WHERE v.message_id = NEW.message_id
     ON CONFLICT(span, marketplace_id, channel, bucket) DO UPDATE SET
       orders = orders + excluded.orders, defective = defective + excluded.defective, negative_feedback = negative_feedback + excluded.negative_feedback, a_to_z_claim = a_to_z_claim + excluded.a_to_z_claim, chargeback = chargeback + excluded.chargeback, cancelled = cancelled + excluded.cancelled, dispatch_counted = dispatch_counted + excluded.dispatch_counted, dispatch_late = dispatch_late + excluded.dispatch_late, confirmed = confirmed + excluded.confirmed, tracked = tracked + excluded.tracked, messages = messages + excluded.messages, answerable = answerable + excluded.answerable, on_time = on_time + excluded.on_time;
-    INSERT OR IGNORE INTO unlinked_orders(order_id)
+    INSERT INTO unlinked_orders(order_id)
     SELECT NEW.order_id WHERE COALESCE(NEW.marketplace_id, '') = '' AND COALESCE(NEW.order_id, '') <> ''
-       AND NOT EXISTS (SELECT 1 FROM orders AS o WHERE o.order_id = NEW.order_id);
+       AND NOT EXISTS (SELECT 1 FROM orders AS o WHERE o.order_id = NEW.order_id)
+       AND NOT EXISTS (SELECT 1 FROM unlinked_orders AS w WHERE w.order_id = NEW.order_id);
 END;
 
 CREATE TRIGGER messages_count_before_delete BEFORE DELETE ON messages
