@@ -55,6 +55,18 @@ cli_commands define_cli(CLI::App& app, cli_args& a) {
     c.test_alert->add_option("--channel", a.channel, "Only this channel (by name)");
     c.test_alert->add_flag("--json", a.test_alert_json,
                            "One JSON document: per channel its type and delivery result");
+
+    c.check_db = app.add_subcommand(
+        "check-db", "Recount the kept metric counts from the records and report any drift");
+    add_config(c.check_db);
+    c.check_db->add_option("--at", a.check_db.at,
+                           "Also compare the metrics as of this ISO-8601 time, from the counts and "
+                           "from the records alone (repeatable; default: now)");
+    c.check_db->add_flag("--repair", a.check_db.repair,
+                         "Rewrite the counts from the records, in one transaction");
+    c.check_db->add_flag("--json", a.check_db.json,
+                         "One JSON document: buckets recounted, each drifting bucket and metric "
+                         "row, repaired");
     return c;
 }
 

@@ -29,7 +29,15 @@ struct status_options {
     std::string config_dir = kDefaultConfigDir;
 };
 
+struct check_db_options {
+    std::vector<std::string> at;  // evaluation times to compare; none: now
+    bool json = false;
+    bool repair = false;
+};
+
 int check_config(const global_options& g, bool json);
+// Exit 0 no drift, 1 drift found (also after --repair: it reports what it found).
+int check_db(const global_options& g, const check_db_options& o);
 int import_files(const global_options& g, const std::vector<std::string>& files, bool json);
 // `status --check` exits 0-3 as a monitoring plugin does, whatever went wrong.
 int status(const global_options& g, const status_options& o);

@@ -45,6 +45,8 @@ int main(int argc, char** argv) {
             return status(a.g, a.status);
         if (c.check_config->parsed())
             return check_config(a.g, a.check_config_json);
+        if (c.check_db->parsed())
+            return check_db(a.g, a.check_db);
         if (c.test_alert->parsed())
             return test_alert(a.g, a.channel, a.test_alert_json);
     } catch (const std::exception& e) {
