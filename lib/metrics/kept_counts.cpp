@@ -146,12 +146,18 @@ const std::vector<kept_counts::record_row>& kept_counts::records_in(
         return found->second;
     std::vector<record_row> rows;
     if (lo < hi) {
-        std::string sql =
-            std::string("SELECT marketplace_id, channel, at, " SHD_COUNTER_COLUMNS " FROM ") +
-            arm_view(arm) + " WHERE at > ?1 AND at <= ?2";
-        if (by_key)
-            sql += " AND marketplace_id = ?3 AND channel = ?4";
-        SQLite::Statement q(db_, sql);
+        // Prepared once per arm: compiling a view's statement costs more than
+        // running it on an hour of records.
+        auto& prepared = range_statements_[static_cast<int>(arm)];
+        if (!prepared) {
+            std::string sql =
+                std::string("SELECT marketplace_id, channel, at, " SHD_COUNTER_COLUMNS " FROM ") +
+                arm_view(arm) + " WHERE at > ?1 AND at <= ?2";
+            if (by_key)
+                sql += " AND marketplace_id = ?3 AND channel = ?4";
+            prepared = std::make_unique<SQLite::Statement>(db_, sql);
+        }
+        auto& q = *prepared;
         q.bind(1, lo);
         q.bind(2, hi);
         if (by_key) {
@@ -163,6 +169,7 @@ const std::vector<kept_counts::record_row>& kept_counts::records_in(
                                       q.getColumn(1).getString(), q.getColumn(2).getInt64(),
                                       read_values(q, 3)});
         }
+        q.reset();
     }
     return ranges_.emplace(key, std::move(rows)).first->second;
 }

@@ -118,6 +118,7 @@ class kept_counts {
     std::int64_t t_;
     std::string default_marketplace_;
     std::unique_ptr<SQLite::Statement> sum_;
+    std::array<std::unique_ptr<SQLite::Statement>, 5> range_statements_;  // by count_arm
     std::map<std::tuple<count_arm, std::string, std::string, std::int64_t, std::int64_t>,
              std::vector<record_row>>
         ranges_;
