@@ -67,6 +67,19 @@ cli_commands define_cli(CLI::App& app, cli_args& a) {
     c.check_db->add_flag("--json", a.check_db.json,
                          "One JSON document: buckets recounted, each drifting bucket and metric "
                          "row, repaired");
+
+    c.backfill = app.add_subcommand(
+        "backfill", "Compute the past hours' metric history from stored data; sends nothing");
+    add_config(c.backfill);
+    c.backfill->add_option("--days", a.backfill.days, "Days of hourly points to compute (1-400)")
+        ->capture_default_str();
+    c.backfill->add_option("--at", a.backfill.at,
+                           "End of the range, ISO-8601 (default: now); its hour is the last");
+    c.backfill->add_flag("--replace", a.backfill.replace,
+                         "Evaluate again hours that already hold a point, leaving one point an "
+                         "hour (default: keep them)");
+    c.backfill->add_flag("--json", a.backfill.json,
+                         "One JSON document: the range and what was evaluated, kept and written");
     return c;
 }
 

@@ -22,6 +22,7 @@ struct cli_args {
     std::optional<std::string> channel;
     bool test_alert_json = false;
     check_db_options check_db;
+    backfill_options backfill;
 };
 
 struct cli_commands {
@@ -31,6 +32,7 @@ struct cli_commands {
     CLI::App* check_config = nullptr;
     CLI::App* test_alert = nullptr;
     CLI::App* check_db = nullptr;
+    CLI::App* backfill = nullptr;
 };
 
 inline constexpr const char* kProgramSummary =

@@ -35,6 +35,13 @@ struct check_db_options {
     bool repair = false;
 };
 
+struct backfill_options {
+    int days = 90;
+    std::optional<std::string> at;  // end of the range (default: now)
+    bool replace = false;           // re-evaluate hours that already hold a point
+    bool json = false;
+};
+
 int check_config(const global_options& g, bool json);
 // Exit 0 no drift, 1 drift found (also after --repair: it reports what it found).
 int check_db(const global_options& g, const check_db_options& o);
@@ -42,6 +49,8 @@ int import_files(const global_options& g, const std::vector<std::string>& files,
 // `status --check` exits 0-3 as a monitoring plugin does, whatever went wrong.
 int status(const global_options& g, const status_options& o);
 int run(const global_options& g, bool once, const std::optional<std::string>& at);
+// Stored history for the past hours (metrics/backfill.hpp); nothing sent.
+int backfill(const global_options& g, const backfill_options& o);
 int test_alert(const global_options& g, const std::optional<std::string>& channel, bool json);
 
 }  // namespace shd::cli
