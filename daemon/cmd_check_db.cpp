@@ -63,7 +63,7 @@ std::vector<row_difference> compare_evaluations(store::database& db, const confi
         expected[row_name(r)] = counts_text(r);
     std::map<std::string, std::string> got;
     try {
-        auto kept = metrics::evaluate_metrics(db, cfg, as_of);
+        auto kept = metrics::evaluate_metrics_from_kept_counts(db, cfg, as_of);
         if (!kept)
             throw std::runtime_error(kept.error().text);
         for (const auto& r : *kept)

@@ -33,4 +33,11 @@ result<std::vector<metric_result>, error_message> evaluate_metrics(store::databa
 result<std::vector<metric_result>, error_message> evaluate_metrics_from_records(
     store::database& db, const config::config& cfg, instant as_of);
 
+// The rows from the kept counts whatever T (evaluate_metrics may count from
+// the records for a T deep in the past); no staleness flags. For check-db.
+// Throws std::logic_error when the counts are so wrong that a numerator
+// exceeds its denominator.
+result<std::vector<metric_result>, error_message> evaluate_metrics_from_kept_counts(
+    store::database& db, const config::config& cfg, instant as_of);
+
 }  // namespace shd::metrics

@@ -65,6 +65,38 @@ bool has_kept_counts(SQLite::Database& db) {
     return db.tableExists("metric_counts");
 }
 
+bool few_records_after(SQLite::Database& db, instant as_of, std::int64_t limit) {
+    const std::int64_t t = static_cast<std::int64_t>(to_unix(as_of));
+    std::int64_t found = 0;
+    auto probe = [&](const char* sql, const std::string* marketplace) {
+        SQLite::Statement q(db, sql);
+        q.bind(1, t);
+        q.bind(2, limit);
+        if (marketplace)
+            q.bind(3, *marketplace);
+        q.executeStep();
+        found = std::max(found, q.getColumn(0).getInt64());
+    };
+    probe(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM defects INDEXED BY defects_counting_by_time"
+        " WHERE counts = 1 AND occurred_at > ?1 LIMIT ?2)",
+        nullptr);
+    probe("SELECT COUNT(*) FROM (SELECT 1 FROM shipments WHERE confirmed_at > ?1 LIMIT ?2)",
+          nullptr);
+    probe("SELECT COUNT(*) FROM (SELECT 1 FROM messages WHERE responded_at > ?1 LIMIT ?2)",
+          nullptr);
+    probe("SELECT COUNT(*) FROM (SELECT 1 FROM messages WHERE received_at > ?1 LIMIT ?2)", nullptr);
+    SQLite::Statement m(db, sql_texts().order_marketplaces);
+    while (m.executeStep() && found < limit) {
+        const std::string marketplace = m.getColumn(0).getString();
+        probe(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM orders WHERE marketplace_id = ?3"
+            " AND fulfillment_channel = 'MFN' AND purchased_at > ?1 LIMIT ?2)",
+            &marketplace);
+    }
+    return found < limit;
+}
+
 kept_counts::kept_counts(SQLite::Database& db, instant as_of, std::string default_marketplace)
     : db_(db),
       t_(static_cast<std::int64_t>(to_unix(as_of))),
