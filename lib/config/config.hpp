@@ -80,6 +80,35 @@ struct http_config {
     bool operator==(const http_config&) const = default;
 };
 
+// `mailbox.imap`: the seller's mailbox over IMAP (spec/sources.md "The mailbox").
+struct mailbox_imap_config {
+    std::string url;       // imaps://host[:port] or imap://host[:port] (then STARTTLS)
+    std::string username;
+    std::string password;  // or "credential:NAME"; a secret
+    std::vector<std::string> buyer_folders{"INBOX"};
+    std::vector<std::string> reply_folders{"Sent"};
+    std::string tls;                  // starttls (default for imap://), implicit (imaps://), none
+    std::filesystem::path ca_file;    // trusted CA instead of the system's
+    std::chrono::seconds timeout{60};  // connecting, and a stalled transfer
+    bool operator==(const mailbox_imap_config&) const = default;
+};
+
+// `mailbox.maildir`: a local Maildir (its new/ and cur/), read only.
+struct mailbox_maildir_config {
+    std::vector<std::filesystem::path> buyer_folders;
+    std::vector<std::filesystem::path> reply_folders;
+    bool operator==(const mailbox_maildir_config&) const = default;
+};
+
+// `mailbox`: absent means no mailbox source. One of imap and maildir.
+struct mailbox_config {
+    std::optional<mailbox_imap_config> imap;
+    std::optional<mailbox_maildir_config> maildir;
+    std::chrono::seconds poll_interval{120};
+    bool enabled() const { return imap.has_value() || maildir.has_value(); }
+    bool operator==(const mailbox_config&) const = default;
+};
+
 // The account of a config without a file name to take it from.
 inline constexpr std::string_view kDefaultAccount = "seller-healthd";
 
@@ -113,6 +142,7 @@ struct config {
 
     alerts_config alerts;
     http_config http;
+    mailbox_config mailbox;
 
     // `feeds.<name>.max_age`, resolved: every feed of core/feed_catalog.hpp,
     // the file's value or else alerts.stale_after. A feed that has not
