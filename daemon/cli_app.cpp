@@ -55,6 +55,13 @@ cli_commands define_cli(CLI::App& app, cli_args& a) {
     c.test_alert->add_option("--channel", a.channel, "Only this channel (by name)");
     c.test_alert->add_flag("--json", a.test_alert_json,
                            "One JSON document: per channel its type and delivery result");
+
+    c.fetch = app.add_subcommand("fetch", "Read a source the daemon fetches by itself, now");
+    add_config(c.fetch);
+    c.fetch->add_option("--source", a.fetch_source, "The source: mailbox")
+        ->required()
+        ->check(CLI::IsMember({"mailbox"}));
+    c.fetch->add_flag("--json", a.fetch_json, "One JSON document: what was read");
     return c;
 }
 

@@ -21,6 +21,8 @@ struct cli_args {
     bool check_config_json = false;
     std::optional<std::string> channel;
     bool test_alert_json = false;
+    std::string fetch_source;
+    bool fetch_json = false;
 };
 
 struct cli_commands {
@@ -29,6 +31,7 @@ struct cli_commands {
     CLI::App* status = nullptr;
     CLI::App* check_config = nullptr;
     CLI::App* test_alert = nullptr;
+    CLI::App* fetch = nullptr;
 };
 
 inline constexpr const char* kProgramSummary =

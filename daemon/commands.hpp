@@ -35,5 +35,7 @@ int import_files(const global_options& g, const std::vector<std::string>& files,
 int status(const global_options& g, const status_options& o);
 int run(const global_options& g, bool once, const std::optional<std::string>& at);
 int test_alert(const global_options& g, const std::optional<std::string>& channel, bool json);
+// `fetch --source NAME`: read one source now (cmd_fetch.cpp).
+int fetch(const global_options& g, const std::string& source, bool json);
 
 }  // namespace shd::cli
