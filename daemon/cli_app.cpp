@@ -80,6 +80,12 @@ cli_commands define_cli(CLI::App& app, cli_args& a) {
                          "hour (default: keep them)");
     c.backfill->add_flag("--json", a.backfill.json,
                          "One JSON document: the range and what was evaluated, kept and written");
+    c.fetch = app.add_subcommand("fetch", "Read a source the daemon fetches by itself, now");
+    add_config(c.fetch);
+    c.fetch->add_option("--source", a.fetch_source, "The source: mailbox")
+        ->required()
+        ->check(CLI::IsMember({"mailbox"}));
+    c.fetch->add_flag("--json", a.fetch_json, "One JSON document: what was read");
     return c;
 }
 

@@ -23,6 +23,8 @@ struct cli_args {
     bool test_alert_json = false;
     check_db_options check_db;
     backfill_options backfill;
+    std::string fetch_source;
+    bool fetch_json = false;
 };
 
 struct cli_commands {
@@ -33,6 +35,7 @@ struct cli_commands {
     CLI::App* test_alert = nullptr;
     CLI::App* check_db = nullptr;
     CLI::App* backfill = nullptr;
+    CLI::App* fetch = nullptr;
 };
 
 inline constexpr const char* kProgramSummary =

@@ -52,5 +52,7 @@ int run(const global_options& g, bool once, const std::optional<std::string>& at
 // Stored history for the past hours (metrics/backfill.hpp); nothing sent.
 int backfill(const global_options& g, const backfill_options& o);
 int test_alert(const global_options& g, const std::optional<std::string>& channel, bool json);
+// `fetch --source NAME`: read one source now (cmd_fetch.cpp).
+int fetch(const global_options& g, const std::string& source, bool json);
 
 }  // namespace shd::cli
