@@ -29,11 +29,21 @@ struct status_options {
     std::string config_dir = kDefaultConfigDir;
 };
 
+struct messages_list_options {
+    std::optional<std::string> at;
+    bool pending = false;  // only messages waiting for a reply (pending or missed)
+    bool json = false;
+};
+
 int check_config(const global_options& g, bool json);
 int import_files(const global_options& g, const std::vector<std::string>& files, bool json);
 // `status --check` exits 0-3 as a monitoring plugin does, whatever went wrong.
 int status(const global_options& g, const status_options& o);
 int run(const global_options& g, bool once, const std::optional<std::string>& at);
 int test_alert(const global_options& g, const std::optional<std::string>& channel, bool json);
+int messages_list(const global_options& g, const messages_list_options& o);
+// Exit 1, changing nothing, when any ID is not a stored message.
+int messages_no_response_needed(const global_options& g, const std::vector<std::string>& ids,
+                                bool undo);
 
 }  // namespace shd::cli

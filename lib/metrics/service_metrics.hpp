@@ -57,6 +57,11 @@ enum class reply_state {
 // "answered", "answered_late", "pending", "missed", "no_response_needed".
 std::string_view reply_state_name(reply_state s);
 
+// No reply as of T, and one is needed: pending or missed.
+inline bool is_waiting(reply_state s) {
+    return s == reply_state::pending || s == reply_state::missed;
+}
+
 // received_at + 24 h.
 instant reply_due(const message_fact& m);
 
