@@ -150,8 +150,9 @@ struct message_service_row {
     // when none was replied.
     std::optional<double> first_response_median_seconds;
     std::optional<double> first_response_p90_seconds;
-    std::int64_t waiting = 0;          // no reply by T
-    std::int64_t waiting_overdue = 0;  // of them, more than 24 h since receipt
+    double first_response_total_seconds = 0;  // the sum over the replied ones
+    std::int64_t waiting = 0;                 // no reply by T
+    std::int64_t waiting_overdue = 0;         // of them, more than 24 h since receipt
     std::optional<instant> oldest_waiting_received_at;
     std::string oldest_waiting_message_id;  // empty when nothing waits
 };

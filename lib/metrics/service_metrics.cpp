@@ -107,6 +107,8 @@ std::vector<message_service_row> compute_message_service(std::span<const message
                     oldest = &m;
             }
             std::sort(response_seconds.begin(), response_seconds.end());
+            for (double seconds : response_seconds)
+                row.first_response_total_seconds += seconds;
             row.first_response_median_seconds = percentile(response_seconds, 0.5);
             row.first_response_p90_seconds = percentile(response_seconds, 0.9);
             if (oldest != nullptr) {
