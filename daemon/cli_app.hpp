@@ -25,6 +25,9 @@ struct cli_args {
     backfill_options backfill;
     std::string fetch_source;
     bool fetch_json = false;
+    messages_list_options messages_list;
+    std::vector<std::string> message_ids;
+    bool messages_undo = false;
 };
 
 struct cli_commands {
@@ -36,6 +39,9 @@ struct cli_commands {
     CLI::App* check_db = nullptr;
     CLI::App* backfill = nullptr;
     CLI::App* fetch = nullptr;
+    CLI::App* messages = nullptr;  // a group: list, no-response-needed
+    CLI::App* messages_list = nullptr;
+    CLI::App* messages_no_response_needed = nullptr;
 };
 
 inline constexpr const char* kProgramSummary =
