@@ -6,12 +6,11 @@
 // (the next daemon takes the cut-off claim over and sends it first), with the
 // same idempotency key. The kill points are random; the outcome must not
 // depend on where they land.
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
 #include <gtest/gtest.h>
 #include <signal.h>
 #include <sys/wait.h>
-
-#include <SQLiteCpp/Database.h>
-#include <SQLiteCpp/Statement.h>
 
 #include <chrono>
 #include <map>
@@ -116,9 +115,8 @@ std::size_t check_receiver(const std::string& name, const std::vector<std::strin
         for (const auto& alert : notices[index].alerts) {
             auto it = last_of_alert.find(alert);
             if (it != last_of_alert.end()) {
-                EXPECT_LT(it->second, index)
-                    << name << ": " << key << " of " << alert << " overtook "
-                    << notices[it->second].key;
+                EXPECT_LT(it->second, index) << name << ": " << key << " of " << alert
+                                             << " overtook " << notices[it->second].key;
             }
             last_of_alert[alert] = index;
         }
@@ -133,22 +131,23 @@ TEST(DeliveryKill, SigkillDuringDeliveryLosesNothingAndKeepsOrderPerAlert) {
     hook_b.set_random_delay(25ms);
     temp_dir dir;
     const auto config = dir / "config.yaml";
-    write_file(config, "database: \"state.sqlite\"\n"
-                       "inbox: \"inbox\"\n"
-                       "poll_interval: \"1h\"\n"
-                       "alerts:\n"
-                       "  channels:\n"
-                       "    - name: hook-a\n"
-                       "      type: webhook\n"
-                       "      timeout: 5s\n"
-                       "      url: \"" +
-                           hook_a.url("/a") +
-                           "\"\n"
-                           "    - name: hook-b\n"
-                           "      type: webhook\n"
-                           "      timeout: 5s\n"
-                           "      url: \"" +
-                           hook_b.url("/b") + "\"\n");
+    write_file(config,
+               "database: \"state.sqlite\"\n"
+               "inbox: \"inbox\"\n"
+               "poll_interval: \"1h\"\n"
+               "alerts:\n"
+               "  channels:\n"
+               "    - name: hook-a\n"
+               "      type: webhook\n"
+               "      timeout: 5s\n"
+               "      url: \"" +
+                   hook_a.url("/a") +
+                   "\"\n"
+                   "    - name: hook-b\n"
+                   "      type: webhook\n"
+                   "      timeout: 5s\n"
+                   "      url: \"" +
+                   hook_b.url("/b") + "\"\n");
 
     std::mt19937 random(std::random_device{}());
     const auto seed = std::uniform_int_distribution<unsigned>()(random);
@@ -159,8 +158,8 @@ TEST(DeliveryKill, SigkillDuringDeliveryLosesNothingAndKeepsOrderPerAlert) {
         // The outbox as alert cycles leave it: one row per channel and notice.
         auto db = store::database::open(dir / "state.sqlite");
         ASSERT_TRUE(db) << db.error().text;
-        const auto now = std::chrono::time_point_cast<std::chrono::seconds>(
-            std::chrono::system_clock::now());
+        const auto now =
+            std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
         SQLite::Statement insert(db->handle(),
                                  "INSERT INTO outbox (channel_name, idempotency_key, payload,"
                                  " severity, created_at, not_before, state)"

@@ -100,9 +100,10 @@ struct row_state {
 };
 
 inline row_state read_row(store::database& db, std::int64_t id) {
-    SQLite::Statement q(db.handle(),
-                        "SELECT attempts, not_before, delivered_at, dead_at, last_error, state FROM outbox"
-                        " WHERE id = ?1");
+    SQLite::Statement q(
+        db.handle(),
+        "SELECT attempts, not_before, delivered_at, dead_at, last_error, state FROM outbox"
+        " WHERE id = ?1");
     q.bind(1, id);
     if (!q.executeStep())
         throw std::runtime_error("no outbox row " + std::to_string(id));

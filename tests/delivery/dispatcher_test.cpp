@@ -362,8 +362,8 @@ TEST_F(DispatcherTest, AHeldNoticeIsSupersededByANewerOneOfTheSameAlert) {
     // 23:00 at risk, held until 07:00; 02:00 the same alert resolves (its
     // resolve held as well): at 07:00 only the resolve leaves.
     const auto morning = t0 + 8h;
-    const auto trigger = insert_row(db, "ops", testing::notice_of("k-trigger", "a"), morning,
-                                    morning);
+    const auto trigger =
+        insert_row(db, "ops", testing::notice_of("k-trigger", "a"), morning, morning);
     {
         SQLite::Statement q(db.handle(),
                             "UPDATE outbox SET state = 'held', created_at = ?1 WHERE id = ?2");
@@ -371,8 +371,8 @@ TEST_F(DispatcherTest, AHeldNoticeIsSupersededByANewerOneOfTheSameAlert) {
         q.bind(2, trigger);
         q.exec();
     }
-    const auto resolve = insert_row(db, "ops", testing::notice_of("k-resolve", "a", "resolved"),
-                                    t0 + 3h, morning);
+    const auto resolve =
+        insert_row(db, "ops", testing::notice_of("k-resolve", "a", "resolved"), t0 + 3h, morning);
     dispatcher d(seeded());
     const auto night = deliver(d, t0 + 3h);
     EXPECT_EQ(night.superseded, 1u);
