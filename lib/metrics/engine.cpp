@@ -11,6 +11,7 @@
 #include "metrics/queries.hpp"
 #include "metrics/reconcile.hpp"
 #include "metrics/rules.hpp"
+#include "metrics/service_metrics.hpp"
 #include "metrics/upcoming.hpp"
 
 namespace shd::metrics {
@@ -245,6 +246,13 @@ result<evaluation, error_message> evaluate(store::database& db, const config::co
             load_feed_arrivals(db.handle()),
             [&](std::string_view feed) { return cfg.feed_max_age(feed); }, as_of);
         flag_stale_metrics(e.metrics, e.feeds);
+        std::set<std::string> marketplaces;
+        for (const auto& r : e.metrics)
+            marketplaces.insert(r.marketplace_id);
+        const int longest = *std::max_element(kServiceWindows.begin(), kServiceWindows.end());
+        e.message_service = compute_message_service(
+            load_message_facts(db.handle(), as_of, as_of - days(longest), cfg.default_marketplace),
+            marketplaces, as_of);
         return e;
     } catch (const SQLite::Exception& e) {
         return error_message{fmt::format("evaluating metrics failed: {}", e.what())};

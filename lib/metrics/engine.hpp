@@ -17,8 +17,9 @@
 
 namespace shd::metrics {
 
-// Metrics, upcoming events, Amazon's snapshot and the feeds' freshness (rows
-// that depend on a stale feed are flagged).
+// Metrics, upcoming events, Amazon's snapshot, the feeds' freshness (rows
+// that depend on a stale feed are flagged) and the buyer messages' service
+// metrics for every marketplace with rows (service_metrics.hpp).
 result<evaluation, error_message> evaluate(store::database& db, const config::config& cfg,
                                            instant as_of);
 
