@@ -15,6 +15,7 @@
 #include <stdexcept>
 
 #include "config/schema.hpp"
+#include "config/sp_api_rows.hpp"
 #include "config/yaml_bounds.hpp"
 #include "core/credentials.hpp"
 #include "core/feed_catalog.hpp"
@@ -965,6 +966,7 @@ const table<config>& top_rows() {
         section("alerts", &config::alerts, alerts_rows(), "Where alerts go and when."),
         feeds_row(),
         section("http", &config::http, http_rows(), "The HTTP endpoint."),
+        sp_api_row(),
         mailbox_row(),
     };
     return rows;

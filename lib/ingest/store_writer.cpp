@@ -2,8 +2,10 @@
 
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
+#include <SQLiteCpp/Transaction.h>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <string_view>
 
 namespace shd::ingest {
@@ -561,6 +563,64 @@ void store_writer::write_snapshot(const account_health_snapshot& snapshot) {
         bind_text(a, 3, status.status);
         run(a);
     }
+}
+
+message_mark_outcome mark_no_response_needed(SQLite::Database& db,
+                                             const std::vector<std::string>& message_ids, bool undo,
+                                             instant now) {
+    std::vector<std::string> ids;
+    for (const auto& id : message_ids) {
+        if (std::find(ids.begin(), ids.end(), id) == ids.end())
+            ids.push_back(id);
+    }
+    message_mark_outcome out;
+    SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
+    SQLite::Statement find(
+        db,
+        "SELECT m.no_response_needed,"
+        " EXISTS (SELECT 1 FROM message_marks k WHERE k.message_id = m.message_id)"
+        " FROM messages m WHERE m.message_id = ?1");
+    struct known {
+        const std::string* id;
+        bool by_row;
+        bool marked;
+    };
+    std::vector<known> found;
+    for (const auto& id : ids) {
+        find.bind(1, id);
+        if (find.executeStep()) {
+            found.push_back(
+                {&id, find.getColumn(0).getInt() != 0, find.getColumn(1).getInt() != 0});
+        } else {
+            out.unknown.push_back(id);
+        }
+        find.reset();
+    }
+    if (!out.unknown.empty())
+        return out;  // the transaction rolls back: nothing written
+
+    SQLite::Statement mark(db,
+                           "INSERT INTO message_marks(message_id, marked_at) VALUES (?1, ?2)"
+                           " ON CONFLICT(message_id) DO NOTHING");
+    SQLite::Statement unmark(db, "DELETE FROM message_marks WHERE message_id = ?1");
+    for (const auto& k : found) {
+        if (undo ? !k.marked : k.marked) {
+            out.unchanged.push_back(*k.id);
+        } else if (undo) {
+            bind_text(unmark, 1, *k.id);
+            run(unmark);
+            out.changed.push_back(*k.id);
+        } else {
+            bind_text(mark, 1, *k.id);
+            bind_time(mark, 2, now);
+            run(mark);
+            out.changed.push_back(*k.id);
+        }
+        if (undo && k.by_row)
+            out.still_by_row.push_back(*k.id);
+    }
+    tx.commit();
+    return out;
 }
 
 }  // namespace shd::ingest

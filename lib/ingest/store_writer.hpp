@@ -42,6 +42,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/time.hpp"
 #include "ingest/records.hpp"
@@ -149,5 +150,30 @@ class store_writer {
 // false when the feed has never been recorded (then an import must be
 // written, with record_arrival, for it to exist).
 bool touch_feed_arrival(SQLite::Database& db, std::string_view feed, instant at);
+// What `mark_no_response_needed` did, each list in the order the IDs were
+// given (an ID given twice counts once).
+struct message_mark_outcome {
+    // Not a stored message. When any is, nothing was changed.
+    std::vector<std::string> unknown;
+    // Marked now (or, with undo, unmarked now).
+    std::vector<std::string> changed;
+    // Already marked (or, with undo, not marked).
+    std::vector<std::string> unchanged;
+    // With undo: messages whose own row says no_response_needed (the
+    // messages CSV column); they still need no response.
+    std::vector<std::string> still_by_row;
+};
+
+// `seller-healthd messages no-response-needed`: the seller's mark on buyer
+// messages, in `message_marks` (migrations/0008_message_marks.sql), the one
+// place it is written. Marks (undo: clears the mark of) every ID in one
+// transaction of its own, all or nothing: if any ID is not in `messages`,
+// nothing changes and `unknown` names them. A message needs no response when
+// its row says so or it is marked; re-importing or re-reading a message
+// replaces its row and never touches the mark. `marked_at` records `now`.
+// Throws SQLite::Exception (a locked or read-only database).
+message_mark_outcome mark_no_response_needed(SQLite::Database& db,
+                                             const std::vector<std::string>& message_ids, bool undo,
+                                             instant now);
 
 }  // namespace shd::ingest

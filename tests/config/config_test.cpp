@@ -379,7 +379,8 @@ TEST(ConfigErrors, UnknownTopLevelKey) {
     EXPECT_TRUE(error_is("colour: blue\n", 1, 1, "colour",
                          "unknown key 'colour'; expected one of: account, database, inbox, "
                          "default_marketplace, marketplace, poll_interval, reconcile_tolerance, "
-                         "log_level, metrics, marketplaces, alerts, feeds, http, mailbox"));
+                         "log_level, metrics, marketplaces, alerts, feeds, http, sp_api, "
+                         "mailbox"));
 }
 
 TEST(ConfigErrors, UnknownKeyInsideAMetric) {
