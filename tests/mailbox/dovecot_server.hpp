@@ -73,8 +73,11 @@ class dovecot_server {
         const gid_t gid = root ? 65534 : ::getegid();
         const passwd* me = ::getpwuid(::geteuid());
         const std::string self = me ? me->pw_name : "root";
-        if (root)
+        if (root) {
+            // nobody must reach home/ through the private temporary folder.
+            ::chown(dir.c_str(), uid, gid);
             ::chown((dir / "home").c_str(), uid, gid);
+        }
         imaps_port_ = free_port();
         imap_port_ = free_port();
         shd::test::write_file(dir / "dovecot.conf", fmt::format(R"(protocols = imap
@@ -201,9 +204,9 @@ log_path = {dir}/dovecot.log
         const CURLcode rc = curl_easy_perform(c);
         curl_easy_cleanup(c);
         if (rc != CURLE_OK)
-            throw std::runtime_error(fmt::format("IMAP {} on {} failed: {}",
+            throw std::runtime_error(fmt::format("IMAP {} on {} failed: {}; the server's log:\n{}",
                                                  message ? "APPEND" : custom, url,
-                                                 curl_easy_strerror(rc)));
+                                                 curl_easy_strerror(rc), log()));
     }
 
     shd::test::temp_dir tmp_;

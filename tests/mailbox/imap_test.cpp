@@ -204,9 +204,10 @@ TEST_F(ImapPoll, TheSameMessageInTwoFoldersIsOneAndNothingIsMarkedSeen) {
     EXPECT_EQ(messages(db->handle()).size(), 1u);
     // Dovecot keeps \Seen in the Maildir file name (":2,S"): none has it.
     for (const auto& entry : std::filesystem::recursive_directory_iterator(server->ca_file().parent_path() / "home")) {
-        if (entry.is_regular_file() && entry.path().parent_path().filename() == "cur")
+        if (entry.is_regular_file() && entry.path().parent_path().filename() == "cur") {
             EXPECT_EQ(entry.path().filename().string().find(":2,S"), std::string::npos)
                 << entry.path();
+        }
     }
 }
 
