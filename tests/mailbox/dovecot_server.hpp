@@ -5,6 +5,7 @@
 // through libcurl. Tests skip when dovecot is not installed.
 #pragma once
 
+#include <arpa/inet.h>
 #include <curl/curl.h>
 #include <fmt/format.h>
 #include <netinet/in.h>
@@ -14,7 +15,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <arpa/inet.h>
 #include <chrono>
 #include <filesystem>
 #include <stdexcept>
@@ -64,7 +64,8 @@ class dovecot_server {
         std::filesystem::permissions(dir / "key.pem", std::filesystem::perms::owner_read |
                                                           std::filesystem::perms::owner_write);
         ca_file_ = ca_.write_cert(dir / "ca.pem");
-        shd::test::write_file(dir / "passwd", fmt::format("{}:{{PLAIN}}{}::::::\n", kUser, kPassword));
+        shd::test::write_file(dir / "passwd",
+                              fmt::format("{}:{{PLAIN}}{}::::::\n", kUser, kPassword));
         std::filesystem::create_directories(dir / "run");
         std::filesystem::create_directories(dir / "home");
         // Dovecot refuses to give mail to root: as root, the mail belongs to nobody.
@@ -80,7 +81,9 @@ class dovecot_server {
         }
         imaps_port_ = free_port();
         imap_port_ = free_port();
-        shd::test::write_file(dir / "dovecot.conf", fmt::format(R"(protocols = imap
+        shd::test::write_file(
+            dir / "dovecot.conf",
+            fmt::format(R"(protocols = imap
 listen = 127.0.0.1
 base_dir = {dir}/run
 state_dir = {dir}/run/state
@@ -116,10 +119,10 @@ service anvil {{
 }}
 log_path = {dir}/dovecot.log
 )",
-            fmt::arg("dir", dir.string()), fmt::arg("login", root ? "nobody" : self),
-            fmt::arg("self", self), fmt::arg("group", root ? "root" : self),
-            fmt::arg("uid", uid), fmt::arg("gid", gid), fmt::arg("imap", imap_port_),
-            fmt::arg("imaps", imaps_port_)));
+                        fmt::arg("dir", dir.string()), fmt::arg("login", root ? "nobody" : self),
+                        fmt::arg("self", self), fmt::arg("group", root ? "root" : self),
+                        fmt::arg("uid", uid), fmt::arg("gid", gid), fmt::arg("imap", imap_port_),
+                        fmt::arg("imaps", imaps_port_)));
         start();
     }
 
@@ -165,7 +168,10 @@ log_path = {dir}/dovecot.log
     // APPEND of `message` to `folder`.
     void command(const std::string& text) { curl_do(imaps_url() + "/", text, nullptr); }
     void append(const std::string& folder, const std::string& message) {
-        curl_do(imaps_url() + "/" + folder, "", &message);
+        std::string path;
+        for (const char c : folder)
+            path += c == ' ' ? std::string("%20") : std::string(1, c);
+        curl_do(imaps_url() + "/" + path, "", &message);
     }
 
   private:
@@ -196,8 +202,7 @@ log_path = {dir}/dovecot.log
             curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
             curl_easy_setopt(c, CURLOPT_READFUNCTION, &read_upload);
             curl_easy_setopt(c, CURLOPT_READDATA, &u);
-            curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE,
-                             static_cast<curl_off_t>(message->size()));
+            curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(message->size()));
         } else {
             curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, custom.c_str());
         }
