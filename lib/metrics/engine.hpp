@@ -28,4 +28,17 @@ result<std::vector<metric_result>, error_message> evaluate_metrics(store::databa
                                                                    const config::config& cfg,
                                                                    instant as_of);
 
+// The same rows counted from the records alone, as every evaluation did
+// before the kept counts: O(history). The reference the kept counts are
+// checked against (tests, `seller-healthd check-db`); no staleness flags.
+result<std::vector<metric_result>, error_message> evaluate_metrics_from_records(
+    store::database& db, const config::config& cfg, instant as_of);
+
+// The rows from the kept counts whatever T (evaluate_metrics may count from
+// the records for a T deep in the past); no staleness flags. For check-db.
+// Throws std::logic_error when the counts are so wrong that a numerator
+// exceeds its denominator.
+result<std::vector<metric_result>, error_message> evaluate_metrics_from_kept_counts(
+    store::database& db, const config::config& cfg, instant as_of);
+
 }  // namespace shd::metrics

@@ -85,7 +85,8 @@ std::string roff_dashes(const std::string& text) {
 TEST(GeneratedDocs, TheHelpListsWhatTheTestsExpect) {
     const auto names = subcommands();
     EXPECT_EQ(names, (std::vector<std::string>{"run", "import", "status", "check-config",
-                                               "test-alert", "messages"}));
+                                               "test-alert", "check-db", "backfill", "fetch",
+                                               "messages"}));
     const auto status = options_of("status");
     EXPECT_EQ(status, (std::vector<std::string>{"--help", "--config", "--at", "--json", "--all",
                                                 "--config-dir", "--check"}));

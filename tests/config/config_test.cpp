@@ -379,7 +379,7 @@ TEST(ConfigErrors, UnknownTopLevelKey) {
     EXPECT_TRUE(error_is("colour: blue\n", 1, 1, "colour",
                          "unknown key 'colour'; expected one of: account, database, inbox, "
                          "default_marketplace, marketplace, poll_interval, reconcile_tolerance, "
-                         "log_level, metrics, marketplaces, alerts, feeds, http"));
+                         "log_level, metrics, marketplaces, alerts, feeds, http, sp_api"));
 }
 
 TEST(ConfigErrors, UnknownKeyInsideAMetric) {
