@@ -86,6 +86,7 @@ cli_commands define_cli(CLI::App& app, cli_args& a) {
         ->required()
         ->check(CLI::IsMember({"mailbox"}));
     c.fetch->add_flag("--json", a.fetch_json, "One JSON document: what was read");
+
     c.messages = app.add_subcommand(
         "messages",
         "Buyer messages: list them with their reply state, mark those needing no reply");

@@ -170,7 +170,10 @@ store_writer::store_writer(SQLite::Database& db, std::int64_t import_id, instant
         " no_response_needed, import_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
         " ON CONFLICT(message_id) DO UPDATE SET order_id = excluded.order_id,"
         " marketplace_id = excluded.marketplace_id, received_at = excluded.received_at,"
-        " responded_at = excluded.responded_at, no_response_needed = excluded.no_response_needed,"
+        " responded_at = excluded.responded_at,"
+        // Bit 1 (2) is the seller's mark (migrations/0008): a re-import
+        // replaces the row's own flag (bit 0) and keeps the mark.
+        " no_response_needed = excluded.no_response_needed | (messages.no_response_needed & 2),"
         " import_id = excluded.import_id");
     insert_snapshot_ = prepare(
         "INSERT INTO account_health_snapshots(import_id, taken_at, document) VALUES (?1, ?2, ?3)");
@@ -577,7 +580,7 @@ message_mark_outcome mark_no_response_needed(SQLite::Database& db,
     SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
     SQLite::Statement find(
         db,
-        "SELECT m.no_response_needed,"
+        "SELECT m.no_response_needed & 1,"
         " EXISTS (SELECT 1 FROM message_marks k WHERE k.message_id = m.message_id)"
         " FROM messages m WHERE m.message_id = ?1");
     struct known {
@@ -603,17 +606,30 @@ message_mark_outcome mark_no_response_needed(SQLite::Database& db,
                            "INSERT INTO message_marks(message_id, marked_at) VALUES (?1, ?2)"
                            " ON CONFLICT(message_id) DO NOTHING");
     SQLite::Statement unmark(db, "DELETE FROM message_marks WHERE message_id = ?1");
+    // The mark is also bit 1 of messages.no_response_needed, so that every
+    // reader testing "no_response_needed = 0" (the metric queries, the kept
+    // counts' triggers of migrations/0004) leaves the message out.
+    SQLite::Statement set_bit(
+        db,
+        "UPDATE messages SET no_response_needed = no_response_needed | 2 WHERE message_id = ?1");
+    SQLite::Statement clear_bit(
+        db,
+        "UPDATE messages SET no_response_needed = no_response_needed & 1 WHERE message_id = ?1");
     for (const auto& k : found) {
         if (undo ? !k.marked : k.marked) {
             out.unchanged.push_back(*k.id);
         } else if (undo) {
             bind_text(unmark, 1, *k.id);
             run(unmark);
+            bind_text(clear_bit, 1, *k.id);
+            run(clear_bit);
             out.changed.push_back(*k.id);
         } else {
             bind_text(mark, 1, *k.id);
             bind_time(mark, 2, now);
             run(mark);
+            bind_text(set_bit, 1, *k.id);
+            run(set_bit);
             out.changed.push_back(*k.id);
         }
         if (undo && k.by_row)

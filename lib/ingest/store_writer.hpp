@@ -165,9 +165,9 @@ struct message_mark_outcome {
 };
 
 // `seller-healthd messages no-response-needed`: the seller's mark on buyer
-// messages, in `message_marks` (migrations/0008_message_marks.sql), the one
-// place it is written. Marks (undo: clears the mark of) every ID in one
-// transaction of its own, all or nothing: if any ID is not in `messages`,
+// messages: bit 1 of messages.no_response_needed and a row of
+// `message_marks` (migrations/0008_message_marks.sql), written only here. Marks (undo: clears the
+// mark of) every ID in one transaction of its own, all or nothing: if any ID is not in `messages`,
 // nothing changes and `unknown` names them. A message needs no response when
 // its row says so or it is marked; re-importing or re-reading a message
 // replaces its row and never touches the mark. `marked_at` records `now`.
