@@ -22,6 +22,8 @@ struct cli_args {
     std::optional<std::string> channel;
     bool test_alert_json = false;
     backfill_options backfill;
+    std::string sp_api_action;
+    bool sp_api_json = false;
 };
 
 struct cli_commands {
@@ -31,6 +33,7 @@ struct cli_commands {
     CLI::App* check_config = nullptr;
     CLI::App* test_alert = nullptr;
     CLI::App* backfill = nullptr;
+    CLI::App* sp_api = nullptr;
 };
 
 inline constexpr const char* kProgramSummary =

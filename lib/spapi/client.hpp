@@ -46,10 +46,6 @@ enum class operation {
 std::string_view operation_name(operation op);  // "searchOrders", ...
 inline constexpr int kOperationCount = 6;
 
-// "https://sellingpartnerapi-na.amazon.com" for "na", "eu", "fe"; empty otherwise.
-std::string_view region_endpoint(std::string_view region);
-inline constexpr std::string_view kLoginWithAmazonTokenUrl = "https://api.amazon.com/auth/o2/token";
-
 struct client_settings {
     std::string endpoint;   // https://sellingpartnerapi-na.amazon.com, or the override
     std::string token_url;  // https://api.amazon.com/auth/o2/token, or the override
@@ -65,6 +61,9 @@ struct client_settings {
     std::chrono::milliseconds request_timeout{30000};
     double rate_scale = 1.0;  // tests and benchmarks: multiply every published rate
     std::size_t document_limit = std::size_t{512} << 20;  // a larger report document is an error
+    // Retries after a 5xx or a broken connection (429s have their own bound).
+    // `sp-api check` uses 0: it reports at once instead of backing off.
+    int failure_retries = 3;
 };
 
 struct api_error {
