@@ -20,7 +20,11 @@
 // sp_api_throttled_total and sp_api_errors_total {operation} (with an
 // sp_api section), outbox_pending,
 // alerts_active{severity}, unanswered_messages and unconfirmed_orders per
-// marketplace, start_time_seconds, build_info{version}.
+// marketplace; per marketplace and window_days the buyer messages' service
+// metrics (inform, never alert): first_response_seconds (summary: quantile
+// 0.5 and 0.9, _sum, _count), messages_waiting, messages_waiting_overdue,
+// messages_oldest_waiting_timestamp_seconds; start_time_seconds,
+// build_info{version}.
 #pragma once
 
 #include <string>
