@@ -27,16 +27,15 @@ using spapi::api_error;
 
 // The section's values as the transport's settings: the region's endpoint
 // unless overridden, Amazon's token URL unless overridden, secrets read from
-// credentials. Errors name the key, never a secret.
+// credentials. Errors name the key, never a secret. (The same as the SP-API
+// sources' make_client_settings in spapi/settings.hpp, which replaces it
+// once both are on one branch.)
 result<spapi::client_settings, error_message> settings_from_config(const config::sp_api_config& c) {
     spapi::client_settings s;
-    if (!c.endpoint.empty())
-        s.endpoint = c.endpoint;
-    else if (c.region == "na" || c.region == "eu" || c.region == "fe")
-        s.endpoint = fmt::format("https://sellingpartnerapi-{}.amazon.com", c.region);
-    else
+    s.endpoint = c.endpoint.empty() ? std::string(spapi::region_endpoint(c.region)) : c.endpoint;
+    if (s.endpoint.empty())
         return error_message{fmt::format("sp_api.region: unknown region '{}'", c.region)};
-    s.token_url = c.token_url.empty() ? "https://api.amazon.com/auth/o2/token" : c.token_url;
+    s.token_url = c.token_url.empty() ? std::string(spapi::kLoginWithAmazonTokenUrl) : c.token_url;
     s.client_id = c.client_id;
     const char* credentials_directory = std::getenv("CREDENTIALS_DIRECTORY");
     for (auto [key, value, target] :

@@ -40,6 +40,16 @@ std::string amz_date(instant now) {
 
 }  // namespace
 
+std::string_view region_endpoint(std::string_view region) {
+    if (region == "na")
+        return "https://sellingpartnerapi-na.amazon.com";
+    if (region == "eu")
+        return "https://sellingpartnerapi-eu.amazon.com";
+    if (region == "fe")
+        return "https://sellingpartnerapi-fe.amazon.com";
+    return {};
+}
+
 struct client::impl {
     impl(client_settings s, const Clock& c, sleeper sl)
         : settings(std::move(s)), clock(c), sleep_for(std::move(sl)), rng(std::random_device{}()) {

@@ -46,6 +46,10 @@ enum class operation {
 std::string_view operation_name(operation op);  // "searchOrders", ...
 inline constexpr int kOperationCount = 6;
 
+// "https://sellingpartnerapi-na.amazon.com" for "na", "eu", "fe"; empty otherwise.
+std::string_view region_endpoint(std::string_view region);
+inline constexpr std::string_view kLoginWithAmazonTokenUrl = "https://api.amazon.com/auth/o2/token";
+
 struct client_settings {
     std::string endpoint;   // https://sellingpartnerapi-na.amazon.com, or the override
     std::string token_url;  // https://api.amazon.com/auth/o2/token, or the override
