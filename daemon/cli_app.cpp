@@ -109,6 +109,17 @@ cli_commands define_cli(CLI::App& app, cli_args& a) {
         ->required();
     c.messages_no_response_needed->add_flag("--undo", a.messages_undo,
                                             "Clear the mark instead of setting it");
+    // One level of subcommands keeps the generated man page and completions
+    // simple: "sp-api check" is the subcommand sp-api with its action.
+    c.sp_api = app.add_subcommand("sp-api",
+                                  "Amazon's Selling Partner API: `sp-api check` proves "
+                                  "the credentials and names what is wrong");
+    add_config(c.sp_api);
+    c.sp_api->add_option("action", a.sp_api_action, "check: a token and one cheap call")
+        ->required()
+        ->check(CLI::IsMember({"check"}));
+    c.sp_api->add_flag("--json", a.sp_api_json,
+                       "One JSON document: ok, each step's result, problem and advice");
     return c;
 }
 
