@@ -11,6 +11,8 @@
 #   BUILD_DIR  a build tree with daemon/seller-healthd (default: build)
 #   ROWS       item rows to generate (default: 1000000)
 #   RUNS       runs of each importer (default: 3)
+# GEN_ARGS: options for gen_all_orders.py, to time files shaped unlike the
+#   default one (e.g. GEN_ARGS="--realistic --scatter-items 0.3"; see its --help).
 # Needs python3, sqlite3 and GNU time (scripts/install-deps.sh installs them).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -28,7 +30,8 @@ work="$(mktemp -d "${TMPDIR:-/tmp}/shd-import-bench.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 orders="$work/orders.txt"
 
-python3 "$root/bench/gen_all_orders.py" --rows "$rows" "$orders"
+# shellcheck disable=SC2086  # GEN_ARGS is a list of options
+python3 "$root/bench/gen_all_orders.py" --rows "$rows" ${GEN_ARGS:-} "$orders"
 echo "file: $(du -h "$orders" | cut -f1), $(($(wc -l <"$orders") - 1)) item rows"
 
 # The bare table: every column of the report, as text, no keys.

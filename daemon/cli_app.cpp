@@ -55,6 +55,19 @@ cli_commands define_cli(CLI::App& app, cli_args& a) {
     c.test_alert->add_option("--channel", a.channel, "Only this channel (by name)");
     c.test_alert->add_flag("--json", a.test_alert_json,
                            "One JSON document: per channel its type and delivery result");
+
+    c.backfill = app.add_subcommand(
+        "backfill", "Compute the past hours' metric history from stored data; sends nothing");
+    add_config(c.backfill);
+    c.backfill->add_option("--days", a.backfill.days, "Days of hourly points to compute (1-400)")
+        ->capture_default_str();
+    c.backfill->add_option("--at", a.backfill.at,
+                           "End of the range, ISO-8601 (default: now); its hour is the last");
+    c.backfill->add_flag("--replace", a.backfill.replace,
+                         "Evaluate again hours that already hold a point, leaving one point an "
+                         "hour (default: keep them)");
+    c.backfill->add_flag("--json", a.backfill.json,
+                         "One JSON document: the range and what was evaluated, kept and written");
     return c;
 }
 

@@ -21,6 +21,7 @@ struct cli_args {
     bool check_config_json = false;
     std::optional<std::string> channel;
     bool test_alert_json = false;
+    backfill_options backfill;
 };
 
 struct cli_commands {
@@ -29,6 +30,7 @@ struct cli_commands {
     CLI::App* status = nullptr;
     CLI::App* check_config = nullptr;
     CLI::App* test_alert = nullptr;
+    CLI::App* backfill = nullptr;
 };
 
 inline constexpr const char* kProgramSummary =

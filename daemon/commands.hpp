@@ -29,11 +29,20 @@ struct status_options {
     std::string config_dir = kDefaultConfigDir;
 };
 
+struct backfill_options {
+    int days = 90;
+    std::optional<std::string> at;  // end of the range (default: now)
+    bool replace = false;           // re-evaluate hours that already hold a point
+    bool json = false;
+};
+
 int check_config(const global_options& g, bool json);
 int import_files(const global_options& g, const std::vector<std::string>& files, bool json);
 // `status --check` exits 0-3 as a monitoring plugin does, whatever went wrong.
 int status(const global_options& g, const status_options& o);
 int run(const global_options& g, bool once, const std::optional<std::string>& at);
+// Stored history for the past hours (metrics/backfill.hpp); nothing sent.
+int backfill(const global_options& g, const backfill_options& o);
 int test_alert(const global_options& g, const std::optional<std::string>& channel, bool json);
 
 }  // namespace shd::cli

@@ -47,6 +47,8 @@ int main(int argc, char** argv) {
             return check_config(a.g, a.check_config_json);
         if (c.test_alert->parsed())
             return test_alert(a.g, a.channel, a.test_alert_json);
+        if (c.backfill->parsed())
+            return backfill(a.g, a.backfill);
     } catch (const std::exception& e) {
         // A broken invariant: say so plainly and exit non-zero (systemd
         // restarts the service) rather than abort with a core dump.

@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "metrics/freshness.hpp"
+#include "metrics/kept_counts.hpp"
 #include "metrics/queries.hpp"
 #include "metrics/reconcile.hpp"
 #include "metrics/rules.hpp"
@@ -35,8 +36,8 @@ int longest_reach(const config::config& cfg, metric_key key,
     return reach;
 }
 
-std::vector<metric_result> compute_metrics(SQLite::Database& db, const config::config& cfg,
-                                           instant as_of) {
+std::vector<metric_result> compute_metrics_from_records(SQLite::Database& db,
+                                                        const config::config& cfg, instant as_of) {
     // The aggregates look orders up at random by primary key; reading pages
     // through a memory map instead of read() calls makes that ~35 % faster.
     // A connection setting, not a write: fine on a read-only connection.
@@ -104,6 +105,88 @@ std::vector<metric_result> compute_metrics(SQLite::Database& db, const config::c
     return out;
 }
 
+// Every row from the kept counts (kept_counts.hpp): the cost depends on the
+// windows' edges and what happened near T, not on the length of the history.
+std::vector<metric_result> compute_metrics_from_counts(SQLite::Database& db,
+                                                       const config::config& cfg, instant as_of) {
+    db.exec("PRAGMA mmap_size = 1073741824");
+    kept_counts kept(db, as_of, cfg.default_marketplace);
+    const auto marketplaces = kept.marketplaces();
+    std::vector<metric_result> out;
+    for (const auto& marketplace : marketplaces) {
+        for (const auto& def : all_metrics()) {
+            const auto& thresholds = cfg.thresholds(def.key, marketplace);
+            for (std::string_view channel_view : def.channels) {
+                const std::string channel(channel_view);
+                for (int window_days : sorted_windows(thresholds)) {
+                    const auto window = window_for(as_of, window_days, thresholds.lag_days);
+                    const std::int64_t a = to_unix(window.start);
+                    const std::int64_t b = to_unix(std::min(window.end, as_of));
+                    row_counts counts;
+                    switch (def.key) {
+                        case metric_key::order_defect_rate: {
+                            const auto c =
+                                kept.window(marketplace, channel, a, b, {count_arm::purchase});
+                            counts.numerator = c[defective];
+                            counts.denominator = c[orders];
+                            counts.components = odr_components{c[negative_feedback],
+                                                               c[a_to_z_claim], c[chargeback]};
+                            break;
+                        }
+                        case metric_key::late_dispatch_rate: {
+                            const auto c = kept.window(marketplace, channel, a, b,
+                                                       {count_arm::ship_by, count_arm::promise});
+                            counts.numerator = c[dispatch_late];
+                            counts.denominator = c[dispatch_counted];
+                            break;
+                        }
+                        case metric_key::cancellation_rate: {
+                            const auto c =
+                                kept.window(marketplace, channel, a, b, {count_arm::purchase});
+                            counts.numerator = c[cancelled];
+                            counts.denominator = c[orders];
+                            break;
+                        }
+                        case metric_key::valid_tracking_rate: {
+                            const auto c =
+                                kept.window(marketplace, channel, a, b, {count_arm::confirmed});
+                            counts.numerator = c[tracked];
+                            counts.denominator = c[confirmed];
+                            break;
+                        }
+                        case metric_key::response_rate_24h: {
+                            const auto c =
+                                kept.window(marketplace, channel, a, b, {count_arm::message});
+                            counts.numerator = c[on_time];
+                            counts.denominator = c[answerable];
+                            break;
+                        }
+                    }
+                    if (counts.numerator > counts.denominator || counts.numerator < 0) {
+                        throw std::logic_error(fmt::format(
+                            "metrics: {} {} {} {}d: numerator {} and denominator {} from the kept"
+                            " counts (seller-healthd check-db recounts them)",
+                            def.name, marketplace, channel, window_days, counts.numerator,
+                            counts.denominator));
+                    }
+                    out.push_back(make_result(def.key, marketplace, channel, window_days,
+                                              thresholds, as_of, counts));
+                }
+            }
+        }
+    }
+    std::sort(out.begin(), out.end(), result_order);
+    return out;
+}
+
+std::vector<metric_result> compute_metrics(SQLite::Database& db, const config::config& cfg,
+                                           instant as_of) {
+    // A read-only open of a database from before schema 4 has no counts.
+    if (has_kept_counts(db))
+        return compute_metrics_from_counts(db, cfg, as_of);
+    return compute_metrics_from_records(db, cfg, as_of);
+}
+
 }  // namespace
 
 result<std::vector<metric_result>, error_message> evaluate_metrics(store::database& db,
@@ -116,6 +199,15 @@ result<std::vector<metric_result>, error_message> evaluate_metrics(store::databa
                       load_feed_arrivals(db.handle()),
                       [&](std::string_view feed) { return cfg.feed_max_age(feed); }, as_of));
         return rows;
+    } catch (const SQLite::Exception& e) {
+        return error_message{fmt::format("evaluating metrics failed: {}", e.what())};
+    }
+}
+
+result<std::vector<metric_result>, error_message> evaluate_metrics_from_records(
+    store::database& db, const config::config& cfg, instant as_of) {
+    try {
+        return compute_metrics_from_records(db.handle(), cfg, as_of);
     } catch (const SQLite::Exception& e) {
         return error_message{fmt::format("evaluating metrics failed: {}", e.what())};
     }

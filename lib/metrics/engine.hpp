@@ -27,4 +27,10 @@ result<std::vector<metric_result>, error_message> evaluate_metrics(store::databa
                                                                    const config::config& cfg,
                                                                    instant as_of);
 
+// The same rows counted from the records alone, as every evaluation did
+// before the kept counts: O(history). The reference the kept counts are
+// checked against (tests, `seller-healthd check-db`); no staleness flags.
+result<std::vector<metric_result>, error_message> evaluate_metrics_from_records(
+    store::database& db, const config::config& cfg, instant as_of);
+
 }  // namespace shd::metrics

@@ -83,8 +83,8 @@ std::string roff_dashes(const std::string& text) {
 
 TEST(GeneratedDocs, TheHelpListsWhatTheTestsExpect) {
     const auto names = subcommands();
-    EXPECT_EQ(names,
-              (std::vector<std::string>{"run", "import", "status", "check-config", "test-alert"}));
+    EXPECT_EQ(names, (std::vector<std::string>{"run", "import", "status", "check-config",
+                                               "test-alert", "backfill"}));
     const auto status = options_of("status");
     EXPECT_EQ(status, (std::vector<std::string>{"--help", "--config", "--at", "--json", "--all",
                                                 "--config-dir", "--check"}));
