@@ -68,6 +68,13 @@ cli_commands define_cli(CLI::App& app, cli_args& a) {
                          "hour (default: keep them)");
     c.backfill->add_flag("--json", a.backfill.json,
                          "One JSON document: the range and what was evaluated, kept and written");
+
+    c.fetch = app.add_subcommand("fetch", "Fetch from the configured sources now and print what came");
+    add_config(c.fetch);
+    c.fetch->add_option("--source", a.fetch.source, "Only this source (default: all configured)")
+        ->check(CLI::IsMember({"orders", "finances", "feedback", "performance"}));
+    c.fetch->add_flag("--json", a.fetch.json,
+                      "One JSON document: per source and marketplace what was fetched");
     return c;
 }
 

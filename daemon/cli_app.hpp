@@ -22,6 +22,7 @@ struct cli_args {
     std::optional<std::string> channel;
     bool test_alert_json = false;
     backfill_options backfill;
+    fetch_options fetch;
 };
 
 struct cli_commands {
@@ -31,6 +32,7 @@ struct cli_commands {
     CLI::App* check_config = nullptr;
     CLI::App* test_alert = nullptr;
     CLI::App* backfill = nullptr;
+    CLI::App* fetch = nullptr;
 };
 
 inline constexpr const char* kProgramSummary =

@@ -36,7 +36,14 @@ struct backfill_options {
     bool json = false;
 };
 
+struct fetch_options {
+    std::optional<std::string> source;  // one source; all configured when empty
+    bool json = false;
+};
+
 int check_config(const global_options& g, bool json);
+// One pass of the configured sources now (`fetch`).
+int fetch(const global_options& g, const fetch_options& o);
 int import_files(const global_options& g, const std::vector<std::string>& files, bool json);
 // `status --check` exits 0-3 as a monitoring plugin does, whatever went wrong.
 int status(const global_options& g, const status_options& o);

@@ -49,6 +49,8 @@ int main(int argc, char** argv) {
             return test_alert(a.g, a.channel, a.test_alert_json);
         if (c.backfill->parsed())
             return backfill(a.g, a.backfill);
+        if (c.fetch->parsed())
+            return fetch(a.g, a.fetch);
     } catch (const std::exception& e) {
         // A broken invariant: say so plainly and exit non-zero (systemd
         // restarts the service) rather than abort with a core dump.

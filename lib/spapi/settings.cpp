@@ -6,23 +6,15 @@
 
 namespace shd::spapi {
 
-std::string region_endpoint(std::string_view region) {
-    if (region == "na" || region == "eu" || region == "fe")
-        return fmt::format("https://sellingpartnerapi-{}.amazon.com", region);
-    return {};
-}
-
 result<client_settings, error_message> make_client_settings(const config::sp_api_config& c,
-                                                            const char* credentials_directory,
-                                                            std::string environment_proxy,
-                                                            std::string environment_no_proxy) {
+                                                            const char* credentials_directory) {
     client_settings s;
-    s.endpoint = c.endpoint.empty() ? region_endpoint(c.region) : c.endpoint;
+    s.endpoint = c.endpoint.empty() ? std::string(region_endpoint(c.region)) : c.endpoint;
     if (s.endpoint.empty())
         return error_message{fmt::format("sp_api.region: unknown region '{}'", c.region)};
     while (!s.endpoint.empty() && s.endpoint.back() == '/')
         s.endpoint.pop_back();
-    s.token_url = c.token_url.empty() ? std::string(kDefaultTokenUrl) : c.token_url;
+    s.token_url = c.token_url.empty() ? std::string(kLoginWithAmazonTokenUrl) : c.token_url;
     s.client_id = c.client_id;
     const auto secret = [&](std::string_view key,
                             const std::string& value) -> result<std::string, error_message> {
@@ -44,8 +36,7 @@ result<client_settings, error_message> make_client_settings(const config::sp_api
         return refresh_token.error();
     s.refresh_token = std::move(*refresh_token);
     s.ca_file = c.ca_file;
-    s.proxy = c.proxy.empty() ? std::move(environment_proxy) : c.proxy;
-    s.no_proxy = std::move(environment_no_proxy);
+    s.proxy = c.proxy;
     return s;
 }
 

@@ -10,17 +10,9 @@
 
 namespace shd::spapi {
 
-inline constexpr std::string_view kDefaultTokenUrl = "https://api.amazon.com/auth/o2/token";
-
-// "na" -> https://sellingpartnerapi-na.amazon.com; empty for an unknown region.
-std::string region_endpoint(std::string_view region);
-
 // `credentials_directory` is $CREDENTIALS_DIRECTORY (nullptr when unset).
-// The proxy is the config's, else the environment's HTTPS_PROXY/https_proxy
-// given in `environment_proxy`, with `environment_no_proxy`.
+// The proxy is the config's; empty leaves HTTPS_PROXY/NO_PROXY to the client.
 result<client_settings, error_message> make_client_settings(const config::sp_api_config& c,
-                                                            const char* credentials_directory,
-                                                            std::string environment_proxy = {},
-                                                            std::string environment_no_proxy = {});
+                                                            const char* credentials_directory);
 
 }  // namespace shd::spapi
