@@ -31,6 +31,10 @@ constexpr std::string_view kFeedbackReport = "GET_SELLER_FEEDBACK_DATA";
 constexpr std::string_view kPerformanceReport = "GET_V2_SELLER_PERFORMANCE_REPORT";
 constexpr std::string_view kAllOrdersByUpdate =
     "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL";
+constexpr std::string_view kAllOrdersByDate = "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL";
+constexpr std::string_view kUnshippedReport = "GET_FLAT_FILE_ACTIONABLE_ORDER_DATA_SHIPPING";
+// Amazon refuses (or silently empties) order reports over more than 30 days.
+constexpr std::chrono::seconds kReportWindow = days(30);
 
 std::optional<instant> optional_time(const SQLite::Column& c) {
     if (c.isNull())
@@ -260,11 +264,16 @@ fetch_result syncer::fetch_orders(const std::string& marketplace) {
     // Where this pass starts: a stored page token resumes the interrupted
     // pass; otherwise the newest stored update less the overlap, or, at
     // first start, the seller-fulfilled orders of the longest window.
-    bool first_pass = false;
     std::string base_query;
     const std::optional<instant> stored =
         later(st.cursor_at, newest_stored_update(db, marketplace));
-    if (stored) {
+    // A first pass that has begun runs to its end before the incremental
+    // poll takes over, whatever it has stored meanwhile.
+    // It starts once, when the source has never completed a pass (history
+    // from reports or files has no confirmations).
+    const bool first_pass_running = st.progress_from.has_value() && !st.progress_until;
+    bool first_pass = first_pass_running || (!st.cursor_at && !st.progress_from);
+    if (stored && !first_pass) {
         base_query = fmt::format("lastUpdatedAfter={}",
                                  form_encode(format_iso8601(*stored - kOrdersOverlap)));
     } else {
@@ -364,7 +373,13 @@ fetch_result syncer::fetch_orders(const std::string& marketplace) {
         if (token.empty())
             break;
     }
-    if (out.behind) {
+    if (out.behind && first_pass) {
+        out.behind = false;
+        out.message = fmt::format(
+            "first pass over seller-fulfilled orders: {} pages fetched, "
+            "more at the next run",
+            pages);
+    } else if (out.behind) {
         st.behind = true;
         save_state(db, "orders", marketplace, st);
         out.message = fmt::format(
@@ -381,12 +396,81 @@ fetch_result syncer::fetch_orders(const std::string& marketplace) {
         } else {
             out.message += "; the catch-up report failed: " + caught.message;
         }
-    } else if (first_pass) {
+    } else if (first_pass && st.progress_until) {
         out.message = "first pass over seller-fulfilled orders complete";
     }
     out.ok = true;
     record_attempt(db, "orders", marketplace, now, "");
     return out;
+}
+
+std::optional<fetch_result> syncer::backfill_orders(const std::string& marketplace,
+                                                    bool all_windows) {
+    SQLite::Database& db = db_.handle();
+    const instant now = clock_.now();
+    state st = load_state(db, "backfill", marketplace);
+    if (!st.progress_from) {
+        // Only at first start: a marketplace whose orders are already
+        // fetched, or came from files, has its history.
+        if (load_state(db, "orders", marketplace).cursor_at ||
+            newest_stored_update(db, marketplace)) {
+            return std::nullopt;
+        }
+        st.progress_from = now - days(sp_.backfill_days);
+        st.progress_until = st.progress_from;
+        st.progress_to = now;
+        save_state(db, "backfill", marketplace, st);
+    }
+    if (st.cursor_at)
+        return std::nullopt;  // done: the Unshipped report was read too
+    fetch_result total;
+    total.source = "backfill";
+    total.marketplace_id = marketplace;
+    total.ok = true;
+    while (true) {
+        st = load_state(db, "backfill", marketplace);
+        const bool windows_done = *st.progress_until >= *st.progress_to;
+        fetch_result step;
+        if (!windows_done) {
+            const instant from = *st.progress_until;
+            const instant to = std::min(from + kReportWindow, *st.progress_to);
+            step = fetch_report_document(kAllOrdersByDate, "backfill", marketplace, from, to);
+            if (step.ok && step.message.find("still") == std::string::npos) {
+                st = load_state(db, "backfill", marketplace);
+                st.progress_until = to;
+                save_state(db, "backfill", marketplace, st);
+            }
+        } else {
+            step = fetch_report_document(kUnshippedReport, "backfill", marketplace, std::nullopt,
+                                         std::nullopt);
+            if (step.ok && step.message.find("still") == std::string::npos) {
+                st = load_state(db, "backfill", marketplace);
+                st.cursor_at = now;  // the backfill is complete
+                save_state(db, "backfill", marketplace, st);
+            }
+        }
+        total.requests += step.requests;
+        total.orders += step.orders;
+        total.records += step.records;
+        total.newest_data = later(total.newest_data, step.newest_data);
+        total.auth_failed = total.auth_failed || step.auth_failed;
+        st = load_state(db, "backfill", marketplace);
+        const long long covered = to_unix(*st.progress_until) - to_unix(*st.progress_from);
+        const long long span = std::max(1LL, to_unix(*st.progress_to) - to_unix(*st.progress_from));
+        total.message = fmt::format("{}% of {} days{}", covered * 100 / span, sp_.backfill_days,
+                                    step.message.empty() ? "" : "; " + step.message);
+        if (!step.ok) {
+            total.ok = false;
+            return total;
+        }
+        if (st.cursor_at) {
+            total.message = fmt::format("complete: {} days of orders and the Unshipped report",
+                                        sp_.backfill_days);
+            return total;
+        }
+        if (!all_windows || step.message.find("still") != std::string::npos)
+            return total;
+    }
 }
 
 fetch_result syncer::fetch_finances() {
@@ -681,6 +765,9 @@ std::vector<fetch_result> syncer::run(std::optional<source_kind> only, bool only
     const auto& schedule = sp_.schedule;
     if (wanted(source_kind::orders)) {
         for (const auto& m : sp_.marketplaces) {
+            // History first (reports), then the changes (searchOrders).
+            if (auto history = backfill_orders(m, !only_due))
+                results.push_back(std::move(*history));
             if (!only_due || due("orders", m, schedule.orders))
                 results.push_back(fetch_orders(m));
         }

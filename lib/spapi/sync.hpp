@@ -78,6 +78,13 @@ class syncer {
     // Runs the sources whose schedule says they are due.
     std::vector<fetch_result> run_due();
 
+    // First-start history: the All Orders report by order date in windows
+    // of at most 30 days over backfill_days, then the Unshipped report.
+    // Progress is kept per window (spapi_sources 'backfill'), so a restart
+    // continues with the next window. `all_windows`: every remaining window
+    // now (fetch); otherwise one step per call (run). Nothing to do once done.
+    std::optional<fetch_result> backfill_orders(const std::string& marketplace_id,
+                                                bool all_windows);
     fetch_result fetch_orders(const std::string& marketplace_id);
     fetch_result fetch_finances();
     fetch_result fetch_report(source_kind kind, const std::string& marketplace_id);

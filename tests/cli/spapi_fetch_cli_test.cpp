@@ -67,8 +67,10 @@ class SpApiFetch : public ::testing::Test {
                                              {"trackingNumber", "1Z0001"}}})));
         orders.push_back(order("111-0000002-0000002", "MERCHANT", "UNSHIPPED", now_ - days(1),
                                now_ - hours(20), json::array()));
+        // Fulfilled by Amazon: not in the first pass (seller-fulfilled
+        // orders only), fetched by the incremental one.
         orders.push_back(order("111-0000003-0000003", "AMAZON", "SHIPPED", now_ - days(2),
-                               now_ - days(1), json::array()));
+                               now_ - hours(10), json::array()));
         json events = {
             {"ChargebackEventList",
              json::array({{{"AmazonOrderId", "111-0000001-0000001"},
@@ -142,7 +144,11 @@ TEST_F(SpApiFetch, StoresOrdersDefectsAndReportsThenCountsNothingTwice) {
     std::map<std::string, json> by_source;
     for (const auto& s : answer["sources"])
         by_source[s["source"].get<std::string>()] = s;
-    ASSERT_EQ(by_source.size(), 4u) << first.out;
+    ASSERT_EQ(by_source.size(), 5u) << first.out;
+    EXPECT_TRUE(by_source["backfill"]["ok"].get<bool>()) << first.out;
+    EXPECT_NE(by_source["backfill"]["message"].get<std::string>().find("complete"),
+              std::string::npos)
+        << "three 30-day All Orders windows and the Unshipped report, all CANCELLED (no data)";
     EXPECT_EQ(by_source["orders"]["orders"], 2) << "the first pass: seller-fulfilled orders only";
     EXPECT_EQ(by_source["finances"]["records"], 1);
     EXPECT_TRUE(by_source["feedback"]["ok"].get<bool>()) << "CANCELLED is no data, not an error";
@@ -190,6 +196,23 @@ TEST_F(SpApiFetch, StoresOrdersDefectsAndReportsThenCountsNothingTwice) {
     EXPECT_EQ(count(db, "SELECT COUNT(*) FROM orders"), 3);
     EXPECT_EQ(count(db, "SELECT COUNT(*) FROM order_items"), 3);
 
+    // status shows, per source, the last success and the newest data.
+    auto status = test::run_binary({"status", "--config", config.string(), "--json"});
+    ASSERT_EQ(status.exit_code, 0) << status.err;
+    const json shown = json::parse(status.out);
+    bool orders_shown = false;
+    for (const auto& s : shown.at("sources")) {
+        if (s["source"] == "orders") {
+            orders_shown = true;
+            EXPECT_EQ(s["marketplace_id"], "ATVPDKIKX0DER");
+            EXPECT_FALSE(s["last_success_at"].is_null());
+            EXPECT_EQ(s["newest_data_at"], iso(now_ - hours(10))) << "the AFN order's update";
+            EXPECT_TRUE(s["last_error"].is_null());
+            EXPECT_FALSE(s["behind"].get<bool>());
+        }
+    }
+    EXPECT_TRUE(orders_shown) << status.out;
+
     // The presigned document URL never got the access token; every API call did.
     bool saw_document = false;
     for (const auto& entry : standin_log()) {
@@ -207,6 +230,32 @@ TEST_F(SpApiFetch, StoresOrdersDefectsAndReportsThenCountsNothingTwice) {
         EXPECT_EQ(text.find("client-secret-value"), std::string::npos);
         EXPECT_EQ(text.find("refresh-token-value"), std::string::npos);
     }
+}
+
+TEST_F(SpApiFetch, ARefusedGrantIsReportedWithoutSecrets) {
+    json data = seller();
+    data["behaviour"]["lwa_error"] = "invalid_grant";
+    test::write_file(dir_ / "seller.json", data.dump());
+    test::child_server amazon(
+        {test::python3(), std::string(SHD_SOURCE_DIR) + "/tests/support/spapi_standin.py", "--data",
+         (dir_ / "seller.json").string(), "--cert", (dir_ / "cert.pem").string(), "--key",
+         (dir_ / "key.pem").string(), "--log", (dir_ / "standin.log").string()},
+        dir_ / "standin.err");
+    const auto config = write_config(amazon.port());
+    auto r =
+        test::run_binary({"fetch", "--config", config.string(), "--json", "--source", "finances"});
+    EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+    const json answer = json::parse(r.out);
+    ASSERT_EQ(answer["sources"].size(), 1u);
+    EXPECT_TRUE(answer["sources"][0]["auth_failed"].get<bool>()) << r.out;
+    EXPECT_NE(answer["sources"][0]["message"].get<std::string>().find("invalid_grant"),
+              std::string::npos)
+        << r.out;
+    EXPECT_EQ(r.out.find("refresh-token-value"), std::string::npos);
+    EXPECT_EQ(r.out.find("client-secret-value"), std::string::npos);
+    // status names the failure.
+    auto status = test::run_binary({"status", "--config", config.string()});
+    EXPECT_NE(status.out.find("last error:"), std::string::npos) << status.out;
 }
 
 TEST_F(SpApiFetch, WithoutTheSectionNothingIsFetched) {
