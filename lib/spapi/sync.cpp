@@ -392,7 +392,8 @@ fetch_result syncer::fetch_orders(const std::string& marketplace) {
         if (caught.ok) {
             out.records += caught.records;
             out.orders += caught.orders;
-            out.message += "; caught up through the All Orders report";
+            out.message += "; All Orders report over the gap: " + caught.message +
+                           "; the remaining pages follow at the next run";
         } else {
             out.message += "; the catch-up report failed: " + caught.message;
         }

@@ -5,6 +5,7 @@
 #include <SQLiteCpp/Database.h>
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -256,6 +257,61 @@ TEST_F(SpApiFetch, ARefusedGrantIsReportedWithoutSecrets) {
     // status names the failure.
     auto status = test::run_binary({"status", "--config", config.string()});
     EXPECT_NE(status.out.find("last error:"), std::string::npos) << status.out;
+}
+
+// More pages than the burst: the first pass resumes at the next run from its
+// stored page token; an incremental backlog says "behind" and asks the All
+// Orders report for the gap.
+TEST_F(SpApiFetch, ResumesAPassAndSaysWhenItFallsBehind) {
+    json data = seller();
+    json orders = json::array();
+    for (int i = 0; i < 25; ++i) {
+        json o = data["orders"][1];
+        char id[32];
+        std::snprintf(id, sizeof id, "111-%07d-0000009", i);
+        o["orderId"] = id;
+        o["createdTime"] = iso(now_ - days(3) - std::chrono::minutes(i));
+        o["lastUpdatedTime"] = iso(now_ - days(2) - std::chrono::minutes(i));
+        orders.push_back(o);
+    }
+    data["orders"] = orders;
+    data["behaviour"] = {{"report_polls", 0}, {"page_size", 1}, {"throttle", false}};
+    test::write_file(dir_ / "seller.json", data.dump());
+    test::child_server amazon(
+        {test::python3(), std::string(SHD_SOURCE_DIR) + "/tests/support/spapi_standin.py", "--data",
+         (dir_ / "seller.json").string(), "--cert", (dir_ / "cert.pem").string(), "--key",
+         (dir_ / "key.pem").string(), "--log", (dir_ / "standin.log").string()},
+        dir_ / "standin.err");
+    const auto config = write_config(amazon.port());
+    const std::vector<std::string> fetch_orders = {"fetch", "--config", config.string(), "--source",
+                                                   "orders"};
+    auto first = test::run_binary(fetch_orders);
+    ASSERT_EQ(first.exit_code, 0) << first.out << first.err;
+    EXPECT_NE(first.out.find("20 pages fetched, more at the next run"), std::string::npos)
+        << first.out;
+    auto second = test::run_binary(fetch_orders);
+    ASSERT_EQ(second.exit_code, 0) << second.out << second.err;
+    EXPECT_NE(second.out.find("5 requests, 5 orders"), std::string::npos)
+        << "the pass went on from its page token: " << second.out;
+    {
+        SQLite::Database db((dir_ / "db.sqlite").string());
+        EXPECT_EQ(count(db, "SELECT COUNT(*) FROM orders"), 25);
+    }
+
+    // Every order changes: more changes than one poll may page through.
+    for (int i = 0; i < 25; ++i)
+        data["orders"][i]["lastUpdatedTime"] = iso(now_ - std::chrono::minutes(30 - i));
+    test::write_file(dir_ / "seller.json", data.dump());
+    auto third = test::run_binary(fetch_orders);
+    ASSERT_EQ(third.exit_code, 0) << third.out << third.err;
+    EXPECT_NE(third.out.find("behind: 20 pages"), std::string::npos) << third.out;
+    EXPECT_NE(third.out.find("All Orders report"), std::string::npos) << third.out;
+    auto status = test::run_binary({"status", "--config", config.string(), "--json"});
+    const json shown = json::parse(status.out);
+    bool behind_shown = false;
+    for (const auto& s : shown.at("sources"))
+        behind_shown = behind_shown || (s["source"] == "orders" && s["behind"] == true);
+    EXPECT_TRUE(behind_shown) << status.out;
 }
 
 TEST_F(SpApiFetch, WithoutTheSectionNothingIsFetched) {
