@@ -1,6 +1,9 @@
-// `seller-healthd fetch`: one pass of the configured sources now, printing
-// what each fetched (docs/cli.md). The SP-API part lives in fetch_sp_api.
+// `seller-healthd fetch [--source NAME]`: reads the sources that the daemon
+// fetches by itself, now, into the database, without evaluating or alerting
+// (the next cycle does). Each source is its own function below: the mailbox,
+// and the SP-API sources (all of them when no source is named).
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include <cstdlib>
 #include <iostream>
@@ -10,6 +13,7 @@
 #include "commands.hpp"
 #include "common.hpp"
 #include "core/clock.hpp"
+#include "mailbox/poll.hpp"
 #include "spapi/client.hpp"
 #include "spapi/settings.hpp"
 #include "spapi/sync.hpp"
@@ -18,24 +22,22 @@
 namespace shd::cli {
 namespace {
 
-using json = nlohmann::ordered_json;
-
 json optional_time_json(const std::optional<instant>& t) {
     return t ? json(format_iso8601(*t)) : json(nullptr);
 }
 
 // The SP-API sources: orders, finances, feedback, performance.
-int fetch_sp_api(const config::config& cfg, const fetch_options& o) {
+int fetch_sp_api(const config::config& cfg, const std::string& source, bool as_json) {
     if (!cfg.sp_api) {
         std::cerr << "seller-healthd: fetch: the configuration has no sp_api section; nothing "
                      "to fetch\n";
         return kExitUsage;
     }
     std::optional<spapi::source_kind> only;
-    if (o.source) {
-        only = spapi::parse_source_name(*o.source);
+    if (!source.empty()) {
+        only = spapi::parse_source_name(source);
         if (!only) {
-            std::cerr << "seller-healthd: fetch: unknown source '" << *o.source << "'\n";
+            std::cerr << "seller-healthd: fetch: unknown source '" << source << "'\n";
             return kExitUsage;
         }
     }
@@ -72,7 +74,7 @@ int fetch_sp_api(const config::config& cfg, const fetch_options& o) {
             {"behind", r.behind},
             {"auth_failed", r.auth_failed},
             {"message", r.message}});
-        if (!o.json) {
+        if (!as_json) {
             const std::string where =
                 r.marketplace_id.empty() ? r.source : r.source + " " + r.marketplace_id;
             std::cout << fmt::format(
@@ -82,18 +84,70 @@ int fetch_sp_api(const config::config& cfg, const fetch_options& o) {
                 r.message.empty() ? "" : " (" + r.message + ")");
         }
     }
-    if (o.json)
+    if (as_json)
         std::cout << json{{"ok", all_ok}, {"sources", sources}}.dump(2) << "\n";
     return all_ok ? kExitOk : kExitFailure;
 }
 
+// The mailbox (spec/sources.md "The mailbox"): every folder once, from where
+// the last read stopped. Exit 1 when a folder could not be read.
+int fetch_mailbox(const config::config& cfg, store::database& db, bool json) {
+    if (!cfg.mailbox.enabled()) {
+        std::cerr << "seller-healthd: fetch --source mailbox: " << cfg.source_path.string()
+                  << " has no mailbox: section\n";
+        return kExitUsage;
+    }
+    mailbox::init_mailbox_transport();
+    SystemClock clock;
+    auto polled = mailbox::poll_mailbox(db.handle(), cfg.mailbox, clock.now(),
+                                        std::getenv("CREDENTIALS_DIRECTORY"));
+    if (!polled) {
+        spdlog::error("mailbox: {}", polled.error().text);
+        if (json) {
+            std::cout << nlohmann::json{{"source", "mailbox"},
+                                        {"ok", false},
+                                        {"errors", {polled.error().text}}}
+                             .dump(2)
+                      << "\n";
+        }
+        return kExitFailure;
+    }
+    const auto& s = *polled;
+    if (json) {
+        std::cout << nlohmann::json{{"source", "mailbox"},
+                                    {"ok", !s.failed()},
+                                    {"buyer_messages", s.buyer_messages},
+                                    {"replies", s.replies},
+                                    {"other", s.unrelated},
+                                    {"skipped", s.skipped},
+                                    {"folders_read", s.folders_read},
+                                    {"imap_commands", s.imap_commands},
+                                    {"errors", s.folder_errors}}
+                         .dump(2)
+                  << "\n";
+    } else {
+        std::cout << mailbox::describe(s) << "\n";
+        for (const auto& e : s.folder_errors)
+            std::cout << "  not read: " << e << "\n";
+    }
+    return s.failed() ? kExitFailure : kExitOk;
+}
+
 }  // namespace
 
-int fetch(const global_options& g, const fetch_options& o) {
-    auto cfg = load_config_or_report(g.config_path);
-    if (!cfg)
+int fetch(const global_options& g, const std::string& source, bool json) {
+    auto loaded = load_config_or_report(g.config_path);
+    if (!loaded)
         return kExitUsage;
-    return fetch_sp_api(*cfg, o);
+    setup_logging(loaded->log_level);
+    if (source != "mailbox")
+        return fetch_sp_api(*loaded, source, json);
+    auto db = store::database::open(loaded->database);
+    if (!db) {
+        spdlog::error("{}", db.error().text);
+        return kExitFailure;
+    }
+    return fetch_mailbox(*loaded, *db, json);
 }
 
 }  // namespace shd::cli
