@@ -80,11 +80,14 @@ cli_commands define_cli(CLI::App& app, cli_args& a) {
                          "hour (default: keep them)");
     c.backfill->add_flag("--json", a.backfill.json,
                          "One JSON document: the range and what was evaluated, kept and written");
-    c.fetch = app.add_subcommand("fetch", "Read a source the daemon fetches by itself, now");
+    c.fetch = app.add_subcommand(
+        "fetch", "Read the sources the daemon fetches by itself, now, and print what came");
     add_config(c.fetch);
-    c.fetch->add_option("--source", a.fetch_source, "The source: mailbox")
-        ->required()
-        ->check(CLI::IsMember({"mailbox"}));
+    c.fetch
+        ->add_option("--source", a.fetch_source,
+                     "The source: mailbox, or one SP-API source (orders, finances, feedback, "
+                     "performance); default: every SP-API source")
+        ->check(CLI::IsMember({"mailbox", "orders", "finances", "feedback", "performance"}));
     c.fetch->add_flag("--json", a.fetch_json, "One JSON document: what was read");
 
     c.messages = app.add_subcommand(

@@ -124,11 +124,15 @@ store_writer::store_writer(SQLite::Database& db, std::int64_t import_id, instant
         " import_id = excluded.import_id");
     upsert_shipment_ = prepare(
         "INSERT INTO shipments(order_id, latest_ship_at, confirmed_at, tracking_id, carrier,"
-        " tracking_valid, import_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+        " tracking_valid, import_id, fetched_updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
         " ON CONFLICT(order_id) DO UPDATE SET latest_ship_at = excluded.latest_ship_at,"
         " confirmed_at = excluded.confirmed_at, tracking_id = excluded.tracking_id,"
         " carrier = excluded.carrier, tracking_valid = excluded.tracking_valid,"
-        " import_id = excluded.import_id");
+        " import_id = excluded.import_id, fetched_updated_at = excluded.fetched_updated_at");
+    select_shipment_ = prepare(
+        "SELECT s.confirmed_at, s.tracking_id, s.carrier, s.tracking_valid, s.fetched_updated_at,"
+        " i.imported_at FROM shipments AS s JOIN imports AS i ON i.id = s.import_id"
+        " WHERE s.order_id = ?1");
     upsert_defect_ = prepare(
         "INSERT INTO defects(order_id, kind, occurred_at, status, rating, counts, import_id)"
         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
@@ -434,19 +438,48 @@ void store_writer::write_unshipped(const unshipped_row& row) {
     run(u);
 }
 
-void store_writer::write_shipment(const shipment_row& row) {
+void store_writer::write_shipment(const shipment_row& given) {
+    const shipment_row* row = &given;
+    shipment_row merged;
+    if (given.fetched_updated_at) {
+        auto& q = *select_shipment_;
+        q.bind(1, given.order_id);
+        if (q.executeStep()) {
+            const long long fetched = to_unix(*given.fetched_updated_at);
+            // A fetched row is judged against the copy it would replace: a
+            // fetched one by its lastUpdatedTime, a file's by its import.
+            const long long stored_as_of =
+                q.getColumn(4).isNull() ? q.getColumn(5).getInt64() : q.getColumn(4).getInt64();
+            if (fetched < stored_as_of) {
+                q.reset();
+                return;
+            }
+            merged = given;
+            if (!merged.confirmed_at && !q.getColumn(0).isNull())
+                merged.confirmed_at = from_unix(q.getColumn(0).getInt64());
+            if (merged.tracking_id.empty() && !q.getColumn(1).isNull()) {
+                merged.tracking_id = q.getColumn(1).getString();
+                merged.carrier = q.getColumn(2).isNull() ? "" : q.getColumn(2).getString();
+                if (!q.getColumn(3).isNull())
+                    merged.tracking_valid = q.getColumn(3).getInt() != 0;
+            }
+            row = &merged;
+        }
+        q.reset();
+    }
     auto& s = *upsert_shipment_;
-    bind_text(s, 1, row.order_id);
-    bind_time(s, 2, row.latest_ship_at);
-    bind_time_or_null(s, 3, row.confirmed_at);
-    bind_text_or_null(s, 4, row.tracking_id);
-    bind_text_or_null(s, 5, row.carrier);
-    if (row.tracking_valid) {
-        bind_bool(s, 6, *row.tracking_valid);
+    bind_text(s, 1, row->order_id);
+    bind_time(s, 2, row->latest_ship_at);
+    bind_time_or_null(s, 3, row->confirmed_at);
+    bind_text_or_null(s, 4, row->tracking_id);
+    bind_text_or_null(s, 5, row->carrier);
+    if (row->tracking_valid) {
+        bind_bool(s, 6, *row->tracking_valid);
     } else {
         s.bind(6);
     }
     s.bind(7, import_id_);
+    bind_time_or_null(s, 8, row->fetched_updated_at);
     run(s);
 }
 

@@ -17,6 +17,10 @@
 //   Orders report is never overwritten by Unshipped data.
 // - Shipments, defects (key order_id + kind) and messages: the later row
 //   replaces the stored one, whether from a later import or later in the file.
+//   A shipment fetched from the Orders API (fetched_updated_at set) replaces a
+//   file's row only when its lastUpdatedTime is not older than that row's
+//   import, and a fetched row only when not older than it; an empty
+//   confirmation or tracking ID from the API never erases a known one.
 // - An account-health document becomes one snapshot with its metrics and
 //   statuses; taken_at is the document's, else the import time.
 // - Mailbox messages and replies (spec/sources.md "The mailbox"): the same
@@ -131,6 +135,7 @@ class store_writer {
     std::unique_ptr<SQLite::Statement> update_unshipped_order_;
     std::unique_ptr<SQLite::Statement> upsert_unshipped_;
     std::unique_ptr<SQLite::Statement> upsert_shipment_;
+    std::unique_ptr<SQLite::Statement> select_shipment_;
     std::unique_ptr<SQLite::Statement> upsert_defect_;
     std::unique_ptr<SQLite::Statement> upsert_message_;
     std::unique_ptr<SQLite::Statement> insert_snapshot_;
