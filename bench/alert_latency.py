@@ -11,14 +11,22 @@ the inbox of a file written next to it, as an uploader should do; the time is
 from just before the rename to the receiver reading the POST's first byte.
 Prints every drop, the median and the worst; goal <= 2 s.
 
+The drops' orders are sold on Amazon.ca, so that a seller given with
+--database (sold elsewhere, e.g. bench/gen_seller.py --until now) keeps its
+own numbers while every cycle still evaluates all of it.
+
 Usage: bench/alert_latency.py [--build BUILD_DIR] [--drops 20] [--http]
-  --http   also run the daemon's own HTTP endpoint (the dashboard's data is
-           then read after every cycle, as on a host that serves it)
+                              [--database SELLER.sqlite]
+  --http      also run the daemon's own HTTP endpoint (the dashboard's data
+              is then read after every cycle, as on a host that serves it)
+  --database  start from a copy of this database (a large seller) instead of
+              an empty one
 """
 import argparse
 import datetime as dt
 import http.server
 import os
+import shutil
 import signal
 import socket
 import statistics
@@ -41,7 +49,7 @@ def orders_file(drop, breaching, bought):
              "fulfillment-channel\tsales-channel"]
     for i in range(ORDERS):
         status = "Cancelled" if breaching and i < CANCELLED else "Shipped"
-        lines.append(f"111-0000000-{3000000 + i}\t{when}\t{updated}\t{status}\tMerchant\tAmazon.com")
+        lines.append(f"702-0000000-{3000000 + i}\t{when}\t{updated}\t{status}\tMerchant\tAmazon.ca")
     return "\n".join(lines) + "\n"
 
 
@@ -77,6 +85,7 @@ def main():
     ap.add_argument("--drops", type=int, default=20)
     ap.add_argument("--http", action="store_true")
     ap.add_argument("--timeout", type=float, default=60.0)
+    ap.add_argument("--database")
     args = ap.parse_args()
     binary = os.path.join(args.build, "daemon", "seller-healthd")
     if not os.access(binary, os.X_OK):
@@ -89,6 +98,8 @@ def main():
     with tempfile.TemporaryDirectory(prefix="shd-latency.") as work:
         inbox = os.path.join(work, "inbox")
         os.makedirs(inbox)
+        if args.database:
+            shutil.copyfile(args.database, os.path.join(work, "state.sqlite"))
         config = os.path.join(work, "config.yaml")
         with open(config, "w") as f:
             f.write('database: "state.sqlite"\ninbox: "inbox"\npoll_interval: "1h"\n'
@@ -105,7 +116,7 @@ def main():
                 if time.monotonic() > deadline or daemon.poll() is not None:
                     sys.exit("alert_latency: the daemon did not start:\n" + open(log.name).read())
                 time.sleep(0.05)
-            time.sleep(1.0)  # the first cycle (empty inbox) is done
+            time.sleep(1.0 if not args.database else 15.0)  # the first cycle is done
             bought = dt.datetime.now(dt.timezone.utc).replace(microsecond=0) - dt.timedelta(hours=1)
             latencies = []
             for drop in range(args.drops):

@@ -15,8 +15,9 @@ files shaped like ones we did not make:
   --columns {report,full,minimal}  the 36 columns; every column Amazon's All Orders family has
                                    been seen with (50); or only the required and used ones
   --shuffle-columns                columns in a random order (the header says which is which)
-  --names {plain,long,intl}        product names as above; 80-200 characters with quotes and
-                                   commas; long and with accented and CJK characters
+  --names {plain,long,intl}        product names as above; 80-200 characters with commas,
+                                   slashes and brackets; long and with accented and CJK
+                                   characters (no `"`: the sqlite3 shell reads it as a quote)
   --max-items N                    1-N items an order (default 3)
   --statuses {basic,all}           also Shipping, PartiallyShipped and the API's "Canceled"
   --marketplaces N                 3 (default) to 11 Amazon marketplaces
@@ -25,8 +26,13 @@ files shaped like ones we did not make:
   --scatter-items P                a share P of multi-item orders has its later items written
                                    further down the file, not on adjacent rows
   --item-dates                     last-updated-date differs between the items of an order
+  --random-ids                     order IDs drawn at random, as Amazon's are (the default's
+                                   come from a counter times a constant: scattered, but in
+                                   ascending runs of about 37,000 orders, which a B-tree
+                                   takes far more kindly)
   --realistic                      all of the above at realistic settings: full, shuffled,
-                                   long names, 11 marketplaces, all statuses, offsets
+                                   long names, 11 marketplaces, all statuses, offsets,
+                                   random IDs
 """
 
 import argparse
@@ -81,7 +87,7 @@ REQUIRED_AND_USED = [
     "is-buyer-requested-cancellation",
 ]
 
-LONG_WORDS = ["Premium", "Stainless", "Steel", '"Deluxe"', "Edition,", "Compatible", "with",
+LONG_WORDS = ["Premium", "Stainless", "Steel", "Deluxe", "Edition,", "Compatible", "with",
               "iPhone", "15/14/13", "Pro", "Max", "-", "2-Pack", "(Black)", "Heavy-Duty",
               "Organic", "Cotton", "Queen", "Size", "Bed", "Sheet", "Set,", "4", "Piece",
               "Dishwasher", "Safe", "BPA-Free", "12oz", "/", "355ml", "for", "Kids", "&", "Adults"]
@@ -120,15 +126,18 @@ def main():
     parser.add_argument("--crlf", action="store_true")
     parser.add_argument("--scatter-items", type=float, default=0.0)
     parser.add_argument("--item-dates", action="store_true")
+    parser.add_argument("--random-ids", action="store_true")
     parser.add_argument("--realistic", action="store_true")
     parser.add_argument("output")
     args = parser.parse_args()
     if args.realistic:
         args.columns, args.shuffle_columns, args.names = "full", True, "intl"
         args.statuses, args.marketplaces, args.offsets = "all", 11, True
+        args.random_ids = True
     varied = (args.columns != "report" or args.shuffle_columns or args.names != "plain"
               or args.max_items != 3 or args.statuses != "basic" or args.marketplaces != 3
-              or args.offsets or args.crlf or args.scatter_items > 0 or args.item_dates)
+              or args.offsets or args.crlf or args.scatter_items > 0 or args.item_dates
+              or args.random_ids)
     if varied:
         return write_varied(args)
 
@@ -236,7 +245,12 @@ def write_varied(args):
             order_number += 1
             channel, currency, country, prefix, cities, hours = marketplaces[
                 order_number % len(marketplaces)]
-            scrambled = order_number * 2654435761 % 10**14
+            if args.random_ids:
+                # Unique with overwhelming odds (10^14 values); a clash would
+                # only make two orders one.
+                scrambled = vary.randrange(10**14)
+            else:
+                scrambled = order_number * 2654435761 % 10**14
             order_id = f"{prefix}-{scrambled // 10**7:07d}-{scrambled % 10**7:07d}"
             purchased = start + datetime.timedelta(
                 seconds=span_seconds * order_number // estimated_orders)

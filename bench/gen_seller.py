@@ -14,14 +14,16 @@ store writer keeps beside the records is kept too):
 Marketplaces US/UK/DE at 50/30/20 %, half the orders MFN, 1.5 % cancelled (a fifth by
 the buyer). A pure function of --orders and --seed.
 
-Usage: gen_seller.py --orders 1000000 [--seed 1] OUTPUT_DIR
+--until now (or an ISO-8601 time) moves T, e.g. for a seller a running daemon evaluates.
+
+Usage: gen_seller.py --orders 1000000 [--seed 1] [--until TIME] OUTPUT_DIR
 """
 import argparse
 import datetime as dt
 import os
 import random
 
-T = 1772323200  # 2026-03-01T00:00:00Z
+T = 1772323200  # 2026-03-01T00:00:00Z, unless --until
 DAY = 86400
 MARKETPLACES = [("Amazon.com", "ATVPDKIKX0DER", 0.5), ("Amazon.co.uk", "A1F83G8C2ARO7P", 0.8),
                 ("Amazon.de", "A1PA6795UKMFR9", 1.0)]
@@ -35,8 +37,14 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--orders", type=int, required=True)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--until")
     ap.add_argument("output")
     args = ap.parse_args()
+    global T
+    if args.until == "now":
+        T = int(dt.datetime.now(dt.timezone.utc).timestamp()) // 3600 * 3600
+    elif args.until:
+        T = int(dt.datetime.fromisoformat(args.until.replace("Z", "+00:00")).timestamp())
     rng = random.Random(args.seed)
     os.makedirs(args.output, exist_ok=True)
     path = lambda name: os.path.join(args.output, name)

@@ -6,15 +6,15 @@
 // config.cpp, the validating machinery in schema.hpp (internal).
 #pragma once
 
-#include "core/metric_catalog.hpp"
-#include "core/result.hpp"
-
 #include <chrono>
 #include <filesystem>
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "core/metric_catalog.hpp"
+#include "core/result.hpp"
 
 namespace shd::config {
 
@@ -30,28 +30,29 @@ struct metric_thresholds {
 
 // One place notifications go (`alerts.channels[]`).
 struct alert_channel {
-    std::string name;                   // unique; test-alert --channel NAME
-    std::string type;                   // webhook, slack, email, teams, discord, pagerduty
+    std::string name;                      // unique; test-alert --channel NAME
+    std::string type;                      // webhook, slack, email, teams, discord, pagerduty
     std::string min_severity = "at_risk";  // at_risk or breached
-    std::string url;                    // webhook/slack/teams/discord/pagerduty endpoint; smtp:// or smtps:// for email
-    std::string secret;                 // webhook: HMAC-SHA256 key for X-Signature-SHA256 (secret)
-    std::string routing_key;            // pagerduty integration key (secret)
-    std::filesystem::path ca_file;      // extra trusted CA for https / smtp TLS
-    std::chrono::seconds timeout{10};   // per delivery attempt
+    std::string
+        url;  // webhook/slack/teams/discord/pagerduty endpoint; smtp:// or smtps:// for email
+    std::string secret;                // webhook: HMAC-SHA256 key for X-Signature-SHA256 (secret)
+    std::string routing_key;           // pagerduty integration key (secret)
+    std::filesystem::path ca_file;     // extra trusted CA for https / smtp TLS
+    std::chrono::seconds timeout{10};  // per delivery attempt
     // email
     std::string from;
     std::vector<std::string> to;
     std::string username;
     std::filesystem::path password_file;  // read at send time; relative to the config's folder
-    std::string tls;                      // starttls (default for smtp://), implicit (smtps://), none (explicit only)
+    std::string tls;  // starttls (default for smtp://), implicit (smtps://), none (explicit only)
 
     bool operator==(const alert_channel&) const = default;
 };
 
 // at_risk notifications wait while quiet hours last; breached ones do not.
 struct quiet_hours_config {
-    std::string start;  // "22:00"
-    std::string end;    // "07:00"
+    std::string start;             // "22:00"
+    std::string end;               // "07:00"
     std::string timezone = "UTC";  // IANA name, read from the system tzdata
     bool operator==(const quiet_hours_config&) const = default;
 };
@@ -106,6 +107,35 @@ struct sp_api_config {
     bool operator==(const sp_api_config&) const = default;
 };
 
+// `mailbox.imap`: the seller's mailbox over IMAP (spec/sources.md "The mailbox").
+struct mailbox_imap_config {
+    std::string url;  // imaps://host[:port] or imap://host[:port] (then STARTTLS)
+    std::string username;
+    std::string password;  // or "credential:NAME"; a secret
+    std::vector<std::string> buyer_folders{"INBOX"};
+    std::vector<std::string> reply_folders{"Sent"};
+    std::string tls;                   // starttls (default for imap://), implicit (imaps://), none
+    std::filesystem::path ca_file;     // trusted CA instead of the system's
+    std::chrono::seconds timeout{60};  // connecting, and a stalled transfer
+    bool operator==(const mailbox_imap_config&) const = default;
+};
+
+// `mailbox.maildir`: a local Maildir (its new/ and cur/), read only.
+struct mailbox_maildir_config {
+    std::vector<std::filesystem::path> buyer_folders;
+    std::vector<std::filesystem::path> reply_folders;
+    bool operator==(const mailbox_maildir_config&) const = default;
+};
+
+// `mailbox`: absent means no mailbox source. One of imap and maildir.
+struct mailbox_config {
+    std::optional<mailbox_imap_config> imap;
+    std::optional<mailbox_maildir_config> maildir;
+    std::chrono::seconds poll_interval{120};
+    bool enabled() const { return imap.has_value() || maildir.has_value(); }
+    bool operator==(const mailbox_config&) const = default;
+};
+
 // The account of a config without a file name to take it from.
 inline constexpr std::string_view kDefaultAccount = "seller-healthd";
 
@@ -140,6 +170,7 @@ struct config {
     alerts_config alerts;
     http_config http;
     std::optional<sp_api_config> sp_api;  // nullopt: no `sp_api` section, nothing fetched
+    mailbox_config mailbox;
 
     // `feeds.<name>.max_age`, resolved: every feed of core/feed_catalog.hpp,
     // the file's value or else alerts.stale_after. A feed that has not

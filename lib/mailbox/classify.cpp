@@ -133,7 +133,8 @@ std::optional<std::string> find_order_id(std::string_view text) {
 }
 
 result<classification, error_message> classify_message(std::string_view raw, folder_role role,
-                                                       std::optional<instant> received_by_mailbox) {
+                                                       std::optional<instant> received_by_mailbox,
+                                                       std::string_view whole_sha256) {
     init_gmime_once();
     gobject_ptr<GMimeStream> stream(g_mime_stream_mem_new_with_buffer(raw.data(), raw.size()));
     gobject_ptr<GMimeParser> parser(g_mime_parser_new_with_stream(stream.get()));
@@ -153,7 +154,7 @@ result<classification, error_message> classify_message(std::string_view raw, fol
         const char* id = g_mime_message_get_message_id(message.get());
         if (id && *id)
             return id;
-        return sha256_hex(raw);
+        return whole_sha256.empty() ? sha256_hex(raw) : std::string(whole_sha256);
     };
 
     if (role == folder_role::buyer) {

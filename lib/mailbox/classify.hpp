@@ -56,9 +56,12 @@ std::optional<std::string> find_order_id(std::string_view text);
 // Maildir file's delivery time: the fallback for a missing or unreadable
 // Date. `raw` may be the header and only the start of the body (IMAP fetches
 // a bounded part); the order ID is then looked for in that part.
+// `whole_sha256`, when given, is the SHA-256 hex of the whole raw message
+// (the ID of a message without Message-ID when `raw` is only its start).
 // Errors: GMime finds no message in the bytes, or a buyer message or reply
 // has no usable time at all.
 result<classification, error_message> classify_message(std::string_view raw, folder_role role,
-                                                       std::optional<instant> received_by_mailbox);
+                                                       std::optional<instant> received_by_mailbox,
+                                                       std::string_view whole_sha256 = {});
 
 }  // namespace shd::mailbox

@@ -65,6 +65,38 @@ bool has_kept_counts(SQLite::Database& db) {
     return db.tableExists("metric_counts");
 }
 
+bool few_records_after(SQLite::Database& db, instant as_of, std::int64_t limit) {
+    const std::int64_t t = static_cast<std::int64_t>(to_unix(as_of));
+    std::int64_t found = 0;
+    auto probe = [&](const char* sql, const std::string* marketplace) {
+        SQLite::Statement q(db, sql);
+        q.bind(1, t);
+        q.bind(2, limit);
+        if (marketplace)
+            q.bind(3, *marketplace);
+        q.executeStep();
+        found = std::max(found, q.getColumn(0).getInt64());
+    };
+    probe(
+        "SELECT COUNT(*) FROM (SELECT 1 FROM defects INDEXED BY defects_counting_by_time"
+        " WHERE counts = 1 AND occurred_at > ?1 LIMIT ?2)",
+        nullptr);
+    probe("SELECT COUNT(*) FROM (SELECT 1 FROM shipments WHERE confirmed_at > ?1 LIMIT ?2)",
+          nullptr);
+    probe("SELECT COUNT(*) FROM (SELECT 1 FROM messages WHERE responded_at > ?1 LIMIT ?2)",
+          nullptr);
+    probe("SELECT COUNT(*) FROM (SELECT 1 FROM messages WHERE received_at > ?1 LIMIT ?2)", nullptr);
+    SQLite::Statement m(db, sql_texts().order_marketplaces);
+    while (m.executeStep() && found < limit) {
+        const std::string marketplace = m.getColumn(0).getString();
+        probe(
+            "SELECT COUNT(*) FROM (SELECT 1 FROM orders WHERE marketplace_id = ?3"
+            " AND fulfillment_channel = 'MFN' AND purchased_at > ?1 LIMIT ?2)",
+            &marketplace);
+    }
+    return found < limit;
+}
+
 kept_counts::kept_counts(SQLite::Database& db, instant as_of, std::string default_marketplace)
     : db_(db),
       t_(static_cast<std::int64_t>(to_unix(as_of))),
@@ -146,12 +178,18 @@ const std::vector<kept_counts::record_row>& kept_counts::records_in(
         return found->second;
     std::vector<record_row> rows;
     if (lo < hi) {
-        std::string sql =
-            std::string("SELECT marketplace_id, channel, at, " SHD_COUNTER_COLUMNS " FROM ") +
-            arm_view(arm) + " WHERE at > ?1 AND at <= ?2";
-        if (by_key)
-            sql += " AND marketplace_id = ?3 AND channel = ?4";
-        SQLite::Statement q(db_, sql);
+        // Prepared once per arm: compiling a view's statement costs more than
+        // running it on an hour of records.
+        auto& prepared = range_statements_[static_cast<int>(arm)];
+        if (!prepared) {
+            std::string sql =
+                std::string("SELECT marketplace_id, channel, at, " SHD_COUNTER_COLUMNS " FROM ") +
+                arm_view(arm) + " WHERE at > ?1 AND at <= ?2";
+            if (by_key)
+                sql += " AND marketplace_id = ?3 AND channel = ?4";
+            prepared = std::make_unique<SQLite::Statement>(db_, sql);
+        }
+        auto& q = *prepared;
         q.bind(1, lo);
         q.bind(2, hi);
         if (by_key) {
@@ -163,6 +201,7 @@ const std::vector<kept_counts::record_row>& kept_counts::records_in(
                                       q.getColumn(1).getString(), q.getColumn(2).getInt64(),
                                       read_values(q, 3)});
         }
+        q.reset();
     }
     return ranges_.emplace(key, std::move(rows)).first->second;
 }

@@ -76,6 +76,14 @@ enum class count_arm { purchase, ship_by, promise, confirmed, message };
 // open of an older file has not been migrated.
 bool has_kept_counts(SQLite::Database& db);
 
+// True when few records are different as of T than at the end of time (at
+// most `limit` of each kind: defects, confirmations and replies after T,
+// seller-fulfilled orders purchased after T), so that the corrections the
+// kept counts need stay cheap. False for a T deep in the past (a backfill of
+// old days), where counting the windows from the records costs less. Each
+// probe stops at `limit` rows.
+bool few_records_after(SQLite::Database& db, instant as_of, std::int64_t limit);
+
 class kept_counts {
   public:
     // `default_marketplace` receives the messages stored under '' (those
@@ -118,6 +126,7 @@ class kept_counts {
     std::int64_t t_;
     std::string default_marketplace_;
     std::unique_ptr<SQLite::Statement> sum_;
+    std::array<std::unique_ptr<SQLite::Statement>, 5> range_statements_;  // by count_arm
     std::map<std::tuple<count_arm, std::string, std::string, std::int64_t, std::int64_t>,
              std::vector<record_row>>
         ranges_;

@@ -32,6 +32,7 @@ Behaviour switches (all optional):
   token_lifetime      expires_in announced (default 3600)
   token_valid_for     seconds a token really works (default: the lifetime);
                       shorter means tokens expire early: 401
+  expire_first_tokens n: the first n tokens issued are expired at once (401)
   lwa_error           "invalid_grant" / "invalid_client": the token endpoint refuses
   forbidden           [operationId, ...]: 403 Unauthorized (a role missing)
   server_errors       {operationId: n}: the first n requests answer 503
@@ -249,6 +250,9 @@ class Amazon:
         lifetime = int(self.behaviour("token_lifetime", 3600))
         valid_for = float(self.behaviour("token_valid_for", lifetime))
         token = "Atza|" + secrets.token_urlsafe(48)
+        self.issued = getattr(self, "issued", 0) + 1
+        if self.issued <= int(self.behaviour("expire_first_tokens", 0)):
+            valid_for = 0
         self.tokens[token] = self.wall() + valid_for
         return 200, {}, self.json({"access_token": token, "refresh_token": field("refresh_token"),
                                    "token_type": "bearer", "expires_in": lifetime})
