@@ -373,12 +373,36 @@ void kept_counts::load_corrections() {
         }
     }
 
+    // Messages the seller marked as needing no response
+    // (migrations/0008_message_marks.sql) are left out of the rate whenever
+    // marked; the kept counts hold them like any message, so their counts go
+    // here and the corrections below pass them by. A database from before
+    // that migration has no marks.
+    const bool has_marks = db_.tableExists("message_marks");
+    const std::string unmarked = has_marks ? " AND NOT EXISTS (SELECT 1 FROM message_marks AS k"
+                                             " WHERE k.message_id = count_arm_message.message_id)"
+                                           : "";
+    if (has_marks) {
+        SQLite::Statement q(db_, "SELECT v.marketplace_id, v.at, " SHD_COUNTER_COLUMNS
+                                 " FROM message_marks AS k CROSS JOIN count_arm_message AS v"
+                                 " ON v.message_id = k.message_id");
+        while (q.executeStep()) {
+            counter_values c;
+            const auto values = read_values(q, 2);
+            c.v[answerable] = -values.v[answerable];
+            c.v[on_time] = -values.v[on_time];
+            add(count_arm::message, q.getColumn(0).getString(), "all", q.getColumn(1).getInt64(),
+                c);
+        }
+    }
+
     // Messages answered after T: not answered as of T; late once 24 hours
     // have passed, else pending (left out).
     {
         SQLite::Statement q(db_,
                             "SELECT marketplace_id, at, answerable, on_time,"
-                            " ?1 - at > 86400 FROM count_arm_message WHERE responded_at > ?1");
+                            " ?1 - at > 86400 FROM count_arm_message WHERE responded_at > ?1" +
+                                unmarked);
         q.bind(1, t_);
         while (q.executeStep()) {
             counter_values c;
@@ -393,7 +417,8 @@ void kept_counts::load_corrections() {
     {
         SQLite::Statement q(db_,
                             "SELECT marketplace_id, at, answerable FROM count_arm_message"
-                            " WHERE +responded_at IS NULL AND at >= ?1 - 86400 AND at <= ?1");
+                            " WHERE +responded_at IS NULL AND at >= ?1 - 86400 AND at <= ?1" +
+                                unmarked);
         q.bind(1, t_);
         while (q.executeStep()) {
             counter_values c;
