@@ -1,7 +1,5 @@
 #include "alerts/cycle.hpp"
 
-#include "core/digest.hpp"
-
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 #include <SQLiteCpp/Transaction.h>
@@ -17,6 +15,7 @@
 #include "alerts/lifecycle.hpp"
 #include "alerts/quiet_hours.hpp"
 #include "alerts/words.hpp"
+#include "core/digest.hpp"
 
 namespace shd::alerts {
 namespace {
@@ -248,6 +247,21 @@ class cycle {
         policy_.for_evaluations = cfg.alerts.for_evaluations;
         policy_.repeat_interval = cfg.alerts.repeat_interval;
         policy_.resolve_margin = cfg.alerts.resolve_margin;
+        // Times ahead of now would stop repeats (never due) and date a
+        // resolve's episode in the future: they are taken as now.
+        for (auto& [fingerprint, a] : states_) {
+            bool repaired = false;
+            if (a.life.episode_start > now_ + kFutureTolerance) {
+                a.life.episode_start = now_;
+                repaired = true;
+            }
+            if (a.life.last_notified_at && *a.life.last_notified_at > now_ + kFutureTolerance) {
+                a.life.last_notified_at = now_;
+                repaired = true;
+            }
+            if (repaired)
+                future_times_.push_back(fingerprint);
+        }
     }
 
     cycle_summary run() {
@@ -534,6 +548,7 @@ class cycle {
         for (auto& c : changes_)
             summary.changes.push_back(std::move(c.change));
         summary.held = std::move(held_);
+        summary.future_times = std::move(future_times_);
         SQLite::Statement count(db_, "SELECT state, COUNT(*) FROM alert_states GROUP BY state");
         while (count.executeStep()) {
             const auto n = static_cast<std::size_t>(count.getColumn(1).getInt64());
@@ -556,6 +571,7 @@ class cycle {
     std::set<std::string> fired_deadlines_;
     std::vector<decided_change> changes_;
     std::vector<held_alert> held_;
+    std::vector<std::string> future_times_;
 };
 
 }  // namespace

@@ -220,6 +220,13 @@ cycle_report cycle_runner::run(const config::config& cfg, instant now,
         spdlog::info("alert {}: {}", change.state, change.title);
     }
     log_held(decided->held);
+    for (const auto& fingerprint : decided->future_times) {
+        if (warned_future_.insert(fingerprint).second)
+            spdlog::error(
+                "alert {} had times stored in the future (the clock was ahead when "
+                "they were written); treated as now ({})",
+                fingerprint, format_iso8601(now));
+    }
     report.alerts = std::move(*decided);
     return report;
 }

@@ -87,7 +87,8 @@ class cycle_runner {
     std::optional<instant> last_history_;
     std::optional<instant> last_prune_;
     std::optional<instant> last_mailbox_poll_;
-    std::set<std::string> held_;  // fingerprints held in the previous cycle
+    std::set<std::string> held_;           // fingerprints held in the previous cycle
+    std::set<std::string> warned_future_;  // alerts whose future times were logged
 };
 
 }  // namespace shd::service

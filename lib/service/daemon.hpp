@@ -22,10 +22,10 @@
 // - SIGTERM/SIGINT: stop taking new work (timers, inotify and the HTTP
 //   endpoint close; the cycle stops before its next file), let the file in
 //   progress finish its transaction, give a delivery in flight `grace` to
-//   finish (a row cut off stays owed: it is sent again once its claim expires,
-//   the channel's timeout per request plus a minute after the attempt began;
-//   lost), and return 0. A second signal exits at once; SQLite rolls back an
-//   unfinished transaction.
+//   finish (a row cut off stays owed and claimed, blocking its channel: the
+//   next daemon takes the claim over at start, since it holds the instance
+//   lock; anyone else once the lease ends; never lost), and return 0. A
+//   second signal exits at once; SQLite rolls back an unfinished transaction.
 //
 // systemd (Type=notify): READY=1 once the database is open and the endpoint
 // bound, STATUS= after each cycle, WATCHDOG=1 at half of WatchdogSec= while

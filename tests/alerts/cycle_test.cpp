@@ -210,6 +210,23 @@ TEST(AlertCycle, RepeatsEveryRepeatInterval) {
     EXPECT_EQ(a.states().at(kLdr10).notifications, 3);
 }
 
+TEST(AlertCycle, TimesStoredByAClockThatWasAheadAreTakenAsNow) {
+    alert_db a;
+    const auto cfg = base_config();  // repeat_interval 12h
+    // One cycle with the clock a year ahead fires the alert then.
+    const auto ahead = T + days(365);
+    const auto first = a.cycle(cfg, eval(ahead, {ldr(cfg, 3, 100)}), ahead);
+    EXPECT_TRUE(first.future_times.empty());
+    ASSERT_EQ(a.outbox().size(), 1u);
+    // Back at the real time: the stored times are treated as now (and said
+    // so), and the repeat comes 12 h later, not a year later.
+    const auto back = a.cycle(cfg, eval(T, {ldr(cfg, 3, 100)}), T);
+    EXPECT_EQ(back.future_times, std::vector<std::string>{kLdr10});
+    EXPECT_EQ(a.outbox().size(), 1u);
+    a.cycle(cfg, eval(T + hours(12), {ldr(cfg, 3, 100)}), T + hours(12));
+    EXPECT_EQ(a.outbox().size(), 2u);
+}
+
 TEST(AlertCycle, EscalationGoesOutAtOnceToEveryChannel) {
     alert_db a;
     const auto cfg = base_config();
