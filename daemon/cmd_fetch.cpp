@@ -22,8 +22,11 @@
 namespace shd::cli {
 namespace {
 
-json optional_time_json(const std::optional<instant>& t) {
-    return t ? json(format_iso8601(*t)) : json(nullptr);
+// The SP-API sources' JSON: keys in the order written.
+using sp_json = nlohmann::ordered_json;
+
+sp_json optional_time_json(const std::optional<instant>& t) {
+    return t ? sp_json(format_iso8601(*t)) : sp_json(nullptr);
 }
 
 // The SP-API sources: orders, finances, feedback, performance.
@@ -60,20 +63,21 @@ int fetch_sp_api(const config::config& cfg, const std::string& source, bool as_j
     const auto results = sync.run_now(only);
 
     bool all_ok = true;
-    json sources = json::array();
+    sp_json sources = sp_json::array();
     for (const auto& r : results) {
         all_ok = all_ok && r.ok;
-        sources.push_back(json{
-            {"source", r.source},
-            {"marketplace_id", r.marketplace_id.empty() ? json(nullptr) : json(r.marketplace_id)},
-            {"ok", r.ok},
-            {"requests", r.requests},
-            {"orders", r.orders},
-            {"records", r.records},
-            {"newest_data", optional_time_json(r.newest_data)},
-            {"behind", r.behind},
-            {"auth_failed", r.auth_failed},
-            {"message", r.message}});
+        sources.push_back(
+            sp_json{{"source", r.source},
+                    {"marketplace_id",
+                     r.marketplace_id.empty() ? sp_json(nullptr) : sp_json(r.marketplace_id)},
+                    {"ok", r.ok},
+                    {"requests", r.requests},
+                    {"orders", r.orders},
+                    {"records", r.records},
+                    {"newest_data", optional_time_json(r.newest_data)},
+                    {"behind", r.behind},
+                    {"auth_failed", r.auth_failed},
+                    {"message", r.message}});
         if (!as_json) {
             const std::string where =
                 r.marketplace_id.empty() ? r.source : r.source + " " + r.marketplace_id;
@@ -85,7 +89,7 @@ int fetch_sp_api(const config::config& cfg, const std::string& source, bool as_j
         }
     }
     if (as_json)
-        std::cout << json{{"ok", all_ok}, {"sources", sources}}.dump(2) << "\n";
+        std::cout << sp_json{{"ok", all_ok}, {"sources", sources}}.dump(2) << "\n";
     return all_ok ? kExitOk : kExitFailure;
 }
 
