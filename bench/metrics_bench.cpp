@@ -249,9 +249,12 @@ int main(int argc, char** argv) {
                    h.execAndGet("SELECT COUNT(*) FROM messages").getInt64());
 
         const auto cfg = config::default_config();
-        // T at midnight (the windows are whole days) and T at an odd second
-        // (every window has two partial edge hours and edge days).
-        for (const std::int64_t t : {kT, kT - 3 * 3600 - 17 * 60 - 13}) {
+        // T at midnight (the windows are whole days); T at an odd second after
+        // the newest data, as the daemon evaluates now (every window has
+        // partial edge hours and edge days); and an odd T 3 hours before the
+        // newest data, as a past --at (the records after T are corrections).
+        for (const std::int64_t t :
+             {kT, kT + 3 * 3600 + 17 * 60 + 13, kT - 3 * 3600 - 17 * 60 - 13}) {
             const instant as_of = from_unix(t);
             std::vector<double> kept_ms, full_ms, records_ms;
             std::size_t rows = 0;

@@ -80,12 +80,16 @@ cli_commands define_cli(CLI::App& app, cli_args& a) {
                          "hour (default: keep them)");
     c.backfill->add_flag("--json", a.backfill.json,
                          "One JSON document: the range and what was evaluated, kept and written");
-    c.fetch = app.add_subcommand("fetch", "Read a source the daemon fetches by itself, now");
+    c.fetch = app.add_subcommand(
+        "fetch", "Read the sources the daemon fetches by itself, now, and print what came");
     add_config(c.fetch);
-    c.fetch->add_option("--source", a.fetch_source, "The source: mailbox")
-        ->required()
-        ->check(CLI::IsMember({"mailbox"}));
+    c.fetch
+        ->add_option("--source", a.fetch_source,
+                     "The source: mailbox, or one SP-API source (orders, finances, feedback, "
+                     "performance); default: every SP-API source")
+        ->check(CLI::IsMember({"mailbox", "orders", "finances", "feedback", "performance"}));
     c.fetch->add_flag("--json", a.fetch_json, "One JSON document: what was read");
+
     c.messages = app.add_subcommand(
         "messages",
         "Buyer messages: list them with their reply state, mark those needing no reply");
@@ -108,6 +112,17 @@ cli_commands define_cli(CLI::App& app, cli_args& a) {
         ->required();
     c.messages_no_response_needed->add_flag("--undo", a.messages_undo,
                                             "Clear the mark instead of setting it");
+    // One level of subcommands keeps the generated man page and completions
+    // simple: "sp-api check" is the subcommand sp-api with its action.
+    c.sp_api = app.add_subcommand("sp-api",
+                                  "Amazon's Selling Partner API: `sp-api check` proves "
+                                  "the credentials and names what is wrong");
+    add_config(c.sp_api);
+    c.sp_api->add_option("action", a.sp_api_action, "check: a token and one cheap call")
+        ->required()
+        ->check(CLI::IsMember({"check"}));
+    c.sp_api->add_flag("--json", a.sp_api_json,
+                       "One JSON document: ok, each step's result, problem and advice");
     return c;
 }
 

@@ -23,6 +23,8 @@ struct cli_args {
     bool test_alert_json = false;
     check_db_options check_db;
     backfill_options backfill;
+    std::string sp_api_action;
+    bool sp_api_json = false;
     std::string fetch_source;
     bool fetch_json = false;
     messages_list_options messages_list;
@@ -38,6 +40,7 @@ struct cli_commands {
     CLI::App* test_alert = nullptr;
     CLI::App* check_db = nullptr;
     CLI::App* backfill = nullptr;
+    CLI::App* sp_api = nullptr;
     CLI::App* fetch = nullptr;
     CLI::App* messages = nullptr;  // a group: list, no-response-needed
     CLI::App* messages_list = nullptr;

@@ -15,6 +15,7 @@
 #include "report/messages.hpp"
 #include "report/status_json.hpp"
 #include "report/status_table.hpp"
+#include "spapi/source_status.hpp"
 #include "store/database.hpp"
 
 namespace shd::cli {
@@ -145,13 +146,21 @@ int status(const global_options& g, const status_options& o) {
             std::cerr << "seller-healthd: " << surveyed.error().text << "\n";
         }
     }
+    // The SP-API sources: only with an sp_api section, so a files-only
+    // status reads as before.
+    const auto sources = cfg->sp_api ? spapi::load_source_states_or_none(*db)
+                                     : std::vector<spapi::source_state>{};
     if (o.json) {
-        std::cout << report::with_inbox_json(report::status_json(*evaluated), unreadable) << "\n";
+        std::string text = report::with_inbox_json(report::status_json(*evaluated), unreadable);
+        if (cfg->sp_api)
+            text = spapi::with_sources_json(text, sources);
+        std::cout << text << "\n";
     } else {
         std::cout << report::status_table(*evaluated,
                                           report::table_options{.color = ::isatty(1) == 1})
                   << report::message_service_table(evaluated->message_service)
-                  << report::inbox_status_table(unreadable);
+                  << report::inbox_status_table(unreadable)
+                  << spapi::sources_table(sources, as_of);
     }
     std::cout.flush();
     return std::cout ? kExitOk : kExitFailure;

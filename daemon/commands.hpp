@@ -57,6 +57,8 @@ int status(const global_options& g, const status_options& o);
 int run(const global_options& g, bool once, const std::optional<std::string>& at);
 // Stored history for the past hours (metrics/backfill.hpp); nothing sent.
 int backfill(const global_options& g, const backfill_options& o);
+// `sp-api check`: a token and getMarketplaceParticipations, with a diagnosis.
+int sp_api_check(const global_options& g, bool json);
 int test_alert(const global_options& g, const std::optional<std::string>& channel, bool json);
 // `fetch --source NAME`: read one source now (cmd_fetch.cpp).
 int fetch(const global_options& g, const std::string& source, bool json);

@@ -51,6 +51,8 @@ int main(int argc, char** argv) {
             return test_alert(a.g, a.channel, a.test_alert_json);
         if (c.backfill->parsed())
             return backfill(a.g, a.backfill);
+        if (c.sp_api->parsed())
+            return sp_api_check(a.g, a.sp_api_json);
         if (c.fetch->parsed())
             return fetch(a.g, a.fetch_source, a.fetch_json);
         if (c.messages_list->parsed())

@@ -186,6 +186,8 @@ UNION ALL SELECT marketplace_id, channel, at, orders, defective, negative_feedba
 -- orders. A new order with no other rows waiting for it (the common case of
 -- an import) adds its purchase-date counts from its own row, without lookups.
 CREATE TRIGGER orders_count_insert AFTER INSERT ON orders
+ WHEN NEW.marketplace_id IS NOT NULL
+   AND NOT EXISTS (SELECT 1 FROM unlinked_orders AS w WHERE w.order_id = NEW.order_id)
 BEGIN
     INSERT INTO metric_counts(span, marketplace_id, channel, bucket, orders, defective, negative_feedback, a_to_z_claim, chargeback, cancelled, dispatch_counted, dispatch_late, confirmed, tracked, messages, answerable, on_time)
     SELECT sp.span, NEW.marketplace_id, NEW.fulfillment_channel,
@@ -194,52 +196,58 @@ BEGIN
            1, 0, 0, 0, 0, (NEW.fulfillment_channel = 'MFN' AND (NEW.is_cancelled = 1 OR NEW.any_item_cancelled = 1) AND NEW.buyer_requested_cancel = 0), 0, 0, 0, 0, 0, 0, 0
       FROM count_spans AS sp
      WHERE NEW.marketplace_id IS NOT NULL
-       AND NOT EXISTS (SELECT 1 FROM unlinked_orders AS w WHERE w.order_id = NEW.order_id)
     ON CONFLICT(span, marketplace_id, channel, bucket) DO UPDATE SET
       orders = orders + excluded.orders, defective = defective + excluded.defective, negative_feedback = negative_feedback + excluded.negative_feedback, a_to_z_claim = a_to_z_claim + excluded.a_to_z_claim, chargeback = chargeback + excluded.chargeback, cancelled = cancelled + excluded.cancelled, dispatch_counted = dispatch_counted + excluded.dispatch_counted, dispatch_late = dispatch_late + excluded.dispatch_late, confirmed = confirmed + excluded.confirmed, tracked = tracked + excluded.tracked, messages = messages + excluded.messages, answerable = answerable + excluded.answerable, on_time = on_time + excluded.on_time;
+END;
+
+-- An order something waits for: what waited moves under it. Its unlinked_orders
+-- row stays (a stored order is never inserted again), so that exactly one of
+-- the two insert triggers fires whatever their order.
+CREATE TRIGGER orders_count_insert_waited AFTER INSERT ON orders
+ WHEN EXISTS (SELECT 1 FROM unlinked_orders AS w WHERE w.order_id = NEW.order_id)
+BEGIN
     INSERT INTO metric_counts(span, marketplace_id, channel, bucket, orders, defective, negative_feedback, a_to_z_claim, chargeback, cancelled, dispatch_counted, dispatch_late, confirmed, tracked, messages, answerable, on_time)
     SELECT sp.span, v.marketplace_id, v.channel, CASE WHEN v.at > 0 THEN (v.at - 1) / sp.span ELSE -((sp.span - v.at) / sp.span) END,
            -v.orders, -v.defective, -v.negative_feedback, -v.a_to_z_claim, -v.chargeback, -v.cancelled, -v.dispatch_counted, -v.dispatch_late, -v.confirmed, -v.tracked, -v.messages, -v.answerable, -v.on_time
       FROM (SELECT m.order_id AS order_id, '' AS marketplace_id, 'all' AS channel, m.received_at AS at, 0 AS orders, 0 AS defective, 0 AS negative_feedback, 0 AS a_to_z_claim, 0 AS chargeback, 0 AS cancelled, 0 AS dispatch_counted, 0 AS dispatch_late, 0 AS confirmed, 0 AS tracked, 1 AS messages, (m.no_response_needed = 0) AS answerable, (m.no_response_needed = 0 AND m.responded_at IS NOT NULL AND m.responded_at - m.received_at <= 86400) AS on_time FROM messages AS m WHERE COALESCE(m.marketplace_id, '') = '') AS v CROSS JOIN count_spans AS sp
-     WHERE v.order_id = NEW.order_id AND EXISTS (SELECT 1 FROM unlinked_orders AS w WHERE w.order_id = NEW.order_id)
+     WHERE v.order_id = NEW.order_id
     ON CONFLICT(span, marketplace_id, channel, bucket) DO UPDATE SET
       orders = orders + excluded.orders, defective = defective + excluded.defective, negative_feedback = negative_feedback + excluded.negative_feedback, a_to_z_claim = a_to_z_claim + excluded.a_to_z_claim, chargeback = chargeback + excluded.chargeback, cancelled = cancelled + excluded.cancelled, dispatch_counted = dispatch_counted + excluded.dispatch_counted, dispatch_late = dispatch_late + excluded.dispatch_late, confirmed = confirmed + excluded.confirmed, tracked = tracked + excluded.tracked, messages = messages + excluded.messages, answerable = answerable + excluded.answerable, on_time = on_time + excluded.on_time;
     INSERT INTO metric_counts(span, marketplace_id, channel, bucket, orders, defective, negative_feedback, a_to_z_claim, chargeback, cancelled, dispatch_counted, dispatch_late, confirmed, tracked, messages, answerable, on_time)
     SELECT sp.span, v.marketplace_id, v.channel, CASE WHEN v.at > 0 THEN (v.at - 1) / sp.span ELSE -((sp.span - v.at) / sp.span) END,
            v.orders, v.defective, v.negative_feedback, v.a_to_z_claim, v.chargeback, v.cancelled, v.dispatch_counted, v.dispatch_late, v.confirmed, v.tracked, v.messages, v.answerable, v.on_time
       FROM count_arm_purchase AS v CROSS JOIN count_spans AS sp
-     WHERE v.order_id = NEW.order_id AND EXISTS (SELECT 1 FROM unlinked_orders AS w WHERE w.order_id = NEW.order_id)
+     WHERE v.order_id = NEW.order_id
     ON CONFLICT(span, marketplace_id, channel, bucket) DO UPDATE SET
       orders = orders + excluded.orders, defective = defective + excluded.defective, negative_feedback = negative_feedback + excluded.negative_feedback, a_to_z_claim = a_to_z_claim + excluded.a_to_z_claim, chargeback = chargeback + excluded.chargeback, cancelled = cancelled + excluded.cancelled, dispatch_counted = dispatch_counted + excluded.dispatch_counted, dispatch_late = dispatch_late + excluded.dispatch_late, confirmed = confirmed + excluded.confirmed, tracked = tracked + excluded.tracked, messages = messages + excluded.messages, answerable = answerable + excluded.answerable, on_time = on_time + excluded.on_time;
     INSERT INTO metric_counts(span, marketplace_id, channel, bucket, orders, defective, negative_feedback, a_to_z_claim, chargeback, cancelled, dispatch_counted, dispatch_late, confirmed, tracked, messages, answerable, on_time)
     SELECT sp.span, v.marketplace_id, v.channel, CASE WHEN v.at > 0 THEN (v.at - 1) / sp.span ELSE -((sp.span - v.at) / sp.span) END,
            v.orders, v.defective, v.negative_feedback, v.a_to_z_claim, v.chargeback, v.cancelled, v.dispatch_counted, v.dispatch_late, v.confirmed, v.tracked, v.messages, v.answerable, v.on_time
       FROM count_arm_ship_by AS v CROSS JOIN count_spans AS sp
-     WHERE v.order_id = NEW.order_id AND EXISTS (SELECT 1 FROM unlinked_orders AS w WHERE w.order_id = NEW.order_id)
+     WHERE v.order_id = NEW.order_id
     ON CONFLICT(span, marketplace_id, channel, bucket) DO UPDATE SET
       orders = orders + excluded.orders, defective = defective + excluded.defective, negative_feedback = negative_feedback + excluded.negative_feedback, a_to_z_claim = a_to_z_claim + excluded.a_to_z_claim, chargeback = chargeback + excluded.chargeback, cancelled = cancelled + excluded.cancelled, dispatch_counted = dispatch_counted + excluded.dispatch_counted, dispatch_late = dispatch_late + excluded.dispatch_late, confirmed = confirmed + excluded.confirmed, tracked = tracked + excluded.tracked, messages = messages + excluded.messages, answerable = answerable + excluded.answerable, on_time = on_time + excluded.on_time;
     INSERT INTO metric_counts(span, marketplace_id, channel, bucket, orders, defective, negative_feedback, a_to_z_claim, chargeback, cancelled, dispatch_counted, dispatch_late, confirmed, tracked, messages, answerable, on_time)
     SELECT sp.span, v.marketplace_id, v.channel, CASE WHEN v.at > 0 THEN (v.at - 1) / sp.span ELSE -((sp.span - v.at) / sp.span) END,
            v.orders, v.defective, v.negative_feedback, v.a_to_z_claim, v.chargeback, v.cancelled, v.dispatch_counted, v.dispatch_late, v.confirmed, v.tracked, v.messages, v.answerable, v.on_time
       FROM count_arm_promise AS v CROSS JOIN count_spans AS sp
-     WHERE v.order_id = NEW.order_id AND EXISTS (SELECT 1 FROM unlinked_orders AS w WHERE w.order_id = NEW.order_id)
+     WHERE v.order_id = NEW.order_id
     ON CONFLICT(span, marketplace_id, channel, bucket) DO UPDATE SET
       orders = orders + excluded.orders, defective = defective + excluded.defective, negative_feedback = negative_feedback + excluded.negative_feedback, a_to_z_claim = a_to_z_claim + excluded.a_to_z_claim, chargeback = chargeback + excluded.chargeback, cancelled = cancelled + excluded.cancelled, dispatch_counted = dispatch_counted + excluded.dispatch_counted, dispatch_late = dispatch_late + excluded.dispatch_late, confirmed = confirmed + excluded.confirmed, tracked = tracked + excluded.tracked, messages = messages + excluded.messages, answerable = answerable + excluded.answerable, on_time = on_time + excluded.on_time;
     INSERT INTO metric_counts(span, marketplace_id, channel, bucket, orders, defective, negative_feedback, a_to_z_claim, chargeback, cancelled, dispatch_counted, dispatch_late, confirmed, tracked, messages, answerable, on_time)
     SELECT sp.span, v.marketplace_id, v.channel, CASE WHEN v.at > 0 THEN (v.at - 1) / sp.span ELSE -((sp.span - v.at) / sp.span) END,
            v.orders, v.defective, v.negative_feedback, v.a_to_z_claim, v.chargeback, v.cancelled, v.dispatch_counted, v.dispatch_late, v.confirmed, v.tracked, v.messages, v.answerable, v.on_time
       FROM count_arm_confirmed AS v CROSS JOIN count_spans AS sp
-     WHERE v.order_id = NEW.order_id AND EXISTS (SELECT 1 FROM unlinked_orders AS w WHERE w.order_id = NEW.order_id)
+     WHERE v.order_id = NEW.order_id
     ON CONFLICT(span, marketplace_id, channel, bucket) DO UPDATE SET
       orders = orders + excluded.orders, defective = defective + excluded.defective, negative_feedback = negative_feedback + excluded.negative_feedback, a_to_z_claim = a_to_z_claim + excluded.a_to_z_claim, chargeback = chargeback + excluded.chargeback, cancelled = cancelled + excluded.cancelled, dispatch_counted = dispatch_counted + excluded.dispatch_counted, dispatch_late = dispatch_late + excluded.dispatch_late, confirmed = confirmed + excluded.confirmed, tracked = tracked + excluded.tracked, messages = messages + excluded.messages, answerable = answerable + excluded.answerable, on_time = on_time + excluded.on_time;
     INSERT INTO metric_counts(span, marketplace_id, channel, bucket, orders, defective, negative_feedback, a_to_z_claim, chargeback, cancelled, dispatch_counted, dispatch_late, confirmed, tracked, messages, answerable, on_time)
     SELECT sp.span, v.marketplace_id, v.channel, CASE WHEN v.at > 0 THEN (v.at - 1) / sp.span ELSE -((sp.span - v.at) / sp.span) END,
            v.orders, v.defective, v.negative_feedback, v.a_to_z_claim, v.chargeback, v.cancelled, v.dispatch_counted, v.dispatch_late, v.confirmed, v.tracked, v.messages, v.answerable, v.on_time
       FROM count_arm_message AS v CROSS JOIN count_spans AS sp
-     WHERE v.order_id = NEW.order_id AND v.linked = 1 AND EXISTS (SELECT 1 FROM unlinked_orders AS w WHERE w.order_id = NEW.order_id)
+     WHERE v.order_id = NEW.order_id AND v.linked = 1
     ON CONFLICT(span, marketplace_id, channel, bucket) DO UPDATE SET
       orders = orders + excluded.orders, defective = defective + excluded.defective, negative_feedback = negative_feedback + excluded.negative_feedback, a_to_z_claim = a_to_z_claim + excluded.a_to_z_claim, chargeback = chargeback + excluded.chargeback, cancelled = cancelled + excluded.cancelled, dispatch_counted = dispatch_counted + excluded.dispatch_counted, dispatch_late = dispatch_late + excluded.dispatch_late, confirmed = confirmed + excluded.confirmed, tracked = tracked + excluded.tracked, messages = messages + excluded.messages, answerable = answerable + excluded.answerable, on_time = on_time + excluded.on_time;
-    DELETE FROM unlinked_orders WHERE order_id = NEW.order_id;
 END;
 
 CREATE TRIGGER orders_count_before_update BEFORE UPDATE OF marketplace_id, fulfillment_channel, purchased_at, is_cancelled, any_item_cancelled, buyer_requested_cancel ON orders

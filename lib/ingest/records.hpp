@@ -64,6 +64,11 @@ struct shipment_row {
     std::string tracking_id;
     std::string carrier;
     std::optional<bool> tracking_valid;
+    // Set when the row comes from the Orders API: the order's lastUpdatedTime.
+    // Such a row replaces a stored one only when this is not older than the
+    // stored row's import, and an empty confirmation or tracking ID never
+    // erases a known one (spec/sources.md, Orders).
+    std::optional<instant> fetched_updated_at;
 };
 
 // From our defects CSV, and from the Feedback report (kind negative_feedback).

@@ -124,11 +124,15 @@ store_writer::store_writer(SQLite::Database& db, std::int64_t import_id, instant
         " import_id = excluded.import_id");
     upsert_shipment_ = prepare(
         "INSERT INTO shipments(order_id, latest_ship_at, confirmed_at, tracking_id, carrier,"
-        " tracking_valid, import_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+        " tracking_valid, import_id, fetched_updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
         " ON CONFLICT(order_id) DO UPDATE SET latest_ship_at = excluded.latest_ship_at,"
         " confirmed_at = excluded.confirmed_at, tracking_id = excluded.tracking_id,"
         " carrier = excluded.carrier, tracking_valid = excluded.tracking_valid,"
-        " import_id = excluded.import_id");
+        " import_id = excluded.import_id, fetched_updated_at = excluded.fetched_updated_at");
+    select_shipment_ = prepare(
+        "SELECT s.confirmed_at, s.tracking_id, s.carrier, s.tracking_valid, s.fetched_updated_at,"
+        " i.imported_at FROM shipments AS s JOIN imports AS i ON i.id = s.import_id"
+        " WHERE s.order_id = ?1");
     upsert_defect_ = prepare(
         "INSERT INTO defects(order_id, kind, occurred_at, status, rating, counts, import_id)"
         " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
@@ -170,7 +174,10 @@ store_writer::store_writer(SQLite::Database& db, std::int64_t import_id, instant
         " no_response_needed, import_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
         " ON CONFLICT(message_id) DO UPDATE SET order_id = excluded.order_id,"
         " marketplace_id = excluded.marketplace_id, received_at = excluded.received_at,"
-        " responded_at = excluded.responded_at, no_response_needed = excluded.no_response_needed,"
+        " responded_at = excluded.responded_at,"
+        // Bit 1 (2) is the seller's mark (migrations/0008): a re-import
+        // replaces the row's own flag (bit 0) and keeps the mark.
+        " no_response_needed = excluded.no_response_needed | (messages.no_response_needed & 2),"
         " import_id = excluded.import_id");
     insert_snapshot_ = prepare(
         "INSERT INTO account_health_snapshots(import_id, taken_at, document) VALUES (?1, ?2, ?3)");
@@ -431,19 +438,48 @@ void store_writer::write_unshipped(const unshipped_row& row) {
     run(u);
 }
 
-void store_writer::write_shipment(const shipment_row& row) {
+void store_writer::write_shipment(const shipment_row& given) {
+    const shipment_row* row = &given;
+    shipment_row merged;
+    if (given.fetched_updated_at) {
+        auto& q = *select_shipment_;
+        q.bind(1, given.order_id);
+        if (q.executeStep()) {
+            const long long fetched = to_unix(*given.fetched_updated_at);
+            // A fetched row is judged against the copy it would replace: a
+            // fetched one by its lastUpdatedTime, a file's by its import.
+            const long long stored_as_of =
+                q.getColumn(4).isNull() ? q.getColumn(5).getInt64() : q.getColumn(4).getInt64();
+            if (fetched < stored_as_of) {
+                q.reset();
+                return;
+            }
+            merged = given;
+            if (!merged.confirmed_at && !q.getColumn(0).isNull())
+                merged.confirmed_at = from_unix(q.getColumn(0).getInt64());
+            if (merged.tracking_id.empty() && !q.getColumn(1).isNull()) {
+                merged.tracking_id = q.getColumn(1).getString();
+                merged.carrier = q.getColumn(2).isNull() ? "" : q.getColumn(2).getString();
+                if (!q.getColumn(3).isNull())
+                    merged.tracking_valid = q.getColumn(3).getInt() != 0;
+            }
+            row = &merged;
+        }
+        q.reset();
+    }
     auto& s = *upsert_shipment_;
-    bind_text(s, 1, row.order_id);
-    bind_time(s, 2, row.latest_ship_at);
-    bind_time_or_null(s, 3, row.confirmed_at);
-    bind_text_or_null(s, 4, row.tracking_id);
-    bind_text_or_null(s, 5, row.carrier);
-    if (row.tracking_valid) {
-        bind_bool(s, 6, *row.tracking_valid);
+    bind_text(s, 1, row->order_id);
+    bind_time(s, 2, row->latest_ship_at);
+    bind_time_or_null(s, 3, row->confirmed_at);
+    bind_text_or_null(s, 4, row->tracking_id);
+    bind_text_or_null(s, 5, row->carrier);
+    if (row->tracking_valid) {
+        bind_bool(s, 6, *row->tracking_valid);
     } else {
         s.bind(6);
     }
     s.bind(7, import_id_);
+    bind_time_or_null(s, 8, row->fetched_updated_at);
     run(s);
 }
 
@@ -577,7 +613,7 @@ message_mark_outcome mark_no_response_needed(SQLite::Database& db,
     SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
     SQLite::Statement find(
         db,
-        "SELECT m.no_response_needed,"
+        "SELECT m.no_response_needed & 1,"
         " EXISTS (SELECT 1 FROM message_marks k WHERE k.message_id = m.message_id)"
         " FROM messages m WHERE m.message_id = ?1");
     struct known {
@@ -603,17 +639,30 @@ message_mark_outcome mark_no_response_needed(SQLite::Database& db,
                            "INSERT INTO message_marks(message_id, marked_at) VALUES (?1, ?2)"
                            " ON CONFLICT(message_id) DO NOTHING");
     SQLite::Statement unmark(db, "DELETE FROM message_marks WHERE message_id = ?1");
+    // The mark is also bit 1 of messages.no_response_needed, so that every
+    // reader testing "no_response_needed = 0" (the metric queries, the kept
+    // counts' triggers of migrations/0004) leaves the message out.
+    SQLite::Statement set_bit(
+        db,
+        "UPDATE messages SET no_response_needed = no_response_needed | 2 WHERE message_id = ?1");
+    SQLite::Statement clear_bit(
+        db,
+        "UPDATE messages SET no_response_needed = no_response_needed & 1 WHERE message_id = ?1");
     for (const auto& k : found) {
         if (undo ? !k.marked : k.marked) {
             out.unchanged.push_back(*k.id);
         } else if (undo) {
             bind_text(unmark, 1, *k.id);
             run(unmark);
+            bind_text(clear_bit, 1, *k.id);
+            run(clear_bit);
             out.changed.push_back(*k.id);
         } else {
             bind_text(mark, 1, *k.id);
             bind_time(mark, 2, now);
             run(mark);
+            bind_text(set_bit, 1, *k.id);
+            run(set_bit);
             out.changed.push_back(*k.id);
         }
         if (undo && k.by_row)

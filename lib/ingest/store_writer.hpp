@@ -17,6 +17,10 @@
 //   Orders report is never overwritten by Unshipped data.
 // - Shipments, defects (key order_id + kind) and messages: the later row
 //   replaces the stored one, whether from a later import or later in the file.
+//   A shipment fetched from the Orders API (fetched_updated_at set) replaces a
+//   file's row only when its lastUpdatedTime is not older than that row's
+//   import, and a fetched row only when not older than it; an empty
+//   confirmation or tracking ID from the API never erases a known one.
 // - An account-health document becomes one snapshot with its metrics and
 //   statuses; taken_at is the document's, else the import time.
 // - Mailbox messages and replies (spec/sources.md "The mailbox"): the same
@@ -131,6 +135,7 @@ class store_writer {
     std::unique_ptr<SQLite::Statement> update_unshipped_order_;
     std::unique_ptr<SQLite::Statement> upsert_unshipped_;
     std::unique_ptr<SQLite::Statement> upsert_shipment_;
+    std::unique_ptr<SQLite::Statement> select_shipment_;
     std::unique_ptr<SQLite::Statement> upsert_defect_;
     std::unique_ptr<SQLite::Statement> upsert_message_;
     std::unique_ptr<SQLite::Statement> insert_snapshot_;
@@ -165,9 +170,9 @@ struct message_mark_outcome {
 };
 
 // `seller-healthd messages no-response-needed`: the seller's mark on buyer
-// messages, in `message_marks` (migrations/0008_message_marks.sql), the one
-// place it is written. Marks (undo: clears the mark of) every ID in one
-// transaction of its own, all or nothing: if any ID is not in `messages`,
+// messages: bit 1 of messages.no_response_needed and a row of
+// `message_marks` (migrations/0008_message_marks.sql), written only here. Marks (undo: clears the
+// mark of) every ID in one transaction of its own, all or nothing: if any ID is not in `messages`,
 // nothing changes and `unknown` names them. A message needs no response when
 // its row says so or it is marked; re-importing or re-reading a message
 // replaces its row and never touches the mark. `marked_at` records `now`.

@@ -1,9 +1,11 @@
 #include "metrics/engine.hpp"
 
 #include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Statement.h>
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <optional>
 #include <stdexcept>
 
 #include "metrics/freshness.hpp"
@@ -180,6 +182,29 @@ std::vector<metric_result> compute_metrics_from_counts(SQLite::Database& db,
     return out;
 }
 
+// The SP-API's first pass over seller-fulfilled orders, while it runs:
+// "the first SP-API pass over seller-fulfilled orders of ATVPDKIKX0DER is in
+// progress (since ...)". A database without the table (before schema 6, read
+// only) has none.
+std::optional<std::string> first_pass_in_progress(SQLite::Database& db) {
+    if (!db.tableExists("spapi_sources"))
+        return std::nullopt;
+    SQLite::Statement q(db,
+                        "SELECT marketplace_id, progress_from FROM spapi_sources WHERE source ="
+                        " 'orders' AND progress_from IS NOT NULL AND progress_until IS NULL"
+                        " ORDER BY marketplace_id");
+    std::string text;
+    while (q.executeStep()) {
+        if (!text.empty())
+            text += ", ";
+        text += q.getColumn(0).getString();
+    }
+    if (text.empty())
+        return std::nullopt;
+    return "the first SP-API pass over seller-fulfilled orders of " + text +
+           " is in progress: confirmations are still being fetched";
+}
+
 // Above this many records of one kind after T, the windows are counted from
 // the records (about 50 ms of corrections at most, against ~1 s for a full
 // count at 1M orders).
@@ -206,6 +231,7 @@ result<std::vector<metric_result>, error_message> evaluate_metrics(store::databa
             rows, judge_freshness(
                       load_feed_arrivals(db.handle()),
                       [&](std::string_view feed) { return cfg.feed_max_age(feed); }, as_of));
+        flag_first_pass(rows, first_pass_in_progress(db.handle()));
         return rows;
     } catch (const SQLite::Exception& e) {
         return error_message{fmt::format("evaluating metrics failed: {}", e.what())};
@@ -246,6 +272,8 @@ result<evaluation, error_message> evaluate(store::database& db, const config::co
             load_feed_arrivals(db.handle()),
             [&](std::string_view feed) { return cfg.feed_max_age(feed); }, as_of);
         flag_stale_metrics(e.metrics, e.feeds);
+        flag_first_pass(e.metrics, first_pass_in_progress(db.handle()));
+
         std::set<std::string> marketplaces;
         for (const auto& r : e.metrics)
             marketplaces.insert(r.marketplace_id);

@@ -67,4 +67,19 @@ void flag_stale_metrics(std::vector<metric_result>& rows,
     }
 }
 
+void flag_first_pass(std::vector<metric_result>& rows,
+                     const std::optional<std::string>& pass_in_progress) {
+    if (!pass_in_progress)
+        return;
+    for (auto& r : rows) {
+        if (r.metric != metric_key::late_dispatch_rate &&
+            r.metric != metric_key::valid_tracking_rate)
+            continue;
+        if (r.stale)
+            r.stale_reason += "; ";
+        r.stale = true;
+        r.stale_reason += *pass_in_progress;
+    }
+}
+
 }  // namespace shd::metrics

@@ -52,4 +52,13 @@ std::string stale_reason_text(std::string_view feed_words, std::chrono::seconds 
 // them on the others.
 void flag_stale_metrics(std::vector<metric_result>& rows, const std::vector<feed_freshness>& feeds);
 
+// The SP-API's first pass over seller-fulfilled orders (spec/sources.md,
+// Orders) not finished yet: `pass_in_progress` is its progress for people
+// ("the first SP-API pass over seller-fulfilled orders ..."). Until it is
+// done late dispatch and valid tracking are stale (an order whose
+// confirmation has not been fetched would count as late); the reason is
+// added to those rows. Nothing happens when it is nullopt.
+void flag_first_pass(std::vector<metric_result>& rows,
+                     const std::optional<std::string>& pass_in_progress);
+
 }  // namespace shd::metrics

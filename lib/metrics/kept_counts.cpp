@@ -180,22 +180,20 @@ const std::vector<kept_counts::record_row>& kept_counts::records_in(
     if (lo < hi) {
         // Prepared once per arm: compiling a view's statement costs more than
         // running it on an hour of records.
+        if (by_key) {
+            purchase_rows(marketplace_id, channel, lo, hi, rows);
+            return ranges_.emplace(key, std::move(rows)).first->second;
+        }
         auto& prepared = range_statements_[static_cast<int>(arm)];
         if (!prepared) {
-            std::string sql =
+            prepared = std::make_unique<SQLite::Statement>(
+                db_,
                 std::string("SELECT marketplace_id, channel, at, " SHD_COUNTER_COLUMNS " FROM ") +
-                arm_view(arm) + " WHERE at > ?1 AND at <= ?2";
-            if (by_key)
-                sql += " AND marketplace_id = ?3 AND channel = ?4";
-            prepared = std::make_unique<SQLite::Statement>(db_, sql);
+                    arm_view(arm) + " WHERE at > ?1 AND at <= ?2");
         }
         auto& q = *prepared;
         q.bind(1, lo);
         q.bind(2, hi);
-        if (by_key) {
-            q.bind(3, marketplace_id);
-            q.bind(4, channel);
-        }
         while (q.executeStep()) {
             rows.push_back(record_row{arm, resolve(q.getColumn(0).getString()),
                                       q.getColumn(1).getString(), q.getColumn(2).getInt64(),
@@ -204,6 +202,56 @@ const std::vector<kept_counts::record_row>& kept_counts::records_in(
         q.reset();
     }
     return ranges_.emplace(key, std::move(rows)).first->second;
+}
+
+// count_arm_purchase for one marketplace and channel, written out so that
+// the defect kinds are looked up only for the rare defective order and the
+// Unshipped row only for a cancelled one: the view pays four defect lookups
+// per order, and an edge hour of a large seller holds hundreds of orders.
+void kept_counts::purchase_rows(const std::string& marketplace_id, const std::string& channel,
+                                std::int64_t lo, std::int64_t hi, std::vector<record_row>& rows) {
+    if (!purchase_range_) {
+        purchase_range_ = std::make_unique<SQLite::Statement>(
+            db_,
+            "SELECT o.purchased_at, o.order_id,"
+            " EXISTS (SELECT 1 FROM defects AS d WHERE d.order_id = o.order_id AND +d.counts = 1),"
+            " (o.fulfillment_channel = 'MFN' AND (o.is_cancelled = 1 OR o.any_item_cancelled = 1)"
+            "  AND o.buyer_requested_cancel = 0"
+            "  AND NOT EXISTS (SELECT 1 FROM unshipped_orders AS u WHERE u.order_id = o.order_id"
+            "                  AND u.buyer_requested_cancel = 1))"
+            " FROM orders AS o WHERE o.marketplace_id = ?3 AND o.fulfillment_channel = ?4"
+            " AND o.purchased_at > ?1 AND o.purchased_at <= ?2");
+        defect_kinds_ = std::make_unique<SQLite::Statement>(
+            db_, "SELECT kind FROM defects WHERE order_id = ?1 AND +counts = 1");
+    }
+    auto& q = *purchase_range_;
+    q.bind(1, lo);
+    q.bind(2, hi);
+    q.bind(3, marketplace_id);
+    q.bind(4, channel);
+    while (q.executeStep()) {
+        counter_values c;
+        c.v[orders] = 1;
+        c.v[cancelled] = q.getColumn(3).getInt64();
+        if (q.getColumn(2).getInt() != 0) {
+            c.v[defective] = 1;
+            auto& k = *defect_kinds_;
+            k.bind(1, q.getColumn(1).getString());
+            while (k.executeStep()) {
+                const std::string kind = k.getColumn(0).getString();
+                if (kind == "negative_feedback")
+                    c.v[negative_feedback] = 1;
+                else if (kind == "a_to_z_claim")
+                    c.v[a_to_z_claim] = 1;
+                else if (kind == "chargeback")
+                    c.v[chargeback] = 1;
+            }
+            k.reset();
+        }
+        rows.push_back(
+            record_row{count_arm::purchase, marketplace_id, channel, q.getColumn(0).getInt64(), c});
+    }
+    q.reset();
 }
 
 void kept_counts::load_corrections() {
@@ -325,12 +373,36 @@ void kept_counts::load_corrections() {
         }
     }
 
+    // Messages the seller marked as needing no response
+    // (migrations/0008_message_marks.sql) are left out of the rate whenever
+    // marked; the kept counts hold them like any message, so their counts go
+    // here and the corrections below pass them by. A database from before
+    // that migration has no marks.
+    const bool has_marks = db_.tableExists("message_marks");
+    const std::string unmarked = has_marks ? " AND NOT EXISTS (SELECT 1 FROM message_marks AS k"
+                                             " WHERE k.message_id = count_arm_message.message_id)"
+                                           : "";
+    if (has_marks) {
+        SQLite::Statement q(db_, "SELECT v.marketplace_id, v.at, " SHD_COUNTER_COLUMNS
+                                 " FROM message_marks AS k CROSS JOIN count_arm_message AS v"
+                                 " ON v.message_id = k.message_id");
+        while (q.executeStep()) {
+            counter_values c;
+            const auto values = read_values(q, 2);
+            c.v[answerable] = -values.v[answerable];
+            c.v[on_time] = -values.v[on_time];
+            add(count_arm::message, q.getColumn(0).getString(), "all", q.getColumn(1).getInt64(),
+                c);
+        }
+    }
+
     // Messages answered after T: not answered as of T; late once 24 hours
     // have passed, else pending (left out).
     {
         SQLite::Statement q(db_,
                             "SELECT marketplace_id, at, answerable, on_time,"
-                            " ?1 - at > 86400 FROM count_arm_message WHERE responded_at > ?1");
+                            " ?1 - at > 86400 FROM count_arm_message WHERE responded_at > ?1" +
+                                unmarked);
         q.bind(1, t_);
         while (q.executeStep()) {
             counter_values c;
@@ -345,7 +417,8 @@ void kept_counts::load_corrections() {
     {
         SQLite::Statement q(db_,
                             "SELECT marketplace_id, at, answerable FROM count_arm_message"
-                            " WHERE +responded_at IS NULL AND at >= ?1 - 86400 AND at <= ?1");
+                            " WHERE +responded_at IS NULL AND at >= ?1 - 86400 AND at <= ?1" +
+                                unmarked);
         q.bind(1, t_);
         while (q.executeStep()) {
             counter_values c;
@@ -364,8 +437,25 @@ counter_values kept_counts::window(const std::string& marketplace_id, const std:
         return total;
     if (!corrections_loaded_)
         load_corrections();
-    const std::int64_t first_hour = bucket_of(a + 1, kHour);
-    const std::int64_t last_hour = bucket_of(b, kHour);
+    // The hours covering (a, b]; at each end the part of the edge hour
+    // outside the window is taken away, or, when the part inside is shorter,
+    // the edge hour is left out and that part added from the records. The
+    // part after T = b holds no record of anything that happened yet.
+    std::int64_t first_hour = bucket_of(a + 1, kHour);
+    std::int64_t last_hour = bucket_of(b, kHour);
+    std::vector<std::pair<std::int64_t, std::int64_t>> take_away, add_back;
+    if (first_hour < last_hour && (first_hour + 1) * kHour - a < a - first_hour * kHour) {
+        add_back.emplace_back(a, (first_hour + 1) * kHour);
+        ++first_hour;
+    } else {
+        take_away.emplace_back(first_hour * kHour, a);
+    }
+    if (first_hour < last_hour && b != t_ && b - last_hour * kHour < (last_hour + 1) * kHour - b) {
+        add_back.emplace_back(last_hour * kHour, b);
+        --last_hour;
+    } else {
+        take_away.emplace_back(b, (last_hour + 1) * kHour);
+    }
     total += covered(marketplace_id, channel, first_hour, last_hour);
     if (channel == "all" && marketplace_id == default_marketplace_)
         total += covered(std::string(), channel, first_hour, last_hour);
@@ -374,13 +464,17 @@ counter_values kept_counts::window(const std::string& marketplace_id, const std:
         return r.marketplace_id == marketplace_id && r.channel == channel;
     };
     for (count_arm arm : arms) {
-        for (const auto& r : records_in(arm, marketplace_id, channel, first_hour * kHour, a)) {
-            if (matches(r))
-                total -= r.values;
+        for (const auto& [lo, hi] : take_away) {
+            for (const auto& r : records_in(arm, marketplace_id, channel, lo, hi)) {
+                if (matches(r))
+                    total -= r.values;
+            }
         }
-        for (const auto& r : records_in(arm, marketplace_id, channel, b, (last_hour + 1) * kHour)) {
-            if (matches(r))
-                total -= r.values;
+        for (const auto& [lo, hi] : add_back) {
+            for (const auto& r : records_in(arm, marketplace_id, channel, lo, hi)) {
+                if (matches(r))
+                    total += r.values;
+            }
         }
         for (const auto& r : corrections_) {
             if (r.arm == arm && matches(r) && r.at > a && r.at <= b)

@@ -119,6 +119,8 @@ class kept_counts {
     const std::vector<record_row>& records_in(count_arm arm, const std::string& marketplace_id,
                                               const std::string& channel, std::int64_t lo,
                                               std::int64_t hi);
+    void purchase_rows(const std::string& marketplace_id, const std::string& channel,
+                       std::int64_t lo, std::int64_t hi, std::vector<record_row>& rows);
     void load_corrections();
     std::string resolve(std::string marketplace_id) const;
 
@@ -127,6 +129,8 @@ class kept_counts {
     std::string default_marketplace_;
     std::unique_ptr<SQLite::Statement> sum_;
     std::array<std::unique_ptr<SQLite::Statement>, 5> range_statements_;  // by count_arm
+    std::unique_ptr<SQLite::Statement> purchase_range_;
+    std::unique_ptr<SQLite::Statement> defect_kinds_;
     std::map<std::tuple<count_arm, std::string, std::string, std::int64_t, std::int64_t>,
              std::vector<record_row>>
         ranges_;

@@ -113,8 +113,9 @@ const query_texts kSql{
     // The order is looked up only for messages without their own marketplace
     // (COALESCE stops at the first non-NULL argument). On time: replied by T
     // within 24 h. Denominator: replied by T, or unreplied for over 24 h.
-    // Left out: messages needing no response by their row or the seller's
-    // mark (message_marks). ?1 T, ?2 range start, ?3 default marketplace.
+    // Left out: messages needing no response, by their row (bit 0) or the
+    // seller's mark (bit 1, migrations/0008). ?1 T, ?2 range start, ?3
+    // default marketplace.
     .responses =
         "SELECT COALESCE(NULLIF(m.marketplace_id, ''),"
         "  (SELECT o.marketplace_id FROM orders o WHERE o.order_id = m.order_id), ?3),"
@@ -125,7 +126,6 @@ const query_texts kSql{
         "  WHEN ?1 - m.received_at > 86400 THEN 1 ELSE 0 END)"
         " FROM messages m"
         " WHERE m.received_at > ?2 AND m.received_at <= ?1 AND m.no_response_needed = 0"
-        " AND NOT EXISTS (SELECT 1 FROM message_marks k WHERE k.message_id = m.message_id)"
         " GROUP BY 1, 3",
     // Every message received in (?2, ?1], its marketplace resolved as above.
     // ?1 T, ?2 range start, ?3 default marketplace.
@@ -133,8 +133,8 @@ const query_texts kSql{
         "SELECT m.message_id, COALESCE(m.order_id, ''),"
         " COALESCE(NULLIF(m.marketplace_id, ''),"
         "  (SELECT o.marketplace_id FROM orders o WHERE o.order_id = m.order_id), ?3),"
-        " m.received_at, m.responded_at, m.no_response_needed,"
-        " EXISTS (SELECT 1 FROM message_marks k WHERE k.message_id = m.message_id)"
+        " m.received_at, m.responded_at, m.no_response_needed & 1,"
+        " (m.no_response_needed & 2) <> 0"
         " FROM messages m"
         " WHERE m.received_at > ?2 AND m.received_at <= ?1"
         " ORDER BY m.received_at, m.message_id",

@@ -24,6 +24,7 @@
 #include "ingest/inbox.hpp"
 #include "report/status_json.hpp"
 #include "service/cycle.hpp"
+#include "service/spapi_poll.hpp"
 #include "service/dashboard_data.hpp"
 #include "service/delivery.hpp"
 #include "service/routes.hpp"
@@ -353,6 +354,12 @@ class daemon_loop {
         asio::post(pool_, [this, cfg, now, with_dashboard, have_history] {
             cycle_outcome out;
             try {
+                // The SP-API sources first, so the cycle evaluates what came.
+                try {
+                    spapi_.poll(*cfg);
+                } catch (const std::runtime_error& e) {
+                    spdlog::error("sp-api: {}", e.what());
+                }
                 out.report = runner_.run(*cfg, now, [this] {
                     // Asked before each file: the watchdog sees progress, not
                     // one long cycle.
@@ -670,6 +677,7 @@ class daemon_loop {
     ingest::importer importer_;
     ingest::inbox inbox_;
     cycle_runner runner_;
+    spapi_poller spapi_{db_, clock_};
 
     // The delivery lane: likewise.
     std::optional<store::database> delivery_db_;

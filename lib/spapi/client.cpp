@@ -21,7 +21,6 @@ namespace {
 using ms = std::chrono::milliseconds;
 
 constexpr int kMaxThrottleRetries = 5;
-constexpr int kMaxFailureRetries = 3;
 constexpr const char* kUserAgent = "seller-healthd (Language=C++; Platform=Linux)";
 
 std::size_t index_of(operation op) {
@@ -174,7 +173,7 @@ struct client::impl {
         for (int attempt = 1;; ++attempt) {
             auto r = net::http_request(o);
             if (!r) {
-                if (attempt <= kMaxFailureRetries &&
+                if (attempt <= settings.failure_retries &&
                     r.error().what != net::http_error::kind::invalid_url &&
                     r.error().what != net::http_error::kind::tls) {
                     wait(backoff_wait(attempt, jitter()));
@@ -197,7 +196,7 @@ struct client::impl {
                     out.expires_in = json["expires_in"].get<long long>();
                 return out;
             }
-            if ((status >= 500 || status == 429) && attempt <= kMaxFailureRetries) {
+            if ((status >= 500 || status == 429) && attempt <= settings.failure_retries) {
                 wait(status == 429 ? throttle_wait(attempt, std::nullopt, 1.0, jitter())
                                    : backoff_wait(attempt, jitter()));
                 continue;
@@ -296,7 +295,7 @@ struct client::impl {
                 // A POST that timed out may have been carried out: retrying
                 // createReport would only make a second report, so it is
                 // retried too, but never past the bound.
-                if (++failures <= kMaxFailureRetries &&
+                if (++failures <= settings.failure_retries &&
                     r.error().what != net::http_error::kind::invalid_url &&
                     r.error().what != net::http_error::kind::tls) {
                     wait(backoff_wait(failures, jitter()));
@@ -342,7 +341,7 @@ struct client::impl {
                                         status == 401 ? "unauthorized" : "forbidden", detail));
             }
             if (status >= 500) {
-                if (++failures <= kMaxFailureRetries) {
+                if (++failures <= settings.failure_retries) {
                     wait(backoff_wait(failures, jitter()));
                     continue;
                 }
@@ -367,7 +366,7 @@ struct client::impl {
             o.headers = {{"User-Agent", kUserAgent}};
             auto r = net::http_request(o);
             if (!r) {
-                if (++failures <= kMaxFailureRetries &&
+                if (++failures <= settings.failure_retries &&
                     r.error().what != net::http_error::kind::invalid_url &&
                     r.error().what != net::http_error::kind::tls &&
                     r.error().what != net::http_error::kind::protocol) {
@@ -377,7 +376,7 @@ struct client::impl {
                 return fail(api_error::kind::transport, 0, {},
                             "report document: " + r.error().message);
             }
-            if (r->status >= 500 && ++failures <= kMaxFailureRetries) {
+            if (r->status >= 500 && ++failures <= settings.failure_retries) {
                 wait(backoff_wait(failures, jitter()));
                 continue;
             }

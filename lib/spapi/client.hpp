@@ -65,6 +65,9 @@ struct client_settings {
     std::chrono::milliseconds request_timeout{30000};
     double rate_scale = 1.0;  // tests and benchmarks: multiply every published rate
     std::size_t document_limit = std::size_t{512} << 20;  // a larger report document is an error
+    // Retries after a 5xx or a broken connection (429s have their own bound).
+    // `sp-api check` uses 0: it reports at once instead of backing off.
+    int failure_retries = 3;
 };
 
 struct api_error {

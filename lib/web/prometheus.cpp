@@ -308,6 +308,24 @@ std::string render_prometheus(const snapshot& s, instant /*now*/) {
     write_counter(out, account, "dead_letters_total",
                   "Notifications given up since the daemon started.", c.dead_letters);
 
+    if (!s.sp_api.empty()) {
+        family requests("sp_api_requests_total", "counter",
+                        "Requests sent to Amazon's Selling Partner API, by operation.", account);
+        family throttled("sp_api_throttled_total", "counter",
+                         "429 answers from the Selling Partner API, by operation.", account);
+        family errors("sp_api_errors_total", "counter",
+                      "Selling Partner API calls that failed after their retries, by operation.",
+                      account);
+        for (const auto& op : s.sp_api) {
+            requests.add(label("operation", op.operation), number(op.requests));
+            throttled.add(label("operation", op.operation), number(op.throttled));
+            errors.add(label("operation", op.operation), number(op.errors));
+        }
+        requests.write(out);
+        throttled.write(out);
+        errors.write(out);
+    }
+
     family pending("outbox_pending", "gauge", "Notifications still owed to a channel.", account);
     pending.add({}, number(c.outbox_pending));
     pending.write(out);

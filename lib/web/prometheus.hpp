@@ -16,7 +16,9 @@
 // metric_status (one-hot over the status label), metric_low_volume. Then the
 // daemon's own: evaluation_timestamp_seconds, last_import_timestamp_seconds,
 // imports_total{result}, cycles_total, cycle_failures_total, deliveries_total,
-// delivery_failures_total, dead_letters_total, outbox_pending,
+// delivery_failures_total, dead_letters_total, sp_api_requests_total,
+// sp_api_throttled_total and sp_api_errors_total {operation} (with an
+// sp_api section), outbox_pending,
 // alerts_active{severity}, unanswered_messages and unconfirmed_orders per
 // marketplace; per marketplace and window_days the buyer messages' service
 // metrics (inform, never alert): first_response_seconds (summary: quantile

@@ -46,6 +46,15 @@ struct service_counters {
     std::optional<std::int64_t> active_breached;
 };
 
+// Requests to Amazon's Selling Partner API since the daemon started, for one
+// operation (spapi::client::counters).
+struct sp_api_operation_counters {
+    std::string operation;  // "searchOrders", ...
+    std::int64_t requests = 0;
+    std::int64_t throttled = 0;  // 429 answers
+    std::int64_t errors = 0;     // calls that failed after their retries
+};
+
 struct snapshot {
     std::string account;  // config `account`, the page's title
     std::string version;  // "0.1.0"
@@ -65,6 +74,8 @@ struct snapshot {
     service_counters counters;
     // Inbox entries the last scan would not read (names printable), by name.
     std::vector<report::unreadable_inbox_file> inbox_unreadable;
+    // One entry per SP-API operation; empty without an sp_api section.
+    std::vector<sp_api_operation_counters> sp_api;
 };
 
 inline constexpr int kHistoryDays = 90;

@@ -86,7 +86,7 @@ TEST(GeneratedDocs, TheHelpListsWhatTheTestsExpect) {
     const auto names = subcommands();
     EXPECT_EQ(names, (std::vector<std::string>{"run", "import", "status", "check-config",
                                                "test-alert", "check-db", "backfill", "fetch",
-                                               "messages"}));
+                                               "messages", "sp-api"}));
     const auto status = options_of("status");
     EXPECT_EQ(status, (std::vector<std::string>{"--help", "--config", "--at", "--json", "--all",
                                                 "--config-dir", "--check"}));
@@ -149,7 +149,17 @@ TEST(GeneratedDocs, ManPageFiveHasEveryConfigurationKey) {
                      "    - name: pager\n"
                      "      type: pagerduty\n"
                      "      url: https://events.pagerduty.com/v2/enqueue\n"
-                     "      routing_key: R0UTING\n");
+                     "      routing_key: R0UTING\n"
+                     "sp_api:\n"
+                     "  marketplaces: [ATVPDKIKX0DER]\n"
+                     "  client_id: amzn1.application-oa2-client.x\n"
+                     "  client_secret: credential:lwa-client-secret\n"
+                     "  refresh_token: credential:lwa-refresh-token\n"
+                     "  client_secret_expires: 2027-05-01\n"
+                     "  endpoint: https://127.0.0.1:8443\n"
+                     "  token_url: https://127.0.0.1:8443/auth/o2/token\n"
+                     "  ca_file: ca.pem\n"
+                     "  proxy: http://127.0.0.1:3128\n");
     const auto r =
         test::run_binary({"check-config", "--json", "--config", (dir / "full.yaml").string()});
     ASSERT_EQ(r.exit_code, 0) << r.out << r.err;

@@ -379,7 +379,8 @@ TEST(ConfigErrors, UnknownTopLevelKey) {
     EXPECT_TRUE(error_is("colour: blue\n", 1, 1, "colour",
                          "unknown key 'colour'; expected one of: account, database, inbox, "
                          "default_marketplace, marketplace, poll_interval, reconcile_tolerance, "
-                         "log_level, metrics, marketplaces, alerts, feeds, http, sp_api"));
+                         "log_level, metrics, marketplaces, alerts, feeds, http, sp_api, "
+                         "mailbox"));
 }
 
 TEST(ConfigErrors, UnknownKeyInsideAMetric) {
@@ -750,8 +751,8 @@ TEST(ConfigDocs, EveryKeyIsDocumentedAndInTheExample) {
         ++keys;
     }
     // 12 top-level keys, 5 fields for each of 6 metric lines, 10 alerts keys,
-    // 7 feeds with max_age each, 1 http key.
-    EXPECT_EQ(keys, 12 + 5 * 6 + 10 + 7 * 2 + 1);
+    // 8 feeds with max_age each, 1 http key.
+    EXPECT_EQ(keys, 12 + 5 * 6 + 10 + 8 * 2 + 1);
 }
 
 }  // namespace

@@ -10,7 +10,9 @@ rejects them, into one real SQLite file. After every import it runs
 must equal a recount from the records, bucket by bucket, and the metrics
 evaluated from the counts must equal the metrics counted from the records alone,
 as of each time (whole hours, midnights, the case's own T, T minus an odd
-offset). Exit 0 when every step is clean.
+offset). Between imports it marks random messages as needing no response
+(and takes some marks back) through `messages no-response-needed`. Exit 0
+when every step is clean.
 
 Usage: kept_counts_property.py --binary BUILD/daemon/seller-healthd
        [--seed N] [--case NAME] [--keep DIR]
@@ -23,6 +25,7 @@ import gzip
 import json
 import random
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -124,13 +127,29 @@ def run_case(binary: Path, profile, folder: Path, seed: int) -> tuple[list[str],
             problems.append(f"step {i}: {name} was meant to be rejected: {out.strip()[:200]}")
         if expect == "already" and "already imported" not in out:
             problems.append(f"step {i}: {name} again: {out.strip()[:200]}")
+        if r.random() < 0.3:
+            # The seller marks a message as needing no response, or takes a
+            # mark back: the rate leaves it out whenever marked.
+            dbs = sorted(folder.glob("*.sqlite"))
+            ids = []
+            if dbs:
+                with sqlite3.connect(dbs[0]) as c:
+                    ids = [row[0] for row in c.execute("SELECT message_id FROM messages")]
+            if ids:
+                args = ["messages", "no-response-needed", "--config", "config.yaml",
+                        r.choice(ids)]
+                if r.random() < 0.3:
+                    args.append("--undo")
+                run(binary, args, folder)
+                outcomes["marks"] = outcomes.get("marks", 0) + 1
         found = check(binary, folder, times)
         if found:
             problems.append(f"step {i}: after importing {name} ({out.strip()[:120]}):")
             problems += found
             break
     summary = (f"{len(steps)} imports ({outcomes['imported']} imported, {outcomes['rejected']}"
-               f" rejected, {outcomes['already']} already imported), checked as of"
+               f" rejected, {outcomes['already']} already imported, {outcomes.get('marks', 0)} marks),"
+               f" checked as of"
                f" {len(times)} times after each")
     return problems, summary
 

@@ -70,8 +70,14 @@ inline std::string dump_tables(SQLite::Database& db) {
     while (tables.executeStep()) {
         const std::string table = tables.getColumn(0).getString();
         out += "[" + table + "]\n";
-        // Table names come from sqlite_schema, not from input.
-        SQLite::Statement rows(db, "SELECT * FROM \"" + table + "\" ORDER BY 1, 2");
+        // Table names come from sqlite_schema, not from input. Ordered by
+        // every column: a total order whatever the table's key and width.
+        const std::string select = "SELECT * FROM \"" + table + "\"";
+        const int width = SQLite::Statement(db, select).getColumnCount();
+        std::string order_by = " ORDER BY 1";
+        for (int i = 2; i <= width; ++i)
+            order_by += ", " + std::to_string(i);
+        SQLite::Statement rows(db, select + order_by);
         while (rows.executeStep()) {
             for (int i = 0; i < rows.getColumnCount(); ++i) {
                 const auto col = rows.getColumn(i);

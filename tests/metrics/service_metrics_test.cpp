@@ -205,11 +205,19 @@ TEST(MessageMarks, MarkLeavesTheMessageOutOfTheRateAndUndoBringsItBack) {
     EXPECT_EQ(ingest::mark_no_response_needed(h, {"late"}, false, T()).unchanged,
               std::vector<std::string>{"late"});
 
-    // A re-import of the message replaces its row and keeps the mark.
-    db.exec(
-        "INSERT INTO messages (message_id, received_at, no_response_needed, import_id)"
-        " VALUES ('late', 1, 0, 1) ON CONFLICT(message_id) DO UPDATE SET"
-        " no_response_needed = 0, marketplace_id = 'ATVPDKIKX0DER'");
+    // A re-import of the message through the store writer replaces its row
+    // (its own flag false) and keeps the mark.
+    {
+        ingest::store_writer writer(h, 1, T());
+        ingest::message_row row;
+        row.message_id = "late";
+        row.marketplace_id = kUS;
+        row.received_at = T() - days(2);
+        writer.write(row, 2);
+    }
+    EXPECT_EQ(
+        h.execAndGet("SELECT no_response_needed FROM messages WHERE message_id = 'late'").getInt(),
+        2);
     EXPECT_EQ(counts(db.evaluate(T()), rr, kUS, "all", 7), counts_pair(1, 1));
 
     auto undone = ingest::mark_no_response_needed(h, {"late", "csv-thanks"}, true, T());

@@ -372,6 +372,28 @@ TEST(PrometheusParser, AcceptsTheHandMadeAndTheEmptySnapshots) {
     EXPECT_EQ(bare.exit_code, 0) << bare.err;
 }
 
+TEST(Prometheus, SpApiCountersPerOperationOnlyWithTheSection) {
+    snapshot s = hand_made();
+    EXPECT_THAT(render_prometheus(s, at("2026-03-01T12:00:30Z")), Not(HasSubstr("sp_api_")));
+    s.sp_api = {{"searchOrders", 12, 3, 1}, {"getReport", 40, 0, 0}};
+    const std::string text = render_prometheus(s, at("2026-03-01T12:00:30Z"));
+    const std::string p = "seller_healthd_";
+    EXPECT_THAT(
+        text,
+        HasSubstr("# TYPE " + p + "sp_api_requests_total counter\n" + p +
+                  "sp_api_requests_total{account=\"Acme\",operation=\"searchOrders\"} "
+                  "12\n" +
+                  p + "sp_api_requests_total{account=\"Acme\",operation=\"getReport\"} 40\n"));
+    EXPECT_THAT(
+        text,
+        HasSubstr(p + "sp_api_throttled_total{account=\"Acme\",operation=\"searchOrders\"} 3\n"));
+    EXPECT_THAT(
+        text,
+        HasSubstr(p + "sp_api_errors_total{account=\"Acme\",operation=\"searchOrders\"} 1\n"));
+    const auto checked = check_exposition(text);
+    EXPECT_EQ(checked.exit_code, 0) << checked.err;
+}
+
 std::string hex(std::string_view s) {
     std::string out;
     for (const unsigned char c : s)
