@@ -317,8 +317,14 @@ std::vector<std::string> normalise_times(outbox_row& row, instant now,
             cap(row.created_at, kQuietHoursAtMost + tolerance, "created_at");
             break;
         case outbox_state::pending:
-            cap(row.not_before, tolerance, "not_before");
-            cap(row.created_at, tolerance, "created_at");
+            // Written ahead (created_at says so), or deliberately delayed
+            // (a not_before after created_at, as for a digest): at most a day.
+            if (row.created_at > now + tolerance) {
+                cap(row.not_before, tolerance, "not_before");
+                cap(row.created_at, tolerance, "created_at");
+            } else {
+                cap(row.not_before, kQuietHoursAtMost + tolerance, "not_before");
+            }
             break;
         case outbox_state::retry:
             // A backoff may be long (Retry-After is a floor); the attempt it

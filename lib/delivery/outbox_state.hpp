@@ -120,7 +120,8 @@ outbox_plan plan(const std::vector<outbox_row>& rows, instant now, const plan_op
 // A clock that was ahead when a row was written leaves times in the future
 // that should be in the past. Times further ahead than the row's state
 // allows are treated as now: claimed_at, delivered_at and a pending row's
-// not_before more than `tolerance` ahead; a held row's times more than a day
+// created_at (with its not_before) more than `tolerance` ahead, a pending
+// row's own delay more than a day; a held row's times more than a day
 // of quiet hours; a retry's not_before when its attempt's claimed_at was
 // ahead (a backoff may be long). Returns the fields repaired (empty: none).
 std::vector<std::string> normalise_times(outbox_row& row, instant now,
