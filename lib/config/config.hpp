@@ -6,15 +6,15 @@
 // config.cpp, the validating machinery in schema.hpp (internal).
 #pragma once
 
-#include "core/metric_catalog.hpp"
-#include "core/result.hpp"
-
 #include <chrono>
 #include <filesystem>
 #include <map>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include "core/metric_catalog.hpp"
+#include "core/result.hpp"
 
 namespace shd::config {
 
@@ -30,28 +30,32 @@ struct metric_thresholds {
 
 // One place notifications go (`alerts.channels[]`).
 struct alert_channel {
-    std::string name;                   // unique; test-alert --channel NAME
-    std::string type;                   // webhook, slack, email, teams, discord, pagerduty
+    std::string name;  // unique; test-alert --channel NAME
+    std::string type;  // webhook, slack, email, teams, discord, pagerduty, alertmanager
     std::string min_severity = "at_risk";  // at_risk or breached
-    std::string url;                    // webhook/slack/teams/discord/pagerduty endpoint; smtp:// or smtps:// for email
-    std::string secret;                 // webhook: HMAC-SHA256 key for X-Signature-SHA256 (secret)
-    std::string routing_key;            // pagerduty integration key (secret)
-    std::filesystem::path ca_file;      // extra trusted CA for https / smtp TLS
-    std::chrono::seconds timeout{10};   // per delivery attempt
+    std::string
+        url;  // webhook/slack/teams/discord/pagerduty endpoint; smtp:// or smtps:// for email
+    std::string secret;                // webhook: HMAC-SHA256 key for X-Signature-SHA256 (secret)
+    std::string routing_key;           // pagerduty integration key (secret)
+    std::filesystem::path ca_file;     // extra trusted CA for https / smtp TLS
+    std::chrono::seconds timeout{10};  // per delivery attempt
     // email
     std::string from;
     std::vector<std::string> to;
     std::string username;
     std::filesystem::path password_file;  // read at send time; relative to the config's folder
-    std::string tls;                      // starttls (default for smtp://), implicit (smtps://), none (explicit only)
+    std::string tls;  // starttls (default for smtp://), implicit (smtps://), none (explicit only)
+    // alertmanager: the endsAt of a firing alert is the post time plus this;
+    // 0 until resolved to twice alerts.repeat_interval.
+    std::chrono::seconds ends_after{0};
 
     bool operator==(const alert_channel&) const = default;
 };
 
 // at_risk notifications wait while quiet hours last; breached ones do not.
 struct quiet_hours_config {
-    std::string start;  // "22:00"
-    std::string end;    // "07:00"
+    std::string start;             // "22:00"
+    std::string end;               // "07:00"
     std::string timezone = "UTC";  // IANA name, read from the system tzdata
     bool operator==(const quiet_hours_config&) const = default;
 };
@@ -106,6 +110,9 @@ struct config {
     // this much, as a fraction, before status flags the difference.
     double reconcile_tolerance = 0.005;
     std::string log_level = "info";
+    // IANA zone notices show times in beside UTC; empty: each marketplace's
+    // own zone (core/marketplaces.hpp).
+    std::string display_time_zone;
 
     // Resolved thresholds: every metric is present, overrides already merged.
     std::map<metric_key, metric_thresholds> metrics;

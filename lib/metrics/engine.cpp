@@ -35,6 +35,23 @@ int longest_reach(const config::config& cfg, metric_key key,
     return reach;
 }
 
+// A breached row's clears_by from its day buckets; nullopt for a metric
+// counted by one range query (no buckets).
+std::optional<instant> breach_clears_by(const metric_result& row,
+                                        const config::metric_thresholds& thresholds, instant as_of,
+                                        const day_buckets* buckets) {
+    if (buckets == nullptr)
+        return std::nullopt;
+    const auto direction = definition(row.metric).direction;
+    std::vector<std::int64_t> bad;
+    for (const auto& c :
+         buckets->each(row.marketplace_id, row.channel, thresholds.lag_days, row.window_days)) {
+        bad.push_back(direction == metric_direction::lower_is_better ? c.numerator
+                                                                     : c.denominator - c.numerator);
+    }
+    return clears_by(direction, row.numerator, row.denominator, row.target, row.warn, bad, as_of);
+}
+
 std::vector<metric_result> compute_metrics(SQLite::Database& db, const config::config& cfg,
                                            instant as_of) {
     // The aggregates look orders up at random by primary key; reading pages
@@ -94,8 +111,26 @@ std::vector<metric_result> compute_metrics(SQLite::Database& db, const config::c
                             marketplace, channel, window_days, counts.numerator,
                             counts.denominator));
                     }
-                    out.push_back(make_result(def.key, marketplace, channel, window_days,
-                                              thresholds, as_of, counts));
+                    auto row = make_result(def.key, marketplace, channel, window_days, thresholds,
+                                           as_of, counts);
+                    if (row.status == metric_status::breached)
+                        row.clears_by =
+                            breach_clears_by(row, thresholds, as_of, [&]() -> const day_buckets* {
+                                switch (def.key) {
+                                    case metric_key::order_defect_rate:
+                                        return &odr_defects;
+                                    case metric_key::late_dispatch_rate:
+                                        return &late;
+                                    case metric_key::valid_tracking_rate:
+                                        return &tracking;
+                                    case metric_key::response_rate_24h:
+                                        return &responses;
+                                    case metric_key::cancellation_rate:
+                                        return nullptr;
+                                }
+                                return nullptr;
+                            }());
+                    out.push_back(std::move(row));
                 }
             }
         }

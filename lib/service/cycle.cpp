@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <set>
 
+#include "alerts/words.hpp"
 #include "core/marketplaces.hpp"
 #include "metrics/engine.hpp"
 #include "metrics/history.hpp"
@@ -197,7 +198,10 @@ cycle_report cycle_runner::run(const config::config& cfg, instant now,
         return report;
     }
     for (const auto& change : decided->changes) {
-        spdlog::info("alert {}: {}", change.state, change.title);
+        // A breach or a missed deadline shows under `journalctl -p warning`.
+        spdlog::log(
+            alerts::journal_priority(change) <= 4 ? spdlog::level::warn : spdlog::level::info, "{}",
+            alerts::journal_line(change));
     }
     log_held(decided->held);
     report.alerts = std::move(*decided);
