@@ -11,6 +11,10 @@
 #   BUILD_DIR  a build tree with daemon/seller-healthd (default: build)
 #   ROWS       item rows to generate (default: 1000000)
 #   RUNS       runs of each importer (default: 3)
+#   COUNTS=off in the environment: the same import with the triggers that keep
+#   metric_counts dropped beforehand (the cost of the kept counts).
+# GEN_ARGS: options for gen_all_orders.py, to time files shaped unlike the
+#   default one (e.g. GEN_ARGS="--realistic --scatter-items 0.3"; see its --help).
 # Needs python3, sqlite3 and GNU time (scripts/install-deps.sh installs them).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -28,7 +32,8 @@ work="$(mktemp -d "${TMPDIR:-/tmp}/shd-import-bench.XXXXXX")"
 trap 'rm -rf "$work"' EXIT
 orders="$work/orders.txt"
 
-python3 "$root/bench/gen_all_orders.py" --rows "$rows" "$orders"
+# shellcheck disable=SC2086  # GEN_ARGS is a list of options
+python3 "$root/bench/gen_all_orders.py" --rows "$rows" ${GEN_ARGS:-} "$orders"
 echo "file: $(du -h "$orders" | cut -f1), $(($(wc -l <"$orders") - 1)) item rows"
 
 # The bare table: every column of the report, as text, no keys.
@@ -62,6 +67,13 @@ for run in $(seq 1 "$runs"); do
     { echo "import_bench: sqlite3 did not import $rows rows" >&2; exit 1; }
 
   rm -f "$work/shd.sqlite" "$work/shd.sqlite-wal" "$work/shd.sqlite-shm"
+  if [ "${COUNTS:-on}" = off ]; then
+    # The import without the kept metric counts: the schema created first,
+    # then the triggers that keep metric_counts dropped.
+    "$binary" check-db --config "$work/config.yaml" >/dev/null
+    sqlite3 "$work/shd.sqlite" "SELECT 'DROP TRIGGER ' || name || ';' FROM sqlite_schema
+      WHERE type = 'trigger' AND sql LIKE '%metric_counts%'" | sqlite3 "$work/shd.sqlite"
+  fi
   measure "$binary" import --config "$work/config.yaml" "$orders" >>"$work/ours.txt"
   grep -q "^imported: .* ($rows rows, " "$work/out.txt" ||
     { echo "import_bench: unexpected output: $(cat "$work/out.txt")" >&2; exit 1; }

@@ -3,7 +3,7 @@
 // straight into SQLite, evaluated as `status` would; printed beside the time
 // the sqlite3 shell takes for the same aggregate statements on the same file.
 //
-// Usage: metrics_bench [DB_PATH] [--runs N]
+// Usage: metrics_bench [DB_PATH] [--runs N] [--orders N]
 // DB_PATH is generated when missing and reused when present (delete it to
 // regenerate). Figures go to docs/performance.md, "Metrics".
 #include <SQLiteCpp/Database.h>
@@ -34,8 +34,9 @@ namespace {
 using namespace shd;
 using clock_type = std::chrono::steady_clock;
 
-constexpr long kOrders = 1'000'000;
-constexpr long kMessages = 50'000;
+// Orders of the generated seller (--orders); messages are a twentieth of it.
+long kOrders = 1'000'000;
+long kMessages = 50'000;
 constexpr std::int64_t kDay = 86400;
 // T: 2026-03-01T00:00:00Z. Orders are purchased in (T - 90 d, T].
 constexpr std::int64_t kT = 1772323200;
@@ -211,66 +212,6 @@ summary summarize(std::vector<double> v) {
     return {v.front(), v[v.size() / 2], v.back()};
 }
 
-// One-line SQL for the shell (the texts are one line already).
-std::string param(int n, const std::string& value) {
-    return fmt::format(".parameter set ?{} {}\n", n, value);
-}
-std::string quoted(const std::string& s) {
-    return "'" + s + "'";
-}
-
-// The statements evaluate_metrics runs, with the same parameters, as a
-// sqlite3 shell script.
-std::string shell_script(const config::config& cfg, instant as_of,
-                         const std::vector<std::string>& marketplaces) {
-    const auto& sql = metrics::sql_texts();
-    const std::int64_t t = to_unix(as_of);
-    auto reach = [&](metric_key key) {
-        int r = 0;
-        for (const auto& m : marketplaces) {
-            const auto& th = cfg.thresholds(key, m);
-            for (int w : th.windows)
-                r = std::max(r, th.lag_days + w);
-        }
-        return t - static_cast<std::int64_t>(r) * kDay;
-    };
-    // The engine maps the file too (engine.cpp); the shell gets the same setting.
-    std::string s = "PRAGMA mmap_size = 1073741824;\n.timer on\n";
-    s += fmt::format("{};\n{};\n", sql.order_marketplaces, sql.message_marketplaces);
-    s += ".parameter clear\n" + param(1, std::to_string(t)) +
-         param(2, std::to_string(reach(metric_key::order_defect_rate))) + sql.odr_defects + ";\n";
-    s += ".parameter clear\n" + param(1, std::to_string(t)) +
-         param(2, std::to_string(reach(metric_key::late_dispatch_rate))) + sql.late_dispatch +
-         ";\n";
-    s += ".parameter clear\n" + param(1, std::to_string(t)) +
-         param(2, std::to_string(reach(metric_key::valid_tracking_rate))) + sql.valid_tracking +
-         ";\n";
-    s += ".parameter clear\n" + param(1, std::to_string(t)) +
-         param(2, std::to_string(reach(metric_key::response_rate_24h))) +
-         param(3, quoted(cfg.default_marketplace)) + sql.responses + ";\n";
-    for (const auto& m : marketplaces) {
-        const auto& odr = cfg.thresholds(metric_key::order_defect_rate, m);
-        for (const char* channel : {"MFN", "AFN"}) {
-            for (int w : odr.windows) {
-                const auto win = metrics::window_for(as_of, w, odr.lag_days);
-                s += ".parameter clear\n" + param(1, quoted(m)) + param(2, quoted(channel)) +
-                     param(3, std::to_string(to_unix(win.start))) +
-                     param(4, std::to_string(to_unix(std::min(win.end, as_of)))) +
-                     sql.count_orders + ";\n";
-            }
-        }
-        const auto& cr = cfg.thresholds(metric_key::cancellation_rate, m);
-        for (int w : cr.windows) {
-            const auto win = metrics::window_for(as_of, w, cr.lag_days);
-            s += ".parameter clear\n" + param(1, quoted(m)) +
-                 param(2, std::to_string(to_unix(win.start))) +
-                 param(3, std::to_string(to_unix(std::min(win.end, as_of)))) + sql.cancellation +
-                 ";\n";
-        }
-    }
-    return s;
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -280,6 +221,9 @@ int main(int argc, char** argv) {
         const std::string arg = argv[i];
         if (arg == "--runs" && i + 1 < argc) {
             runs = std::max(1, std::atoi(argv[++i]));
+        } else if (arg == "--orders" && i + 1 < argc) {
+            kOrders = std::max(1L, std::atol(argv[++i]));
+            kMessages = std::max(1L, kOrders / 20);
         } else {
             path = arg;
         }
@@ -305,75 +249,61 @@ int main(int argc, char** argv) {
                    h.execAndGet("SELECT COUNT(*) FROM messages").getInt64());
 
         const auto cfg = config::default_config();
-        const instant as_of = from_unix(kT);
-
-        std::vector<double> metrics_ms, full_ms;
-        std::size_t rows = 0;
-        for (int i = 0; i < runs + 1; ++i) {
-            auto start = clock_type::now();
-            auto m = metrics::evaluate_metrics(*db, cfg, as_of);
-            const double took = ms_since(start);
-            if (!m)
-                throw std::runtime_error(m.error().text);
-            rows = m->size();
-            if (i > 0)
-                metrics_ms.push_back(took);  // the first run warms the page cache
-            start = clock_type::now();
-            auto full = metrics::evaluate(*db, cfg, as_of);
-            if (!full)
-                throw std::runtime_error(full.error().text);
-            if (i > 0)
-                full_ms.push_back(ms_since(start));
-        }
-        const auto m = summarize(metrics_ms);
-        const auto f = summarize(full_ms);
-        fmt::print(
-            "evaluate_metrics ({} rows), {} runs: min {:.1f} ms, median {:.1f} ms, max "
-            "{:.1f} ms\n",
-            rows, runs, m.min, m.median, m.max);
-        fmt::print(
-            "evaluate (metrics + upcoming + amazon): min {:.1f} ms, median {:.1f} ms, "
-            "max {:.1f} ms\n",
-            f.min, f.median, f.max);
-
-        // The same statements in the sqlite3 shell.
-        std::vector<std::string> marketplaces;
-        for (const auto& r : *metrics::evaluate_metrics(*db, cfg, as_of)) {
-            if (marketplaces.empty() || marketplaces.back() != r.marketplace_id) {
-                marketplaces.push_back(r.marketplace_id);
+        // T at midnight (the windows are whole days) and T at an odd second
+        // (every window has two partial edge hours and edge days).
+        for (const std::int64_t t : {kT, kT - 3 * 3600 - 17 * 60 - 13}) {
+            const instant as_of = from_unix(t);
+            std::vector<double> kept_ms, full_ms, records_ms;
+            std::size_t rows = 0;
+            for (int i = 0; i < runs + 1; ++i) {
+                auto start = clock_type::now();
+                auto m = metrics::evaluate_metrics(*db, cfg, as_of);
+                const double took = ms_since(start);
+                if (!m)
+                    throw std::runtime_error(m.error().text);
+                rows = m->size();
+                if (i > 0)
+                    kept_ms.push_back(took);  // the first run warms the page cache
+                start = clock_type::now();
+                auto full = metrics::evaluate(*db, cfg, as_of);
+                if (!full)
+                    throw std::runtime_error(full.error().text);
+                if (i > 0)
+                    full_ms.push_back(ms_since(start));
+                if (i < std::min(runs, 5) + 1) {
+                    start = clock_type::now();
+                    auto reference = metrics::evaluate_metrics_from_records(*db, cfg, as_of);
+                    const double reference_took = ms_since(start);
+                    if (!reference)
+                        throw std::runtime_error(reference.error().text);
+                    if (i > 0)
+                        records_ms.push_back(reference_took);
+                    // The benchmark is also a check: both ways agree.
+                    for (std::size_t r = 0; r < reference->size(); ++r) {
+                        const auto& x = (*reference)[r];
+                        const auto& y = (*m)[r];
+                        if (x.numerator != y.numerator || x.denominator != y.denominator)
+                            throw std::runtime_error("the kept counts and the records disagree");
+                    }
+                }
             }
+            const auto k = summarize(kept_ms);
+            const auto f = summarize(full_ms);
+            const auto r = summarize(records_ms);
+            fmt::print("T = {}:\n", format_iso8601(as_of));
+            fmt::print(
+                "  evaluate_metrics, kept counts ({} rows), {} runs: min {:.2f} ms, median {:.2f}"
+                " ms, max {:.2f} ms\n",
+                rows, runs, k.min, k.median, k.max);
+            fmt::print(
+                "  evaluate (metrics + upcoming + amazon): min {:.2f} ms, median {:.2f} ms, max"
+                " {:.2f} ms\n",
+                f.min, f.median, f.max);
+            fmt::print(
+                "  evaluate_metrics_from_records (before the kept counts), {} runs: min {:.1f} ms,"
+                " median {:.1f} ms, max {:.1f} ms\n",
+                records_ms.size(), r.min, r.median, r.max);
         }
-        const auto script_path = std::filesystem::temp_directory_path() / "metrics_bench.sql";
-        const auto out_path = std::filesystem::temp_directory_path() / "metrics_bench.out";
-        std::ofstream(script_path) << shell_script(cfg, as_of, marketplaces);
-        const auto command = fmt::format("sqlite3 -readonly '{}' < '{}' > '{}'", path.string(),
-                                         script_path.string(), out_path.string());
-        std::vector<double> wall, timed;
-        for (int i = 0; i < std::min(runs, 5) + 1; ++i) {
-            const auto start = clock_type::now();
-            if (std::system(command.c_str()) != 0)
-                throw std::runtime_error("sqlite3 failed");
-            const double took = ms_since(start);
-            std::ifstream in(out_path);
-            const std::regex timer(R"(Run Time: real ([0-9.]+))");
-            double sum = 0;
-            for (std::string line; std::getline(in, line);) {
-                std::smatch match;
-                if (std::regex_search(line, match, timer))
-                    sum += std::stod(match[1]) * 1000.0;
-            }
-            if (i > 0) {
-                wall.push_back(took);
-                timed.push_back(sum);
-            }
-        }
-        const auto w = summarize(wall);
-        const auto t = summarize(timed);
-        fmt::print(
-            "sqlite3 shell, same statements: median {:.1f} ms by .timer (sum of "
-            "statements), {:.1f} ms wall clock including process start\n",
-            t.median, w.median);
-        fmt::print("script: {}\n", script_path.string());
     } catch (const std::exception& e) {
         fmt::print(stderr, "metrics_bench: {}\n", e.what());
         return 1;

@@ -55,6 +55,59 @@ cli_commands define_cli(CLI::App& app, cli_args& a) {
     c.test_alert->add_option("--channel", a.channel, "Only this channel (by name)");
     c.test_alert->add_flag("--json", a.test_alert_json,
                            "One JSON document: per channel its type and delivery result");
+
+    c.check_db = app.add_subcommand(
+        "check-db", "Recount the kept metric counts from the records and report any drift");
+    add_config(c.check_db);
+    c.check_db->add_option("--at", a.check_db.at,
+                           "Also compare the metrics as of this ISO-8601 time, from the counts and "
+                           "from the records alone (repeatable; default: now)");
+    c.check_db->add_flag("--repair", a.check_db.repair,
+                         "Rewrite the counts from the records, in one transaction");
+    c.check_db->add_flag("--json", a.check_db.json,
+                         "One JSON document: buckets recounted, each drifting bucket and metric "
+                         "row, repaired");
+
+    c.backfill = app.add_subcommand(
+        "backfill", "Compute the past hours' metric history from stored data; sends nothing");
+    add_config(c.backfill);
+    c.backfill->add_option("--days", a.backfill.days, "Days of hourly points to compute (1-400)")
+        ->capture_default_str();
+    c.backfill->add_option("--at", a.backfill.at,
+                           "End of the range, ISO-8601 (default: now); its hour is the last");
+    c.backfill->add_flag("--replace", a.backfill.replace,
+                         "Evaluate again hours that already hold a point, leaving one point an "
+                         "hour (default: keep them)");
+    c.backfill->add_flag("--json", a.backfill.json,
+                         "One JSON document: the range and what was evaluated, kept and written");
+    c.fetch = app.add_subcommand("fetch", "Read a source the daemon fetches by itself, now");
+    add_config(c.fetch);
+    c.fetch->add_option("--source", a.fetch_source, "The source: mailbox")
+        ->required()
+        ->check(CLI::IsMember({"mailbox"}));
+    c.fetch->add_flag("--json", a.fetch_json, "One JSON document: what was read");
+    c.messages = app.add_subcommand(
+        "messages",
+        "Buyer messages: list them with their reply state, mark those needing no reply");
+    c.messages->require_subcommand(1);
+    c.messages_list = c.messages->add_subcommand(
+        "list", "Each buyer message: order, marketplace, received and due times, reply state");
+    add_config(c.messages_list);
+    c.messages_list->add_option("--at", a.messages_list.at,
+                                "Reply states as of this ISO-8601 time (default: now)");
+    c.messages_list->add_flag("--pending", a.messages_list.pending,
+                              "Only messages still waiting for a reply (pending or missed), "
+                              "oldest first");
+    c.messages_list->add_flag("--json", a.messages_list.json, "Machine-readable output");
+    c.messages_no_response_needed = c.messages->add_subcommand(
+        "no-response-needed",
+        "Mark buyer messages as needing no reply (left out of the response rate)");
+    add_config(c.messages_no_response_needed);
+    c.messages_no_response_needed
+        ->add_option("message_ids", a.message_ids, "Message IDs (as messages list shows them)")
+        ->required();
+    c.messages_no_response_needed->add_flag("--undo", a.messages_undo,
+                                            "Clear the mark instead of setting it");
     return c;
 }
 

@@ -21,6 +21,13 @@ struct cli_args {
     bool check_config_json = false;
     std::optional<std::string> channel;
     bool test_alert_json = false;
+    check_db_options check_db;
+    backfill_options backfill;
+    std::string fetch_source;
+    bool fetch_json = false;
+    messages_list_options messages_list;
+    std::vector<std::string> message_ids;
+    bool messages_undo = false;
 };
 
 struct cli_commands {
@@ -29,6 +36,12 @@ struct cli_commands {
     CLI::App* status = nullptr;
     CLI::App* check_config = nullptr;
     CLI::App* test_alert = nullptr;
+    CLI::App* check_db = nullptr;
+    CLI::App* backfill = nullptr;
+    CLI::App* fetch = nullptr;
+    CLI::App* messages = nullptr;  // a group: list, no-response-needed
+    CLI::App* messages_list = nullptr;
+    CLI::App* messages_no_response_needed = nullptr;
 };
 
 inline constexpr const char* kProgramSummary =

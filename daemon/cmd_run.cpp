@@ -16,6 +16,7 @@
 #include "service/daemon.hpp"
 #include "service/delivery.hpp"
 #include "store/database.hpp"
+#include "store/instance_lock.hpp"
 
 namespace shd::cli {
 namespace {
@@ -25,12 +26,14 @@ namespace {
 // unchanged; the wait is short and bounded rather than a whole poll_interval.
 constexpr std::chrono::seconds kOnceSettle{1};
 constexpr int kOnceSettleRounds = 10;
+// How far --at may be ahead of the clock on a database a daemon holds.
+constexpr std::chrono::minutes kFutureTolerance{5};
 
 // `wall` times the files' readiness; `as_of` is the instant the cycle
 // imports (imported_at, so feed freshness replays too), evaluates, alerts and
 // delivers at: now, or the --at of a replay.
 int run_once(const config::config& cfg, store::database& db, const Clock& wall,
-             std::optional<instant> as_of) {
+             std::optional<instant> as_of, bool owns_database) {
     const ManualClock replay(as_of.value_or(instant{}));
     ingest::importer importer(db, as_of ? static_cast<const Clock&>(replay) : wall,
                               cfg.default_marketplace);
@@ -52,8 +55,11 @@ int run_once(const config::config& cfg, store::database& db, const Clock& wall,
     report = runner.run(cfg, as_of.value_or(wall.now()));
     service::log_cycle(report);
 
-    delivery::dispatcher dispatcher;
-    auto delivered = service::deliver_all_due(dispatcher, db, cfg, as_of.value_or(wall.now()));
+    delivery::dispatch_options options;
+    options.take_over_claims = owns_database;
+    delivery::dispatcher dispatcher(options);
+    auto delivered = service::deliver_all_due(
+        dispatcher, db, cfg, as_of ? static_cast<const Clock&>(replay) : wall);
     service::log_delivery(delivered);
     const bool delivery_failed = !delivered || delivered->retried + delivered->dead > 0;
     return report.failed || delivery_failed || report.inbox.rejected > 0 ? kExitFailure
@@ -99,9 +105,40 @@ int run(const global_options& g, bool once, const std::optional<std::string>& at
     }
 
     SystemClock clock;
-    if (once)
-        return run_once(*cfg, *db, clock, fixed_now);
-    return service::run_daemon({g.config_path, cfg, SHD_VERSION}, std::move(*db), clock);
+    // The daemon owns the database for its whole life; `run --once` while it
+    // can (store/instance_lock.hpp).
+    auto lock = store::instance_lock::try_acquire(cfg->database);
+    if (!lock) {
+        spdlog::error("{}", lock.error().text);
+        return kExitFailure;
+    }
+    if (once) {
+        // A replay ahead of the clock would store future times (notices never
+        // due, repeats stopped) under a daemon that lives at the real now.
+        if (!*lock && fixed_now && *fixed_now > clock.now() + kFutureTolerance) {
+            spdlog::error(
+                "--at {} is in the future, and a running seller-healthd holds {}: a replay "
+                "there would store times ahead of its clock; stop it first, or replay on a "
+                "copy of the database",
+                *at, cfg->database.string());
+            return kExitUsage;
+        }
+        return run_once(*cfg, *db, clock, fixed_now, lock->has_value());
+    }
+    if (!*lock) {
+        spdlog::warn("another seller-healthd process holds {} ({}); waiting for it to finish",
+                     cfg->database.string(),
+                     store::instance_lock::lock_path(cfg->database).string());
+        auto waited = store::instance_lock::acquire(cfg->database);
+        if (!waited) {
+            spdlog::error("{}", waited.error().text);
+            return kExitFailure;
+        }
+        lock->emplace(std::move(*waited));
+    }
+    service::daemon_options options{g.config_path, cfg, SHD_VERSION};
+    options.owns_database = true;
+    return service::run_daemon(std::move(options), std::move(*db), clock);
 }
 
 }  // namespace shd::cli

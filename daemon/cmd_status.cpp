@@ -12,6 +12,7 @@
 #include "metrics/engine.hpp"
 #include "report/accounts.hpp"
 #include "report/inbox_status.hpp"
+#include "report/messages.hpp"
 #include "report/status_json.hpp"
 #include "report/status_table.hpp"
 #include "store/database.hpp"
@@ -149,6 +150,7 @@ int status(const global_options& g, const status_options& o) {
     } else {
         std::cout << report::status_table(*evaluated,
                                           report::table_options{.color = ::isatty(1) == 1})
+                  << report::message_service_table(evaluated->message_service)
                   << report::inbox_status_table(unreadable);
     }
     std::cout.flush();

@@ -29,11 +29,40 @@ struct status_options {
     std::string config_dir = kDefaultConfigDir;
 };
 
+struct check_db_options {
+    std::vector<std::string> at;  // evaluation times to compare; none: now
+    bool json = false;
+    bool repair = false;
+};
+
+struct backfill_options {
+    int days = 90;
+    std::optional<std::string> at;  // end of the range (default: now)
+    bool replace = false;           // re-evaluate hours that already hold a point
+    bool json = false;
+};
+
+struct messages_list_options {
+    std::optional<std::string> at;
+    bool pending = false;  // only messages waiting for a reply (pending or missed)
+    bool json = false;
+};
+
 int check_config(const global_options& g, bool json);
+// Exit 0 no drift, 1 drift found (also after --repair: it reports what it found).
+int check_db(const global_options& g, const check_db_options& o);
 int import_files(const global_options& g, const std::vector<std::string>& files, bool json);
 // `status --check` exits 0-3 as a monitoring plugin does, whatever went wrong.
 int status(const global_options& g, const status_options& o);
 int run(const global_options& g, bool once, const std::optional<std::string>& at);
+// Stored history for the past hours (metrics/backfill.hpp); nothing sent.
+int backfill(const global_options& g, const backfill_options& o);
 int test_alert(const global_options& g, const std::optional<std::string>& channel, bool json);
+// `fetch --source NAME`: read one source now (cmd_fetch.cpp).
+int fetch(const global_options& g, const std::string& source, bool json);
+int messages_list(const global_options& g, const messages_list_options& o);
+// Exit 1, changing nothing, when any ID is not a stored message.
+int messages_no_response_needed(const global_options& g, const std::vector<std::string>& ids,
+                                bool undo);
 
 }  // namespace shd::cli

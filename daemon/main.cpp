@@ -45,8 +45,18 @@ int main(int argc, char** argv) {
             return status(a.g, a.status);
         if (c.check_config->parsed())
             return check_config(a.g, a.check_config_json);
+        if (c.check_db->parsed())
+            return check_db(a.g, a.check_db);
         if (c.test_alert->parsed())
             return test_alert(a.g, a.channel, a.test_alert_json);
+        if (c.backfill->parsed())
+            return backfill(a.g, a.backfill);
+        if (c.fetch->parsed())
+            return fetch(a.g, a.fetch_source, a.fetch_json);
+        if (c.messages_list->parsed())
+            return messages_list(a.g, a.messages_list);
+        if (c.messages_no_response_needed->parsed())
+            return messages_no_response_needed(a.g, a.message_ids, a.messages_undo);
     } catch (const std::exception& e) {
         // A broken invariant: say so plainly and exit non-zero (systemd
         // restarts the service) rather than abort with a core dump.

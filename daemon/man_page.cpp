@@ -19,9 +19,11 @@ struct option_doc {
 };
 
 struct command_doc {
-    std::string name;
+    std::string name;  // "status", or "messages list" under a group
     std::string description;
     std::vector<option_doc> options;
+    std::vector<std::string> subcommands;  // a group's: "list", ...; empty for a command
+    bool is_group() const { return !subcommands.empty(); }
 };
 
 // The placeholder an option's value is written as.
@@ -37,33 +39,45 @@ std::string value_name(const std::string& option) {
     return "VALUE";
 }
 
-std::vector<command_doc> walk(const CLI::App& app) {
-    std::vector<command_doc> commands;
-    for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
-        command_doc c{sub->get_name(), sub->get_description(), {}};
-        for (const CLI::Option* opt : sub->get_options()) {
-            if (opt->get_group().empty())
-                continue;  // hidden
-            option_doc o;
-            o.description = opt->get_description();
-            o.default_value = opt->get_default_str();
-            if (opt->get_positional()) {
-                o.positional = true;
-                o.name = opt->get_name(true, false);
-                for (auto& ch : o.name)
-                    ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
-                o.name += "...";
-            } else {
-                if (opt->get_lnames().empty())
-                    continue;  // -h alone has --help too
-                o.name = "--" + opt->get_lnames().front();
-                if (opt->get_type_size() > 0 && opt->get_expected_min() > 0 &&
-                    opt->get_name() != "--help")
-                    o.value = value_name(o.name);
-            }
-            c.options.push_back(std::move(o));
+command_doc describe(const CLI::App* sub, const std::string& name) {
+    command_doc c{name, sub->get_description(), {}, {}};
+    for (const CLI::Option* opt : sub->get_options()) {
+        if (opt->get_group().empty())
+            continue;  // hidden
+        option_doc o;
+        o.description = opt->get_description();
+        o.default_value = opt->get_default_str();
+        if (opt->get_positional()) {
+            o.positional = true;
+            o.name = opt->get_name(true, false);
+            for (auto& ch : o.name)
+                ch = static_cast<char>(std::toupper(static_cast<unsigned char>(ch)));
+            o.name += "...";
+        } else {
+            if (opt->get_lnames().empty())
+                continue;  // -h alone has --help too
+            o.name = "--" + opt->get_lnames().front();
+            if (opt->get_type_size() > 0 && opt->get_expected_min() > 0 &&
+                opt->get_name() != "--help")
+                o.value = value_name(o.name);
         }
-        commands.push_back(std::move(c));
+        c.options.push_back(std::move(o));
+    }
+    return c;
+}
+
+// Every subcommand, and after a group ("messages") its own subcommands,
+// named "messages list". One level of groups is all the binary has.
+std::vector<command_doc> walk(const CLI::App& app) {
+    const auto all = [](const CLI::App*) { return true; };
+    std::vector<command_doc> commands;
+    for (const CLI::App* sub : app.get_subcommands(all)) {
+        commands.push_back(describe(sub, sub->get_name()));
+        const std::size_t group = commands.size() - 1;
+        for (const CLI::App* leaf : sub->get_subcommands(all)) {
+            commands[group].subcommands.push_back(leaf->get_name());
+            commands.push_back(describe(leaf, sub->get_name() + " " + leaf->get_name()));
+        }
     }
     return commands;
 }
@@ -99,6 +113,8 @@ std::string man8(const CLI::App& app) {
     out += ".SH NAME\nseller\\-healthd \\- Amazon seller account\\-health monitor\n";
     out += ".SH SYNOPSIS\n";
     for (const auto& c : commands) {
+        if (c.is_group())
+            continue;  // its subcommands have the lines
         out += fmt::format(".B seller\\-healthd {}\n", roff(c.name));
         for (const auto& o : c.options) {
             if (o.name == "--help")
@@ -215,8 +231,25 @@ std::string man5() {
 std::string bash_completion(const CLI::App& app) {
     const auto commands = walk(app);
     std::string names;
-    for (const auto& c : commands)
-        names += (names.empty() ? "" : " ") + c.name;
+    std::string groups;
+    for (const auto& c : commands) {
+        if (c.name.find(' ') == std::string::npos)
+            names += (names.empty() ? "" : " ") + c.name;
+        if (c.is_group())
+            groups += (groups.empty() ? "" : "|") + c.name;
+    }
+    // The command is the first word that is not an option; after a group
+    // ("messages") the next such word completes it ("messages list").
+    const std::string first_word =
+        groups.empty() ? std::string("command=\"${COMP_WORDS[i]}\"; break")
+                       : fmt::format(
+                             "if [[ -z \"$command\" ]]; then\n"
+                             "                command=\"${{COMP_WORDS[i]}}\"\n"
+                             "                case \"$command\" in {}) ;; *) break ;; esac\n"
+                             "            else\n"
+                             "                command=\"$command ${{COMP_WORDS[i]}}\"; break\n"
+                             "            fi",
+                             groups);
     std::string out =
         "# bash completion for seller-healthd. Generated by seller-healthd --generate bash; do "
         "not edit.\n"
@@ -226,7 +259,9 @@ std::string bash_completion(const CLI::App& app) {
         "    for ((i = 1; i < COMP_CWORD; i++)); do\n"
         "        case \"${COMP_WORDS[i]}\" in\n"
         "            -*) ;;\n"
-        "            *) command=\"${COMP_WORDS[i]}\"; break ;;\n"
+        "            *) " +
+        first_word +
+        " ;;\n"
         "        esac\n"
         "    done\n"
         "    case \"$prev\" in\n"
@@ -240,13 +275,18 @@ std::string bash_completion(const CLI::App& app) {
     for (const auto& c : commands) {
         std::string words;
         bool files = false;
+        for (const auto& sub : c.subcommands)
+            words += (words.empty() ? "" : " ") + sub;
         for (const auto& o : c.options) {
             if (o.positional)
-                files = true;
+                files = files || o.name == "FILES...";  // message IDs are not files
             else
                 words += (words.empty() ? "" : " ") + o.name;
         }
-        out += fmt::format("        {})\n            words=\"{}\"\n", c.name, words);
+        // A nested name has a space: quoted, it is one case pattern.
+        const std::string pattern =
+            c.name.find(' ') == std::string::npos ? c.name : fmt::format("\"{}\"", c.name);
+        out += fmt::format("        {})\n            words=\"{}\"\n", pattern, words);
         if (files) {
             out +=
                 "            if [[ \"$cur\" != -* ]]; then COMPREPLY=($(compgen -f -- "
@@ -276,6 +316,26 @@ std::string zsh_text(std::string text) {
     return text;
 }
 
+// "_arguments \\\n    'spec' ..." for one command, its lines indented by `indent`.
+std::string zsh_arguments(const command_doc& c, const std::string& indent) {
+    std::string out = indent + "_arguments";
+    for (const auto& o : c.options) {
+        std::string spec;
+        if (o.positional) {
+            spec = o.name == "FILES..." ? "*:file:_files" : "*:value: ";
+        } else if (o.value.empty()) {
+            spec = fmt::format("{}[{}]", o.name, zsh_text(o.description));
+        } else {
+            const std::string action = o.name == "--config"       ? "_files"
+                                       : o.name == "--config-dir" ? "_files -/"
+                                                                  : " ";
+            spec = fmt::format("{}[{}]:{}:{}", o.name, zsh_text(o.description), o.value, action);
+        }
+        out += fmt::format(" \\\n{}    '{}'", indent, spec);
+    }
+    return out + "\n";
+}
+
 std::string zsh_completion(const CLI::App& app) {
     const auto commands = walk(app);
     std::string out =
@@ -285,8 +345,10 @@ std::string zsh_completion(const CLI::App& app) {
         "_seller-healthd() {\n"
         "    local -a commands\n"
         "    commands=(\n";
-    for (const auto& c : commands)
-        out += fmt::format("        '{}:{}'\n", c.name, zsh_text(c.description));
+    for (const auto& c : commands) {
+        if (c.name.find(' ') == std::string::npos)
+            out += fmt::format("        '{}:{}'\n", c.name, zsh_text(c.description));
+    }
     out +=
         "    )\n"
         "    if (( CURRENT == 2 )); then\n"
@@ -296,23 +358,39 @@ std::string zsh_completion(const CLI::App& app) {
         "    fi\n"
         "    case $words[2] in\n";
     for (const auto& c : commands) {
-        out += fmt::format("        {})\n            _arguments", c.name);
-        for (const auto& o : c.options) {
-            std::string spec;
-            if (o.positional) {
-                spec = "*:file:_files";
-            } else if (o.value.empty()) {
-                spec = fmt::format("{}[{}]", o.name, zsh_text(o.description));
-            } else {
-                const std::string action = o.name == "--config"       ? "_files"
-                                           : o.name == "--config-dir" ? "_files -/"
-                                                                      : " ";
-                spec =
-                    fmt::format("{}[{}]:{}:{}", o.name, zsh_text(o.description), o.value, action);
-            }
-            out += fmt::format(" \\\n                '{}'", spec);
+        if (c.name.find(' ') != std::string::npos)
+            continue;  // under its group below
+        out += fmt::format("        {})\n", c.name);
+        if (!c.is_group()) {
+            out += zsh_arguments(c, "            ");
+            out += "            ;;\n";
+            continue;
         }
-        out += "\n            ;;\n";
+        out +=
+            "            if (( CURRENT == 3 )); then\n"
+            "                local -a subcommands\n"
+            "                subcommands=(\n";
+        for (const auto& leaf : commands) {
+            if (leaf.name.rfind(c.name + " ", 0) == 0) {
+                out += fmt::format("                    '{}:{}'\n",
+                                   leaf.name.substr(c.name.size() + 1), zsh_text(leaf.description));
+            }
+        }
+        out += fmt::format(
+            "                )\n"
+            "                _describe -t commands 'seller-healthd {} command' subcommands\n"
+            "                return\n"
+            "            fi\n"
+            "            case $words[3] in\n",
+            c.name);
+        for (const auto& leaf : commands) {
+            if (leaf.name.rfind(c.name + " ", 0) != 0)
+                continue;
+            out += fmt::format("                {})\n", leaf.name.substr(c.name.size() + 1));
+            out += zsh_arguments(leaf, "                    ");
+            out += "                    ;;\n";
+        }
+        out += "            esac\n            ;;\n";
     }
     out +=
         "    esac\n"

@@ -11,6 +11,8 @@ packages=(
   nlohmann-json3-dev libyaml-cpp-dev libspdlog-dev libfmt-dev
   libhowardhinnant-date-dev tzdata libcli11-dev libsystemd-dev
   zlib1g-dev libcurl4-openssl-dev
+  # The mailbox source: GMime parses messages; the tests run a real Dovecot.
+  libgmime-3.0-dev dovecot-imapd
   libgtest-dev libgmock-dev
   python3 python3-aiosmtpd python3-prometheus-client python3-yaml chromium
   locales

@@ -515,7 +515,7 @@ class cycle {
         SQLite::Statement insert(
             db_,
             "INSERT OR IGNORE INTO outbox (channel_name, idempotency_key, payload, severity,"
-            " created_at, not_before) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+            " created_at, not_before, state) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
         const std::optional<instant> quiet_end =
             cfg_.alerts.quiet_hours ? quiet_hours_end(*cfg_.alerts.quiet_hours, now_)
                                     : std::nullopt;
@@ -552,6 +552,7 @@ class cycle {
             const instant sendable = held ? *quiet_end : now_;
             insert.bind(5, unix_of(sendable));
             insert.bind(6, unix_of(sendable));
+            insert.bind(7, held ? "held" : "pending");
             if (insert.exec() > 0) {
                 ++summary.outbox_rows;
                 if (held)

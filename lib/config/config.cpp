@@ -15,6 +15,7 @@
 #include <stdexcept>
 
 #include "config/schema.hpp"
+#include "config/sp_api_rows.hpp"
 #include "config/yaml_bounds.hpp"
 #include "core/credentials.hpp"
 #include "core/feed_catalog.hpp"
@@ -776,6 +777,203 @@ const table<http_config>& http_rows() {
     return rows;
 }
 
+// ---- mailbox (spec/sources.md "The mailbox") ----
+
+// A non-empty list of folder names (IMAP) or paths (Maildir, relative to the
+// config's folder).
+template <class T, class Item>
+row<T> folder_list_field(std::string_view name, std::vector<Item> T::*member,
+                         std::string_view help) {
+    return row<T>{
+        name,
+        [member](const map_entry& e, const std::string& key, T& target,
+                 parse_context& ctx) -> status {
+            const position at = value_position(e);
+            if (!e.value.IsDefined() || e.value.IsNull() || !e.value.IsSequence()) {
+                std::string message = "expected a list of folders such as [INBOX]";
+                if (e.value.IsScalar())
+                    message += fmt::format("; write [{}]", e.value.Scalar());
+                return ctx.error(at, key, message);
+            }
+            if (e.value.size() == 0)
+                return ctx.error(at, key, "the list is empty; give at least one folder");
+            std::vector<Item> items;
+            for (const YAML::Node& item : e.value) {
+                const map_entry item_entry{e.name, e.key, item};
+                auto value = read_value<Item>(any_text(), item_entry, key, ctx);
+                if (!value)
+                    return value.error();
+                if (std::find(items.begin(), items.end(), *value) != items.end())
+                    return ctx.error(value_position(item_entry), key, "a folder is listed twice");
+                items.push_back(std::move(*value));
+            }
+            target.*member = std::move(items);
+            ctx.origins[key] = at;
+            return {};
+        },
+        [member, name](YAML::Emitter& out, const T& source) {
+            out << YAML::Key << std::string(name) << YAML::Value << YAML::Flow << YAML::BeginSeq;
+            for (const auto& item : source.*member) {
+                if constexpr (std::is_same_v<Item, std::filesystem::path>)
+                    out << YAML::DoubleQuoted << item.string();
+                else
+                    out << YAML::DoubleQuoted << item;
+            }
+            out << YAML::EndSeq;
+        },
+        false,
+        help,
+        "list of folders"};
+}
+
+const table<mailbox_imap_config>& mailbox_imap_rows() {
+    static const table<mailbox_imap_config> rows = {
+        required(field("url", &mailbox_imap_config::url, {},
+                       "imaps://HOST[:PORT] (TLS from the start) or imap://HOST[:PORT] (STARTTLS, "
+                       "required unless tls: none).")),
+        required(field("username", &mailbox_imap_config::username, {}, "The IMAP login.")),
+        required(field("password", &mailbox_imap_config::password, secret_text(),
+                       "The IMAP password, or credential:NAME for a systemd credential.")),
+        folder_list_field("buyer_folders", &mailbox_imap_config::buyer_folders,
+                          "Folders buyer messages arrive in."),
+        folder_list_field("reply_folders", &mailbox_imap_config::reply_folders,
+                          "Folders holding the seller's replies (Sent, and any copy folder)."),
+        field("tls", &mailbox_imap_config::tls, one_of(kTlsModes),
+              "starttls (default for imap://), implicit (imaps://) or none (plain text, only "
+              "when said)."),
+        field("ca_file", &mailbox_imap_config::ca_file, {},
+              "A CA certificate (PEM) trusted for the server instead of the system's."),
+        field("timeout", &mailbox_imap_config::timeout, in_range(closed(1, 3600)),
+              "Time allowed to connect, and for the server to go silent, before a poll gives "
+              "up."),
+    };
+    return rows;
+}
+
+const table<mailbox_maildir_config>& mailbox_maildir_rows() {
+    static const table<mailbox_maildir_config> rows = {
+        required(folder_list_field("buyer_folders", &mailbox_maildir_config::buyer_folders,
+                                   "Maildir folders (holding new/ and cur/) buyer messages "
+                                   "arrive in; relative to this file's folder.")),
+        required(folder_list_field("reply_folders", &mailbox_maildir_config::reply_folders,
+                                   "Maildir folders holding the seller's replies.")),
+    };
+    return rows;
+}
+
+status check_mailbox_imap(mailbox_imap_config& c, const std::string& key, position at,
+                          const parse_context& ctx) {
+    auto where = [&](const char* field) {
+        const auto it = ctx.origins.find(join_key(key, field));
+        return it == ctx.origins.end() ? at : it->second;
+    };
+    const std::string url_key = join_key(key, "url");
+    const bool implicit = c.url.starts_with("imaps://");
+    if (!implicit && !c.url.starts_with("imap://")) {
+        return ctx.error(where("url"), url_key,
+                         fmt::format("'{}' is not an imaps:// or imap:// URL", c.url));
+    }
+    const std::string_view rest = std::string_view(c.url).substr(implicit ? 8 : 7);
+    const auto slash = rest.find('/');
+    if (rest.empty() || rest.find('@') != std::string_view::npos ||
+        (slash != std::string_view::npos && slash + 1 != rest.size()) || slash == 0) {
+        return ctx.error(where("url"), url_key,
+                         "write only the server, imaps://HOST[:PORT]: the login goes in username "
+                         "and password, the folders in buyer_folders and reply_folders");
+    }
+    if (c.tls.empty()) {
+        c.tls = implicit ? "implicit" : "starttls";
+    } else if (implicit && c.tls != "implicit") {
+        return ctx.error(where("tls"), join_key(key, "tls"),
+                         fmt::format("imaps:// always uses TLS (implicit); tls: {} does not "
+                                     "apply (use imap:// for {})",
+                                     c.tls, c.tls));
+    } else if (!implicit && c.tls == "implicit") {
+        return ctx.error(where("tls"), join_key(key, "tls"),
+                         "tls: implicit needs an imaps:// URL (port 993); imap:// uses starttls");
+    }
+    if (is_credential_reference(c.password)) {
+        if (auto problem = credential_name_problem(
+                std::string_view(c.password).substr(kCredentialPrefix.size())))
+            return ctx.error(where("password"), join_key(key, "password"), *problem);
+    }
+    return {};
+}
+
+// `mailbox.imap` and `mailbox.maildir`: optional sections; giving one sets it.
+template <class U>
+row<mailbox_config> mailbox_source_row(std::string_view name,
+                                       std::optional<U> mailbox_config::*member,
+                                       const table<U>& (*rows)(), std::string_view help) {
+    return row<mailbox_config>{
+        name,
+        [member, rows](const map_entry& e, const std::string& key, mailbox_config& target,
+                       parse_context& ctx) -> status {
+            U value{};
+            if (auto s = parse_map(e.value, key, position_of(e.key.Mark()), rows(), value, ctx); !s)
+                return s;
+            if constexpr (std::is_same_v<U, mailbox_imap_config>) {
+                if (auto s = check_mailbox_imap(value, key, position_of(e.key.Mark()), ctx); !s)
+                    return s;
+            }
+            target.*member = std::move(value);
+            ctx.origins[key] = position_of(e.key.Mark());
+            return {};
+        },
+        [member, rows, name](YAML::Emitter& out, const mailbox_config& source) {
+            if (!(source.*member))
+                return;
+            out << YAML::Key << std::string(name) << YAML::Value;
+            emit_map(out, rows(), *(source.*member));
+        },
+        false,
+        help,
+        "map",
+        false,
+        [rows](const std::string& key, const mailbox_config*, std::vector<key_doc>& out) {
+            const U defaults{};
+            document_table(rows(), key, &defaults, out);
+        }};
+}
+
+const table<mailbox_config>& mailbox_rows() {
+    static const table<mailbox_config> rows = {
+        mailbox_source_row("imap", &mailbox_config::imap, &mailbox_imap_rows,
+                           "The seller's mailbox over IMAP, read only."),
+        mailbox_source_row("maildir", &mailbox_config::maildir, &mailbox_maildir_rows,
+                           "A local Maildir (its new/ and cur/), read only."),
+        field("poll_interval", &mailbox_config::poll_interval, in_range(at_least(10)),
+              "How often `run` reads the mailbox."),
+    };
+    return rows;
+}
+
+row<config> mailbox_row() {
+    auto r = section("mailbox", &config::mailbox, mailbox_rows(),
+                     "Buyer messages and replies read from the seller's mailbox (imap or "
+                     "maildir). Absent: no mailbox.");
+    r.parse = [parse = r.parse](const map_entry& e, const std::string& key, config& target,
+                                parse_context& ctx) -> status {
+        if (auto s = parse(e, key, target, ctx); !s)
+            return s;
+        const auto& m = target.mailbox;
+        if (m.imap && m.maildir) {
+            return ctx.error(ctx.origins.at(join_key(key, "maildir")), join_key(key, "maildir"),
+                             "give imap or maildir, not both");
+        }
+        if (!m.imap && !m.maildir) {
+            return ctx.error(position_of(e.key.Mark()), key,
+                             "missing key 'imap' or 'maildir': say where the mailbox is");
+        }
+        return {};
+    };
+    r.emit = [emit = r.emit](YAML::Emitter& out, const config& c) {
+        if (c.mailbox.enabled())
+            emit(out, c);
+    };
+    return r;
+}
+
 // `marketplace`: unset is a state of its own (a report that names no
 // marketplace is then refused), so an unset value is not printed either.
 row<config> account_marketplace_row() {
@@ -845,6 +1043,8 @@ const table<config>& top_rows() {
         section("alerts", &config::alerts, alerts_rows(), "Where alerts go and when."),
         feeds_row(),
         section("http", &config::http, http_rows(), "The HTTP endpoint."),
+        sp_api_row(),
+        mailbox_row(),
     };
     return rows;
 }

@@ -84,6 +84,61 @@ struct http_config {
     bool operator==(const http_config&) const = default;
 };
 
+// `sp_api`: fetch the seller's data from Amazon's Selling Partner API
+// (spec/sources.md). Absent: nothing is fetched.
+struct sp_api_schedule {
+    std::chrono::seconds orders{15 * 60};
+    std::chrono::seconds finances{6 * 3600};
+    std::chrono::seconds feedback{24 * 3600};
+    std::chrono::seconds performance{4 * 3600};
+    bool operator==(const sp_api_schedule&) const = default;
+};
+
+struct sp_api_config {
+    std::string region = "na";             // na, eu or fe
+    std::vector<std::string> marketplaces;  // marketplace IDs, at least one
+    std::string client_id;
+    std::string client_secret;  // the value, or "credential:NAME" (read when used)
+    std::string refresh_token;  // the value, or "credential:NAME"
+    std::string client_secret_expires;  // "YYYY-MM-DD"; empty: not stated
+    int backfill_days = 90;
+    sp_api_schedule schedule;
+    std::string endpoint;  // https:// override of the region's endpoint; empty: the region's
+    std::string token_url;  // https:// override of Login with Amazon; empty: Amazon's
+    std::filesystem::path ca_file;  // extra trusted CA; empty: none
+    std::string proxy;  // https proxy URL for every SP-API request; empty: HTTPS_PROXY
+    bool operator==(const sp_api_config&) const = default;
+};
+
+// `mailbox.imap`: the seller's mailbox over IMAP (spec/sources.md "The mailbox").
+struct mailbox_imap_config {
+    std::string url;  // imaps://host[:port] or imap://host[:port] (then STARTTLS)
+    std::string username;
+    std::string password;  // or "credential:NAME"; a secret
+    std::vector<std::string> buyer_folders{"INBOX"};
+    std::vector<std::string> reply_folders{"Sent"};
+    std::string tls;                   // starttls (default for imap://), implicit (imaps://), none
+    std::filesystem::path ca_file;     // trusted CA instead of the system's
+    std::chrono::seconds timeout{60};  // connecting, and a stalled transfer
+    bool operator==(const mailbox_imap_config&) const = default;
+};
+
+// `mailbox.maildir`: a local Maildir (its new/ and cur/), read only.
+struct mailbox_maildir_config {
+    std::vector<std::filesystem::path> buyer_folders;
+    std::vector<std::filesystem::path> reply_folders;
+    bool operator==(const mailbox_maildir_config&) const = default;
+};
+
+// `mailbox`: absent means no mailbox source. One of imap and maildir.
+struct mailbox_config {
+    std::optional<mailbox_imap_config> imap;
+    std::optional<mailbox_maildir_config> maildir;
+    std::chrono::seconds poll_interval{120};
+    bool enabled() const { return imap.has_value() || maildir.has_value(); }
+    bool operator==(const mailbox_config&) const = default;
+};
+
 // The account of a config without a file name to take it from.
 inline constexpr std::string_view kDefaultAccount = "seller-healthd";
 
@@ -120,6 +175,8 @@ struct config {
 
     alerts_config alerts;
     http_config http;
+    std::optional<sp_api_config> sp_api;  // nullopt: no `sp_api` section, nothing fetched
+    mailbox_config mailbox;
 
     // `feeds.<name>.max_age`, resolved: every feed of core/feed_catalog.hpp,
     // the file's value or else alerts.stale_after. A feed that has not

@@ -6,7 +6,7 @@ namespace shd {
 namespace {
 
 // The import formats' names (imports.format) are the feed names of the files.
-constexpr std::array<feed_definition, 7> kFeeds = {{
+constexpr std::array<feed_definition, 8> kFeeds = {{
     {"all_orders", "All Orders report"},
     {"unshipped", "Unshipped report"},
     {"shipments", "shipments"},
@@ -14,6 +14,7 @@ constexpr std::array<feed_definition, 7> kFeeds = {{
     {"feedback", "Feedback report"},
     {"messages", "buyer messages"},
     {"account_health", "Amazon's account-health report"},
+    {"mailbox", "the mailbox"},
 }};
 
 // spec/metrics.md: ODR counts orders and their claims, chargebacks and
@@ -21,12 +22,13 @@ constexpr std::array<feed_definition, 7> kFeeds = {{
 // (shipments, else the Unshipped report) and confirmations (shipments);
 // cancellations come from the order status, and buyer requests also from the
 // Unshipped report; valid tracking from shipments of orders; the response
-// rate from messages alone (an order only lends its marketplace).
+// rate from messages alone (an order only lends its marketplace), from the
+// CSV or the mailbox.
 constexpr std::string_view kOdrFeeds[] = {"all_orders", "defects", "feedback"};
 constexpr std::string_view kLateDispatchFeeds[] = {"all_orders", "unshipped", "shipments"};
 constexpr std::string_view kCancellationFeeds[] = {"all_orders", "unshipped"};
 constexpr std::string_view kValidTrackingFeeds[] = {"all_orders", "shipments"};
-constexpr std::string_view kResponseFeeds[] = {"messages"};
+constexpr std::string_view kResponseFeeds[] = {"messages", "mailbox"};
 
 }  // namespace
 

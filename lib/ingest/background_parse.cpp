@@ -112,6 +112,7 @@ result<parse_summary, import_error> parse_in_background(const parse_function& pa
             worker_ctx.file_name = ctx.file_name;
             worker_ctx.default_marketplace = ctx.default_marketplace;
             worker_ctx.account_marketplace = ctx.account_marketplace;
+            worker_ctx.group_by_order = ctx.group_by_order;
             worker_ctx.order_marketplace = [&](std::string_view order_id) {
                 return p.lookup(order_id);
             };

@@ -239,6 +239,7 @@ result<import_report, import_failure> importer::import_open_file(int fd,
             ctx.file_name = file;
             ctx.default_marketplace = default_marketplace_;
             ctx.account_marketplace = account_marketplace_;
+            ctx.group_by_order = true;
             ctx.order_marketplace = [&](std::string_view order_id) -> std::optional<std::string> {
                 marketplace_of.bind(1, std::string(order_id));
                 std::optional<std::string> found;

@@ -20,6 +20,8 @@ std::string_view format_name(file_format f) {
             return "defects";
         case file_format::messages:
             return "messages";
+        case file_format::mailbox:
+            return "mailbox";
     }
     throw std::logic_error("format_name: unknown file_format");
 }

@@ -4,12 +4,12 @@
 // looks at text.
 #pragma once
 
-#include "core/time.hpp"
-
 #include <optional>
 #include <string>
 #include <variant>
 #include <vector>
+
+#include "core/time.hpp"
 
 namespace shd::ingest {
 
@@ -21,6 +21,7 @@ enum class file_format {
     shipments,       // ours (CSV)
     defects,         // ours (CSV)
     messages,        // ours (CSV)
+    mailbox,         // the seller's mailbox (not a file): imports.format of a poll that wrote
 };
 
 // "all_orders", "unshipped", ...: the value stored in imports.format.
@@ -68,7 +69,7 @@ struct shipment_row {
 // From our defects CSV, and from the Feedback report (kind negative_feedback).
 struct defect_row {
     std::string order_id;
-    std::string kind;    // negative_feedback, a_to_z_claim, chargeback
+    std::string kind;  // negative_feedback, a_to_z_claim, chargeback
     instant occurred_at;
     std::string status;  // normalised: empty became "open" / "active"
     std::optional<int> rating;
@@ -110,7 +111,49 @@ struct account_health_snapshot {
     std::vector<account_status_row> statuses;
 };
 
+// A buyer message read from the mailbox (spec/sources.md "The mailbox"). It
+// becomes a `messages` row as a messages-CSV row would; alias_key (SHA-256 of
+// the buyer's alias, never the alias) threads the seller's replies to it.
+struct mailbox_message_row {
+    std::string message_id;
+    std::string order_id;  // may be empty
+    std::string marketplace_id;
+    instant received_at;
+    std::string alias_key;
+};
+
+// A reply the seller sent to one alias at replied_at: it answers every
+// message from that alias received at or before replied_at without an
+// earlier reply, whichever of the two is read first.
+struct mailbox_reply_row {
+    std::string reply_id;
+    std::string alias_key;
+    instant replied_at;
+};
+
+// How far an IMAP folder has been read.
+struct mailbox_imap_cursor_row {
+    std::string account;
+    std::string folder;
+    long long uidvalidity = 0;
+    long long last_uid = 0;
+};
+
+// A Maildir file read (its name before ':').
+struct mailbox_maildir_seen_row {
+    std::string folder;
+    std::string file_key;
+};
+
 using record = std::variant<order_item_row, unshipped_row, shipment_row, defect_row, message_row,
-                            account_health_snapshot>;
+                            account_health_snapshot, mailbox_message_row, mailbox_reply_row,
+                            mailbox_imap_cursor_row, mailbox_maildir_seen_row>;
+
+// Mailbox records that carry data (and so need an imports row): the others
+// are bookkeeping of how far the mailbox was read.
+inline bool is_mailbox_bookkeeping(const record& r) {
+    return std::holds_alternative<mailbox_imap_cursor_row>(r) ||
+           std::holds_alternative<mailbox_maildir_seen_row>(r);
+}
 
 }  // namespace shd::ingest

@@ -2,8 +2,10 @@
 
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
+#include <SQLiteCpp/Transaction.h>
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <string_view>
 
 namespace shd::ingest {
@@ -133,6 +135,36 @@ store_writer::store_writer(SQLite::Database& db, std::int64_t import_id, instant
         " ON CONFLICT(order_id, kind) DO UPDATE SET occurred_at = excluded.occurred_at,"
         " status = excluded.status, rating = excluded.rating, counts = excluded.counts,"
         " import_id = excluded.import_id");
+    insert_mailbox_message_ = prepare(
+        "INSERT INTO mailbox_messages(message_id, alias_key, received_at) VALUES (?1, ?2, ?3)"
+        " ON CONFLICT(message_id) DO NOTHING");
+    first_reply_after_ = prepare(
+        "SELECT MIN(replied_at) FROM mailbox_replies WHERE alias_key = ?1 AND replied_at >= ?2");
+    // A row the CSV wrote keeps what the CSV said; the mailbox fills gaps and
+    // an earlier reply.
+    merge_mailbox_message_ = prepare(
+        "INSERT INTO messages(message_id, order_id, marketplace_id, received_at, responded_at,"
+        " no_response_needed, import_id) VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6)"
+        " ON CONFLICT(message_id) DO UPDATE SET"
+        " order_id = COALESCE(messages.order_id, excluded.order_id),"
+        " marketplace_id = COALESCE(messages.marketplace_id, excluded.marketplace_id),"
+        " responded_at = CASE WHEN excluded.responded_at IS NULL THEN messages.responded_at"
+        "  WHEN messages.responded_at IS NULL THEN excluded.responded_at"
+        "  ELSE MIN(messages.responded_at, excluded.responded_at) END");
+    insert_mailbox_reply_ = prepare(
+        "INSERT INTO mailbox_replies(reply_id, alias_key, replied_at) VALUES (?1, ?2, ?3)"
+        " ON CONFLICT(reply_id, alias_key) DO NOTHING");
+    answer_messages_ = prepare(
+        "UPDATE messages SET responded_at = ?2 WHERE message_id IN"
+        " (SELECT message_id FROM mailbox_messages WHERE alias_key = ?1 AND received_at <= ?2)"
+        " AND (responded_at IS NULL OR responded_at > ?2)");
+    upsert_imap_cursor_ = prepare(
+        "INSERT INTO mailbox_imap_folders(account, folder, uidvalidity, last_uid)"
+        " VALUES (?1, ?2, ?3, ?4) ON CONFLICT(account, folder) DO UPDATE SET"
+        " uidvalidity = excluded.uidvalidity, last_uid = excluded.last_uid");
+    insert_maildir_seen_ = prepare(
+        "INSERT INTO mailbox_maildir_seen(folder, file_key) VALUES (?1, ?2)"
+        " ON CONFLICT(folder, file_key) DO NOTHING");
     upsert_message_ = prepare(
         "INSERT INTO messages(message_id, order_id, marketplace_id, received_at, responded_at,"
         " no_response_needed, import_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
@@ -178,6 +210,16 @@ void store_writer::write(const record& r, long line) {
                 write_message(row);
                 newest_data_ = later_of(newest_data_, row.received_at);
                 newest_data_ = later_of(newest_data_, row.responded_at);
+            } else if constexpr (std::is_same_v<T, mailbox_message_row>) {
+                write_mailbox_message(row);
+                newest_data_ = later_of(newest_data_, row.received_at);
+            } else if constexpr (std::is_same_v<T, mailbox_reply_row>) {
+                write_mailbox_reply(row);
+                newest_data_ = later_of(newest_data_, row.replied_at);
+            } else if constexpr (std::is_same_v<T, mailbox_imap_cursor_row>) {
+                write_imap_cursor(row);
+            } else if constexpr (std::is_same_v<T, mailbox_maildir_seen_row>) {
+                write_maildir_seen(row);
             } else {
                 static_assert(std::is_same_v<T, account_health_snapshot>);
                 write_snapshot(row);
@@ -429,6 +471,68 @@ void store_writer::write_message(const message_row& row) {
     run(s);
 }
 
+void store_writer::write_mailbox_message(const mailbox_message_row& row) {
+    auto& insert = *insert_mailbox_message_;
+    bind_text(insert, 1, row.message_id);
+    bind_text(insert, 2, row.alias_key);
+    bind_time(insert, 3, row.received_at);
+    run(insert);
+
+    std::optional<instant> responded;
+    auto& q = *first_reply_after_;
+    bind_text(q, 1, row.alias_key);
+    bind_time(q, 2, row.received_at);
+    if (q.executeStep() && !q.getColumn(0).isNull())
+        responded = from_unix(q.getColumn(0).getInt64());
+    q.reset();
+
+    auto& s = *merge_mailbox_message_;
+    bind_text(s, 1, row.message_id);
+    bind_text_or_null(s, 2, row.order_id);
+    bind_text_or_null(s, 3, row.marketplace_id);
+    bind_time(s, 4, row.received_at);
+    bind_time_or_null(s, 5, responded);
+    s.bind(6, import_id_);
+    run(s);
+}
+
+void store_writer::write_mailbox_reply(const mailbox_reply_row& row) {
+    auto& insert = *insert_mailbox_reply_;
+    bind_text(insert, 1, row.reply_id);
+    bind_text(insert, 2, row.alias_key);
+    bind_time(insert, 3, row.replied_at);
+    run(insert);
+
+    auto& s = *answer_messages_;
+    bind_text(s, 1, row.alias_key);
+    bind_time(s, 2, row.replied_at);
+    run(s);
+}
+
+void store_writer::write_imap_cursor(const mailbox_imap_cursor_row& row) {
+    auto& s = *upsert_imap_cursor_;
+    bind_text(s, 1, row.account);
+    bind_text(s, 2, row.folder);
+    s.bind(3, static_cast<std::int64_t>(row.uidvalidity));
+    s.bind(4, static_cast<std::int64_t>(row.last_uid));
+    run(s);
+}
+
+void store_writer::write_maildir_seen(const mailbox_maildir_seen_row& row) {
+    auto& s = *insert_maildir_seen_;
+    bind_text(s, 1, row.folder);
+    bind_text(s, 2, row.file_key);
+    run(s);
+}
+
+bool touch_feed_arrival(SQLite::Database& db, std::string_view feed, instant at) {
+    SQLite::Statement s(
+        db, "UPDATE feeds SET last_import_at = MAX(last_import_at, ?2) WHERE feed = ?1");
+    s.bind(1, std::string(feed));
+    bind_time(s, 2, at);
+    return s.exec() > 0;
+}
+
 void store_writer::write_snapshot(const account_health_snapshot& snapshot) {
     auto& s = *insert_snapshot_;
     s.bind(1, import_id_);
@@ -459,6 +563,64 @@ void store_writer::write_snapshot(const account_health_snapshot& snapshot) {
         bind_text(a, 3, status.status);
         run(a);
     }
+}
+
+message_mark_outcome mark_no_response_needed(SQLite::Database& db,
+                                             const std::vector<std::string>& message_ids, bool undo,
+                                             instant now) {
+    std::vector<std::string> ids;
+    for (const auto& id : message_ids) {
+        if (std::find(ids.begin(), ids.end(), id) == ids.end())
+            ids.push_back(id);
+    }
+    message_mark_outcome out;
+    SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
+    SQLite::Statement find(
+        db,
+        "SELECT m.no_response_needed,"
+        " EXISTS (SELECT 1 FROM message_marks k WHERE k.message_id = m.message_id)"
+        " FROM messages m WHERE m.message_id = ?1");
+    struct known {
+        const std::string* id;
+        bool by_row;
+        bool marked;
+    };
+    std::vector<known> found;
+    for (const auto& id : ids) {
+        find.bind(1, id);
+        if (find.executeStep()) {
+            found.push_back(
+                {&id, find.getColumn(0).getInt() != 0, find.getColumn(1).getInt() != 0});
+        } else {
+            out.unknown.push_back(id);
+        }
+        find.reset();
+    }
+    if (!out.unknown.empty())
+        return out;  // the transaction rolls back: nothing written
+
+    SQLite::Statement mark(db,
+                           "INSERT INTO message_marks(message_id, marked_at) VALUES (?1, ?2)"
+                           " ON CONFLICT(message_id) DO NOTHING");
+    SQLite::Statement unmark(db, "DELETE FROM message_marks WHERE message_id = ?1");
+    for (const auto& k : found) {
+        if (undo ? !k.marked : k.marked) {
+            out.unchanged.push_back(*k.id);
+        } else if (undo) {
+            bind_text(unmark, 1, *k.id);
+            run(unmark);
+            out.changed.push_back(*k.id);
+        } else {
+            bind_text(mark, 1, *k.id);
+            bind_time(mark, 2, now);
+            run(mark);
+            out.changed.push_back(*k.id);
+        }
+        if (undo && k.by_row)
+            out.still_by_row.push_back(*k.id);
+    }
+    tx.commit();
+    return out;
 }
 
 }  // namespace shd::ingest

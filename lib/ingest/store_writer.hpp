@@ -19,6 +19,15 @@
 //   replaces the stored one, whether from a later import or later in the file.
 // - An account-health document becomes one snapshot with its metrics and
 //   statuses; taken_at is the document's, else the import time.
+// - Mailbox messages and replies (spec/sources.md "The mailbox"): the same
+//   message again is one; a reply to an alias at R sets responded_at = R on
+//   every message from that alias received at or before R whose stored reply
+//   is later or missing, so the outcome does not depend on which of the two
+//   is read first. A mailbox message already in `messages` (from the CSV)
+//   stays one row: what the CSV said is kept, the mailbox only fills in an
+//   order or marketplace it lacked and an earlier reply.
+// - Mailbox cursors (IMAP folder positions, Maildir files seen) need no
+//   imports row: they are written whatever import_id is.
 // Empty optional text (sku, tracking id, message order id, ...) is stored as
 // NULL. Instants are unix seconds.
 //
@@ -33,6 +42,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/time.hpp"
 #include "ingest/records.hpp"
@@ -91,6 +101,10 @@ class store_writer {
     void write_defect(const defect_row& row);
     void write_message(const message_row& row);
     void write_snapshot(const account_health_snapshot& snapshot);
+    void write_mailbox_message(const mailbox_message_row& row);
+    void write_mailbox_reply(const mailbox_reply_row& row);
+    void write_imap_cursor(const mailbox_imap_cursor_row& row);
+    void write_maildir_seen(const mailbox_maildir_seen_row& row);
 
     static order_state state_from_row(const order_item_row& row);
     // Binds ?1..?11 of the order insert and update.
@@ -122,6 +136,44 @@ class store_writer {
     std::unique_ptr<SQLite::Statement> insert_snapshot_;
     std::unique_ptr<SQLite::Statement> insert_snapshot_metric_;
     std::unique_ptr<SQLite::Statement> insert_account_status_;
+    std::unique_ptr<SQLite::Statement> insert_mailbox_message_;
+    std::unique_ptr<SQLite::Statement> first_reply_after_;
+    std::unique_ptr<SQLite::Statement> merge_mailbox_message_;
+    std::unique_ptr<SQLite::Statement> insert_mailbox_reply_;
+    std::unique_ptr<SQLite::Statement> answer_messages_;
+    std::unique_ptr<SQLite::Statement> upsert_imap_cursor_;
+    std::unique_ptr<SQLite::Statement> insert_maildir_seen_;
 };
+
+// A feed that was read and found nothing new has still arrived (a quiet
+// mailbox is not a stopped one): moves feeds.last_import_at to `at`. Returns
+// false when the feed has never been recorded (then an import must be
+// written, with record_arrival, for it to exist).
+bool touch_feed_arrival(SQLite::Database& db, std::string_view feed, instant at);
+// What `mark_no_response_needed` did, each list in the order the IDs were
+// given (an ID given twice counts once).
+struct message_mark_outcome {
+    // Not a stored message. When any is, nothing was changed.
+    std::vector<std::string> unknown;
+    // Marked now (or, with undo, unmarked now).
+    std::vector<std::string> changed;
+    // Already marked (or, with undo, not marked).
+    std::vector<std::string> unchanged;
+    // With undo: messages whose own row says no_response_needed (the
+    // messages CSV column); they still need no response.
+    std::vector<std::string> still_by_row;
+};
+
+// `seller-healthd messages no-response-needed`: the seller's mark on buyer
+// messages, in `message_marks` (migrations/0008_message_marks.sql), the one
+// place it is written. Marks (undo: clears the mark of) every ID in one
+// transaction of its own, all or nothing: if any ID is not in `messages`,
+// nothing changes and `unknown` names them. A message needs no response when
+// its row says so or it is marked; re-importing or re-reading a message
+// replaces its row and never touches the mark. `marked_at` records `now`.
+// Throws SQLite::Exception (a locked or read-only database).
+message_mark_outcome mark_no_response_needed(SQLite::Database& db,
+                                             const std::vector<std::string>& message_ids, bool undo,
+                                             instant now);
 
 }  // namespace shd::ingest

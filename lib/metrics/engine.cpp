@@ -4,12 +4,16 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
+#include <set>
 #include <stdexcept>
 
 #include "metrics/freshness.hpp"
+#include "metrics/kept_counts.hpp"
 #include "metrics/queries.hpp"
 #include "metrics/reconcile.hpp"
 #include "metrics/rules.hpp"
+#include "metrics/service_metrics.hpp"
 #include "metrics/upcoming.hpp"
 
 namespace shd::metrics {
@@ -52,8 +56,8 @@ std::optional<instant> breach_clears_by(const metric_result& row,
     return clears_by(direction, row.numerator, row.denominator, row.target, row.warn, bad, as_of);
 }
 
-std::vector<metric_result> compute_metrics(SQLite::Database& db, const config::config& cfg,
-                                           instant as_of) {
+std::vector<metric_result> compute_metrics_from_records(SQLite::Database& db,
+                                                        const config::config& cfg, instant as_of) {
     // The aggregates look orders up at random by primary key; reading pages
     // through a memory map instead of read() calls makes that ~35 % faster.
     // A connection setting, not a write: fine on a read-only connection.
@@ -113,23 +117,6 @@ std::vector<metric_result> compute_metrics(SQLite::Database& db, const config::c
                     }
                     auto row = make_result(def.key, marketplace, channel, window_days, thresholds,
                                            as_of, counts);
-                    if (row.status == metric_status::breached)
-                        row.clears_by =
-                            breach_clears_by(row, thresholds, as_of, [&]() -> const day_buckets* {
-                                switch (def.key) {
-                                    case metric_key::order_defect_rate:
-                                        return &odr_defects;
-                                    case metric_key::late_dispatch_rate:
-                                        return &late;
-                                    case metric_key::valid_tracking_rate:
-                                        return &tracking;
-                                    case metric_key::response_rate_24h:
-                                        return &responses;
-                                    case metric_key::cancellation_rate:
-                                        return nullptr;
-                                }
-                                return nullptr;
-                            }());
                     out.push_back(std::move(row));
                 }
             }
@@ -137,6 +124,142 @@ std::vector<metric_result> compute_metrics(SQLite::Database& db, const config::c
     }
     std::sort(out.begin(), out.end(), result_order);
     return out;
+}
+
+// Every row from the kept counts (kept_counts.hpp): the cost depends on the
+// windows' edges and what happened near T, not on the length of the history.
+std::vector<metric_result> compute_metrics_from_counts(SQLite::Database& db,
+                                                       const config::config& cfg, instant as_of) {
+    db.exec("PRAGMA mmap_size = 1073741824");
+    kept_counts kept(db, as_of, cfg.default_marketplace);
+    const auto marketplaces = kept.marketplaces();
+    std::vector<metric_result> out;
+    for (const auto& marketplace : marketplaces) {
+        for (const auto& def : all_metrics()) {
+            const auto& thresholds = cfg.thresholds(def.key, marketplace);
+            for (std::string_view channel_view : def.channels) {
+                const std::string channel(channel_view);
+                for (int window_days : sorted_windows(thresholds)) {
+                    const auto window = window_for(as_of, window_days, thresholds.lag_days);
+                    const std::int64_t a = to_unix(window.start);
+                    const std::int64_t b = to_unix(std::min(window.end, as_of));
+                    row_counts counts;
+                    switch (def.key) {
+                        case metric_key::order_defect_rate: {
+                            const auto c =
+                                kept.window(marketplace, channel, a, b, {count_arm::purchase});
+                            counts.numerator = c[defective];
+                            counts.denominator = c[orders];
+                            counts.components = odr_components{c[negative_feedback],
+                                                               c[a_to_z_claim], c[chargeback]};
+                            break;
+                        }
+                        case metric_key::late_dispatch_rate: {
+                            const auto c = kept.window(marketplace, channel, a, b,
+                                                       {count_arm::ship_by, count_arm::promise});
+                            counts.numerator = c[dispatch_late];
+                            counts.denominator = c[dispatch_counted];
+                            break;
+                        }
+                        case metric_key::cancellation_rate: {
+                            const auto c =
+                                kept.window(marketplace, channel, a, b, {count_arm::purchase});
+                            counts.numerator = c[cancelled];
+                            counts.denominator = c[orders];
+                            break;
+                        }
+                        case metric_key::valid_tracking_rate: {
+                            const auto c =
+                                kept.window(marketplace, channel, a, b, {count_arm::confirmed});
+                            counts.numerator = c[tracked];
+                            counts.denominator = c[confirmed];
+                            break;
+                        }
+                        case metric_key::response_rate_24h: {
+                            const auto c =
+                                kept.window(marketplace, channel, a, b, {count_arm::message});
+                            counts.numerator = c[on_time];
+                            counts.denominator = c[answerable];
+                            break;
+                        }
+                    }
+                    if (counts.numerator > counts.denominator || counts.numerator < 0) {
+                        throw std::logic_error(fmt::format(
+                            "metrics: {} {} {} {}d: numerator {} and denominator {} from the kept"
+                            " counts (seller-healthd check-db recounts them)",
+                            def.name, marketplace, channel, window_days, counts.numerator,
+                            counts.denominator));
+                    }
+                    out.push_back(make_result(def.key, marketplace, channel, window_days,
+                                              thresholds, as_of, counts));
+                }
+            }
+        }
+    }
+    std::sort(out.begin(), out.end(), result_order);
+    return out;
+}
+
+// Above this many records of one kind after T, the windows are counted from
+// the records (about 50 ms of corrections at most, against ~1 s for a full
+// count at 1M orders).
+constexpr std::int64_t kFewRecordsAfter = 20000;
+
+std::vector<metric_result> compute_metrics_unbounded(SQLite::Database& db,
+                                                     const config::config& cfg, instant as_of);
+
+// clears_by for the breached rows, whichever way they were counted: one
+// bucketed pass per metric that has a breach (rare, so the usual cycle pays
+// nothing).
+void add_clears_by(SQLite::Database& db, const config::config& cfg, instant as_of,
+                   std::vector<metric_result>& rows) {
+    std::map<metric_key, std::set<std::string>> breached;
+    for (const auto& r : rows) {
+        if (r.status == metric_status::breached && r.metric != metric_key::cancellation_rate)
+            breached[r.metric].insert(r.marketplace_id);
+    }
+    for (const auto& [key, marketplaces] : breached) {
+        const int reach = longest_reach(cfg, key, marketplaces);
+        day_buckets buckets;
+        switch (key) {
+            case metric_key::order_defect_rate:
+                buckets = odr_defect_buckets(db, as_of, reach);
+                break;
+            case metric_key::late_dispatch_rate:
+                buckets = late_dispatch_buckets(db, as_of, reach);
+                break;
+            case metric_key::valid_tracking_rate:
+                buckets = valid_tracking_buckets(db, as_of, reach);
+                break;
+            case metric_key::response_rate_24h:
+                buckets = response_buckets(db, as_of, reach, cfg.default_marketplace);
+                break;
+            case metric_key::cancellation_rate:
+                continue;
+        }
+        for (auto& r : rows) {
+            if (r.metric == key && r.status == metric_status::breached)
+                r.clears_by =
+                    breach_clears_by(r, cfg.thresholds(key, r.marketplace_id), as_of, &buckets);
+        }
+    }
+}
+
+std::vector<metric_result> compute_metrics(SQLite::Database& db, const config::config& cfg,
+                                           instant as_of) {
+    auto rows = compute_metrics_unbounded(db, cfg, as_of);
+    add_clears_by(db, cfg, as_of, rows);
+    return rows;
+}
+
+std::vector<metric_result> compute_metrics_unbounded(SQLite::Database& db,
+                                                     const config::config& cfg, instant as_of) {
+    // A read-only open of a database from before schema 4 has no counts. For
+    // a T deep in the past (a backfill), correcting the counts for everything
+    // after T costs more than counting the windows: both are exact.
+    if (has_kept_counts(db) && few_records_after(db, as_of, kFewRecordsAfter))
+        return compute_metrics_from_counts(db, cfg, as_of);
+    return compute_metrics_from_records(db, cfg, as_of);
 }
 
 }  // namespace
@@ -156,6 +279,26 @@ result<std::vector<metric_result>, error_message> evaluate_metrics(store::databa
     }
 }
 
+result<std::vector<metric_result>, error_message> evaluate_metrics_from_records(
+    store::database& db, const config::config& cfg, instant as_of) {
+    try {
+        return compute_metrics_from_records(db.handle(), cfg, as_of);
+    } catch (const SQLite::Exception& e) {
+        return error_message{fmt::format("evaluating metrics failed: {}", e.what())};
+    }
+}
+
+result<std::vector<metric_result>, error_message> evaluate_metrics_from_kept_counts(
+    store::database& db, const config::config& cfg, instant as_of) {
+    try {
+        if (!has_kept_counts(db.handle()))
+            return error_message{"the database has no kept metric counts (schema before 4)"};
+        return compute_metrics_from_counts(db.handle(), cfg, as_of);
+    } catch (const SQLite::Exception& e) {
+        return error_message{fmt::format("evaluating metrics failed: {}", e.what())};
+    }
+}
+
 result<evaluation, error_message> evaluate(store::database& db, const config::config& cfg,
                                            instant as_of) {
     try {
@@ -170,6 +313,13 @@ result<evaluation, error_message> evaluate(store::database& db, const config::co
             load_feed_arrivals(db.handle()),
             [&](std::string_view feed) { return cfg.feed_max_age(feed); }, as_of);
         flag_stale_metrics(e.metrics, e.feeds);
+        std::set<std::string> marketplaces;
+        for (const auto& r : e.metrics)
+            marketplaces.insert(r.marketplace_id);
+        const int longest = *std::max_element(kServiceWindows.begin(), kServiceWindows.end());
+        e.message_service = compute_message_service(
+            load_message_facts(db.handle(), as_of, as_of - days(longest), cfg.default_marketplace),
+            marketplaces, as_of);
         return e;
     } catch (const SQLite::Exception& e) {
         return error_message{fmt::format("evaluating metrics failed: {}", e.what())};

@@ -17,8 +17,9 @@
 
 namespace shd::metrics {
 
-// Metrics, upcoming events, Amazon's snapshot and the feeds' freshness (rows
-// that depend on a stale feed are flagged).
+// Metrics, upcoming events, Amazon's snapshot, the feeds' freshness (rows
+// that depend on a stale feed are flagged) and the buyer messages' service
+// metrics for every marketplace with rows (service_metrics.hpp).
 result<evaluation, error_message> evaluate(store::database& db, const config::config& cfg,
                                            instant as_of);
 
@@ -26,5 +27,18 @@ result<evaluation, error_message> evaluate(store::database& db, const config::co
 result<std::vector<metric_result>, error_message> evaluate_metrics(store::database& db,
                                                                    const config::config& cfg,
                                                                    instant as_of);
+
+// The same rows counted from the records alone, as every evaluation did
+// before the kept counts: O(history). The reference the kept counts are
+// checked against (tests, `seller-healthd check-db`); no staleness flags.
+result<std::vector<metric_result>, error_message> evaluate_metrics_from_records(
+    store::database& db, const config::config& cfg, instant as_of);
+
+// The rows from the kept counts whatever T (evaluate_metrics may count from
+// the records for a T deep in the past); no staleness flags. For check-db.
+// Throws std::logic_error when the counts are so wrong that a numerator
+// exceeds its denominator.
+result<std::vector<metric_result>, error_message> evaluate_metrics_from_kept_counts(
+    store::database& db, const config::config& cfg, instant as_of);
 
 }  // namespace shd::metrics

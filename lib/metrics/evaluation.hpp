@@ -141,6 +141,27 @@ struct feed_freshness {
     std::string reason;  // when stale: "shipments last arrived 3 d ago (max 1 d 12 h)"
 };
 
+// Service metrics of buyer messages (service_metrics.hpp): they inform and
+// never alert. One row per (marketplace, window) over the messages received in
+// the window (T - window_days, T] that need a response.
+struct message_service_row {
+    std::string marketplace_id;
+    int window_days = 0;
+    window_bounds window;
+    std::int64_t messages = 0;  // received in the window, needing a response
+    std::int64_t replied = 0;   // of them, replied at or before T
+    // Time from receipt to the first reply of the replied ones, in seconds:
+    // median and 90th percentile (linear between closest ranks); nullopt
+    // when none was replied.
+    std::optional<double> first_response_median_seconds;
+    std::optional<double> first_response_p90_seconds;
+    double first_response_total_seconds = 0;  // the sum over the replied ones
+    std::int64_t waiting = 0;                 // no reply by T
+    std::int64_t waiting_overdue = 0;         // of them, more than 24 h since receipt
+    std::optional<instant> oldest_waiting_received_at;
+    std::string oldest_waiting_message_id;  // empty when nothing waits
+};
+
 struct evaluation {
     instant as_of;
     double reconcile_tolerance = 0;
@@ -149,6 +170,8 @@ struct evaluation {
     std::vector<upcoming_events> upcoming;  // by marketplace ID
     std::vector<amazon_snapshot> amazon;    // by marketplace ID
     std::vector<feed_freshness> feeds;      // catalog order (freshness.hpp)
+    // By marketplace ID, then window (service_metrics.hpp).
+    std::vector<message_service_row> message_service;
 };
 
 // MFN < AFN < all: the order rows are listed in.

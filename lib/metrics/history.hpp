@@ -18,6 +18,20 @@ namespace shd::metrics {
 // transaction. Returns the number of rows written.
 result<std::size_t, error_message> store_results(store::database& db, const evaluation& e);
 
+struct replaced_counts {
+    std::size_t written = 0;  // rows of `e` written at e.as_of
+    std::size_t removed = 0;  // rows of other points in (e.as_of, until) deleted
+};
+
+// In one transaction: deletes the points evaluated in (e.as_of, until), then
+// writes every metric row of `e` at e.as_of (replacing the rows already there).
+result<replaced_counts, error_message> replace_results(store::database& db, const evaluation& e,
+                                                       instant until);
+
+// The distinct evaluated_at of the stored points in [from, to], oldest first.
+result<std::vector<instant>, error_message> stored_instants(store::database& db, instant from,
+                                                            instant to);
+
 // One stored row: what metric_results holds.
 struct stored_result {
     instant evaluated_at;

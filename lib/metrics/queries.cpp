@@ -3,6 +3,8 @@
 #include <SQLiteCpp/Database.h>
 #include <SQLiteCpp/Statement.h>
 
+#include <limits>
+
 namespace shd::metrics {
 namespace {
 
@@ -111,7 +113,8 @@ const query_texts kSql{
     // The order is looked up only for messages without their own marketplace
     // (COALESCE stops at the first non-NULL argument). On time: replied by T
     // within 24 h. Denominator: replied by T, or unreplied for over 24 h.
-    // ?1 T, ?2 range start, ?3 default marketplace.
+    // Left out: messages needing no response by their row or the seller's
+    // mark (message_marks). ?1 T, ?2 range start, ?3 default marketplace.
     .responses =
         "SELECT COALESCE(NULLIF(m.marketplace_id, ''),"
         "  (SELECT o.marketplace_id FROM orders o WHERE o.order_id = m.order_id), ?3),"
@@ -122,7 +125,19 @@ const query_texts kSql{
         "  WHEN ?1 - m.received_at > 86400 THEN 1 ELSE 0 END)"
         " FROM messages m"
         " WHERE m.received_at > ?2 AND m.received_at <= ?1 AND m.no_response_needed = 0"
+        " AND NOT EXISTS (SELECT 1 FROM message_marks k WHERE k.message_id = m.message_id)"
         " GROUP BY 1, 3",
+    // Every message received in (?2, ?1], its marketplace resolved as above.
+    // ?1 T, ?2 range start, ?3 default marketplace.
+    .message_facts =
+        "SELECT m.message_id, COALESCE(m.order_id, ''),"
+        " COALESCE(NULLIF(m.marketplace_id, ''),"
+        "  (SELECT o.marketplace_id FROM orders o WHERE o.order_id = m.order_id), ?3),"
+        " m.received_at, m.responded_at, m.no_response_needed,"
+        " EXISTS (SELECT 1 FROM message_marks k WHERE k.message_id = m.message_id)"
+        " FROM messages m"
+        " WHERE m.received_at > ?2 AND m.received_at <= ?1"
+        " ORDER BY m.received_at, m.message_id",
 };
 
 #undef SHD_COUNTED_MFN_ORDER
@@ -280,6 +295,29 @@ day_buckets response_buckets(SQLite::Database& db, instant as_of, int days,
     q.bind(2, range_start(as_of, days));
     q.bind(3, default_marketplace);
     return read_buckets(q);
+}
+
+std::vector<message_fact> load_message_facts(SQLite::Database& db, instant as_of,
+                                             std::optional<instant> since,
+                                             const std::string& default_marketplace) {
+    SQLite::Statement q(db, kSql.message_facts);
+    q.bind(1, unix_of(as_of));
+    q.bind(2, since ? unix_of(*since) : std::numeric_limits<std::int64_t>::min());
+    q.bind(3, default_marketplace);
+    std::vector<message_fact> out;
+    while (q.executeStep()) {
+        message_fact m;
+        m.message_id = q.getColumn(0).getString();
+        m.order_id = q.getColumn(1).getString();
+        m.marketplace_id = q.getColumn(2).getString();
+        m.received_at = from_unix(q.getColumn(3).getInt64());
+        if (!q.getColumn(4).isNull())
+            m.responded_at = from_unix(q.getColumn(4).getInt64());
+        m.no_response_needed_by_row = q.getColumn(5).getInt() != 0;
+        m.marked_no_response_needed = q.getColumn(6).getInt() != 0;
+        out.push_back(std::move(m));
+    }
+    return out;
 }
 
 std::vector<feed_arrival> load_feed_arrivals(SQLite::Database& db) {

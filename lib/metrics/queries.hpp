@@ -25,6 +25,7 @@
 #include "metrics/evaluation.hpp"
 #include "metrics/freshness.hpp"
 #include "metrics/rules.hpp"
+#include "metrics/service_metrics.hpp"
 
 namespace SQLite {
 class Database;
@@ -45,6 +46,7 @@ struct query_texts {
     const char* late_dispatch;
     const char* valid_tracking;
     const char* responses;
+    const char* message_facts;
 };
 const query_texts& sql_texts();
 
@@ -96,6 +98,13 @@ day_buckets valid_tracking_buckets(SQLite::Database& db, instant as_of, int days
 // 24-hour response rate, by receipt time in (T - days, T]; channel "all".
 day_buckets response_buckets(SQLite::Database& db, instant as_of, int days,
                              const std::string& default_marketplace);
+
+// The messages received in (since, T], by receipt time then message ID, with
+// their resolved marketplace (as response_buckets resolves it) and both
+// no-response-needed flags. `since` nullopt: every message up to T.
+std::vector<message_fact> load_message_facts(SQLite::Database& db, instant as_of,
+                                             std::optional<instant> since,
+                                             const std::string& default_marketplace);
 
 // Every `feeds` row (migrations/0003_feeds.sql); empty when the database
 // predates the table (a read-only status does not migrate).

@@ -115,6 +115,7 @@ std::vector<upcoming_events> find_upcoming(SQLite::Database& db, const config::c
             " m.message_id, COALESCE(m.order_id, ''), m.received_at"
             " FROM messages m"
             " WHERE m.received_at > ?2 AND m.received_at < ?3 AND m.no_response_needed = 0"
+            " AND NOT EXISTS (SELECT 1 FROM message_marks k WHERE k.message_id = m.message_id)"
             " AND (m.responded_at IS NULL OR m.responded_at > ?1)"
             " ORDER BY m.received_at, m.message_id");
         q.bind(1, t);

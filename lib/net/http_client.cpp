@@ -1,7 +1,5 @@
 #include "net/http_client.hpp"
 
-#include "core/text.hpp"
-
 #include <date/date.h>
 #include <fmt/core.h>
 #include <openssl/err.h>
@@ -17,6 +15,7 @@
 #include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
@@ -26,6 +25,7 @@
 #include <cctype>
 #include <charconv>
 #include <condition_variable>
+#include <cstdlib>
 #include <ctime>
 #include <iomanip>
 #include <locale>
@@ -33,6 +33,8 @@
 #include <mutex>
 #include <sstream>
 #include <thread>
+
+#include "core/text.hpp"
 
 namespace shd::net {
 namespace {
@@ -44,7 +46,6 @@ namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
 using error_code = boost::system::error_code;
 using steady = std::chrono::steady_clock;
-
 
 std::string_view trim(std::string_view s) {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
@@ -153,10 +154,18 @@ class exchange {
         : options_(options), url_(url), deadline_(steady::now() + options.timeout) {}
 
     result<http_response, http_error> run() {
+        auto proxy =
+            choose_proxy(url_, options_.proxy, options_.no_proxy,
+                         [](const char* name) -> const char* { return std::getenv(name); });
+        if (!proxy)
+            return failure(http_error::kind::invalid_url, "invalid proxy: " + proxy.error().text);
+        proxy_ = std::move(*proxy);
         auto request = build_request();
         if (!request)
             return request.error();
-        auto endpoints = resolve_before(url_, deadline_, options_.timeout);
+        // Through a proxy the first hop is the proxy: its name is resolved
+        // here, the origin's by the proxy.
+        auto endpoints = resolve_before(proxy_ ? *proxy_ : url_, deadline_, options_.timeout);
         if (endpoints.error)
             return *endpoints.error;
         if (url_.tls)
@@ -186,16 +195,27 @@ class exchange {
                                    endpoint_text(url_)));
     }
 
+    // The peer of the TCP connection, for errors: the proxy when there is one
+    // (never its credentials).
+    std::string first_hop_text() const {
+        return proxy_ ? "proxy " + endpoint_text(*proxy_) : endpoint_text(url_);
+    }
+
     result<request_type, http_error> build_request() const {
         const auto verb = http::string_to_verb(options_.method);
         if (verb == http::verb::unknown)
             throw std::logic_error("http_request: unknown method " + options_.method);
-        request_type req{verb, url_.target, 11};
+        // Plain HTTP through a proxy: the absolute form (RFC 9112 3.2.2).
+        const bool absolute_form = proxy_ && !url_.tls;
+        request_type req{
+            verb, absolute_form ? "http://" + url_.host_header + url_.target : url_.target, 11};
         req.set(http::field::host, url_.host_header);
         req.set(http::field::user_agent, "seller-healthd");
         req.keep_alive(false);
         if (!url_.userinfo.empty())
             req.set(http::field::authorization, "Basic " + base64(url_.userinfo));
+        if (absolute_form && !proxy_->userinfo.empty())
+            req.set(http::field::proxy_authorization, "Basic " + base64(proxy_->userinfo));
         for (const auto& [name, value] : options_.headers) {
             const auto bad = [](char c) { return c == '\r' || c == '\n' || c == '\0'; };
             if (std::any_of(name.begin(), name.end(), bad) ||
@@ -276,11 +296,56 @@ class exchange {
         const auto ec =
             step([&](auto handler) { tcp_layer.async_connect(endpoints, std::move(handler)); });
         if (ec == beast::error::timeout)
-            return timeout_error("connecting to");
+            return failure(http_error::kind::timeout,
+                           fmt::format("timeout after {} connecting to {}",
+                                       seconds_text(options_.timeout), first_hop_text()));
+        if (ec)
+            return failure(http_error::kind::connect,
+                           fmt::format("cannot connect to {}: {}", first_hop_text(), ec.message()));
+        return std::nullopt;
+    }
+
+    // CONNECT origin:port through the proxy; on success the TCP stream is a
+    // tunnel to the origin.
+    std::optional<http_error> open_tunnel(beast::tcp_stream& tcp_layer) {
+        const std::string authority = endpoint_text(url_);
+        http::request<http::empty_body> req{http::verb::connect, authority, 11};
+        req.set(http::field::host, authority);
+        req.set(http::field::user_agent, "seller-healthd");
+        if (!proxy_->userinfo.empty())
+            req.set(http::field::proxy_authorization, "Basic " + base64(proxy_->userinfo));
+        tcp_layer.expires_at(deadline_);
+        auto ec =
+            step([&](auto handler) { http::async_write(tcp_layer, req, std::move(handler)); });
+        if (ec == beast::error::timeout)
+            return timeout_error("opening a tunnel through " + first_hop_text() + " to");
         if (ec)
             return failure(
                 http_error::kind::connect,
-                fmt::format("cannot connect to {}: {}", endpoint_text(url_), ec.message()));
+                fmt::format("sending CONNECT to {} failed: {}", first_hop_text(), ec.message()));
+        beast::flat_buffer buffer;
+        http::response_parser<http::empty_body> parser;
+        // A 2xx answer to CONNECT has no body: the tunnel starts right after
+        // the header.
+        parser.skip(true);
+        tcp_layer.expires_at(deadline_);
+        ec = step([&](auto handler) {
+            http::async_read_header(tcp_layer, buffer, parser, std::move(handler));
+        });
+        if (ec == beast::error::timeout)
+            return timeout_error("opening a tunnel through " + first_hop_text() + " to");
+        if (ec)
+            return failure(http_error::kind::connect, fmt::format("{} did not answer CONNECT: {}",
+                                                                  first_hop_text(), ec.message()));
+        const int status = static_cast<int>(parser.get().result_int());
+        if (status / 100 != 2)
+            return failure(
+                http_error::kind::connect,
+                fmt::format("{} refused the tunnel to {}: {} {}", first_hop_text(),
+                            endpoint_text(url_), status, std::string(parser.get().reason())));
+        if (buffer.size() != 0)
+            return failure(http_error::kind::protocol,
+                           fmt::format("{} sent data before the TLS handshake", first_hop_text()));
         return std::nullopt;
     }
 
@@ -356,6 +421,10 @@ class exchange {
 
         if (auto err = connect(beast::get_lowest_layer(stream), endpoints))
             return *err;
+        if (proxy_) {
+            if (auto err = open_tunnel(beast::get_lowest_layer(stream)))
+                return *err;
+        }
 
         beast::get_lowest_layer(stream).expires_at(deadline_);
         auto ec = step([&](auto handler) {
@@ -396,6 +465,7 @@ class exchange {
 
     const http_request_options& options_;
     const parsed_url& url_;
+    std::optional<parsed_url> proxy_;
     steady::time_point deadline_;
     asio::io_context ioc_;
 };
@@ -470,6 +540,93 @@ result<parsed_url, error_message> parse_http_url(std::string_view text) {
             out.userinfo += ":" + u.password();
     }
     return out;
+}
+
+namespace {
+
+std::string lower(std::string_view s) {
+    std::string out(s);
+    for (auto& c : out)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return out;
+}
+
+std::string environment(environment_lookup getenv_fn, const char* lower_name,
+                        const char* upper_name) {
+    // curl's order: the lower-case name first.
+    for (const char* name : {lower_name, upper_name}) {
+        const char* value = getenv_fn(name);
+        if (value != nullptr && *value != '\0')
+            return value;
+    }
+    return {};
+}
+
+}  // namespace
+
+bool no_proxy_matches(std::string_view host, std::string_view no_proxy) {
+    const std::string h = lower(host);
+    std::size_t start = 0;
+    while (start <= no_proxy.size()) {
+        auto end = no_proxy.find(',', start);
+        if (end == std::string_view::npos)
+            end = no_proxy.size();
+        std::string entry = lower(trim(no_proxy.substr(start, end - start)));
+        start = end + 1;
+        if (entry.empty())
+            continue;
+        if (entry == "*")
+            return true;
+        // "[v6]:port", "host:port": the port is ignored.
+        if (entry.front() == '[') {
+            const auto close = entry.find(']');
+            if (close == std::string::npos)
+                continue;
+            entry = entry.substr(1, close - 1);
+        } else if (std::count(entry.begin(), entry.end(), ':') == 1) {
+            entry.resize(entry.find(':'));
+        }
+        if (!entry.empty() && entry.front() == '.')
+            entry.erase(0, 1);
+        if (entry.empty())
+            continue;
+        if (h == entry)
+            return true;
+        if (h.size() > entry.size() &&
+            h.compare(h.size() - entry.size(), entry.size(), entry) == 0 &&
+            h[h.size() - entry.size() - 1] == '.')
+            return true;
+    }
+    return false;
+}
+
+result<std::optional<parsed_url>, error_message> choose_proxy(const parsed_url& target,
+                                                              std::string_view proxy,
+                                                              std::string_view no_proxy,
+                                                              environment_lookup getenv_fn) {
+    std::string chosen(trim(proxy));
+    if (chosen == "none")
+        return std::optional<parsed_url>{};
+    if (chosen.empty())
+        chosen = target.tls ? environment(getenv_fn, "https_proxy", "HTTPS_PROXY")
+                            : environment(getenv_fn, "http_proxy", "HTTP_PROXY");
+    if (chosen.empty())
+        return std::optional<parsed_url>{};
+    std::string exceptions(trim(no_proxy));
+    if (exceptions.empty())
+        exceptions = environment(getenv_fn, "no_proxy", "NO_PROXY");
+    if (no_proxy_matches(target.host, exceptions))
+        return std::optional<parsed_url>{};
+
+    if (chosen.find("://") == std::string::npos)
+        chosen = "http://" + chosen;
+    auto parsed = parse_http_url(chosen);
+    // The proxy's own URL may carry credentials: no error repeats it.
+    if (!parsed)
+        return error_message{"the proxy is not an http://host:port URL"};
+    if (parsed->tls)
+        return error_message{"https:// proxies are not supported; use http://host:port"};
+    return std::optional<parsed_url>{std::move(*parsed)};
 }
 
 result<http_response, http_error> http_request(const http_request_options& options) {

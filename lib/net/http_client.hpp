@@ -10,6 +10,17 @@
 // Errors never contain the URL's path or query (webhook URLs carry secrets in
 // them); they name at most the host and port.
 //
+// Outbound proxy (every outbound request goes through here, so the SP-API and
+// the alert channels alike): an https:// URL is reached through an HTTP
+// CONNECT tunnel to the origin, then TLS with the origin, verified against the
+// origin's host name exactly as without a proxy (the proxy sees only
+// ciphertext); an http:// URL is sent to the proxy in absolute form. The
+// proxy comes from `proxy` (a config key) or else the environment:
+// HTTPS_PROXY / https_proxy for https URLs, HTTP_PROXY / http_proxy for http
+// URLs; `no_proxy` or else NO_PROXY / no_proxy lists the hosts reached
+// directly. Credentials in the proxy URL's userinfo are sent as
+// Proxy-Authorization: Basic, and no error or log names them.
+//
 // Thread safety: http_request uses only its own objects (an io_context and a
 // TLS context per call), so several threads may call it at once.
 #pragma once
@@ -38,6 +49,16 @@ struct http_request_options {
     std::chrono::milliseconds timeout{10000};  // the whole request, all steps together
     std::filesystem::path ca_file;             // extra trusted CA (PEM), https only
     std::size_t body_limit = 1024 * 1024;      // a longer response body is an error
+    // "http://[user:password@]host:port" (a bare "host:port" means http://);
+    // empty: the environment's proxy for the URL's scheme; "none": a direct
+    // connection whatever the environment says. https:// proxies (TLS to the
+    // proxy itself) are not supported.
+    std::string proxy;
+    // Comma-separated hosts reached without the proxy: a name matches itself
+    // and its subdomains (a leading dot is allowed), an IP address matches
+    // itself, "*" matches every host; ":port" after an entry is ignored.
+    // Empty: NO_PROXY / no_proxy from the environment.
+    std::string no_proxy;
 };
 
 struct http_response {
@@ -76,6 +97,17 @@ struct parsed_url {
 // Strict: scheme http or https, a non-empty host, an optional port 1..65535,
 // no whitespace or control characters. The fragment is dropped.
 result<parsed_url, error_message> parse_http_url(std::string_view url);
+
+// The proxy a request to `target` goes through, or nullopt for a direct
+// connection, from the options' proxy / no_proxy and else `getenv` (the
+// process environment in production). An invalid proxy URL is an error.
+using environment_lookup = const char* (*)(const char*);
+result<std::optional<parsed_url>, error_message> choose_proxy(const parsed_url& target,
+                                                              std::string_view proxy,
+                                                              std::string_view no_proxy,
+                                                              environment_lookup getenv_fn);
+// Whether `host` is on the NO_PROXY list `no_proxy` (the rules above).
+bool no_proxy_matches(std::string_view host, std::string_view no_proxy);
 
 // Sends one request and reads the response. A status such as 404 or 503 is a
 // response, not an error; errors are failures to get a complete response.

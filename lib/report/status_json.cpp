@@ -116,6 +116,22 @@ json feed_entry(const metrics::feed_freshness& f, instant as_of) {
                 {"stale_reason", f.stale ? json(f.reason) : json(nullptr)}};
 }
 
+json message_service_entry(const metrics::message_service_row& r) {
+    return json{{"marketplace", r.marketplace_id},
+                {"window_days", r.window_days},
+                {"window_start", format_iso8601(r.window.start)},
+                {"window_end", format_iso8601(r.window.end)},
+                {"messages", r.messages},
+                {"replied", r.replied},
+                {"first_response_median_seconds", nullable(r.first_response_median_seconds)},
+                {"first_response_p90_seconds", nullable(r.first_response_p90_seconds)},
+                {"waiting", r.waiting},
+                {"waiting_overdue", r.waiting_overdue},
+                {"oldest_waiting_message_id",
+                 r.oldest_waiting_received_at ? json(r.oldest_waiting_message_id) : json(nullptr)},
+                {"oldest_waiting_received_at", nullable_time(r.oldest_waiting_received_at)}};
+}
+
 }  // namespace
 
 std::string status_json(const metrics::evaluation& e) {
@@ -137,6 +153,10 @@ std::string status_json(const metrics::evaluation& e) {
     for (const auto& f : e.feeds)
         feeds.push_back(feed_entry(f, e.as_of));
     doc["feeds"] = std::move(feeds);
+    json service = json::array();
+    for (const auto& r : e.message_service)
+        service.push_back(message_service_entry(r));
+    doc["message_service"] = std::move(service);
     // Text from imported files is UTF-8 already; replace rather than throw if not.
     return doc.dump(2, ' ', false, json::error_handler_t::replace);
 }

@@ -5,7 +5,11 @@
 // warn, status, headroom, low_volume, stale, stale_reason, components for
 // ODR), upcoming[], amazon[], feeds[] (feed, last_import_at, age_seconds,
 // newest_data_at, newest_data_age_seconds, max_age_seconds, imports, stale,
-// stale_reason).
+// stale_reason), message_service[] (marketplace, window_days, window_start,
+// window_end, messages, replied, first_response_median_seconds,
+// first_response_p90_seconds, waiting, waiting_overdue,
+// oldest_waiting_message_id, oldest_waiting_received_at: service metrics
+// that inform and never alert; metrics/service_metrics.hpp).
 // Rates are doubles at full precision; rate and headroom are null with no data.
 #pragma once
 

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <cstdlib>
 #include <set>
 
 #include "alerts/words.hpp"
@@ -106,7 +107,11 @@ void log_cycle(const cycle_report& r) {
     const bool alerts_changed =
         r.alerts && (!r.alerts->changes.empty() || r.alerts->outbox_rows > 0);
     const bool eventful =
-        r.inbox.imported + r.inbox.rejected + r.inbox.already_imported > 0 || alerts_changed;
+        r.inbox.imported + r.inbox.rejected + r.inbox.already_imported > 0 || alerts_changed ||
+        (r.mailbox && r.mailbox->buyer_messages + r.mailbox->replies + r.mailbox->skipped > 0);
+    if (r.mailbox)
+        spdlog::log(eventful ? spdlog::level::info : spdlog::level::debug, "{}",
+                    mailbox::describe(*r.mailbox));
     spdlog::log(eventful ? spdlog::level::info : spdlog::level::debug,
                 "cycle: {} imported, {} already imported, {} rejected; {}{}", r.inbox.imported,
                 r.inbox.already_imported, r.inbox.rejected, r.status_line,
@@ -149,6 +154,21 @@ cycle_report cycle_runner::run(const config::config& cfg, instant now,
     report.inbox = ingest::process_inbox(inbox_, importer_, should_stop);
     if (report.inbox.failed > 0)
         report.failed = true;
+    if (cfg.mailbox.enabled() && !(should_stop && should_stop()) &&
+        (!last_mailbox_poll_ || now - *last_mailbox_poll_ >= cfg.mailbox.poll_interval ||
+         now < *last_mailbox_poll_)) {
+        auto polled = mailbox::poll_mailbox(db_.handle(), cfg.mailbox, now,
+                                            std::getenv("CREDENTIALS_DIRECTORY"));
+        last_mailbox_poll_ = now;
+        if (!polled) {
+            spdlog::error("mailbox: {}", polled.error().text);
+            report.failed = true;
+        } else {
+            report.mailbox = *polled;
+            if (polled->failed())
+                report.failed = true;
+        }
+    }
     // Stopping part-way through the files: evaluating now would see orders
     // without the shipments or defects that came with them, and could
     // resolve or fire an alert on half the data. The next start does it.

@@ -1,9 +1,9 @@
 // One cycle of the daemon, the one-way flow in one place: scan the inbox and
-// import what is ready, evaluate every metric as of `now`, keep the history,
-// and let the alert lifecycle decide what to tell people (outbox rows, in the
-// same transaction as its state). Delivery is not part of the cycle: it runs
-// on its own lane of the daemon's worker pool (daemon.hpp) so a slow receiver never holds up
-// imports or evaluation.
+// import what is ready, read the mailbox when mailbox.poll_interval has
+// passed since the last read (every cycle of a new runner: run --once), evaluate every metric as of
+// `now`, keep the history, and let the alert lifecycle decide what to tell people (outbox rows, in
+// the same transaction as its state). Delivery is not part of the cycle: it runs on its own lane of
+// the daemon's worker pool (daemon.hpp) so a slow receiver never holds up imports or evaluation.
 //
 // A failure in one step is logged and reported; later steps still run where
 // they can (an evaluation still runs after a rejected file).
@@ -19,6 +19,7 @@
 #include "core/time.hpp"
 #include "delivery/dispatcher.hpp"
 #include "ingest/inbox.hpp"
+#include "mailbox/poll.hpp"
 #include "metrics/evaluation.hpp"
 #include "store/database.hpp"
 
@@ -26,6 +27,7 @@ namespace shd::service {
 
 struct cycle_report {
     ingest::inbox_cycle_summary inbox;
+    std::optional<mailbox::poll_summary> mailbox;  // when the mailbox was read this cycle
     bool evaluated = false;
     std::size_t history_rows = 0;  // metric rows written to metric_results
     std::optional<alerts::cycle_summary> alerts;
@@ -84,6 +86,7 @@ class cycle_runner {
     ingest::importer& importer_;
     std::optional<instant> last_history_;
     std::optional<instant> last_prune_;
+    std::optional<instant> last_mailbox_poll_;
     std::set<std::string> held_;  // fingerprints held in the previous cycle
 };
 

@@ -131,6 +131,7 @@ class daemon_loop {
     delivery::dispatch_options make_dispatch_options() {
         delivery::dispatch_options o;
         o.should_stop = [this] { return stop_requested_.load(); };
+        o.take_over_claims = options_.owns_database;
         return o;
     }
 
@@ -494,7 +495,7 @@ class daemon_loop {
             }
             if (delivery_db_) {
                 try {
-                    out.summary = deliver_all_due(dispatcher_, *delivery_db_, *cfg, now);
+                    out.summary = deliver_all_due(dispatcher_, *delivery_db_, *cfg, clock_);
                 } catch (const std::exception& e) {
                     // A sender that throws is a bug, but it must not end delivery.
                     out.summary = error_message{std::string("unexpected error: ") + e.what()};

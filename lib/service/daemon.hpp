@@ -49,6 +49,9 @@ struct daemon_options {
     std::shared_ptr<const config::config> cfg;
     std::string version;
     std::chrono::seconds shutdown_grace{10};
+    // The caller holds the database's instance lock (store/instance_lock.hpp):
+    // claims left in the outbox were cut off and are taken over at once.
+    bool owns_database = false;
 };
 
 // Runs until SIGTERM or SIGINT. `db` is open and migrated. Returns the exit

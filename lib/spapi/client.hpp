@@ -9,7 +9,11 @@
 //   waits (with jitter, honouring x-amzn-RateLimit-Limit) and retries.
 // - Every request has a deadline. Presigned document URLs are fetched WITHOUT
 //   the access token.
+// - 429: at most 5 retries, waiting Retry-After when given, else an
+//   exponential wait from the bucket's interval, with jitter. 5xx and broken
+//   connections: at most 3 retries with backoff. Other 4xx: no retry.
 // - Errors never carry secrets (client secret, refresh or access token).
+// - Thread safety: one client may be used from several threads at once.
 // Time is a parameter: the clock and the sleeper are injected, so tests can
 // drive token expiry and bucket refills without waiting.
 #pragma once
@@ -32,41 +36,50 @@ namespace shd::spapi {
 // The operations this project calls, each with its published rate and burst
 // (spec/sources.md, ../shared/sp-api/*.json).
 enum class operation {
-    search_orders,            // GET /orders/2026-01-01/orders
-    list_financial_events,    // GET /finances/v0/financialEvents
-    create_report,            // POST /reports/2021-06-30/reports
-    get_report,               // GET /reports/2021-06-30/reports/{reportId}
-    get_report_document,      // GET /reports/2021-06-30/documents/{reportDocumentId}
+    search_orders,                   // GET /orders/2026-01-01/orders
+    list_financial_events,           // GET /finances/v0/financialEvents
+    create_report,                   // POST /reports/2021-06-30/reports
+    get_report,                      // GET /reports/2021-06-30/reports/{reportId}
+    get_report_document,             // GET /reports/2021-06-30/documents/{reportDocumentId}
     get_marketplace_participations,  // GET /sellers/v1/marketplaceParticipations (sp-api check)
 };
 std::string_view operation_name(operation op);  // "searchOrders", ...
+inline constexpr int kOperationCount = 6;
+
+// "https://sellingpartnerapi-na.amazon.com" for "na", "eu", "fe"; empty otherwise.
+std::string_view region_endpoint(std::string_view region);
+inline constexpr std::string_view kLoginWithAmazonTokenUrl = "https://api.amazon.com/auth/o2/token";
 
 struct client_settings {
     std::string endpoint;   // https://sellingpartnerapi-na.amazon.com, or the override
     std::string token_url;  // https://api.amazon.com/auth/o2/token, or the override
     std::string client_id;
-    std::string client_secret;  // resolved value (credential: already read)
-    std::string refresh_token;  // resolved value
+    std::string client_secret;      // resolved value (credential: already read)
+    std::string refresh_token;      // resolved value
     std::filesystem::path ca_file;  // extra trusted CA, may be empty
-    std::string proxy;              // https_proxy value to use, may be empty
-    std::string no_proxy;           // NO_PROXY list, may be empty
+    // Outbound proxy, as net::http_request_options: "http://[user:pass@]host:port",
+    // empty for HTTPS_PROXY / https_proxy from the environment, "none" for
+    // a direct connection; no_proxy empty for NO_PROXY / no_proxy.
+    std::string proxy;
+    std::string no_proxy;
     std::chrono::milliseconds request_timeout{30000};
     double rate_scale = 1.0;  // tests and benchmarks: multiply every published rate
+    std::size_t document_limit = std::size_t{512} << 20;  // a larger report document is an error
 };
 
 struct api_error {
     enum class kind {
-        auth,        // invalid_client / invalid_grant / unauthorized after a refresh
-        throttled,   // still 429 after the retries allowed
-        transport,   // connect, TLS, timeout, broken response
-        server,      // 5xx after retries
-        request,     // other 4xx: our request was wrong (a bug or bad config)
-        decode,      // the body is not the JSON the model describes
+        auth,       // invalid_client / invalid_grant / unauthorized after a refresh
+        throttled,  // still 429 after the retries allowed
+        transport,  // connect, TLS, timeout, broken response
+        server,     // 5xx after retries
+        request,    // other 4xx: our request was wrong (a bug or bad config)
+        decode,     // the body is not the JSON the model describes
     };
     kind what = kind::transport;
-    int status = 0;           // HTTP status when there was one
-    std::string code;         // Amazon's errors[].code or LWA's "error", when given
-    std::string message;      // for people and logs; never a secret
+    int status = 0;       // HTTP status when there was one
+    std::string code;     // Amazon's errors[].code or LWA's "error", when given
+    std::string message;  // for people and logs; never a secret
 };
 
 struct api_response {
@@ -110,9 +123,14 @@ class client {
                                                std::string_view compression);
 
     // An access token now (refreshing when needed): `sp-api check` uses it.
+    // kind::auth with code invalid_client / invalid_grant when Login with
+    // Amazon refuses the credentials.
     result<void, api_error> authorise();
 
     operation_counters counters(operation op) const;
+    // The rate (requests/s) the bucket applies now: published * rate_scale,
+    // or lower once x-amzn-RateLimit-Limit said so.
+    double current_rate(operation op) const;
 
   private:
     struct impl;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 #include <set>
 #include <tuple>
@@ -351,6 +352,53 @@ void write_card(std::string& out, const metrics::evaluation& e, const metrics::m
     out += "</figure></article>";
 }
 
+// "45 s" below a minute, else "3 h 20 min".
+std::string response_time_text(double seconds) {
+    const auto whole = static_cast<std::int64_t>(std::llround(seconds));
+    if (whole < 60)
+        return fmt::format("{} s", whole);
+    return alerts::format_span(std::chrono::seconds{whole});
+}
+
+// The buyer messages' service metrics of one marketplace, one line per
+// window: they inform, they carry no status.
+void write_message_service(std::string& out, const metrics::evaluation& e, const std::string& id,
+                           instant now) {
+    std::vector<const metrics::message_service_row*> rows;
+    for (const auto& r : e.message_service) {
+        if (r.marketplace_id == id)
+            rows.push_back(&r);
+    }
+    if (rows.empty())
+        return;
+    out +=
+        "<section class=\"panel message-service\"><h3>Buyer messages</h3>"
+        "<div class=\"table-wrap\"><table><thead><tr><th scope=\"col\">Window</th>"
+        "<th scope=\"col\">Messages</th><th scope=\"col\">First reply, median</th>"
+        "<th scope=\"col\">90th percentile</th><th scope=\"col\">Waiting</th>"
+        "<th scope=\"col\">Oldest waiting</th></tr></thead><tbody>";
+    for (const auto* r : rows) {
+        const auto time_or_dash = [](const std::optional<double>& v) {
+            return v ? esc(response_time_text(*v)) : std::string("—");
+        };
+        std::string waiting = fmt::format("{}", r->waiting);
+        if (r->waiting_overdue > 0)
+            waiting += fmt::format(" ({} overdue)", r->waiting_overdue);
+        const std::string oldest =
+            r->oldest_waiting_received_at
+                ? fmt::format("{}, received {}", esc(r->oldest_waiting_message_id),
+                              when(*r->oldest_waiting_received_at, now))
+                : std::string("—");
+        out += fmt::format(
+            "<tr data-window=\"{}\" data-waiting=\"{}\"><td>{} days</td><td>{} ({} replied)</td>"
+            "<td>{}</td><td>{}</td><td>{}</td><td class=\"time\">{}</td></tr>",
+            r->window_days, r->waiting, r->window_days, r->messages, r->replied,
+            time_or_dash(r->first_response_median_seconds),
+            time_or_dash(r->first_response_p90_seconds), esc(waiting), oldest);
+    }
+    out += "</tbody></table></div></section>";
+}
+
 void write_marketplace(std::string& out, const snapshot& s, const std::string& id, int index,
                        const std::vector<const metrics::metric_result*>& rows,
                        const std::map<row_key, std::vector<chart_point>>& history, instant now) {
@@ -411,7 +459,9 @@ void write_marketplace(std::string& out, const snapshot& s, const std::string& i
             out += "</p>";
         }
     }
-    out += "</section></div></section>";
+    out += "</section>";
+    write_message_service(out, e, id, now);
+    out += "</div></section>";
 }
 
 // A deadline alert ends with its deadline, met or missed: "Resolved" would

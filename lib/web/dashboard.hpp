@@ -9,8 +9,10 @@
 // and version; per marketplace (by marketplace ID) a card per metric row with
 // rate, warn and target, a status badge (colour and text), the counts and the
 // small-sample caveat, Amazon's figure when imported, and the row's history
-// chart (svg_chart.hpp); what is coming in that marketplace; then the recent
-// alerts. Every piece of text from data is HTML-escaped.
+// chart (svg_chart.hpp); what is coming in that marketplace and its buyer
+// messages' service metrics per window (first reply median and 90th
+// percentile, messages waiting and the oldest); then the recent alerts. Every piece of text from
+// data is HTML-escaped.
 #pragma once
 
 #include <string>

@@ -31,10 +31,15 @@ class family {
     // label, empty for none. A repeated label set is dropped: the first one
     // wins.
     void add(std::string labels, std::string value) {
+        add_suffixed({}, std::move(labels), std::move(value));
+    }
+
+    // A sample of the family named with a suffix: a summary's _sum and _count.
+    void add_suffixed(std::string_view suffix, std::string labels, std::string value) {
         labels = labels.empty() ? std::string(account_) : fmt::format("{},{}", account_, labels);
-        if (!seen_.insert(labels).second)
+        if (!seen_.insert(fmt::format("{}{{{}}}", suffix, labels)).second)
             return;
-        samples_.emplace_back(std::move(labels), std::move(value));
+        samples_.push_back({std::string(suffix), std::move(labels), std::move(value)});
     }
 
     // A family without samples is left out whole: HELP and TYPE alone would
@@ -44,8 +49,8 @@ class family {
             return;
         out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name_, prometheus_help_text(help_),
                            name_, type_);
-        for (const auto& [labels, value] : samples_)
-            out += fmt::format("{}{{{}}} {}\n", name_, labels, value);
+        for (const auto& [suffix, labels, value] : samples_)
+            out += fmt::format("{}{}{{{}}} {}\n", name_, suffix, labels, value);
     }
 
   private:
@@ -54,7 +59,12 @@ class family {
     std::string_view help_;
     std::string_view account_;
     std::set<std::string> seen_;
-    std::vector<std::pair<std::string, std::string>> samples_;
+    struct sample {
+        std::string suffix;  // "" or "_sum", "_count"
+        std::string labels;
+        std::string value;
+    };
+    std::vector<sample> samples_;
 };
 
 std::string number(std::int64_t v) {
@@ -204,6 +214,51 @@ void write_feeds(std::string& out, const metrics::evaluation& e, std::string_vie
         f->write(out);
 }
 
+// The buyer messages' service metrics per marketplace and window: they
+// inform and never alert. first_response_seconds is a summary (quantiles
+// 0.5 and 0.9, absent without a reply, and _sum and _count of the replied
+// messages); messages_waiting and messages_waiting_overdue are there for
+// every row, 0 when nothing waits; the oldest waiting one's receipt time only
+// when one waits.
+void write_message_service(std::string& out, const metrics::evaluation& e,
+                           std::string_view account) {
+    family response("first_response_seconds", "summary",
+                    "Time from a buyer message's receipt to its first reply, over the messages "
+                    "received in the window and replied by the evaluation.",
+                    account);
+    family waiting("messages_waiting", "gauge",
+                   "Buyer messages received in the window that still wait for a reply (not "
+                   "marked no response needed).",
+                   account);
+    family overdue("messages_waiting_overdue", "gauge",
+                   "Of the waiting buyer messages, those past their 24-hour reply deadline.",
+                   account);
+    family oldest("messages_oldest_waiting_timestamp_seconds", "gauge",
+                  "Unix time the oldest waiting buyer message of the window was received; absent "
+                  "when none waits.",
+                  account);
+    for (const auto& r : e.message_service) {
+        const std::string labels =
+            fmt::format("{},{}", marketplace_labels(r.marketplace_id),
+                        label("window_days", fmt::format("{}", r.window_days)));
+        if (r.first_response_median_seconds)
+            response.add(fmt::format("{},{}", labels, label("quantile", "0.5")),
+                         number(*r.first_response_median_seconds));
+        if (r.first_response_p90_seconds)
+            response.add(fmt::format("{},{}", labels, label("quantile", "0.9")),
+                         number(*r.first_response_p90_seconds));
+        response.add_suffixed("_sum", labels, number(r.first_response_total_seconds));
+        response.add_suffixed("_count", labels, number(r.replied));
+        waiting.add(labels, number(r.waiting));
+        overdue.add(labels, number(r.waiting_overdue));
+        if (r.oldest_waiting_received_at)
+            oldest.add(labels,
+                       number(static_cast<std::int64_t>(to_unix(*r.oldest_waiting_received_at))));
+    }
+    for (const family* f : {&response, &waiting, &overdue, &oldest})
+        f->write(out);
+}
+
 void write_counter(std::string& out, std::string_view account, std::string_view name,
                    std::string_view help, std::int64_t value) {
     family f(name, "counter", help, account);
@@ -275,6 +330,7 @@ std::string render_prometheus(const snapshot& s, instant /*now*/) {
 
     if (s.evaluation) {
         write_upcoming(out, *s.evaluation, account);
+        write_message_service(out, *s.evaluation, account);
         write_feeds(out, *s.evaluation, account);
     }
 

@@ -18,7 +18,11 @@
 // imports_total{result}, cycles_total, cycle_failures_total, deliveries_total,
 // delivery_failures_total, dead_letters_total, outbox_pending,
 // alerts_active{severity}, unanswered_messages and unconfirmed_orders per
-// marketplace, start_time_seconds, build_info{version}.
+// marketplace; per marketplace and window_days the buyer messages' service
+// metrics (inform, never alert): first_response_seconds (summary: quantile
+// 0.5 and 0.9, _sum, _count), messages_waiting, messages_waiting_overdue,
+// messages_oldest_waiting_timestamp_seconds; start_time_seconds,
+// build_info{version}.
 #pragma once
 
 #include <string>

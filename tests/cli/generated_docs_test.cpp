@@ -6,6 +6,7 @@
 
 #include <cstdio>
 #include <filesystem>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <regex>
 #include <set>
@@ -83,8 +84,9 @@ std::string roff_dashes(const std::string& text) {
 
 TEST(GeneratedDocs, TheHelpListsWhatTheTestsExpect) {
     const auto names = subcommands();
-    EXPECT_EQ(names,
-              (std::vector<std::string>{"run", "import", "status", "check-config", "test-alert"}));
+    EXPECT_EQ(names, (std::vector<std::string>{"run", "import", "status", "check-config",
+                                               "test-alert", "check-db", "backfill", "fetch",
+                                               "messages"}));
     const auto status = options_of("status");
     EXPECT_EQ(status, (std::vector<std::string>{"--help", "--config", "--at", "--json", "--all",
                                                 "--config-dir", "--check"}));
@@ -244,6 +246,65 @@ TEST(GeneratedDocs, BashCompletesSubcommandsAndOptions) {
         EXPECT_NE(status.find("--config-dir[With --all"), std::string::npos) << status;
         EXPECT_NE(status.find("--check["), std::string::npos) << status;
         EXPECT_EQ(status.find("--channel"), std::string::npos) << status;
+    }
+}
+
+// A group's subcommands ("messages list") are documented and completed
+// like the top-level ones.
+TEST(GeneratedDocs, NestedSubcommandsAreDocumentedAndCompleted) {
+    const std::string page = generate("man8");
+    const std::string script = generate("bash");
+    const std::string zsh = generate("zsh");
+    const std::map<std::string, std::vector<std::string>> nested{
+        {"messages list", {"--config", "--at", "--pending", "--json"}},
+        {"messages no-response-needed", {"--config", "--undo"}}};
+    for (const auto& [command, options] : nested) {
+        EXPECT_NE(page.find(".SS " + roff_dashes(command) + "\n"), std::string::npos) << command;
+        EXPECT_NE(page.find(".B seller\\-healthd " + roff_dashes(command) + "\n"),
+                  std::string::npos)
+            << command;
+        const auto help = test::run_binary({"messages", command.substr(9), "--help"});
+        EXPECT_EQ(help.exit_code, 0);
+        for (const auto& option : options) {
+            EXPECT_NE(help.out.find(option), std::string::npos) << command << " " << option;
+            EXPECT_NE(zsh.find("'" + option + "["), std::string::npos) << command << " " << option;
+        }
+    }
+    EXPECT_NE(page.find("MESSAGE_IDS..."), std::string::npos);
+
+    test::temp_dir dir;
+    test::write_file(dir / "seller-healthd", script);
+    const auto complete = [&](const std::string& words, int cword) {
+        return shell("bash -c 'source " + (dir / "seller-healthd").string() + "; COMP_WORDS=(" +
+                     words + "); COMP_CWORD=" + std::to_string(cword) +
+                     "; _seller_healthd; printf \"%s\\n\" \"${COMPREPLY[@]}\"'")
+            .out;
+    };
+    EXPECT_EQ(complete("seller-healthd mes", 1), "messages\n");
+    EXPECT_EQ(complete("seller-healthd messages l", 2), "list\n");
+    EXPECT_EQ(complete("seller-healthd messages n", 2), "no-response-needed\n");
+    EXPECT_EQ(complete("seller-healthd messages list --p", 3), "--pending\n");
+    EXPECT_EQ(complete("seller-healthd messages no-response-needed --u", 3), "--undo\n");
+    // Message IDs are not file names.
+    EXPECT_EQ(complete("seller-healthd messages no-response-needed x", 3), "\n");
+
+    if (shell("command -v zsh").exit_code == 0) {
+        const std::string file = (dir / "_seller-healthd").string();
+        test::write_file(file, zsh);
+        EXPECT_EQ(shell("zsh -n " + file).exit_code, 0);
+        const auto offered = [&](const std::string& words, int current) {
+            return shell(
+                       "zsh -f -c '_describe() { local a=$4; print -l -- ${(P)a}; }; "
+                       "compadd() { shift; print -l -- \"$@\"; }; "
+                       "_arguments() { print -l -- \"$@\"; }; words=(" +
+                       words + "); CURRENT=" + std::to_string(current) + "; source " + file + "'")
+                .out;
+        };
+        const std::string subs = offered("seller-healthd messages l", 3);
+        EXPECT_NE(subs.find("list:Each buyer message"), std::string::npos) << subs;
+        const std::string list = offered("seller-healthd messages list --p", 4);
+        EXPECT_NE(list.find("--pending["), std::string::npos) << list;
+        EXPECT_EQ(list.find("--undo"), std::string::npos) << list;
     }
 }
 

@@ -380,7 +380,7 @@ TEST(ConfigErrors, UnknownTopLevelKey) {
                          "unknown key 'colour'; expected one of: account, database, inbox, "
                          "default_marketplace, marketplace, poll_interval, reconcile_tolerance, "
                          "log_level, display_time_zone, metrics, marketplaces, alerts, feeds, "
-                         "http"));
+                         "http, sp_api"));
 }
 
 TEST(ConfigErrors, UnknownKeyInsideAMetric) {

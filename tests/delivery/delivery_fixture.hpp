@@ -61,24 +61,38 @@ inline config::alert_channel webhook_channel(std::string name, std::string url) 
     return c;
 }
 
-// Inserts an outbox row the way the alert cycle does; returns its id.
+// A notification of one change of the alert `fingerprint`.
+inline alerts::notification notice_of(std::string key, std::string fingerprint,
+                                      std::string state = "firing",
+                                      std::string severity = "at_risk") {
+    auto n = sample_notification(std::move(key));
+    n.alerts.at(0).fingerprint = std::move(fingerprint);
+    n.alerts.at(0).state = std::move(state);
+    n.alerts.at(0).severity = std::move(severity);
+    return n;
+}
+
+// Inserts an outbox row the way the alert cycle does; returns its id. A
+// not_before after created_at is a row held for quiet hours.
 inline std::int64_t insert_row(store::database& db, const std::string& channel,
                                const alerts::notification& n, instant created_at,
                                std::optional<instant> not_before = std::nullopt) {
     SQLite::Statement q(db.handle(),
                         "INSERT INTO outbox (channel_name, idempotency_key, payload, severity,"
-                        " created_at, not_before) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+                        " created_at, not_before, state) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
     q.bind(1, channel);
     q.bind(2, n.idempotency_key);
     q.bind(3, alerts::to_json(n));
     q.bind(4, alerts::highest_severity(n));
     q.bind(5, static_cast<std::int64_t>(to_unix(created_at)));
     q.bind(6, static_cast<std::int64_t>(to_unix(not_before.value_or(created_at))));
+    q.bind(7, not_before && *not_before > created_at ? "held" : "pending");
     q.exec();
     return db.handle().getLastInsertRowid();
 }
 
 struct row_state {
+    std::string state;
     int attempts = 0;
     instant not_before;
     std::optional<instant> delivered_at;
@@ -87,9 +101,10 @@ struct row_state {
 };
 
 inline row_state read_row(store::database& db, std::int64_t id) {
-    SQLite::Statement q(db.handle(),
-                        "SELECT attempts, not_before, delivered_at, dead_at, last_error FROM outbox"
-                        " WHERE id = ?1");
+    SQLite::Statement q(
+        db.handle(),
+        "SELECT attempts, not_before, delivered_at, dead_at, last_error, state FROM outbox"
+        " WHERE id = ?1");
     q.bind(1, id);
     if (!q.executeStep())
         throw std::runtime_error("no outbox row " + std::to_string(id));
@@ -102,6 +117,7 @@ inline row_state read_row(store::database& db, std::int64_t id) {
         r.dead_at = from_unix(q.getColumn(3).getInt64());
     if (!q.getColumn(4).isNull())
         r.last_error = q.getColumn(4).getString();
+    r.state = q.getColumn(5).getString();
     return r;
 }
 

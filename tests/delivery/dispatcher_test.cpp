@@ -256,17 +256,58 @@ TEST_F(DispatcherTest, RestartResumesPendingRows) {
 }
 
 TEST_F(DispatcherTest, ClaimedRowIsNotSentByASecondDispatcher) {
-    // A dispatcher that died mid-send left its claim: not_before in the future.
+    // Another dispatcher is sending it: claimed, its lease running to t0 + 71 s.
     const auto id = insert_row(db, "ops", sample_notification(), t0);
     {
-        SQLite::Statement q(db.handle(), "UPDATE outbox SET not_before = ?1 WHERE id = ?2");
-        q.bind(1, static_cast<std::int64_t>(to_unix(t0 + 71s)));
-        q.bind(2, id);
+        SQLite::Statement q(db.handle(),
+                            "UPDATE outbox SET state = 'claimed', attempts = 1, claimed_at = ?1,"
+                            " lease_until = ?2 WHERE id = ?3");
+        q.bind(1, static_cast<std::int64_t>(to_unix(t0)));
+        q.bind(2, static_cast<std::int64_t>(to_unix(t0 + 71s)));
+        q.bind(3, id);
         q.exec();
     }
     dispatcher d(seeded());
-    EXPECT_EQ(deliver(d, t0 + 30s).delivered, 0u);
-    EXPECT_EQ(deliver(d, t0 + 71s).delivered, 1u);
+    const auto waiting = deliver(d, t0 + 30s);
+    EXPECT_EQ(waiting.delivered, 0u);
+    EXPECT_EQ(waiting.next_due, t0 + 71s);
+    // The lease ran out: the attempt was cut off, and it is sent again.
+    const auto after = deliver(d, t0 + 71s);
+    EXPECT_EQ(after.recovered, 1u);
+    EXPECT_EQ(after.delivered, 1u);
+    EXPECT_EQ(read_row(db, id).attempts, 2);
+    EXPECT_EQ(read_row(db, id).state, "delivered");
+}
+
+TEST_F(DispatcherTest, ACutOffSendBlocksTheNewerNoticesOfItsChannel) {
+    // A crash cut the trigger's send off: its row stays claimed. The resolve,
+    // written later, must not overtake it.
+    const auto trigger = insert_row(db, "ops", testing::notice_of("k-trigger", "a"), t0);
+    const auto resolve =
+        insert_row(db, "ops", testing::notice_of("k-resolve", "a", "resolved"), t0 + 10s);
+    {
+        SQLite::Statement q(db.handle(),
+                            "UPDATE outbox SET state = 'claimed', attempts = 1, claimed_at = ?1,"
+                            " lease_until = ?2 WHERE id = ?3");
+        q.bind(1, static_cast<std::int64_t>(to_unix(t0)));
+        q.bind(2, static_cast<std::int64_t>(to_unix(t0 + 2min)));
+        q.bind(3, trigger);
+        q.exec();
+    }
+    dispatcher d(seeded());
+    EXPECT_EQ(deliver(d, t0 + 20s).delivered, 0u);
+    EXPECT_EQ(server.request_count(), 0u);
+    EXPECT_EQ(read_row(db, resolve).attempts, 0);
+
+    // The next daemon holds the instance lock: it takes the claim over at once.
+    dispatch_options o = seeded();
+    o.take_over_claims = true;
+    dispatcher restarted(o);
+    EXPECT_EQ(deliver(restarted, t0 + 30s).delivered, 2u);
+    const auto requests = server.requests();
+    ASSERT_EQ(requests.size(), 2u);
+    EXPECT_EQ(requests[0].header("Idempotency-Key"), "k-trigger");
+    EXPECT_EQ(requests[1].header("Idempotency-Key"), "k-resolve");
 }
 
 TEST_F(DispatcherTest, RowsOfAFailingChannelWaitBehindItAndKeepTheirOrder) {
@@ -299,11 +340,13 @@ TEST_F(DispatcherTest, RowsOfAFailingChannelWaitBehindItAndKeepTheirOrder) {
 
 TEST_F(DispatcherTest, OlderRowHeldForQuietHoursDoesNotWaitBehindAFailure) {
     server.set_default(scripted_response::with_status(500));
-    const auto held = insert_row(db, "ops", sample_notification("k-held"), t0, t0 + 1h);
-    const auto failing = insert_row(db, "ops", sample_notification("k-fail"), t0);
+    // Two different alerts: the held one owes nothing to the failing one.
+    const auto held = insert_row(db, "ops", testing::notice_of("k-held", "a"), t0, t0 + 1h);
+    const auto failing = insert_row(db, "ops", testing::notice_of("k-fail", "b"), t0);
     dispatcher d(seeded());
     deliver(d, t0);
     EXPECT_EQ(read_row(db, failing).attempts, 1);
+    EXPECT_EQ(read_row(db, held).state, "held");
     // The held row's turn comes while the newer one is backing off: it is tried.
     server.set_default(scripted_response::with_status(200));
     SQLite::Statement push(db.handle(), "UPDATE outbox SET not_before = ?1 WHERE id = ?2");
@@ -313,6 +356,129 @@ TEST_F(DispatcherTest, OlderRowHeldForQuietHoursDoesNotWaitBehindAFailure) {
     EXPECT_EQ(deliver(d, t0 + 1h).delivered, 1u);
     EXPECT_EQ(read_row(db, held).delivered_at, t0 + 1h);
     EXPECT_EQ(read_row(db, failing).delivered_at, std::nullopt);
+}
+
+TEST_F(DispatcherTest, AHeldNoticeIsSupersededByANewerOneOfTheSameAlert) {
+    // 23:00 at risk, held until 07:00; 02:00 the same alert resolves (its
+    // resolve held as well): at 07:00 only the resolve leaves.
+    const auto morning = t0 + 8h;
+    const auto trigger =
+        insert_row(db, "ops", testing::notice_of("k-trigger", "a"), morning, morning);
+    {
+        SQLite::Statement q(db.handle(),
+                            "UPDATE outbox SET state = 'held', created_at = ?1 WHERE id = ?2");
+        q.bind(1, static_cast<std::int64_t>(to_unix(morning)));
+        q.bind(2, trigger);
+        q.exec();
+    }
+    const auto resolve =
+        insert_row(db, "ops", testing::notice_of("k-resolve", "a", "resolved"), t0 + 3h, morning);
+    dispatcher d(seeded());
+    const auto night = deliver(d, t0 + 3h);
+    EXPECT_EQ(night.superseded, 1u);
+    EXPECT_EQ(night.delivered, 0u);
+    EXPECT_EQ(night.next_due, morning);
+    EXPECT_EQ(read_row(db, trigger).state, "superseded");
+    EXPECT_EQ(deliver(d, morning).delivered, 1u);
+    ASSERT_EQ(server.request_count(), 1u);
+    EXPECT_EQ(server.requests()[0].header("Idempotency-Key"), "k-resolve");
+    EXPECT_EQ(read_row(db, resolve).state, "delivered");
+}
+
+TEST_F(DispatcherTest, AHeldNoticeLeavesBeforeAnUrgentNewerOneOfItsAlerts) {
+    // a and b at risk, held; then a breaches (not held): the held notice
+    // cannot be superseded (b has nothing newer), so it leaves first, at once.
+    auto both = testing::notice_of("k-both", "a");
+    both.alerts.push_back(both.alerts[0]);
+    both.alerts[1].fingerprint = "b";
+    const auto held = insert_row(db, "ops", both, t0, t0 + 8h);
+    const auto breach =
+        insert_row(db, "ops", testing::notice_of("k-breach", "a", "firing", "breached"), t0 + 1h);
+    dispatcher d(seeded());
+    EXPECT_EQ(deliver(d, t0 + 1h).delivered, 2u);
+    const auto requests = server.requests();
+    ASSERT_EQ(requests.size(), 2u);
+    EXPECT_EQ(requests[0].header("Idempotency-Key"), "k-both");
+    EXPECT_EQ(requests[1].header("Idempotency-Key"), "k-breach");
+    EXPECT_EQ(read_row(db, held).state, "delivered");
+    EXPECT_EQ(read_row(db, breach).state, "delivered");
+}
+
+TEST_F(DispatcherTest, AResultTheBusyDatabaseCannotTakeIsKeptAndNeverResent) {
+    // The connection gives up on a lock after 50 ms; during the send another
+    // connection takes the write lock and keeps it, as a long import does.
+    auto short_wait = store::database::open(db_path, {false, 50});
+    ASSERT_TRUE(short_wait) << short_wait.error().text;
+    const auto id = insert_row(db, "ops", sample_notification("k-busy"), t0);
+    SQLite::Database importer(db_path.string(), SQLite::OPEN_READWRITE);
+    dispatch_options o = seeded();
+    o.sender_factory = [&](const std::string& type) -> std::unique_ptr<sender> {
+        struct locking_sender : sender {
+            std::unique_ptr<sender> real;
+            SQLite::Database* other;
+            send_outcome send(const config::alert_channel& c, const alerts::notification& n,
+                              instant now) override {
+                auto outcome = real->send(c, n, now);
+                other->exec("BEGIN IMMEDIATE");
+                return outcome;
+            }
+        };
+        auto s = std::make_unique<locking_sender>();
+        s->real = make_sender(type);
+        s->other = &importer;
+        return s;
+    };
+    dispatcher d(o);
+    auto busy = d.deliver_due(*short_wait, cfg, t0);
+    EXPECT_FALSE(busy);
+    EXPECT_EQ(d.kept_results(), 1u);
+    EXPECT_EQ(server.request_count(), 1u);
+    // Still busy: nothing else happens, nothing is sent again.
+    EXPECT_FALSE(d.deliver_due(*short_wait, cfg, t0 + 5min));
+    EXPECT_EQ(server.request_count(), 1u);
+    importer.exec("COMMIT");
+    // The lock is free: the kept result goes in first.
+    auto after = d.deliver_due(*short_wait, cfg, t0 + 10min);
+    ASSERT_TRUE(after) << after.error().text;
+    EXPECT_EQ(d.kept_results(), 0u);
+    EXPECT_EQ(server.request_count(), 1u);
+    const auto row = read_row(db, id);
+    EXPECT_EQ(row.state, "delivered");
+    EXPECT_EQ(row.delivered_at, t0);
+}
+
+TEST_F(DispatcherTest, TheClockIsReadForEachClaimAndEachResult) {
+    // A clock that moves a minute each time it is read: the lease starts at
+    // the claim, and delivered_at is the time the answer came.
+    struct ticking : Clock {
+        mutable instant t;
+        instant now() const override {
+            const auto r = t;
+            t += 1min;
+            return r;
+        }
+    } clock;
+    clock.t = t0;
+    const auto a = insert_row(db, "ops", testing::notice_of("k-a", "a"), t0);
+    const auto b = insert_row(db, "ops", testing::notice_of("k-b", "b"), t0);
+    dispatcher d(seeded());
+    auto r = d.deliver_due(db, cfg, clock);
+    ASSERT_TRUE(r) << r.error().text;
+    EXPECT_EQ(r->delivered, 2u);
+    const auto first = read_row(db, a);
+    const auto second = read_row(db, b);
+    ASSERT_TRUE(first.delivered_at && second.delivered_at);
+    EXPECT_GT(*first.delivered_at, t0);
+    EXPECT_GT(*second.delivered_at, *first.delivered_at);
+}
+
+TEST_F(DispatcherTest, FutureTimesFromAClockThatWasAheadAreTreatedAsNow) {
+    // Written while the clock was a year ahead: not held, yet due next year.
+    const auto id = insert_row(db, "ops", sample_notification("k-future"), t0 + days(365));
+    dispatcher d(seeded());
+    const auto s = deliver(d, t0);
+    EXPECT_EQ(s.delivered, 1u);
+    EXPECT_EQ(read_row(db, id).delivered_at, t0);
 }
 
 TEST_F(DispatcherTest, OneFailingChannelDoesNotHoldAnother) {

@@ -22,6 +22,7 @@
 #include <cctype>
 #include <deque>
 #include <mutex>
+#include <random>
 #include <stdexcept>
 #include <thread>
 
@@ -56,6 +57,8 @@ struct http_test_server::impl {
     std::optional<ssl::context> tls;
     bool stall_handshake = false;
     std::atomic<bool> interim_continue{false};
+    std::atomic<long long> longest_delay_ms{0};
+    std::mt19937 delay_random{20261207};
     std::uint16_t port = 0;
     std::thread thread;
 
@@ -125,6 +128,15 @@ struct http_test_server::impl {
             requests.push_back(std::move(recorded));
         }
         const auto reply = next_response();
+        if (const auto longest = longest_delay_ms.load(); longest > 0) {
+            long long pause = 0;
+            {
+                std::lock_guard lock(mutex);
+                pause = std::uniform_int_distribution<long long>(0, longest)(delay_random);
+            }
+            asio::steady_timer timer(ioc, std::chrono::milliseconds(pause));
+            co_await timer.async_wait(asio::use_awaitable);
+        }
         if (reply.hang) {
             co_await wait_forever();
             co_return;
@@ -229,6 +241,10 @@ void http_test_server::script(std::vector<scripted_response> responses) {
 void http_test_server::set_default(scripted_response response) {
     std::lock_guard lock(impl_->mutex);
     impl_->default_response = std::move(response);
+}
+
+void http_test_server::set_random_delay(std::chrono::milliseconds longest) {
+    impl_->longest_delay_ms = longest.count();
 }
 
 void http_test_server::set_interim_continue(bool on) {

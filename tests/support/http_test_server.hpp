@@ -9,6 +9,7 @@
 // test thread while the server thread runs.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -70,6 +71,9 @@ class http_test_server {
     void set_default(scripted_response response);
     // Precede every final response with an unasked "100 Continue".
     void set_interim_continue(bool on);
+    // Answer each request after a random pause of up to `longest` (0: at
+    // once): a slow receiver, so a client killed mid-send is killed mid-wait.
+    void set_random_delay(std::chrono::milliseconds longest);
 
     std::vector<recorded_request> requests() const;
     std::size_t request_count() const;

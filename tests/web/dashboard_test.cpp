@@ -321,6 +321,46 @@ TEST(Dashboard, WhatIsComingPerMarketplace) {
     EXPECT_THAT(uk_part, HasSubstr("<p class=\"empty-note\">Nothing due"));
 }
 
+TEST(Dashboard, BuyerMessageServicePerMarketplaceAndWindow) {
+    snapshot s = realistic_snapshot();
+    auto& e = *s.evaluation;
+    metrics::message_service_row us;
+    us.marketplace_id = kUS;
+    us.window_days = 7;
+    us.window = {e.as_of - days(7), e.as_of};
+    us.messages = 5;
+    us.replied = 3;
+    us.first_response_median_seconds = 45;
+    us.first_response_p90_seconds = 3 * 3600 + 20 * 60;
+    us.waiting = 2;
+    us.waiting_overdue = 1;
+    us.oldest_waiting_received_at = e.as_of - days(2);
+    us.oldest_waiting_message_id = "<m-old>";
+    metrics::message_service_row uk;
+    uk.marketplace_id = kUK;
+    uk.window_days = 30;
+    uk.window = {e.as_of - days(30), e.as_of};
+    e.message_service = {us, uk};
+    const std::string page = render_dashboard(s, now_of(s));
+    const auto us_at = page.find("<span class=\"mp-code\">US</span>");
+    const auto uk_at = page.find("<span class=\"mp-code\">UK</span>");
+    const std::string us_part =
+        page.substr(us_at, page.find("</section></div></section>", us_at) - us_at);
+    const std::string uk_part =
+        page.substr(uk_at, page.find("</section></div></section>", uk_at) - uk_at);
+    EXPECT_THAT(us_part, HasSubstr("<h3>Buyer messages</h3>"));
+    EXPECT_THAT(us_part, HasSubstr("<tr data-window=\"7\" data-waiting=\"2\"><td>7 days</td>"
+                                   "<td>5 (3 replied)</td><td>45 s</td><td>3 h 20 min</td>"
+                                   "<td>2 (1 overdue)</td>"));
+    // Escaped, like every text from data.
+    EXPECT_THAT(us_part, HasSubstr("&lt;m-old&gt;, received"));
+    EXPECT_THAT(us_part, Not(HasSubstr("data-window=\"30\" data-waiting")));
+    EXPECT_THAT(uk_part, HasSubstr("<tr data-window=\"30\" data-waiting=\"0\"><td>30 days</td>"
+                                   "<td>0 (0 replied)</td><td>—</td><td>—</td><td>0</td>"
+                                   "<td class=\"time\">—</td></tr>"));
+    EXPECT_EQ(event_handler_attributes(page), 0u);
+}
+
 TEST(Dashboard, RecentAlertsWithReadableTitles) {
     const snapshot s = realistic_snapshot();
     const std::string page = render_dashboard(s, now_of(s));

@@ -491,5 +491,61 @@ TEST(Prometheus, StaleRowsAndFeeds) {
                                  "seller_healthd_feed_stale gauge 2\n"));
 }
 
+// The buyer messages' service metrics: a summary per marketplace and window
+// (quantiles only with a reply), the waiting counts always, the oldest
+// waiting message's time only when one waits.
+TEST(Prometheus, MessageServiceMetrics) {
+    snapshot s = hand_made();
+    auto& e = *s.evaluation;
+    metrics::message_service_row busy;
+    busy.marketplace_id = kUS;
+    busy.window_days = 7;
+    busy.window = {e.as_of - days(7), e.as_of};
+    busy.messages = 5;
+    busy.replied = 3;
+    busy.first_response_median_seconds = 120;
+    busy.first_response_p90_seconds = 2904.5;
+    busy.first_response_total_seconds = 3780;
+    busy.waiting = 2;
+    busy.waiting_overdue = 1;
+    busy.oldest_waiting_received_at = e.as_of - days(2);
+    busy.oldest_waiting_message_id = "m-old";
+    metrics::message_service_row quiet;
+    quiet.marketplace_id = kUK;
+    quiet.window_days = 30;
+    quiet.window = {e.as_of - days(30), e.as_of};
+    e.message_service = {busy, quiet};
+
+    const std::string text = render_prometheus(s, e.as_of);
+    const std::string p = "seller_healthd_";
+    const std::string us =
+        "account=\"Acme\",marketplace=\"ATVPDKIKX0DER\",marketplace_code=\"US\",window_days=\"7\"";
+    const std::string uk =
+        "account=\"Acme\",marketplace=\"A1F83G8C2ARO7P\",marketplace_code=\"UK\","
+        "window_days=\"30\"";
+    EXPECT_THAT(text, HasSubstr("# TYPE seller_healthd_first_response_seconds summary\n"));
+    EXPECT_THAT(text, HasSubstr(p + "first_response_seconds{" + us + ",quantile=\"0.5\"} 120\n"));
+    EXPECT_THAT(text,
+                HasSubstr(p + "first_response_seconds{" + us + ",quantile=\"0.9\"} 2904.5\n"));
+    EXPECT_THAT(text, HasSubstr(p + "first_response_seconds_sum{" + us + "} 3780\n"));
+    EXPECT_THAT(text, HasSubstr(p + "first_response_seconds_count{" + us + "} 3\n"));
+    EXPECT_THAT(text, HasSubstr(p + "first_response_seconds_count{" + uk + "} 0\n"));
+    EXPECT_THAT(text, Not(HasSubstr(p + "first_response_seconds{" + uk)));
+    EXPECT_THAT(text, HasSubstr(p + "messages_waiting{" + us + "} 2\n"));
+    EXPECT_THAT(text, HasSubstr(p + "messages_waiting{" + uk + "} 0\n"));
+    EXPECT_THAT(text, HasSubstr(p + "messages_waiting_overdue{" + us + "} 1\n"));
+    EXPECT_THAT(text, HasSubstr(p + "messages_oldest_waiting_timestamp_seconds{" + us + "} " +
+                                std::to_string(to_unix(e.as_of - days(2))) + "\n"));
+    EXPECT_THAT(text, Not(HasSubstr(p + "messages_oldest_waiting_timestamp_seconds{" + uk)));
+
+    const auto r = check_exposition(text);
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_THAT(r.out, HasSubstr("seller_healthd_first_response_seconds summary 6\n"
+                                 "seller_healthd_messages_waiting gauge 2\n"
+                                 "seller_healthd_messages_waiting_overdue gauge 2\n"
+                                 "seller_healthd_messages_oldest_waiting_timestamp_seconds gauge "
+                                 "1\n"));
+}
+
 }  // namespace
 }  // namespace shd::web
