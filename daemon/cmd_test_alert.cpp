@@ -17,6 +17,7 @@
 #include "common.hpp"
 #include "core/clock.hpp"
 #include "core/marketplaces.hpp"
+#include "delivery/retry_policy.hpp"
 #include "delivery/sender.hpp"
 
 namespace shd::cli {
@@ -123,10 +124,15 @@ int test_alert(const global_options& g, const std::optional<std::string>& channe
             results.push_back({{"name", channel->name},
                                {"type", channel->type},
                                {"result", result},
-                               {"detail", detail}});
+                               {"detail", detail},
+                               {"explanation", delivery::explain_failure(detail)}});
         } else {
+            // Words a seller can act on first, the technical detail after.
+            const std::string explained = delivery::explain_failure(detail);
+            const std::string failure =
+                explained.empty() ? detail : fmt::format("{} ({})", explained, detail);
             std::cout << channel->name << ": "
-                      << (result == "delivered" ? std::string("delivered") : "failed: " + detail)
+                      << (result == "delivered" ? std::string("delivered") : "failed: " + failure)
                       << std::endl;
         }
     }

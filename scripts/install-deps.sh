@@ -17,6 +17,9 @@ packages=(
   python3 python3-aiosmtpd python3-prometheus-client python3-yaml chromium
   locales
   prometheus curl zsh
+  # The Alertmanager channel's test runs the real Alertmanager; the webhook
+  # body is validated against docs/webhook.schema.json with jsonschema.
+  prometheus-alertmanager python3-jsonschema
   time
   systemd
   dpkg-dev

@@ -230,6 +230,11 @@ std::optional<instant> expiry_of(const std::string& text) {
 
 // ---- the cycle ----
 
+alert_change with_end(alert_change a, instant ends_at) {
+    a.ends_at = ends_at;
+    return a;
+}
+
 int severity_rank(severity s) {
     return s == severity::breached ? 1 : 0;
 }
@@ -276,6 +281,7 @@ class cycle {
                 transition t) {
         key_part key{change.fingerprint, life.episode_start, std::string(transition_name(t)),
                      life.notifications};
+        change.transition = std::string(transition_name(t));
         changes_.push_back({std::move(change), filter_severity, std::move(key)});
     }
 
@@ -299,9 +305,9 @@ class cycle {
                 // The resolved notice is the episode's last: one past the last sent.
                 lifecycle numbered = last;
                 ++numbered.notifications;
-                decide(
-                    describe_metric(r, fingerprint, transition::resolved, peak, last.episode_start),
-                    peak, numbered, transition::resolved);
+                decide(describe_metric(r, fingerprint, transition::resolved, peak,
+                                       last.episode_start, cfg_.display_time_zone),
+                       peak, numbered, transition::resolved);
                 writer_.end_episode(found->second, now_);
                 continue;
             }
@@ -311,9 +317,9 @@ class cycle {
                 continue;
             }
             if (s.what != transition::none) {
-                decide(
-                    describe_metric(r, fingerprint, s.what, s.next->current, s.next->episode_start),
-                    s.next->current, *s.next, s.what);
+                decide(describe_metric(r, fingerprint, s.what, s.next->current,
+                                       s.next->episode_start, cfg_.display_time_zone),
+                       s.next->current, *s.next, s.what);
             }
             writer_.save({fingerprint, std::string(kMetricKind), *s.next, observation_json(r)},
                          now_);
@@ -380,7 +386,8 @@ class cycle {
             if (s.what == transition::resolved) {
                 lifecycle numbered = *previous;
                 ++numbered.notifications;
-                decide(describe_stale_feed(f, fingerprint, true, now_, previous->episode_start),
+                decide(describe_stale_feed(f, fingerprint, true, now_, previous->episode_start,
+                                           cfg_.display_time_zone),
                        numbered.peak_notified_severity.value_or(severity::at_risk), numbered,
                        transition::resolved);
                 writer_.end_episode(found->second, now_);
@@ -392,7 +399,8 @@ class cycle {
                 continue;
             }
             if (s.what != transition::none) {
-                decide(describe_stale_feed(f, fingerprint, false, now_, s.next->episode_start),
+                decide(describe_stale_feed(f, fingerprint, false, now_, s.next->episode_start,
+                                           cfg_.display_time_zone),
                        severity::at_risk, *s.next, s.what);
             }
             writer_.save({fingerprint, std::string(kStaleDataKind), *s.next, {}}, now_);
@@ -455,7 +463,9 @@ class cycle {
                     continue;
                 const std::string fingerprint = message_deadline_fingerprint(m.message_id);
                 fire_deadline(fingerprint, kMessageDeadlineKind,
-                              describe_message_deadline(m, u.marketplace_id, fingerprint, now_),
+                              with_end(describe_message_deadline(m, u.marketplace_id, fingerprint,
+                                                                 now_, cfg_.display_time_zone),
+                                       expires_at),
                               expires_at);
             }
             for (const auto& o : u.unconfirmed_orders) {
@@ -465,7 +475,9 @@ class cycle {
                     continue;
                 const std::string fingerprint = ship_deadline_fingerprint(o.order_id);
                 fire_deadline(fingerprint, kShipDeadlineKind,
-                              describe_ship_deadline(o, u.marketplace_id, fingerprint, now_),
+                              with_end(describe_ship_deadline(o, u.marketplace_id, fingerprint,
+                                                              now_, cfg_.display_time_zone),
+                                       expires_at),
                               expires_at);
             }
         }
@@ -481,10 +493,26 @@ class cycle {
         for (const auto& u : e_.upcoming) {
             if (!marketplaces.contains(u.marketplace_id))
                 continue;
-            for (auto& line : upcoming_lines(u, now_))
+            for (auto& line : upcoming_lines(u, now_, cfg_.display_time_zone))
                 lines.push_back(std::move(line));
         }
         return lines;
+    }
+
+    std::vector<id_link> upcoming_links_for(const std::vector<const decided_change*>& included) {
+        std::set<std::string> marketplaces;
+        for (const auto* c : included) {
+            if (c->change.state != "resolved" && !c->change.marketplace.empty())
+                marketplaces.insert(c->change.marketplace);
+        }
+        std::vector<id_link> links;
+        for (const auto& u : e_.upcoming) {
+            if (!marketplaces.contains(u.marketplace_id))
+                continue;
+            for (auto& l : upcoming_links(u))
+                links.push_back(std::move(l));
+        }
+        return links;
     }
 
     cycle_summary finish() {
@@ -524,6 +552,7 @@ class cycle {
             n.account = cfg_.account;
             n.created_at = now_;
             n.upcoming = upcoming_for(included);
+            n.upcoming_links = upcoming_links_for(included);
             const std::string highest = highest_severity(n);
             const bool held = highest == "at_risk" && quiet_end.has_value();
             insert.reset();

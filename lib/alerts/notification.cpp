@@ -37,7 +37,18 @@ json change_to_json(const alert_change& a) {
     j["headroom_text"] = a.headroom_text;
     j["advice"] = a.advice;
     j["caveat"] = a.caveat;
+    j["transition"] = a.transition;
+    j["clears_at"] = a.clears_at ? json(format_iso8601(*a.clears_at)) : json(nullptr);
+    j["ends_at"] = a.ends_at ? json(format_iso8601(*a.ends_at)) : json(nullptr);
+    j["links"] = links_to_json(a.links);
     return j;
+}
+
+json links_to_json(const std::vector<id_link>& links) {
+    json out = json::array();
+    for (const auto& l : links)
+        out.push_back({{"kind", l.kind}, {"id", l.id}, {"url", l.url}});
+    return out;
 }
 
 namespace {
@@ -48,6 +59,23 @@ instant instant_at(const json& j, const char* key) {
     if (!t)
         throw std::invalid_argument(fmt::format("'{}' is not an ISO-8601 time: {}", key, text));
     return *t;
+}
+
+std::optional<instant> optional_instant_at(const json& j, const char* key) {
+    if (!j.contains(key) || j.at(key).is_null())
+        return std::nullopt;
+    return instant_at(j, key);
+}
+
+std::vector<id_link> links_from_json(const json& j, const char* key) {
+    std::vector<id_link> out;
+    if (!j.contains(key))
+        return out;
+    for (const auto& l : j.at(key)) {
+        out.push_back({l.at("kind").get<std::string>(), l.at("id").get<std::string>(),
+                       l.at("url").get<std::string>()});
+    }
+    return out;
 }
 
 alert_change change_from_json(const json& j) {
@@ -74,6 +102,11 @@ alert_change change_from_json(const json& j) {
     a.headroom_text = j.at("headroom_text").get<std::string>();
     a.advice = j.at("advice").get<std::string>();
     a.caveat = j.at("caveat").get<std::string>();
+    // Rows written before these fields existed: the state is the transition.
+    a.transition = j.contains("transition") ? j.at("transition").get<std::string>() : a.state;
+    a.clears_at = optional_instant_at(j, "clears_at");
+    a.ends_at = optional_instant_at(j, "ends_at");
+    a.links = links_from_json(j, "links");
     if (a.state != "firing" && a.state != "resolved")
         throw std::invalid_argument("alert state must be firing or resolved, got " + a.state);
     if (a.severity != "at_risk" && a.severity != "breached")
@@ -95,6 +128,7 @@ std::string to_json(const notification& n) {
     for (const auto& a : n.alerts)
         j["alerts"].push_back(change_to_json(a));
     j["upcoming"] = n.upcoming;
+    j["upcoming_links"] = links_to_json(n.upcoming_links);
     // Replace, never throw, on invalid UTF-8: a title is built from file data.
     return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
@@ -117,6 +151,7 @@ result<notification, error_message> notification_from_json(std::string_view json
         for (const auto& a : j.at("alerts"))
             n.alerts.push_back(change_from_json(a));
         n.upcoming = j.at("upcoming").get<std::vector<std::string>>();
+        n.upcoming_links = links_from_json(j, "upcoming_links");
         return n;
     } catch (const nlohmann::json::exception& e) {
         return error_message{fmt::format("invalid notification JSON: {}", e.what())};

@@ -3,26 +3,36 @@
 // (webhook, Slack, email, ...) renders it at delivery time.
 #pragma once
 
-#include "core/result.hpp"
-#include "core/time.hpp"
-
 #include <nlohmann/json_fwd.hpp>
-
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "core/result.hpp"
+#include "core/time.hpp"
+
 namespace shd::alerts {
+
+// An order or message a notice is about, with its page in Seller Central.
+struct id_link {
+    std::string kind;  // "order" or "message"
+    std::string id;    // the Amazon order ID or the message ID
+    std::string url;   // Seller Central page; empty for an unknown marketplace
+    bool operator==(const id_link&) const = default;
+};
 
 // One alert's change inside a notification.
 struct alert_change {
     std::string kind;         // metric, message_deadline, ship_deadline, stale_data
     std::string fingerprint;  // stable identity of the alert
-    std::string metric;       // metric key ("late_dispatch_rate"), or the kind for non-metric alerts
+    std::string metric;  // metric key ("late_dispatch_rate"), or the kind for non-metric alerts
     std::string marketplace;  // marketplace ID; empty for stale_data
     std::string channel;      // MFN, AFN, all; empty for non-metric alerts
     int window_days = 0;
-    std::string state;     // "firing" or "resolved"
+    std::string state;  // "firing" or "resolved"
+    // What happened: firing, repeat, escalated or resolved (the journal and
+    // the webhook name it).
+    std::string transition;
     std::string severity;  // "at_risk" or "breached"
     std::optional<double> rate;
     double warn = 0;
@@ -32,20 +42,29 @@ struct alert_change {
     std::optional<long long> headroom;
     bool low_volume = false;
     instant since;  // episode start
+    // A breach: when it clears if nothing new goes wrong (its oldest bad
+    // events leave the window). Deadline alerts: the deadline.
+    std::optional<instant> clears_at;
+    // When the alert stops mattering on its own: a deadline alert's deadline
+    // plus the grace (it never gets a resolve of its own). nullopt otherwise.
+    std::optional<instant> ends_at;
+    std::vector<id_link> links;  // the orders and messages at stake
     // Words for people, written by the lifecycle side so every channel says the same:
-    std::string title;     // "[BREACHED] Late dispatch rate 4.6% > 4% (US, 10 days)"
+    std::string title;          // "[BREACHED] Late dispatch rate 4.6% > 4% (US, 10 days)"
     std::string headroom_text;  // "2 more late dispatches in this 10-day window breach 4%"
-    std::string advice;    // one line on what to do
-    std::string caveat;    // small-sample note when low_volume, else empty
+    std::string advice;         // one line on what to do
+    std::string caveat;         // small-sample note when low_volume, else empty
 };
 
 struct notification {
-    std::string idempotency_key;  // fingerprint + episode start + transition (or a digest of them for a batch)
+    std::string idempotency_key;  // fingerprint + episode start + transition (or a digest of them
+                                  // for a batch)
     std::string account;          // config `account`
     instant created_at;
     bool is_test = false;  // test-alert
     std::vector<alert_change> alerts;
-    std::vector<std::string> upcoming;  // "3 orders must ship within 24 h (US)", ...
+    std::vector<std::string> upcoming;    // "3 orders must ship within 24 h (US)", ...
+    std::vector<id_link> upcoming_links;  // the orders and messages the upcoming lines name
 };
 
 std::string to_json(const notification& n);
@@ -53,6 +72,8 @@ std::string to_json(const notification& n);
 // One change as a JSON object: the webhook's documented fields first (metric
 // ... since), then the rest. The outbox payload and the webhook body share it.
 nlohmann::ordered_json change_to_json(const alert_change& a);
+// [{"kind", "id", "url"}, ...]
+nlohmann::ordered_json links_to_json(const std::vector<id_link>& links);
 result<notification, error_message> notification_from_json(std::string_view json_text);
 
 // The highest severity inside ("breached" beats "at_risk").

@@ -1,6 +1,7 @@
 #include "alerts/words.hpp"
 
 #include <date/date.h>
+#include <date/tz.h>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -100,6 +101,119 @@ std::string format_span(std::chrono::seconds d) {
     return shd::format_span(d);
 }
 
+namespace {
+
+// The zone people read times in; nullptr for UTC (or a zone tzdata lacks:
+// the configuration checks display_time_zone, so only a missing tzdata).
+const date::time_zone* zone_for(std::string_view marketplace_id, std::string_view display_zone) {
+    std::string_view name = display_zone;
+    if (name.empty())
+        name = marketplace_time_zone(marketplace_id);
+    if (name.empty() || name == "UTC" || name == "Etc/UTC")
+        return nullptr;
+    try {
+        return date::locate_zone(name);
+    } catch (const std::exception&) {
+        return nullptr;
+    }
+}
+
+}  // namespace
+
+std::string format_local_minute(instant t, std::string_view marketplace_id,
+                                std::string_view display_zone) {
+    const auto minute = std::chrono::floor<std::chrono::minutes>(t);
+    const auto* zone = zone_for(marketplace_id, display_zone);
+    if (zone == nullptr)
+        return format_utc_minute(t);
+    const date::zoned_time local{zone, minute};
+    return date::format("%Y-%m-%d %H:%M %Z", local) + " (" + format_utc_minute(t) + ")";
+}
+
+std::string ids_text(const std::vector<std::string>& ids, std::size_t shown) {
+    const std::size_t named = std::min(ids.size(), std::max<std::size_t>(shown, 1));
+    std::string out;
+    for (std::size_t i = 0; i < named; ++i) {
+        if (i > 0)
+            out += (i + 1 == named && named == ids.size()) ? " and " : ", ";
+        out += ids[i];
+    }
+    if (named < ids.size())
+        out += fmt::format(" and {} more", ids.size() - named);
+    return out;
+}
+
+namespace {
+
+id_link order_link(std::string_view marketplace_id, const std::string& order_id) {
+    return {"order", order_id, seller_central_order_url(marketplace_id, order_id)};
+}
+
+id_link message_link(std::string_view marketplace_id, const std::string& message_id) {
+    return {"message", message_id, seller_central_messages_url(marketplace_id)};
+}
+
+template <class T, class Pred>
+std::vector<const T*> select(const std::vector<T>& items, Pred keep) {
+    std::vector<const T*> out;
+    for (const auto& i : items) {
+        if (keep(i))
+            out.push_back(&i);
+    }
+    return out;
+}
+
+std::vector<const metrics::unconfirmed_order*> orders_due(const metrics::upcoming_events& e,
+                                                          bool overdue) {
+    return select(e.unconfirmed_orders,
+                  [&](const metrics::unconfirmed_order& o) { return o.overdue == overdue; });
+}
+
+// By reply deadline, the most urgent first.
+std::vector<const metrics::unanswered_message*> messages_due(const metrics::upcoming_events& e,
+                                                             bool overdue) {
+    auto out = select(e.unanswered_messages,
+                      [&](const metrics::unanswered_message& m) { return m.overdue == overdue; });
+    std::stable_sort(out.begin(), out.end(), [](const auto* a, const auto* b) {
+        return a->reply_due_at < b->reply_due_at;
+    });
+    return out;
+}
+
+template <class T, class Id>
+std::vector<std::string> ids_of(const std::vector<const T*>& items, Id id) {
+    std::vector<std::string> out;
+    for (const auto* i : items)
+        out.push_back(id(*i));
+    return out;
+}
+
+std::vector<std::string> order_ids(const std::vector<const metrics::unconfirmed_order*>& orders) {
+    return ids_of(orders, [](const metrics::unconfirmed_order& o) { return o.order_id; });
+}
+
+std::vector<std::string> message_ids(
+    const std::vector<const metrics::unanswered_message*>& messages) {
+    return ids_of(messages, [](const metrics::unanswered_message& m) { return m.message_id; });
+}
+
+}  // namespace
+
+std::vector<id_link> upcoming_links(const metrics::upcoming_events& e) {
+    std::vector<id_link> out;
+    for (bool overdue : {true, false}) {
+        const auto orders = orders_due(e, overdue);
+        for (std::size_t i = 0; i < orders.size() && i < kIdsShown; ++i)
+            out.push_back(order_link(e.marketplace_id, orders[i]->order_id));
+    }
+    for (bool overdue : {true, false}) {
+        const auto messages = messages_due(e, overdue);
+        for (std::size_t i = 0; i < messages.size() && i < kIdsShown; ++i)
+            out.push_back(message_link(e.marketplace_id, messages[i]->message_id));
+    }
+    return out;
+}
+
 std::string where_text(const metrics::metric_result& r) {
     const auto& m = definition(r.metric);
     if (m.channels.size() > 1)
@@ -182,7 +296,8 @@ std::string metric_advice(metric_key key) {
 }
 
 alert_change describe_metric(const metrics::metric_result& r, const std::string& fingerprint,
-                             transition t, severity sev, instant since) {
+                             transition t, severity sev, instant since,
+                             std::string_view display_zone) {
     alert_change a;
     a.kind = "metric";
     a.fingerprint = fingerprint;
@@ -191,6 +306,7 @@ alert_change describe_metric(const metrics::metric_result& r, const std::string&
     a.channel = r.channel;
     a.window_days = r.window_days;
     a.state = t == transition::resolved ? "resolved" : "firing";
+    a.transition = std::string(transition_name(t));
     a.severity = std::string(severity_name(sev));
     a.rate = r.rate;
     a.warn = r.warn;
@@ -202,6 +318,15 @@ alert_change describe_metric(const metrics::metric_result& r, const std::string&
     a.since = since;
     a.title = metric_title(r, t, sev);
     a.headroom_text = headroom_text(r);
+    if (t != transition::resolved && r.status == metrics::metric_status::breached && r.clears_by) {
+        a.clears_at = r.clears_by;
+        a.headroom_text += fmt::format(
+            " If nothing new goes wrong, it is back under {} by {}, when its oldest {} "
+            "leave the window.",
+            format_percent(r.target),
+            format_local_minute(*r.clears_by, r.marketplace_id, display_zone),
+            definition(r.metric).bad_events);
+    }
     a.advice = t == transition::resolved ? std::string{} : metric_advice(r.metric);
     a.caveat = small_sample_caveat(r);
     return a;
@@ -230,6 +355,7 @@ alert_change deadline_change(const char* kind, const std::string& marketplace_id
     a.metric = kind;
     a.marketplace = marketplace_id;
     a.state = "firing";
+    a.transition = "firing";
     a.severity = "at_risk";
     a.since = now;
     return a;
@@ -239,44 +365,74 @@ alert_change deadline_change(const char* kind, const std::string& marketplace_id
 
 alert_change describe_message_deadline(const metrics::unanswered_message& m,
                                        const std::string& marketplace_id,
-                                       const std::string& fingerprint, instant now) {
+                                       const std::string& fingerprint, instant now,
+                                       std::string_view display_zone) {
     alert_change a = deadline_change("message_deadline", marketplace_id, fingerprint, now);
     const std::string code = marketplace_code(marketplace_id);
-    a.title = now < m.reply_due_at
-                  ? fmt::format("[AT RISK] Buyer message without reply: due in {} ({})",
-                                format_span(m.reply_due_at - now), code)
-                  : fmt::format("[AT RISK] Buyer message without reply: was due {} ({})",
-                                format_utc_minute(m.reply_due_at), code);
+    const auto when = [&](instant t) {
+        return format_local_minute(t, marketplace_id, display_zone);
+    };
     const std::string about =
         m.order_id.empty() ? std::string{} : fmt::format(" about order {}", m.order_id);
-    a.headroom_text =
-        fmt::format("Message {}{} arrived {}; the reply is due by {}.", m.message_id, about,
-                    format_utc_minute(m.received_at), format_utc_minute(m.reply_due_at));
+    a.links.push_back(message_link(marketplace_id, m.message_id));
+    if (!m.order_id.empty())
+        a.links.push_back(order_link(marketplace_id, m.order_id));
+    a.clears_at = m.reply_due_at;
+    if (now < m.reply_due_at) {
+        a.title = fmt::format("[AT RISK] Buyer message {} without reply: due in {} ({})",
+                              m.message_id, format_span(m.reply_due_at - now), code);
+        a.headroom_text =
+            fmt::format("Message {}{} arrived {}; the reply is due by {}.", m.message_id, about,
+                        when(m.received_at), when(m.reply_due_at));
+        a.advice =
+            "Reply in Seller Central before the deadline: a reply after 24 hours counts against "
+            "the 24-hour response rate.";
+        return a;
+    }
+    a.title = fmt::format("[MISSED] Buyer message {} not answered within 24 hours ({})",
+                          m.message_id, code);
+    a.headroom_text = fmt::format(
+        "Message {}{} arrived {}; the reply was due by {}. Missed: it counts against the "
+        "24-hour response rate.",
+        m.message_id, about, when(m.received_at), when(m.reply_due_at));
     a.advice =
-        "Reply in Seller Central before the deadline: a reply after 24 hours counts against the "
-        "24-hour response rate.";
+        "Reply now all the same: the buyer is still waiting, and an unanswered message "
+        "can become a claim.";
     return a;
 }
 
 alert_change describe_ship_deadline(const metrics::unconfirmed_order& o,
                                     const std::string& marketplace_id,
-                                    const std::string& fingerprint, instant now) {
+                                    const std::string& fingerprint, instant now,
+                                    std::string_view display_zone) {
     alert_change a = deadline_change("ship_deadline", marketplace_id, fingerprint, now);
     const std::string code = marketplace_code(marketplace_id);
-    a.title = now < o.latest_ship_at
-                  ? fmt::format("[AT RISK] Order {} not confirmed: latest ship date in {} ({})",
-                                o.order_id, format_span(o.latest_ship_at - now), code)
-                  : fmt::format("[AT RISK] Order {} not confirmed: latest ship date was {} ({})",
-                                o.order_id, format_utc_minute(o.latest_ship_at), code);
-    a.headroom_text = fmt::format("Latest ship date {}.", format_utc_minute(o.latest_ship_at));
+    const std::string due = format_local_minute(o.latest_ship_at, marketplace_id, display_zone);
+    a.links.push_back(order_link(marketplace_id, o.order_id));
+    a.clears_at = o.latest_ship_at;
+    if (now < o.latest_ship_at) {
+        a.title = fmt::format("[AT RISK] Order {} not confirmed: latest ship date in {} ({})",
+                              o.order_id, format_span(o.latest_ship_at - now), code);
+        a.headroom_text = fmt::format("Latest ship date {}.", due);
+        a.advice =
+            "Ship and confirm the order with tracking before its latest ship date: a later "
+            "confirmation counts as a late dispatch.";
+        return a;
+    }
+    a.title = fmt::format("[MISSED] Order {} not confirmed by its latest ship date ({})",
+                          o.order_id, code);
+    a.headroom_text = fmt::format(
+        "The latest ship date was {}. Missed: the order counts against the late dispatch rate.",
+        due);
     a.advice =
-        "Ship and confirm the order with tracking before its latest ship date: a later "
-        "confirmation counts as a late dispatch.";
+        "Ship and confirm it with tracking now; an order left unconfirmed can be "
+        "cancelled, which counts against the cancellation rate too.";
     return a;
 }
 
 alert_change describe_stale_feed(const metrics::feed_freshness& f, const std::string& fingerprint,
-                                 bool resolved, instant now, instant since) {
+                                 bool resolved, instant now, instant since,
+                                 std::string_view display_zone) {
     alert_change a;
     a.kind = "stale_data";
     a.fingerprint = fingerprint;
@@ -284,8 +440,10 @@ alert_change describe_stale_feed(const metrics::feed_freshness& f, const std::st
     a.state = resolved ? "resolved" : "firing";
     a.severity = "at_risk";
     a.since = since;
-    const std::string last =
-        f.last_import_at ? format_utc_minute(*f.last_import_at) : std::string("never");
+    const std::string last = f.last_import_at
+                                 ? format_local_minute(*f.last_import_at, {}, display_zone)
+                                 : std::string("never");
+    a.transition = resolved ? "resolved" : "firing";
     if (resolved) {
         a.title = fmt::format("[RESOLVED] Feed arriving again: {}", f.words);
         a.headroom_text = fmt::format("{} arrived at {}.", capitalized(f.words), last);
@@ -313,6 +471,7 @@ alert_change describe_stale_data_retired(const std::string& fingerprint, instant
     a.fingerprint = fingerprint;
     a.metric = "stale_data";
     a.state = "resolved";
+    a.transition = "resolved";
     a.severity = "at_risk";
     a.since = since;
     a.title = "[RESOLVED] No data imported: now watched per feed";
@@ -321,45 +480,58 @@ alert_change describe_stale_data_retired(const std::string& fingerprint, instant
     return a;
 }
 
-std::vector<std::string> upcoming_lines(const metrics::upcoming_events& e, instant now) {
+std::string journal_line(const alert_change& a) {
+    return fmt::format("alert {}: {}", a.transition.empty() ? a.state : a.transition, a.title);
+}
+
+int journal_priority(const alert_change& a) {
+    if (a.state != "firing")
+        return 6;
+    if (a.severity == "breached" || a.title.starts_with("[MISSED]"))
+        return 4;
+    return 6;
+}
+
+std::vector<std::string> upcoming_lines(const metrics::upcoming_events& e, instant now,
+                                        std::string_view display_zone) {
     std::vector<std::string> lines;
     const std::string code = marketplace_code(e.marketplace_id);
+    const auto when = [&](instant t) {
+        return format_local_minute(t, e.marketplace_id, display_zone);
+    };
 
-    std::vector<const metrics::unconfirmed_order*> due, overdue_orders;
-    for (const auto& o : e.unconfirmed_orders)
-        (o.overdue ? overdue_orders : due).push_back(&o);
-    if (!due.empty()) {
-        lines.push_back(fmt::format("{} must ship within 24 h ({}); the first by {}.",
-                                    counted(static_cast<long long>(due.size()), "order", "orders"),
-                                    code, format_utc_minute(due.front()->latest_ship_at)));
-    }
+    const auto overdue_orders = orders_due(e, true);
     if (!overdue_orders.empty()) {
-        lines.push_back(fmt::format("{} past the latest ship date and not confirmed ({}).",
-                                    overdue_orders.size() == 1
-                                        ? std::string("1 order is")
-                                        : fmt::format("{} orders are", overdue_orders.size()),
-                                    code));
+        lines.push_back(fmt::format(
+            "{} the latest ship date and not confirmed ({}): {}. Missed: counts against the late "
+            "dispatch rate.",
+            overdue_orders.size() == 1 ? std::string("1 order missed")
+                                       : fmt::format("{} orders missed", overdue_orders.size()),
+            code, ids_text(order_ids(overdue_orders))));
+    }
+    const auto due = orders_due(e, false);
+    if (!due.empty()) {
+        lines.push_back(fmt::format("{} must ship within 24 h ({}), the first by {}: {}.",
+                                    counted(static_cast<long long>(due.size()), "order", "orders"),
+                                    code, when(due.front()->latest_ship_at),
+                                    ids_text(order_ids(due))));
     }
 
-    std::vector<const metrics::unanswered_message*> waiting, late;
-    for (const auto& m : e.unanswered_messages)
-        (m.overdue ? late : waiting).push_back(&m);
-    if (!waiting.empty()) {
-        const auto first = std::min_element(
-            waiting.begin(), waiting.end(),
-            [](const auto* a, const auto* b) { return a->reply_due_at < b->reply_due_at; });
-        lines.push_back(fmt::format(
-            "{} {} a reply ({}); the first is due by {}.",
-            counted(static_cast<long long>(waiting.size()), "buyer message", "buyer messages"),
-            waiting.size() == 1 ? "awaits" : "await", code,
-            format_utc_minute((*first)->reply_due_at)));
-    }
+    const auto late = messages_due(e, true);
     if (!late.empty()) {
-        lines.push_back(fmt::format("{} without a reply after 24 hours ({}).",
-                                    late.size() == 1
-                                        ? std::string("1 buyer message is still")
-                                        : fmt::format("{} buyer messages are still", late.size()),
-                                    code));
+        lines.push_back(fmt::format(
+            "{} the 24-hour reply deadline ({}): {}. Missed: counts against the response rate.",
+            late.size() == 1 ? std::string("1 buyer message missed")
+                             : fmt::format("{} buyer messages missed", late.size()),
+            code, ids_text(message_ids(late))));
+    }
+    const auto waiting = messages_due(e, false);
+    if (!waiting.empty()) {
+        lines.push_back(fmt::format(
+            "{} {} a reply ({}), the first due by {}: {}.",
+            counted(static_cast<long long>(waiting.size()), "buyer message", "buyer messages"),
+            waiting.size() == 1 ? "awaits" : "await", code, when(waiting.front()->reply_due_at),
+            ids_text(message_ids(waiting))));
     }
 
     // Per ODR window: how many defects leave it within a week, or when the next one does.
@@ -386,12 +558,12 @@ std::vector<std::string> upcoming_lines(const metrics::upcoming_events& e, insta
             lines.push_back(fmt::format(
                 "{} {} the {}-day order defect window within 7 days ({}); the first on {}.",
                 counted(within_week, "order defect", "order defects"),
-                within_week == 1 ? "leaves" : "leave", w, code, format_utc_minute(*first)));
+                within_week == 1 ? "leaves" : "leave", w, code, when(*first)));
         } else {
             lines.push_back(
                 fmt::format("The next order defect leaves the {}-day order defect window on {} "
                             "({}).",
-                            w, format_utc_minute(*first), code));
+                            w, when(*first), code));
         }
     }
     return lines;

@@ -19,6 +19,7 @@
 #include "config/yaml_bounds.hpp"
 #include "core/credentials.hpp"
 #include "core/feed_catalog.hpp"
+#include "core/text.hpp"
 #include "core/time.hpp"
 
 namespace shd::config {
@@ -171,8 +172,8 @@ row<config> marketplaces_row() {
 
 // ---- alerts ----
 
-constexpr std::string_view kChannelTypes[] = {"webhook", "slack",   "email",
-                                              "teams",   "discord", "pagerduty"};
+constexpr std::string_view kChannelTypes[] = {"webhook", "slack",     "email",       "teams",
+                                              "discord", "pagerduty", "alertmanager"};
 constexpr std::string_view kSeverities[] = {"at_risk", "breached"};
 constexpr std::string_view kTlsModes[] = {"starttls", "implicit", "none"};
 
@@ -193,6 +194,7 @@ const std::vector<type_keys>& channel_type_keys() {
         {"discord", {"url"}},
         {"pagerduty", {"url", "routing_key"}},
         {"email", {"url", "from", "to", "username", "password_file", "tls"}},
+        {"alertmanager", {"url", "ends_after"}},
     };
     return keys;
 }
@@ -303,6 +305,10 @@ const table<alert_channel>& channel_rows() {
               "An extra trusted CA certificate (PEM) for this channel's TLS."),
         field("timeout", &alert_channel::timeout, in_range(closed(1, 300)),
               "Time allowed for one delivery attempt."),
+        field("ends_after", &alert_channel::ends_after, in_range(at_least(60)),
+              "alertmanager: how long Alertmanager keeps a firing alert that seller-healthd "
+              "has not posted again (every repeat posts it again). Default: twice "
+              "alerts.repeat_interval."),
         field("from", &alert_channel::from, {}, "email: the sender address."),
         address_list_field("to", &alert_channel::to),
         field("username", &alert_channel::username, {}, "email: the SMTP login."),
@@ -346,6 +352,7 @@ void emit_channel(YAML::Emitter& out, const alert_channel& c) {
 struct url_parts {
     std::string scheme;
     std::string host;
+    std::string path;
     bool has_user = false;
 };
 
@@ -371,9 +378,28 @@ result<url_parts, error_message> parse_url(const std::string& text) {
     parts.scheme = part(CURLUPART_SCHEME).value_or("");
     parts.host = part(CURLUPART_HOST).value_or("");
     parts.has_user = part(CURLUPART_USER).has_value();
+    parts.path = part(CURLUPART_PATH).value_or("");
     for (auto& ch : parts.scheme)
         ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
     return parts;
+}
+
+bool is_loopback_host(std::string_view host) {
+    if (host.starts_with('[') && host.ends_with(']'))
+        host = host.substr(1, host.size() - 2);
+    if (iequals(host, "localhost") || host == "::1")
+        return true;
+    // 127.0.0.0/8, written as four numbers.
+    if (!host.starts_with("127."))
+        return false;
+    int dots = 0;
+    for (const char ch : host) {
+        if (ch == '.')
+            ++dots;
+        else if (!std::isdigit(static_cast<unsigned char>(ch)))
+            return false;
+    }
+    return dots == 3;
 }
 
 bool is_channel_name(std::string_view name) {
@@ -451,12 +477,23 @@ status check_channel(alert_channel& c, const std::string& key, position item_at,
         return ctx.error(at("url"), url_key, fmt::format("not a valid URL ({})", url.error().text));
     }
     std::vector<std::string_view> schemes;
-    if (c.type == "webhook")
+    if (c.type == "webhook" || c.type == "alertmanager")
         schemes = {"https", "http"};
     else if (c.type == "email")
         schemes = {"smtp", "smtps"};
     else
         schemes = {"https"};
+    // A local relay or test receiver: plain http stays on this machine.
+    if ((c.type == "slack" || c.type == "teams" || c.type == "discord") && url->scheme == "http") {
+        if (!is_loopback_host(url->host)) {
+            return ctx.error(at("url"), url_key,
+                             fmt::format("{} channels need an https:// URL; http:// is only "
+                                         "allowed to a loopback address (127.0.0.1, ::1, "
+                                         "localhost), not {}",
+                                         c.type, url->host));
+        }
+        schemes.push_back("http");
+    }
     if (std::find(schemes.begin(), schemes.end(), url->scheme) == schemes.end()) {
         return ctx.error(at("url"), url_key,
                          fmt::format("{} channels need a {} URL, got {}://", c.type,
@@ -464,6 +501,12 @@ status check_channel(alert_channel& c, const std::string& key, position item_at,
     }
     if (url->host.empty())
         return ctx.error(at("url"), url_key, "the URL has no host");
+    // Alertmanager is named by its address; its API path is added here.
+    if (c.type == "alertmanager" && (url->path.empty() || url->path == "/")) {
+        while (!c.url.empty() && c.url.back() == '/')
+            c.url.pop_back();
+        c.url += "/api/v2/alerts";
+    }
 
     if (c.type == "email") {
         if (c.from.empty())
@@ -717,6 +760,12 @@ row<config> feeds_row() {
 void resolve_feed_max_ages(config& c) {
     for (const auto& f : all_feeds())
         c.feed_max_ages.try_emplace(std::string(f.name), c.alerts.stale_after);
+    // Also after the whole file: an Alertmanager channel's ends_after defaults
+    // to twice repeat_interval, so a repeat always comes before it ends.
+    for (auto& channel : c.alerts.channels) {
+        if (channel.type == "alertmanager" && channel.ends_after.count() == 0)
+            channel.ends_after = 2 * c.alerts.repeat_interval;
+    }
 }
 
 const table<http_config>& http_rows() {
@@ -939,6 +988,33 @@ row<config> account_marketplace_row() {
     return r;
 }
 
+// `display_time_zone`: empty (each marketplace's own zone) or a zone the
+// system's tzdata knows.
+row<config> display_time_zone_row() {
+    value_rule rule = any_text();
+    rule.allow_empty = true;
+    auto r = field("display_time_zone", &config::display_time_zone, rule,
+                   "IANA time zone, such as Europe/Berlin, that notices and the dashboard show "
+                   "times in beside UTC. Empty (the default): each marketplace's own time zone.");
+    r.parse = [parse = r.parse](const map_entry& e, const std::string& key, config& c,
+                                parse_context& ctx) -> status {
+        if (auto s = parse(e, key, c, ctx); !s)
+            return s;
+        if (c.display_time_zone.empty())
+            return {};
+        try {
+            date::locate_zone(c.display_time_zone);
+        } catch (const std::exception&) {
+            return ctx.error(value_position(e), key,
+                             fmt::format("unknown time zone '{}'; write an IANA name such as "
+                                         "Europe/Berlin or America/New_York",
+                                         c.display_time_zone));
+        }
+        return {};
+    };
+    return r;
+}
+
 // The whole file. Defaults are the member initialisers of `config` and the
 // metric catalog (default_config); a row only names, types and bounds a key.
 const table<config>& top_rows() {
@@ -961,6 +1037,7 @@ const table<config>& top_rows() {
               "snapshot) before status flags it."),
         field("log_level", &config::log_level, one_of(kLogLevels),
               "The lowest level written to the log."),
+        display_time_zone_row(),
         metrics_row(),
         marketplaces_row(),
         section("alerts", &config::alerts, alerts_rows(), "Where alerts go and when."),

@@ -30,8 +30,8 @@ struct metric_thresholds {
 
 // One place notifications go (`alerts.channels[]`).
 struct alert_channel {
-    std::string name;                      // unique; test-alert --channel NAME
-    std::string type;                      // webhook, slack, email, teams, discord, pagerduty
+    std::string name;  // unique; test-alert --channel NAME
+    std::string type;  // webhook, slack, email, teams, discord, pagerduty, alertmanager
     std::string min_severity = "at_risk";  // at_risk or breached
     std::string
         url;  // webhook/slack/teams/discord/pagerduty endpoint; smtp:// or smtps:// for email
@@ -45,6 +45,9 @@ struct alert_channel {
     std::string username;
     std::filesystem::path password_file;  // read at send time; relative to the config's folder
     std::string tls;  // starttls (default for smtp://), implicit (smtps://), none (explicit only)
+    // alertmanager: the endsAt of a firing alert is the post time plus this;
+    // 0 until resolved to twice alerts.repeat_interval.
+    std::chrono::seconds ends_after{0};
 
     bool operator==(const alert_channel&) const = default;
 };
@@ -162,6 +165,9 @@ struct config {
     // this much, as a fraction, before status flags the difference.
     double reconcile_tolerance = 0.005;
     std::string log_level = "info";
+    // IANA zone notices show times in beside UTC; empty: each marketplace's
+    // own zone (core/marketplaces.hpp).
+    std::string display_time_zone;
 
     // Resolved thresholds: every metric is present, overrides already merged.
     std::map<metric_key, metric_thresholds> metrics;

@@ -1,5 +1,6 @@
-// Amazon marketplaces: sales-channel names, IDs, short codes and the date
-// format of their Feedback report (spec/formats.md). The table is Amazon's
+// Amazon marketplaces: sales-channel names, IDs, short codes, the date
+// format of their Feedback report (spec/formats.md), their Seller Central
+// host and local time zone. The table is Amazon's
 // marketplace ID table, every marketplace in it.
 #pragma once
 
@@ -20,9 +21,11 @@ enum class feedback_date_style {
 };
 
 struct marketplace_info {
-    std::string_view id;             // "ATVPDKIKX0DER"
-    std::string_view sales_channel;  // "Amazon.com"
-    std::string_view code;           // "US"
+    std::string_view id;                   // "ATVPDKIKX0DER"
+    std::string_view sales_channel;        // "Amazon.com"
+    std::string_view code;                 // "US"
+    std::string_view seller_central_host;  // "sellercentral.amazon.com"
+    std::string_view time_zone;            // IANA name: "America/Los_Angeles"
 };
 
 std::span<const marketplace_info> known_marketplaces();
@@ -41,5 +44,21 @@ bool is_known_marketplace_id(std::string_view marketplace_id);
 std::string marketplace_code(std::string_view marketplace_id);
 
 feedback_date_style feedback_date_style_for(std::string_view marketplace_id);
+
+// The table row of a marketplace ID; nullptr for an unknown one.
+const marketplace_info* find_marketplace(std::string_view marketplace_id);
+
+// "https://sellercentral.amazon.de/orders-v3/order/302-1234567-1234567": the
+// order's page in the Seller Central of its marketplace. Empty for an unknown
+// marketplace or an empty order ID.
+std::string seller_central_order_url(std::string_view marketplace_id, std::string_view order_id);
+
+// The Buyer-Seller Messages inbox of the marketplace's Seller Central (Amazon
+// publishes no link to a single message). Empty for an unknown marketplace.
+std::string seller_central_messages_url(std::string_view marketplace_id);
+
+// The IANA zone Seller Central shows the marketplace's times in; empty for an
+// unknown marketplace.
+std::string_view marketplace_time_zone(std::string_view marketplace_id);
 
 }  // namespace shd

@@ -1,4 +1,4 @@
-// The HTTP channels (webhook, slack, teams, discord, pagerduty) and the
+// The HTTP channels (webhook, slack, teams, discord, pagerduty, alertmanager) and the
 // sender factory. Rendering is in render.cpp, the answer's meaning in
 // retry_policy.cpp; this file only posts.
 #include <fmt/format.h>
@@ -53,7 +53,7 @@ std::unique_ptr<sender> make_sender(const std::string& channel_type) {
     if (channel_type == "email")
         return with_credentials(make_email_sender());
     if (channel_type == "webhook" || channel_type == "slack" || channel_type == "teams" ||
-        channel_type == "discord" || channel_type == "pagerduty")
+        channel_type == "discord" || channel_type == "pagerduty" || channel_type == "alertmanager")
         return with_credentials(std::make_unique<http_channel_sender>());
     return nullptr;
 }

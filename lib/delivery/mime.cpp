@@ -1,6 +1,5 @@
 #include "delivery/mime.hpp"
 
-#include "core/digest.hpp"
 #include <fmt/format.h>
 #include <openssl/evp.h>
 
@@ -8,6 +7,8 @@
 #include <array>
 #include <chrono>
 #include <stdexcept>
+
+#include "core/digest.hpp"
 
 namespace shd::delivery {
 namespace {
@@ -268,7 +269,6 @@ std::string encode_header_text(std::string_view utf8_text, std::size_t used) {
     return out;
 }
 
-
 std::string email_subject(const alerts::notification& n) {
     std::string subject;
     if (const auto* lead = lead_alert(n)) {
@@ -288,6 +288,29 @@ std::string email_subject(const alerts::notification& n) {
     return without_controls(subject);
 }
 
+// "  Order 111-2223333-4444444 in Seller Central: https://..."
+std::string link_text_line(const alerts::id_link& l) {
+    const std::string what = (l.kind == "order" ? "Order " : "Message ") + l.id;
+    if (l.url.empty())
+        return "  " + what + "\n";
+    return "  " + what + " in Seller Central: " + l.url + "\n";
+}
+
+// "<p>Open in Seller Central: <a href=...>order 111-...</a>, ...</p>"
+std::string links_html(const std::vector<alerts::id_link>& links) {
+    if (links.empty())
+        return {};
+    std::string out = "<p>Open in Seller Central: ";
+    for (std::size_t i = 0; i < links.size(); ++i) {
+        const auto& l = links[i];
+        if (i > 0)
+            out += ", ";
+        const std::string label = html_escape(l.kind + " " + l.id);
+        out += l.url.empty() ? label : "<a href=\"" + html_escape(l.url) + "\">" + label + "</a>";
+    }
+    return out + "</p>\n";
+}
+
 std::string render_email_text(const alerts::notification& n) {
     std::string out = "Account: " + n.account + "\n";
     if (n.is_test) {
@@ -303,6 +326,8 @@ std::string render_email_text(const alerts::notification& n) {
             out += "  What to do: " + a.advice + "\n";
         if (!a.caveat.empty())
             out += "  Note: " + a.caveat + "\n";
+        for (const auto& l : a.links)
+            out += link_text_line(l);
         if (a.denominator > 0) {
             out += fmt::format("  Counted: {} of {} in the last {} days\n", a.numerator,
                                a.denominator, a.window_days);
@@ -314,6 +339,8 @@ std::string render_email_text(const alerts::notification& n) {
         out += "\nComing up:\n";
         for (const auto& line : n.upcoming)
             out += "  - " + line + "\n";
+        for (const auto& l : n.upcoming_links)
+            out += link_text_line(l);
     }
     out += "\n-- \nseller-healthd, " + format_iso8601(n.created_at) + "\n";
     return out;
@@ -340,6 +367,7 @@ std::string render_email_html(const alerts::notification& n) {
             out += "<p>What to do: " + html_escape(a.advice) + "</p>\n";
         if (!a.caveat.empty())
             out += "<p><em>Note: " + html_escape(a.caveat) + "</em></p>\n";
+        out += links_html(a.links);
         if (a.denominator > 0) {
             out += fmt::format("<p>Counted: {} of {} in the last {} days</p>\n", a.numerator,
                                a.denominator, a.window_days);
@@ -352,6 +380,7 @@ std::string render_email_html(const alerts::notification& n) {
         for (const auto& line : n.upcoming)
             out += "<li>" + html_escape(line) + "</li>\n";
         out += "</ul>\n";
+        out += links_html(n.upcoming_links);
     }
     out += "<p><small>seller-healthd, " + html_escape(format_iso8601(n.created_at)) +
            "</small></p>\n</body>\n</html>\n";

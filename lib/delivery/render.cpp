@@ -1,6 +1,5 @@
 #include "delivery/render.hpp"
 
-#include "core/digest.hpp"
 #include <fmt/format.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -8,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "alerts/words.hpp"
+#include "core/digest.hpp"
 
 namespace shd::delivery {
 namespace {
@@ -132,7 +132,31 @@ net::header_list json_headers(const alerts::notification& n) {
     return {{"Content-Type", "application/json"}, {"Idempotency-Key", n.idempotency_key}};
 }
 
-json alert_json(const alerts::alert_change& a) { return alerts::change_to_json(a); }
+json alert_json(const alerts::alert_change& a) {
+    return alerts::change_to_json(a);
+}
+
+// The orders and messages at stake as links, in each chat's own syntax:
+// Slack "<url|id>", Markdown "[id](url)"; an ID without a URL stays plain.
+std::string slack_links(const std::vector<alerts::id_link>& links) {
+    std::string out;
+    for (const auto& l : links) {
+        out += out.empty() ? "Seller Central: " : ", ";
+        out += l.url.empty() ? slack_escape(l.kind + " " + l.id)
+                             : fmt::format("<{}|{} {}>", l.url, l.kind, slack_escape(l.id));
+    }
+    return out;
+}
+
+std::string markdown_links(const std::vector<alerts::id_link>& links) {
+    std::string out;
+    for (const auto& l : links) {
+        out += out.empty() ? "Seller Central: " : ", ";
+        out +=
+            l.url.empty() ? l.kind + " " + l.id : fmt::format("[{} {}]({})", l.kind, l.id, l.url);
+    }
+    return out;
+}
 
 // ---- Slack --------------------------------------------------------------------
 
@@ -147,6 +171,8 @@ json slack_alert_section(const alerts::alert_change& a) {
     }
     if (!a.advice.empty())
         text += fmt::format("\n_{}_", slack_escape(a.advice));
+    if (!a.links.empty())
+        text += "\n" + slack_links(a.links);
     return {{"type", "section"},
             {"text", {{"type", "mrkdwn"}, {"text", clip(text, kSlackSectionLimit)}}}};
 }
@@ -159,7 +185,8 @@ constexpr std::size_t kDiscordEmbedBudget = 5500;  // of 6000, with room for the
 json discord_embed(const alerts::alert_change& a, bool is_test, const std::string& footer,
                    instant sent_at, std::size_t& budget) {
     std::string description;
-    for (const auto& line : {a.headroom_text, numbers_line(a), a.caveat, a.advice}) {
+    for (const auto& line :
+         {a.headroom_text, numbers_line(a), a.caveat, a.advice, markdown_links(a.links)}) {
         if (!line.empty())
             description += (description.empty() ? "" : "\n") + line;
     }
@@ -201,7 +228,7 @@ json teams_card(const alerts::notification& n, instant sent_at, std::size_t show
             if (!line.empty())
                 items.push_back(teams_text(line));
         }
-        for (const auto& line : {a.caveat, a.advice}) {
+        for (const auto& line : {a.caveat, a.advice, markdown_links(a.links)}) {
             if (line.empty())
                 continue;
             json subtle = teams_text(line);
@@ -217,6 +244,8 @@ json teams_card(const alerts::notification& n, instant sent_at, std::size_t show
         std::string lines;
         for (const auto& line : n.upcoming)
             lines += (lines.empty() ? "" : "\n\n") + line;
+        if (!n.upcoming_links.empty())
+            lines += "\n\n" + markdown_links(n.upcoming_links);
         json upcoming = teams_text(lines);
         upcoming["separator"] = true;
         body.push_back(upcoming);
@@ -297,8 +326,17 @@ std::string hmac_sha256_hex(std::string_view key, std::string_view data) {
     return to_hex({mac, size});
 }
 
+std::string webhook_signature(std::string_view secret, std::string_view timestamp,
+                              std::string_view body) {
+    std::string signed_text;
+    signed_text.reserve(timestamp.size() + 1 + body.size());
+    signed_text.append(timestamp).append(".").append(body);
+    return hmac_sha256_hex(secret, signed_text);
+}
+
 http_post render_webhook(const alerts::notification& n, instant sent_at, std::string_view secret) {
     json j;
+    j["version"] = kWebhookVersion;
     j["idempotency_key"] = n.idempotency_key;
     j["account"] = n.account;
     j["sent_at"] = format_iso8601(sent_at);
@@ -307,9 +345,13 @@ http_post render_webhook(const alerts::notification& n, instant sent_at, std::st
     for (const auto& a : n.alerts)
         j["alerts"].push_back(alert_json(a));
     j["upcoming"] = n.upcoming;
+    j["upcoming_links"] = alerts::links_to_json(n.upcoming_links);
     http_post post{json_headers(n), dump(j)};
+    const std::string timestamp = std::to_string(to_unix(sent_at));
+    post.headers.emplace_back("X-Seller-Healthd-Timestamp", timestamp);
     if (!secret.empty())
-        post.headers.emplace_back("X-Signature-SHA256", hmac_sha256_hex(secret, post.body));
+        post.headers.emplace_back("X-Signature-SHA256",
+                                  webhook_signature(secret, timestamp, post.body));
     return post;
 }
 
@@ -335,6 +377,8 @@ http_post render_slack(const alerts::notification& n, instant sent_at) {
         std::string text = "*Coming up*";
         for (const auto& line : n.upcoming)
             text += "\n\u2022 " + slack_escape(line);
+        if (!n.upcoming_links.empty())
+            text += "\n" + slack_links(n.upcoming_links);
         blocks.push_back(mrkdwn_section(text));
     }
     json ref{{"type", "mrkdwn"}, {"text", slack_escape(ref_line(n, sent_at))}};
@@ -379,6 +423,8 @@ http_post render_discord(const alerts::notification& n, instant sent_at) {
         content += "\nComing up:";
         for (const auto& line : n.upcoming)
             content += "\n\u2022 " + line;
+        if (!n.upcoming_links.empty())
+            content += "\n" + markdown_links(n.upcoming_links);
     }
     json j{{"username", "seller-healthd"},
            {"content", clip(content, 2000)},
@@ -413,6 +459,100 @@ std::vector<http_post> render_pagerduty(const alerts::notification& n, instant s
     return posts;
 }
 
+namespace {
+
+// "late_dispatch_rate" -> "SellerHealthLateDispatchRate".
+std::string alertname_of(std::string_view metric) {
+    std::string out = "SellerHealth";
+    bool upper = true;
+    for (const char c : metric) {
+        if (c == '_') {
+            upper = true;
+            continue;
+        }
+        out.push_back(upper ? static_cast<char>(std::toupper(static_cast<unsigned char>(c))) : c);
+        upper = false;
+    }
+    return out;
+}
+
+json alertmanager_labels(const alerts::notification& n, const alerts::alert_change& a,
+                         std::string_view severity) {
+    json labels{{"alertname", alertname_of(a.metric)},
+                {"account", n.account},
+                {"metric", a.metric},
+                {"severity", severity},
+                {"kind", a.kind}};
+    if (!a.marketplace.empty())
+        labels["marketplace"] = a.marketplace;
+    if (a.kind == "metric") {
+        labels["fulfillment_channel"] = a.channel;
+        labels["window_days"] = std::to_string(a.window_days);
+    } else {
+        // The fingerprint's tail names the order, message or feed.
+        const auto bar = a.fingerprint.find('|');
+        const std::string tail =
+            bar == std::string::npos ? a.fingerprint : a.fingerprint.substr(bar + 1);
+        const char* key = a.kind == "ship_deadline"      ? "order_id"
+                          : a.kind == "message_deadline" ? "message_id"
+                                                         : "feed";
+        labels[key] = tail;
+    }
+    if (n.is_test)
+        labels["test"] = "true";
+    return labels;
+}
+
+std::string links_annotation(const std::vector<alerts::id_link>& links) {
+    std::string out;
+    for (const auto& l : links) {
+        if (!out.empty())
+            out += "\n";
+        out += l.kind + " " + l.id + (l.url.empty() ? "" : ": " + l.url);
+    }
+    return out;
+}
+
+}  // namespace
+
+http_post render_alertmanager(const alerts::notification& n, instant sent_at,
+                              std::chrono::seconds ends_after) {
+    json alerts_json = json::array();
+    for (const auto& a : n.alerts) {
+        std::string description;
+        for (const auto& line : {a.headroom_text, numbers_line(a), a.caveat, a.advice}) {
+            if (!line.empty())
+                description += (description.empty() ? "" : "\n") + line;
+        }
+        json annotations{{"summary", a.title}, {"description", description}};
+        if (!a.links.empty())
+            annotations["links"] = links_annotation(a.links);
+        // A test alert shows for a minute and ends by itself.
+        instant ends_at = sent_at + ends_after;
+        if (n.is_test)
+            ends_at = sent_at + std::chrono::minutes(1);
+        else if (!firing(a))
+            ends_at = sent_at;
+        else if (a.ends_at)
+            ends_at = std::min(ends_at, *a.ends_at);
+        const instant starts_at = std::min(a.since, sent_at);
+        json alert{{"labels", alertmanager_labels(n, a, a.severity)},
+                   {"annotations", annotations},
+                   {"startsAt", format_iso8601(starts_at)},
+                   {"endsAt", format_iso8601(std::max(ends_at, starts_at))}};
+        alerts_json.push_back(alert);
+        // The other severity's alert of the same episode ends now.
+        const std::string other = a.severity == "breached" ? "at_risk" : "breached";
+        if (a.kind == "metric" && !n.is_test) {
+            alerts_json.push_back({{"labels", alertmanager_labels(n, a, other)},
+                                   {"annotations", annotations},
+                                   {"startsAt", format_iso8601(starts_at)},
+                                   {"endsAt", format_iso8601(sent_at)}});
+        }
+    }
+    return {json_headers(n), dump(alerts_json)};
+}
+
 result<std::vector<http_post>, error_message> render_for_channel(
     const config::alert_channel& channel, const alerts::notification& n, instant sent_at) {
     if (channel.type == "webhook")
@@ -425,6 +565,8 @@ result<std::vector<http_post>, error_message> render_for_channel(
         return std::vector<http_post>{render_discord(n, sent_at)};
     if (channel.type == "pagerduty")
         return render_pagerduty(n, sent_at, channel.routing_key);
+    if (channel.type == "alertmanager")
+        return std::vector<http_post>{render_alertmanager(n, sent_at, channel.ends_after)};
     return error_message{"channel type " + channel.type + " is not an HTTP channel"};
 }
 

@@ -35,8 +35,21 @@ struct http_post {
 // Lower-case hex of HMAC-SHA256(key, data): the webhook's X-Signature-SHA256.
 std::string hmac_sha256_hex(std::string_view key, std::string_view data);
 
-// Generic webhook: {"idempotency_key", "account", "sent_at", "test", "alerts": [...],
-// "upcoming": [...]}; signed with X-Signature-SHA256 when `secret` is not empty.
+// The webhook body's version: 2 added `version` itself, `transition`,
+// `clears_at`, `ends_at`, `links` and `upcoming_links`, and the timestamp in
+// the signature. The body is described by docs/webhook.schema.json.
+inline constexpr int kWebhookVersion = 2;
+
+// Lower-case hex of HMAC-SHA256(secret, timestamp + "." + body): the
+// webhook's X-Signature-SHA256. Covering the timestamp lets a receiver refuse
+// a replayed request (an old timestamp) without trusting the body.
+std::string webhook_signature(std::string_view secret, std::string_view timestamp,
+                              std::string_view body);
+
+// Generic webhook: {"version", "idempotency_key", "account", "sent_at", "test",
+// "alerts": [...], "upcoming": [...], "upcoming_links": [...]}. Every request
+// carries X-Seller-Healthd-Timestamp (the send time, Unix seconds, the same
+// instant as sent_at); with a `secret` also X-Signature-SHA256.
 http_post render_webhook(const alerts::notification& n, instant sent_at, std::string_view secret);
 
 // Slack incoming webhook: `text` as the plain fallback, Block Kit blocks inside
@@ -60,8 +73,20 @@ std::vector<http_post> render_pagerduty(const alerts::notification& n, instant s
 // "seller-healthd-test:<idempotency key>:<index>".
 std::string pagerduty_dedup_key(const alerts::notification& n, std::size_t alert_index);
 
+// Prometheus Alertmanager, API v2 (POST /api/v2/alerts): a JSON array with
+// one alert per change. Labels identify an alert for the whole episode
+// (alertname, account, marketplace, metric, severity, and what tells alerts
+// of one metric apart: fulfillment_channel and window_days, order_id,
+// message_id or feed); annotations carry the words (summary, description,
+// links). A firing alert ends `ends_after` from now unless posted again
+// (every repeat is); a deadline alert ends with its deadline; a resolved one
+// ends now. The same alert at the other severity is posted as ended, so an
+// escalation or a resolve leaves nothing behind in Alertmanager.
+http_post render_alertmanager(const alerts::notification& n, instant sent_at,
+                              std::chrono::seconds ends_after);
+
 // The requests for a channel of any HTTP type (webhook, slack, teams, discord,
-// pagerduty). An error for other types.
+// pagerduty, alertmanager). An error for other types.
 result<std::vector<http_post>, error_message> render_for_channel(
     const config::alert_channel& channel, const alerts::notification& n, instant sent_at);
 

@@ -139,4 +139,61 @@ std::string redact(std::string text, const config::alert_channel& channel) {
     return out;
 }
 
+namespace {
+
+bool has(std::string_view text, std::string_view part) {
+    return text.find(part) != std::string_view::npos;
+}
+
+}  // namespace
+
+std::string explain_failure(std::string_view detail) {
+    if (has(detail, "closed the connection before"))
+        return "the receiver closed the connection before answering: check that the URL names "
+               "the right service and port (an https:// URL to a plain-http port ends like "
+               "this too)";
+    if (has(detail, "wrong version number") || has(detail, "packet length too long"))
+        return "the receiver does not speak TLS on that port: check the port, or use http:// "
+               "for a receiver on this machine";
+    if (has(detail, "certificate") || has(detail, "self-signed") || has(detail, "self signed"))
+        return "the certificate is not trusted: if the receiver uses a private CA, add its "
+               "certificate as ca_file; otherwise check the host name in the URL";
+    if (has(detail, "cannot load ca_file"))
+        return "ca_file cannot be read: check its path and that the seller-healthd user may "
+               "read it";
+    if (has(detail, "TLS handshake"))
+        return "the secure connection could not be set up: check the URL's port and that the "
+               "receiver accepts TLS 1.2 or newer";
+    if (has(detail, "Connection refused"))
+        return "nothing accepts connections at that address: check the host and port in the "
+               "URL, and that the receiver is running";
+    if (has(detail, "cannot connect"))
+        return "the receiver cannot be reached: check the host and port in the URL, and any "
+               "firewall or proxy between this machine and it";
+    if (has(detail, "resolv") || has(detail, "Host not found") || has(detail, "host not found"))
+        return "the host name in the URL does not resolve: check its spelling and this "
+               "machine's DNS";
+    if (has(detail, "timeout after"))
+        return "the receiver did not answer in time: check the URL, or raise the channel's "
+               "timeout";
+    if (detail.starts_with("HTTP 401") || detail.starts_with("HTTP 403"))
+        return "the receiver refused the credentials: check the token in the URL, the "
+               "routing_key or the secret";
+    if (detail.starts_with("HTTP 404") || detail.starts_with("HTTP 410"))
+        return "the receiver does not know this URL: the webhook may have been deleted; create "
+               "a new one and update url";
+    if (detail.starts_with("HTTP 400") || detail.starts_with("HTTP 422"))
+        return "the receiver refused the message: check that the channel's type matches the "
+               "service the URL belongs to";
+    if (detail.starts_with("HTTP 429"))
+        return "the receiver is throttling: real notifications wait and are sent when it "
+               "allows";
+    if (detail.starts_with("HTTP 5"))
+        return "the receiver failed on its side: try again later; real notifications are "
+               "retried";
+    if (detail.starts_with("HTTP 3"))
+        return "the URL redirects elsewhere: put the address it redirects to in url";
+    return {};
+}
+
 }  // namespace shd::delivery

@@ -47,4 +47,11 @@ send_outcome classify_http(const result<net::http_response, net::http_error>& re
 // routing key) replaced by "***": for details that may echo a request.
 std::string redact(std::string text, const config::alert_channel& channel);
 
+// What a failed send means for the person who set up the channel, and what to
+// do about it: "the receiver closed the connection before answering: ...",
+// "the certificate is not trusted: add ca_file ...". Read from the outcome's
+// detail (the words of net/http_client and classify_http); empty when the
+// detail says nothing this knows.
+std::string explain_failure(std::string_view detail);
+
 }  // namespace shd::delivery

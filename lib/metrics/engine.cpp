@@ -5,7 +5,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
 #include <optional>
+#include <set>
 #include <stdexcept>
 
 #include "metrics/freshness.hpp"
@@ -37,6 +39,23 @@ int longest_reach(const config::config& cfg, metric_key key,
             reach = std::max(reach, t.lag_days + w);
     }
     return reach;
+}
+
+// A breached row's clears_by from its day buckets; nullopt for a metric
+// counted by one range query (no buckets).
+std::optional<instant> breach_clears_by(const metric_result& row,
+                                        const config::metric_thresholds& thresholds, instant as_of,
+                                        const day_buckets* buckets) {
+    if (buckets == nullptr)
+        return std::nullopt;
+    const auto direction = definition(row.metric).direction;
+    std::vector<std::int64_t> bad;
+    for (const auto& c :
+         buckets->each(row.marketplace_id, row.channel, thresholds.lag_days, row.window_days)) {
+        bad.push_back(direction == metric_direction::lower_is_better ? c.numerator
+                                                                     : c.denominator - c.numerator);
+    }
+    return clears_by(direction, row.numerator, row.denominator, row.target, row.warn, bad, as_of);
 }
 
 std::vector<metric_result> compute_metrics_from_records(SQLite::Database& db,
@@ -98,8 +117,9 @@ std::vector<metric_result> compute_metrics_from_records(SQLite::Database& db,
                             marketplace, channel, window_days, counts.numerator,
                             counts.denominator));
                     }
-                    out.push_back(make_result(def.key, marketplace, channel, window_days,
-                                              thresholds, as_of, counts));
+                    auto row = make_result(def.key, marketplace, channel, window_days, thresholds,
+                                           as_of, counts);
+                    out.push_back(std::move(row));
                 }
             }
         }
@@ -210,8 +230,55 @@ std::optional<std::string> first_pass_in_progress(SQLite::Database& db) {
 // count at 1M orders).
 constexpr std::int64_t kFewRecordsAfter = 20000;
 
+std::vector<metric_result> compute_metrics_unbounded(SQLite::Database& db,
+                                                     const config::config& cfg, instant as_of);
+
+// clears_by for the breached rows, whichever way they were counted: one
+// bucketed pass per metric that has a breach (rare, so the usual cycle pays
+// nothing).
+void add_clears_by(SQLite::Database& db, const config::config& cfg, instant as_of,
+                   std::vector<metric_result>& rows) {
+    std::map<metric_key, std::set<std::string>> breached;
+    for (const auto& r : rows) {
+        if (r.status == metric_status::breached && r.metric != metric_key::cancellation_rate)
+            breached[r.metric].insert(r.marketplace_id);
+    }
+    for (const auto& [key, marketplaces] : breached) {
+        const int reach = longest_reach(cfg, key, marketplaces);
+        day_buckets buckets;
+        switch (key) {
+            case metric_key::order_defect_rate:
+                buckets = odr_defect_buckets(db, as_of, reach);
+                break;
+            case metric_key::late_dispatch_rate:
+                buckets = late_dispatch_buckets(db, as_of, reach);
+                break;
+            case metric_key::valid_tracking_rate:
+                buckets = valid_tracking_buckets(db, as_of, reach);
+                break;
+            case metric_key::response_rate_24h:
+                buckets = response_buckets(db, as_of, reach, cfg.default_marketplace);
+                break;
+            case metric_key::cancellation_rate:
+                continue;
+        }
+        for (auto& r : rows) {
+            if (r.metric == key && r.status == metric_status::breached)
+                r.clears_by =
+                    breach_clears_by(r, cfg.thresholds(key, r.marketplace_id), as_of, &buckets);
+        }
+    }
+}
+
 std::vector<metric_result> compute_metrics(SQLite::Database& db, const config::config& cfg,
                                            instant as_of) {
+    auto rows = compute_metrics_unbounded(db, cfg, as_of);
+    add_clears_by(db, cfg, as_of, rows);
+    return rows;
+}
+
+std::vector<metric_result> compute_metrics_unbounded(SQLite::Database& db,
+                                                     const config::config& cfg, instant as_of) {
     // A read-only open of a database from before schema 4 has no counts. For
     // a T deep in the past (a backfill), correcting the counts for everything
     // after T costs more than counting the windows: both are exact.

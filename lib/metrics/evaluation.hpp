@@ -55,6 +55,11 @@ struct metric_result {
     bool low_volume = true;
     int min_orders = 0;
     std::optional<odr_components> components;  // ODR only
+    // Breached rows: the moment the rate is back inside the target if nothing
+    // new goes wrong, as the window moves past its oldest bad events
+    // (rules.hpp clears_by). nullopt otherwise, or when the metric is not
+    // counted by day (cancellation rate).
+    std::optional<instant> clears_by;
     // A feed this row is counted from has stopped arriving (freshness.hpp).
     // Never changes the status; alerts on the row are held while it lasts.
     bool stale = false;

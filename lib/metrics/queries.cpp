@@ -195,6 +195,20 @@ row_counts day_buckets::sum(const std::string& marketplace_id, const std::string
     return total;
 }
 
+std::vector<row_counts> day_buckets::each(const std::string& marketplace_id,
+                                          const std::string& channel, std::int64_t first_day,
+                                          std::int64_t day_count) const {
+    std::vector<row_counts> out(static_cast<std::size_t>(std::max<std::int64_t>(day_count, 0)));
+    auto it = buckets_.find({marketplace_id, channel});
+    if (it == buckets_.end())
+        return out;
+    const auto& days = it->second;
+    for (auto d = days.lower_bound(first_day); d != days.end() && d->first < first_day + day_count;
+         ++d)
+        out[static_cast<std::size_t>(d->first - first_day)] = d->second;
+    return out;
+}
+
 std::set<std::string> day_buckets::marketplaces() const {
     std::set<std::string> out;
     for (const auto& [key, days] : buckets_)

@@ -58,6 +58,10 @@ class day_buckets {
     // The sum over buckets [first_day, first_day + day_count).
     row_counts sum(const std::string& marketplace_id, const std::string& channel,
                    std::int64_t first_day, std::int64_t day_count) const;
+    // Bucket by bucket over [first_day, first_day + day_count): element i is
+    // bucket first_day + i (zero counts for an empty one).
+    std::vector<row_counts> each(const std::string& marketplace_id, const std::string& channel,
+                                 std::int64_t first_day, std::int64_t day_count) const;
     // Marketplaces with at least one bucket.
     std::set<std::string> marketplaces() const;
 

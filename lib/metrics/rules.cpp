@@ -134,4 +134,23 @@ metric_result make_result(metric_key metric, const std::string& marketplace_id,
     return r;
 }
 
+std::optional<instant> clears_by(metric_direction direction, std::int64_t numerator,
+                                 std::int64_t denominator, double target, double warn,
+                                 const std::vector<std::int64_t>& bad_by_bucket, instant as_of) {
+    if (status_for(direction, numerator, denominator, target, warn) != metric_status::breached)
+        return std::nullopt;
+    const bool lower = direction == metric_direction::lower_is_better;
+    std::int64_t num = numerator;
+    const auto window_days = static_cast<std::int64_t>(bad_by_bucket.size());
+    for (std::int64_t i = window_days - 1; i >= 0; --i) {
+        const std::int64_t gone = bad_by_bucket[static_cast<std::size_t>(i)];
+        if (gone == 0)
+            continue;
+        num = lower ? num - gone : num + gone;
+        if (status_for(direction, num, denominator, target, warn) != metric_status::breached)
+            return as_of + days(window_days - i);
+    }
+    return std::nullopt;
+}
+
 }  // namespace shd::metrics

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "config/config.hpp"
 #include "core/metric_catalog.hpp"
@@ -51,6 +52,17 @@ struct row_counts {
     std::int64_t denominator = 0;
     std::optional<odr_components> components;
 };
+
+// When a breached row is back inside its target if nothing new goes wrong:
+// its bad events leave the window oldest first (each replaced by a good one,
+// so the volume stays as it is) until the status is no longer breached.
+// `bad_by_bucket[i]` holds the bad events of the window's i-th day bucket,
+// newest first (bucket lag_days + i, see day_bucket); its events have all
+// left the window (window_days - i) days after T, so the answer is "by" that
+// moment, to the day. nullopt when the row is not breached.
+std::optional<instant> clears_by(metric_direction direction, std::int64_t numerator,
+                                 std::int64_t denominator, double target, double warn,
+                                 const std::vector<std::int64_t>& bad_by_bucket, instant as_of);
 
 // One result row: the counts judged against the thresholds.
 metric_result make_result(metric_key metric, const std::string& marketplace_id,

@@ -11,6 +11,7 @@
 #include <cstdlib>
 #include <set>
 
+#include "alerts/words.hpp"
 #include "core/marketplaces.hpp"
 #include "metrics/engine.hpp"
 #include "metrics/history.hpp"
@@ -217,7 +218,10 @@ cycle_report cycle_runner::run(const config::config& cfg, instant now,
         return report;
     }
     for (const auto& change : decided->changes) {
-        spdlog::info("alert {}: {}", change.state, change.title);
+        // A breach or a missed deadline shows under `journalctl -p warning`.
+        spdlog::log(
+            alerts::journal_priority(change) <= 4 ? spdlog::level::warn : spdlog::level::info, "{}",
+            alerts::journal_line(change));
     }
     log_held(decided->held);
     for (const auto& fingerprint : decided->future_times) {

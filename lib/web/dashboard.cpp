@@ -431,9 +431,12 @@ void write_marketplace(std::string& out, const snapshot& s, const std::string& i
 
     out += "<div class=\"panels\"><section class=\"panel upcoming\"><h3>What is coming</h3>";
     std::vector<std::string> lines;
+    std::vector<alerts::id_link> links;
     for (const auto& u : e.upcoming) {
-        if (u.marketplace_id == id)
+        if (u.marketplace_id == id) {
             lines = alerts::upcoming_lines(u, now);
+            links = alerts::upcoming_links(u);
+        }
     }
     if (lines.empty()) {
         out +=
@@ -444,17 +447,33 @@ void write_marketplace(std::string& out, const snapshot& s, const std::string& i
         for (const auto& line : lines)
             out += fmt::format("<li>{}</li>", esc(line));
         out += "</ul>";
+        if (!links.empty()) {
+            out += "<p class=\"links\">Open in Seller Central: ";
+            for (std::size_t i = 0; i < links.size(); ++i) {
+                const auto& l = links[i];
+                out += i == 0 ? "" : ", ";
+                out += l.url.empty() ? esc(l.kind + " " + l.id)
+                                     : fmt::format("<a href=\"{}\" rel=\"noreferrer\">{} {}</a>",
+                                                   esc(l.url), esc(l.kind), esc(l.id));
+            }
+            out += "</p>";
+        }
     }
     out += "</section>";
     write_message_service(out, e, id, now);
     out += "</div></section>";
 }
 
-std::string_view alert_state_label(std::string_view state) {
+// A deadline alert ends with its deadline, met or missed: "Resolved" would
+// claim it was met.
+std::string_view alert_state_label(std::string_view state, std::string_view fingerprint) {
     if (state == "pending")
         return "Pending";
     if (state == "firing")
         return "Firing";
+    if (state == "resolved" &&
+        (fingerprint.starts_with("message_deadline|") || fingerprint.starts_with("ship_deadline|")))
+        return "Deadline passed";
     if (state == "resolved")
         return "Resolved";
     return state;
@@ -507,8 +526,9 @@ void write_alerts(std::string& out, const snapshot& s, instant now) {
             "<td class=\"alert-name\">{}</td><td class=\"time\">{}</td><td class=\"time\">{}</td>"
             "</tr>",
             esc(a.fingerprint), a.state == "resolved" ? "resolved" : "active",
-            esc(alert_state_label(a.state)), severity, esc(alert_title(a.fingerprint)),
-            when(a.since, now), a.resolved_at ? when(*a.resolved_at, now) : std::string("—"));
+            esc(alert_state_label(a.state, a.fingerprint)), severity,
+            esc(alert_title(a.fingerprint)), when(a.since, now),
+            a.resolved_at ? when(*a.resolved_at, now) : std::string("—"));
     }
     out += "</tbody></table></div></section>";
 }

@@ -589,7 +589,12 @@ TEST(AlertCycle, MessageDeadlineFiresOnceAtTheWarnAge) {
     ASSERT_EQ(rows.size(), 1u);  // at_risk: the team only
     EXPECT_EQ(rows[0].n.alerts[0].kind, "message_deadline");
     EXPECT_EQ(rows[0].n.alerts[0].fingerprint, "message_deadline|M1");
-    EXPECT_EQ(rows[0].n.alerts[0].title, "[AT RISK] Buyer message without reply: due in 4 h (US)");
+    EXPECT_EQ(rows[0].n.alerts[0].title,
+              "[AT RISK] Buyer message M1 without reply: due in 4 h (US)");
+    EXPECT_EQ(rows[0].n.alerts[0].transition, "firing");
+    EXPECT_EQ(rows[0].n.alerts[0].links.size(), 1u);
+    ASSERT_TRUE(rows[0].n.alerts[0].ends_at);
+    EXPECT_EQ(*rows[0].n.alerts[0].ends_at, received + hours(24) + seconds(60));
     for (const auto& now : {warn + hours(1), warn + hours(4), warn + hours(4) + seconds(59),
                             warn + hours(4) + seconds(60), warn + hours(10)}) {
         a.cycle(cfg, at(now), now);  // still listed, later overdue: never again
@@ -608,8 +613,12 @@ TEST(AlertCycle, MessageDeadlineJustPastTheDeadlineStillFires) {
     a.cycle(cfg, eval(now, {}, {messages_due({m})}), now);
     const auto rows = a.outbox();
     ASSERT_EQ(rows.size(), 1u);
+    // Missed, and said so: no call to reply "before the deadline".
     EXPECT_EQ(rows[0].n.alerts[0].title,
-              "[AT RISK] Buyer message without reply: was due 2026-03-02 11:59 UTC (US)");
+              "[MISSED] Buyer message M2 not answered within 24 hours (US)");
+    EXPECT_NE(rows[0].n.alerts[0].headroom_text.find("Missed: it counts against the 24-hour "
+                                                     "response rate."),
+              std::string::npos);
 }
 
 TEST(AlertCycle, NoDeadlineAlertsForHistory) {

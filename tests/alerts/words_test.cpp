@@ -169,27 +169,80 @@ TEST(Words, DescribeMetric) {
     EXPECT_EQ(resolved.advice, "");
 }
 
+TEST(Words, LocalTimeBesideUtc) {
+    // 03:00 UTC on 1 March is 19:00 the evening before in Seattle (PST).
+    EXPECT_EQ(format_local_minute(T0 + std::chrono::hours(3), kUS),
+              "2026-02-28 19:00 PST (2026-03-01 03:00 UTC)");
+    // Summer time in London: BST, one hour ahead.
+    EXPECT_EQ(format_local_minute(*parse_iso8601("2026-07-01T12:30:00Z"), kUK),
+              "2026-07-01 13:30 BST (2026-07-01 12:30 UTC)");
+    // A configured display zone wins over the marketplace's.
+    EXPECT_EQ(format_local_minute(T0, kUS, "Europe/Berlin"),
+              "2026-03-01 01:00 CET (2026-03-01 00:00 UTC)");
+    // Unknown marketplace, or UTC: UTC alone.
+    EXPECT_EQ(format_local_minute(T0, "XYZ"), "2026-03-01 00:00 UTC");
+    EXPECT_EQ(format_local_minute(T0, kUS, "UTC"), "2026-03-01 00:00 UTC");
+}
+
+TEST(Words, IdsThenHowManyMore) {
+    EXPECT_EQ(ids_text({"A"}), "A");
+    EXPECT_EQ(ids_text({"A", "B"}), "A and B");
+    EXPECT_EQ(ids_text({"A", "B", "C"}), "A, B and C");
+    EXPECT_EQ(ids_text({"A", "B", "C", "D", "E"}), "A, B, C and 2 more");
+}
+
 TEST(Words, DeadlinesAndStaleData) {
     const instant now = T0;
     const metrics::unanswered_message m{"M-1", "111-222", now - std::chrono::hours(21),
                                         now + std::chrono::hours(3), false};
     const auto a = describe_message_deadline(m, kUS, "message_deadline|M-1", now);
-    EXPECT_EQ(a.title, "[AT RISK] Buyer message without reply: due in 3 h (US)");
+    EXPECT_EQ(a.title, "[AT RISK] Buyer message M-1 without reply: due in 3 h (US)");
     EXPECT_EQ(a.headroom_text,
-              "Message M-1 about order 111-222 arrived 2026-02-28 03:00 UTC; the reply is due by "
-              "2026-03-01 03:00 UTC.");
+              "Message M-1 about order 111-222 arrived 2026-02-27 19:00 PST (2026-02-28 03:00 "
+              "UTC); the reply is due by 2026-02-28 19:00 PST (2026-03-01 03:00 UTC).");
     EXPECT_EQ(a.kind, "message_deadline");
     EXPECT_EQ(a.severity, "at_risk");
     EXPECT_EQ(a.state, "firing");
+    EXPECT_EQ(a.transition, "firing");
+    ASSERT_EQ(a.links.size(), 2u);
+    EXPECT_EQ(a.links[0],
+              (id_link{"message", "M-1", "https://sellercentral.amazon.com/messaging/inbox"}));
+    EXPECT_EQ(a.links[1], (id_link{"order", "111-222",
+                                   "https://sellercentral.amazon.com/orders-v3/order/111-222"}));
+
+    // Past its deadline: missed, counting against the metric; no "before the deadline".
+    const metrics::unanswered_message missed{"M-2", "", now - std::chrono::hours(25),
+                                             now - std::chrono::hours(1), true};
+    const auto b = describe_message_deadline(missed, kUK, "message_deadline|M-2", now);
+    EXPECT_EQ(b.title, "[MISSED] Buyer message M-2 not answered within 24 hours (UK)");
+    EXPECT_EQ(b.headroom_text,
+              "Message M-2 arrived 2026-02-27 23:00 GMT (2026-02-27 23:00 UTC); the reply was due "
+              "by 2026-02-28 23:00 GMT (2026-02-28 23:00 UTC). Missed: it counts against the "
+              "24-hour response rate.");
+    EXPECT_EQ(b.advice.find("before the deadline"), std::string::npos);
+    EXPECT_EQ(b.links,
+              (std::vector<id_link>{
+                  {"message", "M-2", "https://sellercentral.amazon.co.uk/messaging/inbox"}}));
+    EXPECT_EQ(journal_priority(b), 4);
 
     const metrics::unconfirmed_order o{"111-333", now + std::chrono::minutes(150), false};
-    const auto b = describe_ship_deadline(o, kUK, "ship_deadline|111-333", now);
-    EXPECT_EQ(b.title,
+    const auto c = describe_ship_deadline(o, kUK, "ship_deadline|111-333", now);
+    EXPECT_EQ(c.title,
               "[AT RISK] Order 111-333 not confirmed: latest ship date in 2 h 30 min (UK)");
+    EXPECT_EQ(c.headroom_text, "Latest ship date 2026-03-01 02:30 GMT (2026-03-01 02:30 UTC).");
+    EXPECT_EQ(
+        c.links,
+        (std::vector<id_link>{
+            {"order", "111-333", "https://sellercentral.amazon.co.uk/orders-v3/order/111-333"}}));
+    EXPECT_EQ(journal_priority(c), 6);
     const metrics::unconfirmed_order late{"111-444", now - std::chrono::minutes(1), true};
-    EXPECT_EQ(describe_ship_deadline(late, kUS, "x", now).title,
-              "[AT RISK] Order 111-444 not confirmed: latest ship date was 2026-02-28 23:59 UTC "
-              "(US)");
+    const auto d = describe_ship_deadline(late, kUS, "x", now);
+    EXPECT_EQ(d.title, "[MISSED] Order 111-444 not confirmed by its latest ship date (US)");
+    EXPECT_EQ(d.headroom_text,
+              "The latest ship date was 2026-02-28 15:59 PST (2026-02-28 23:59 UTC). Missed: the "
+              "order counts against the late dispatch rate.");
+    EXPECT_EQ(d.title.find("RESOLVED"), std::string::npos);
+    EXPECT_EQ(d.advice.find("before"), std::string::npos);
 
     metrics::feed_freshness f;
     f.feed = "shipments";
@@ -232,22 +285,68 @@ TEST(Words, UpcomingLines) {
         {"D2", "AFN", 60, T0, T0 + days(5), {"negative_feedback"}},
         {"D3", "MFN", 90, T0, T0 + days(20), {"chargeback"}},
     };
+    e.unconfirmed_orders.push_back({"E", T0 + std::chrono::hours(6), false});
+    e.unconfirmed_orders.push_back({"F", T0 + std::chrono::hours(7), false});
+    e.unconfirmed_orders.push_back({"G", T0 + std::chrono::hours(8), false});
     const auto lines = upcoming_lines(e, T0);
     ASSERT_EQ(lines.size(), 6u);
-    EXPECT_EQ(lines[0], "2 orders must ship within 24 h (US); the first by 2026-03-01 02:00 UTC.");
-    EXPECT_EQ(lines[1], "1 order is past the latest ship date and not confirmed (US).");
+    // Worst first: what is already missed, then what is coming, each naming its IDs.
+    EXPECT_EQ(lines[0],
+              "1 order missed the latest ship date and not confirmed (US): C. Missed: counts "
+              "against the late dispatch rate.");
+    EXPECT_EQ(lines[1],
+              "5 orders must ship within 24 h (US), the first by 2026-02-28 18:00 PST "
+              "(2026-03-01 02:00 UTC): A, B, E and 2 more.");
     EXPECT_EQ(lines[2],
-              "1 buyer message awaits a reply (US); the first is due by 2026-03-01 11:00 UTC.");
-    EXPECT_EQ(lines[3], "2 buyer messages are still without a reply after 24 hours (US).");
+              "2 buyer messages missed the 24-hour reply deadline (US): M3 and M2. Missed: counts "
+              "against the response rate.");
+    EXPECT_EQ(lines[3],
+              "1 buyer message awaits a reply (US), the first due by 2026-03-01 03:00 PST "
+              "(2026-03-01 11:00 UTC): M1.");
     EXPECT_EQ(lines[4],
               "2 order defects leave the 60-day order defect window within 7 days (US); the "
-              "first on 2026-03-04 00:00 UTC.");
+              "first on 2026-03-03 16:00 PST (2026-03-04 00:00 UTC).");
     EXPECT_EQ(lines[5],
-              "The next order defect leaves the 90-day order defect window on 2026-03-21 00:00 "
-              "UTC (US).");
+              "The next order defect leaves the 90-day order defect window on 2026-03-20 17:00 "
+              "PDT (2026-03-21 00:00 UTC) (US).");
+    const auto links = upcoming_links(e);
+    ASSERT_EQ(links.size(), 7u);  // C; A, B, E; M3, M2; M1
+    EXPECT_EQ(links[0].url, "https://sellercentral.amazon.com/orders-v3/order/C");
+    EXPECT_EQ(links[3].id, "E");
+    EXPECT_EQ(links[4],
+              (id_link{"message", "M3", "https://sellercentral.amazon.com/messaging/inbox"}));
+    // A display zone changes the local half only.
+    EXPECT_EQ(upcoming_lines(e, T0, "Asia/Tokyo")[1],
+              "5 orders must ship within 24 h (US), the first by 2026-03-01 11:00 JST "
+              "(2026-03-01 02:00 UTC): A, B, E and 2 more.");
     metrics::upcoming_events quiet;
     quiet.marketplace_id = kUS;
     EXPECT_TRUE(upcoming_lines(quiet, T0).empty());
+}
+
+TEST(Words, BreachSaysWhenItClears) {
+    auto r = row(metric_key::late_dispatch_rate, 2, 40, 10);
+    r.clears_by = T0 + days(4);
+    const auto a = describe_metric(r, "fp", transition::firing, severity::breached, T0);
+    EXPECT_EQ(a.clears_at, T0 + days(4));
+    EXPECT_EQ(a.headroom_text,
+              "Past the 4% target: 2 late dispatches among 40 orders in this 10-day window. If "
+              "nothing new goes wrong, it is back under 4% by 2026-03-04 16:00 PST (2026-03-05 "
+              "00:00 UTC), when its oldest late dispatches leave the window.");
+    EXPECT_EQ(a.transition, "firing");
+    EXPECT_EQ(journal_line(a), "alert firing: [BREACHED] Late dispatch rate 5% > 4% (US, 10 days)");
+    EXPECT_EQ(journal_priority(a), 4);
+    auto repeat = describe_metric(r, "fp", transition::repeat, severity::breached, T0);
+    EXPECT_EQ(journal_line(repeat).substr(0, 13), "alert repeat:");
+    EXPECT_EQ(journal_priority(repeat), 4);
+    const auto resolved = describe_metric(row(metric_key::late_dispatch_rate, 0, 40, 10), "fp",
+                                          transition::resolved, severity::breached, T0);
+    EXPECT_FALSE(resolved.clears_at);
+    EXPECT_EQ(journal_priority(resolved), 6);
+    EXPECT_EQ(journal_line(resolved).substr(0, 15), "alert resolved:");
+    const auto at_risk = describe_metric(row(metric_key::late_dispatch_rate, 14, 400, 10), "fp",
+                                         transition::firing, severity::at_risk, T0);
+    EXPECT_EQ(journal_priority(at_risk), 6);
 }
 
 }  // namespace

@@ -1,13 +1,18 @@
 // `seller-healthd test-alert`, the real binary against loopback HTTP and
 // HTTPS servers (Beast) in this process: one line per channel, exit codes,
 // no secrets in the output, and no outbox (the database is never opened).
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <nlohmann/json.hpp>
+#include <thread>
 
 #include "support/http_test_server.hpp"
 #include "support/test_pki.hpp"
@@ -117,8 +122,13 @@ TEST_F(TestAlertCli, AFailedChannelIsNamedWithItsReasonAndExitsOne) {
     const auto r = test_alert(config);
     EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
     EXPECT_NE(r.out.find("good: delivered\n"), std::string::npos) << r.out;
-    EXPECT_NE(r.out.find("bad: failed: HTTP 500: internal trouble\n"), std::string::npos) << r.out;
-    EXPECT_NE(r.out.find("untrusted: failed: TLS handshake with localhost:" +
+    EXPECT_NE(r.out.find("bad: failed: the receiver failed on its side: try again later; real "
+                         "notifications are retried (HTTP 500: internal trouble)\n"),
+              std::string::npos)
+        << r.out;
+    EXPECT_NE(r.out.find("untrusted: failed: the certificate is not trusted: if the receiver uses "
+                         "a private CA, add its certificate as ca_file; otherwise check the host "
+                         "name in the URL (TLS handshake with localhost:" +
                          std::to_string(tls.port()) + " failed: certificate verify failed"),
               std::string::npos)
         << r.out;
@@ -127,6 +137,84 @@ TEST_F(TestAlertCli, AFailedChannelIsNamedWithItsReasonAndExitsOne) {
         EXPECT_EQ(r.err.find(secret), std::string::npos) << secret;
     }
     EXPECT_EQ(tls.request_count(), 0u);
+}
+
+// A receiver that accepts each connection, reads a little and closes it
+// without a word: what a wrong port or a crashing relay looks like.
+class closing_receiver {
+  public:
+    closing_receiver() {
+        fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+        sockaddr_in addr{};
+        addr.sin_family = AF_INET;
+        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        ::bind(fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+        ::listen(fd_, 8);
+        socklen_t len = sizeof addr;
+        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+        port_ = ntohs(addr.sin_port);
+        thread_ = std::thread([this] {
+            while (true) {
+                const int c = ::accept(fd_, nullptr, nullptr);
+                if (c < 0)
+                    return;
+                char buffer[256];
+                (void)::recv(c, buffer, sizeof buffer, 0);
+                ::close(c);
+            }
+        });
+    }
+    ~closing_receiver() {
+        ::shutdown(fd_, SHUT_RDWR);
+        ::close(fd_);
+        thread_.join();
+    }
+    std::uint16_t port() const { return port_; }
+
+  private:
+    int fd_ = -1;
+    std::uint16_t port_ = 0;
+    std::thread thread_;
+};
+
+TEST_F(TestAlertCli, FailuresAreExplainedInWordsASellerCanActOn) {
+    closing_receiver closing;
+    // A port nothing listens on: bind one, note it, close it.
+    std::uint16_t refused_port = 0;
+    {
+        closing_receiver gone;
+        refused_port = gone.port();
+    }
+    http_test_server local_slack;
+    const auto config = write_config(
+        "  channels:\n"
+        "    - name: closing\n"
+        "      type: slack\n"
+        "      url: http://127.0.0.1:" +
+        std::to_string(closing.port()) +
+        "/services/T/B/X\n"
+        "    - name: refused\n"
+        "      type: teams\n"
+        "      url: http://127.0.0.1:" +
+        std::to_string(refused_port) +
+        "/workflows\n"
+        "    - name: relay\n"
+        "      type: slack\n"
+        "      url: " +
+        local_slack.url("/services/T/B/X", "localhost") + "\n");
+    const auto r = test_alert(config);
+    EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+    EXPECT_NE(r.out.find("closing: failed: the receiver closed the connection before answering: "
+                         "check that the URL names the right service and port"),
+              std::string::npos)
+        << r.out;
+    EXPECT_NE(r.out.find("refused: failed: nothing accepts connections at that address: check the "
+                         "host and port in the URL, and that the receiver is running"),
+              std::string::npos)
+        << r.out;
+    // http:// to a loopback relay is allowed for chat channels, and it works.
+    EXPECT_NE(r.out.find("relay: delivered\n"), std::string::npos) << r.out;
+    EXPECT_EQ(local_slack.request_count(), 1u);
 }
 
 TEST_F(TestAlertCli, ChannelOptionSendsToThatChannelOnly) {
@@ -185,7 +273,11 @@ TEST_F(TestAlertCli, HangingReceiverFailsAfterItsTimeout) {
         "      timeout: 1s\n");
     const auto r = test_alert(config);
     EXPECT_EQ(r.exit_code, 1);
-    EXPECT_EQ(r.out.rfind("slow: failed: timeout after 1s", 0), 0u) << r.out;
+    EXPECT_EQ(r.out.rfind("slow: failed: the receiver did not answer in time: check the URL, or "
+                          "raise the channel's timeout (timeout after 1s",
+                          0),
+              0u)
+        << r.out;
 }
 
 // systemd credentials: the webhook's URL and HMAC key come from files in

@@ -168,6 +168,53 @@ TEST(AlertsConfig, ChannelsOfEveryType) {
     EXPECT_EQ(ch[8].tls, "none");
 }
 
+TEST(AlertsConfig, ChatChannelsTakeHttpOnLoopback) {
+    for (const char* url : {"http://127.0.0.1:8080/slack", "http://localhost:9/x",
+                            "http://[::1]:8080/x", "http://127.0.0.2/x"}) {
+        const auto c = parse_config(std::string("alerts:\n  channels:\n    - name: a\n      type: "
+                                                "slack\n      url: ") +
+                                        url + "\n",
+                                    "c.yaml");
+        ASSERT_TRUE(c) << url << ": " << c.error().to_string();
+        EXPECT_EQ(c->alerts.channels[0].url, url);
+    }
+}
+
+TEST(AlertsConfig, AlertmanagerChannel) {
+    const auto c = parse_config(
+        "alerts:\n  repeat_interval: 4h\n  channels:\n"
+        "    - name: am\n      type: alertmanager\n      url: http://127.0.0.1:9093\n"
+        "    - name: am2\n      type: alertmanager\n      url: https://am.example/\n"
+        "      ends_after: 1h\n"
+        "    - name: am3\n      type: alertmanager\n      url: "
+        "https://am.example/am/api/v2/alerts\n",
+        "c.yaml");
+    ASSERT_TRUE(c) << c.error().to_string();
+    const auto& ch = c->alerts.channels;
+    EXPECT_EQ(ch[0].url, "http://127.0.0.1:9093/api/v2/alerts");
+    EXPECT_EQ(ch[0].ends_after, std::chrono::hours(8));  // twice repeat_interval
+    EXPECT_EQ(ch[1].url, "https://am.example/api/v2/alerts");
+    EXPECT_EQ(ch[1].ends_after, std::chrono::hours(1));
+    EXPECT_EQ(ch[2].url, "https://am.example/am/api/v2/alerts");
+    // The effective configuration reads back to the same channels.
+    const auto again = parse_config(format_effective(*c), "c.yaml");
+    ASSERT_TRUE(again) << again.error().to_string();
+    EXPECT_EQ(again->alerts.channels[0].url, ch[0].url);
+    EXPECT_EQ(again->alerts.channels[0].ends_after, ch[0].ends_after);
+}
+
+TEST(AlertsConfig, DisplayTimeZone) {
+    const auto c = parse_config("display_time_zone: Europe/Berlin\n", "c.yaml");
+    ASSERT_TRUE(c) << c.error().to_string();
+    EXPECT_EQ(c->display_time_zone, "Europe/Berlin");
+    EXPECT_EQ(default_config().display_time_zone, "");
+    const auto bad = parse_config("display_time_zone: Mars/Olympus\n", "c.yaml");
+    ASSERT_FALSE(bad);
+    EXPECT_EQ(bad.error().to_string(),
+              "c.yaml:1:20: display_time_zone: unknown time zone 'Mars/Olympus'; write an IANA "
+              "name such as Europe/Berlin or America/New_York");
+}
+
 TEST(AlertsConfig, ChannelErrors) {
     EXPECT_EQ(error_of(channel("    - name: a\n      type: slak\n      url: https://x.example\n")),
               "4:13: alerts.channels[0].type: unknown type 'slak'; did you mean 'slack'?");
@@ -193,7 +240,16 @@ TEST(AlertsConfig, ChannelErrors) {
               "6:13: alerts.channels[0].from: webhook channels do not take 'from' (it is for "
               "email channels)");
     EXPECT_EQ(error_of(channel("    - name: a\n      type: slack\n      url: http://x.example\n")),
-              "5:12: alerts.channels[0].url: slack channels need a https URL, got http://");
+              "5:12: alerts.channels[0].url: slack channels need an https:// URL; http:// is "
+              "only allowed to a loopback address (127.0.0.1, ::1, localhost), not x.example");
+    EXPECT_EQ(error_of(channel("    - name: a\n      type: teams\n      url: http://10.0.0.5/x\n")),
+              "5:12: alerts.channels[0].url: teams channels need an https:// URL; http:// is "
+              "only allowed to a loopback address (127.0.0.1, ::1, localhost), not 10.0.0.5");
+    EXPECT_EQ(error_of(channel(
+                  "    - name: a\n      type: discord\n      url: http://127.evil.example/x\n")),
+              "5:12: alerts.channels[0].url: discord channels need an https:// URL; http:// is "
+              "only allowed to a loopback address (127.0.0.1, ::1, localhost), not "
+              "127.evil.example");
     EXPECT_EQ(error_of(channel("    - name: a\n      type: webhook\n      url: ftp://x.example\n")),
               "5:12: alerts.channels[0].url: webhook channels need a https:// or http URL, got "
               "ftp://");
@@ -289,7 +345,7 @@ TEST(AlertsConfig, SettingErrors) {
               "2:3: alerts.quiet_hour: unknown key 'quiet_hour'; did you mean 'quiet_hours'?");
     EXPECT_EQ(error_of("alerts:\n  channels:\n    name: a\n"),
               "3:5: alerts.channels: expected a list of maps (- key: value), each with name, "
-              "type, min_severity, url, secret, routing_key, ca_file, timeout, from, to, "
+              "type, min_severity, url, secret, routing_key, ca_file, timeout, ends_after, from, to, "
               "username, password_file, tls");
 }
 

@@ -379,8 +379,8 @@ TEST(ConfigErrors, UnknownTopLevelKey) {
     EXPECT_TRUE(error_is("colour: blue\n", 1, 1, "colour",
                          "unknown key 'colour'; expected one of: account, database, inbox, "
                          "default_marketplace, marketplace, poll_interval, reconcile_tolerance, "
-                         "log_level, metrics, marketplaces, alerts, feeds, http, sp_api, "
-                         "mailbox"));
+                         "log_level, display_time_zone, metrics, marketplaces, alerts, feeds, "
+                         "http, sp_api, mailbox"));
 }
 
 TEST(ConfigErrors, UnknownKeyInsideAMetric) {
@@ -750,9 +750,9 @@ TEST(ConfigDocs, EveryKeyIsDocumentedAndInTheExample) {
         EXPECT_NE(example.find(key + ":"), std::string::npos) << key << " not in the example";
         ++keys;
     }
-    // 12 top-level keys, 5 fields for each of 6 metric lines, 10 alerts keys,
+    // 13 top-level keys, 5 fields for each of 6 metric lines, 10 alerts keys,
     // 8 feeds with max_age each, 1 http key.
-    EXPECT_EQ(keys, 12 + 5 * 6 + 10 + 8 * 2 + 1);
+    EXPECT_EQ(keys, 13 + 5 * 6 + 10 + 8 * 2 + 1);
 }
 
 }  // namespace

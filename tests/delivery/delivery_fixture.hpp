@@ -26,6 +26,7 @@ inline alerts::alert_change sample_change(std::string state = "firing",
     a.window_days = 10;
     a.state = std::move(state);
     a.severity = std::move(severity);
+    a.transition = a.state;
     a.rate = 0.046;
     a.warn = 0.03;
     a.target = 0.04;

@@ -31,7 +31,8 @@ config::alert_channel channel(std::string type, std::string url) {
 }
 
 TEST(MakeSender, KnowsEveryChannelType) {
-    for (const char* t : {"webhook", "slack", "teams", "discord", "pagerduty", "email"})
+    for (const char* t :
+         {"webhook", "slack", "teams", "discord", "pagerduty", "email", "alertmanager"})
         EXPECT_NE(make_sender(t), nullptr) << t;
     EXPECT_EQ(make_sender("carrier-pigeon"), nullptr);
 }
@@ -47,8 +48,10 @@ TEST(HttpSender, WebhookArrivesSignedWithTheKey) {
     ASSERT_EQ(requests.size(), 1u);
     EXPECT_EQ(requests[0].header("Idempotency-Key"), "k-7");
     EXPECT_EQ(requests[0].header("Content-Type"), "application/json");
-    EXPECT_EQ(requests[0].header("X-Signature-SHA256"),
-              hmac_sha256_hex("shared-secret", requests[0].body));
+    EXPECT_EQ(requests[0].header("X-Seller-Healthd-Timestamp"), std::to_string(to_unix(kNow)));
+    EXPECT_EQ(
+        requests[0].header("X-Signature-SHA256"),
+        hmac_sha256_hex("shared-secret", std::to_string(to_unix(kNow)) + "." + requests[0].body));
     EXPECT_EQ(nlohmann::json::parse(requests[0].body).at("sent_at"), "2026-03-01T12:00:00Z");
 }
 

@@ -65,6 +65,7 @@ TEST(Hmac, MatchesRfc4231TestCase2) {
 TEST(RenderWebhook, BodyHasTheDocumentedFields) {
     const auto post = render_webhook(sample_notification(), kSentAt, "");
     const auto j = json::parse(post.body);
+    EXPECT_EQ(j.at("version"), 2);
     EXPECT_EQ(j.at("idempotency_key"), "key-1");
     EXPECT_EQ(j.at("account"), "Acme Store");
     EXPECT_EQ(j.at("sent_at"), "2026-03-01T14:06:30Z");
@@ -91,6 +92,7 @@ TEST(RenderWebhook, BodyHasTheDocumentedFields) {
     EXPECT_EQ(header(post, "Content-Type"), "application/json");
     EXPECT_EQ(header(post, "Idempotency-Key"), "key-1");
     EXPECT_EQ(header(post, "X-Signature-SHA256"), std::nullopt);
+    EXPECT_EQ(header(post, "X-Seller-Healthd-Timestamp"), "1772373990");
 }
 
 TEST(RenderWebhook, MissingRateAndHeadroomAreNull) {
@@ -102,14 +104,20 @@ TEST(RenderWebhook, MissingRateAndHeadroomAreNull) {
     EXPECT_TRUE(j.at("alerts")[0].at("headroom").is_null());
 }
 
-TEST(RenderWebhook, SignatureIsHmacOfTheExactBody) {
+TEST(RenderWebhook, SignatureCoversTheTimestampAndTheExactBody) {
     const std::string secret = "s3cr3t-key";
     const auto post = render_webhook(sample_notification(), kSentAt, secret);
     const auto signature = header(post, "X-Signature-SHA256");
     ASSERT_TRUE(signature);
-    EXPECT_EQ(*signature, independent_hmac_hex(secret, post.body));
+    const auto timestamp = header(post, "X-Seller-Healthd-Timestamp");
+    ASSERT_TRUE(timestamp);
+    EXPECT_EQ(*timestamp, "1772373990");  // 2026-03-01T14:06:30Z
+    EXPECT_EQ(*signature, independent_hmac_hex(secret, *timestamp + "." + post.body));
     EXPECT_EQ(signature->size(), 64u);
-    EXPECT_NE(*signature, independent_hmac_hex("other", post.body));
+    // A replay with a fresher timestamp does not match the old signature.
+    EXPECT_NE(*signature, independent_hmac_hex(secret, "1772374999." + post.body));
+    EXPECT_NE(*signature, independent_hmac_hex(secret, post.body));
+    EXPECT_NE(*signature, independent_hmac_hex("other", *timestamp + "." + post.body));
     EXPECT_EQ(post.body.find(secret), std::string::npos);
 }
 
@@ -335,7 +343,8 @@ TEST(RenderPagerDuty, TestNotificationOpensAndClosesItsOwnIncident) {
 TEST(RenderForChannel, EveryHttpTypeCarriesTheIdempotencyKey) {
     config::alert_channel c;
     c.routing_key = "R";
-    for (const char* type : {"webhook", "slack", "teams", "discord", "pagerduty"}) {
+    c.ends_after = std::chrono::hours(24);
+    for (const char* type : {"webhook", "slack", "teams", "discord", "pagerduty", "alertmanager"}) {
         c.type = type;
         auto posts = render_for_channel(c, sample_notification(), kSentAt);
         ASSERT_TRUE(posts) << type;
@@ -347,6 +356,71 @@ TEST(RenderForChannel, EveryHttpTypeCarriesTheIdempotencyKey) {
     }
     c.type = "email";
     EXPECT_FALSE(render_for_channel(c, sample_notification(), kSentAt));
+}
+
+alerts::notification with_links() {
+    auto n = sample_notification();
+    n.alerts[0].links = {
+        {"order", "111-222", "https://sellercentral.amazon.com/orders-v3/order/111-222"},
+        {"message", "M<1>", ""}};
+    n.upcoming_links = {
+        {"order", "111-333", "https://sellercentral.amazon.com/orders-v3/order/111-333"}};
+    return n;
+}
+
+TEST(RenderLinks, EveryChatNamesTheIdsWithTheirSellerCentralLinks) {
+    const auto n = with_links();
+    const auto slack = render_slack(n, kSentAt).body;
+    EXPECT_NE(slack.find(
+                  "Seller Central: <https://sellercentral.amazon.com/orders-v3/order/111-222|order "
+                  "111-222>, message M&lt;1&gt;"),
+              std::string::npos)
+        << slack;
+    EXPECT_NE(
+        slack.find("<https://sellercentral.amazon.com/orders-v3/order/111-333|order 111-333>"),
+        std::string::npos);
+    const std::string markdown =
+        "Seller Central: [order "
+        "111-222](https://sellercentral.amazon.com/orders-v3/order/111-222), "
+        "message M<1>";
+    EXPECT_NE(render_teams(n, kSentAt).body.find(markdown), std::string::npos);
+    EXPECT_NE(render_discord(n, kSentAt).body.find(markdown), std::string::npos);
+    EXPECT_NE(
+        render_discord(n, kSentAt)
+            .body.find("[order 111-333](https://sellercentral.amazon.com/orders-v3/order/111-333)"),
+        std::string::npos);
+    const auto hook = json::parse(render_webhook(n, kSentAt, "").body);
+    EXPECT_EQ(hook["alerts"][0]["links"][0]["url"],
+              "https://sellercentral.amazon.com/orders-v3/order/111-222");
+    EXPECT_EQ(hook["upcoming_links"][0]["id"], "111-333");
+}
+
+TEST(RenderAlertmanager, LabelsAnnotationsAndEnds) {
+    auto n = with_links();
+    const auto body = json::parse(render_alertmanager(n, kSentAt, std::chrono::hours(8)).body);
+    ASSERT_EQ(body.size(), 2u);  // the alert, and its at_risk twin ended
+    const auto& a = body[0];
+    EXPECT_EQ(a["labels"], json({{"alertname", "SellerHealthLateDispatchRate"},
+                                 {"account", "Acme Store"},
+                                 {"metric", "late_dispatch_rate"},
+                                 {"severity", "breached"},
+                                 {"kind", "metric"},
+                                 {"marketplace", "ATVPDKIKX0DER"},
+                                 {"fulfillment_channel", "MFN"},
+                                 {"window_days", "10"}}));
+    EXPECT_EQ(a["annotations"]["summary"], "[BREACHED] Late dispatch rate 4.6% > 4% (US, 10 days)");
+    EXPECT_EQ(
+        a["annotations"]["links"],
+        "order 111-222: https://sellercentral.amazon.com/orders-v3/order/111-222\nmessage M<1>");
+    EXPECT_EQ(a["startsAt"], "2026-03-01T14:05:00Z");
+    EXPECT_EQ(a["endsAt"], "2026-03-01T22:06:30Z");
+    EXPECT_EQ(body[1]["labels"]["severity"], "at_risk");
+    EXPECT_EQ(body[1]["endsAt"], "2026-03-01T14:06:30Z");
+
+    n.alerts[0].state = "resolved";
+    const auto resolved = json::parse(render_alertmanager(n, kSentAt, std::chrono::hours(8)).body);
+    EXPECT_EQ(resolved[0]["endsAt"], "2026-03-01T14:06:30Z");
+    EXPECT_EQ(resolved[1]["endsAt"], "2026-03-01T14:06:30Z");
 }
 
 }  // namespace

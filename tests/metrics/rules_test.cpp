@@ -26,6 +26,25 @@ TEST(Rules, WindowIsHalfOpenAndEndsLagDaysBeforeT) {
     EXPECT_FALSE(w.contains(w.end + std::chrono::seconds(1)));
 }
 
+TEST(Rules, BreachClearsWhenEnoughOldBadEventsLeave) {
+    const instant T = at("2026-03-01T00:00:00Z");
+    // 10-day window, 100 orders, target 4%: 6 late (6%) must lose 3 to be under 4%
+    // (3%: not breached; 4% exactly is breached). Buckets newest first: 1 late in
+    // bucket 2, 2 in bucket 5, 1 in bucket 8, 2 in bucket 9 (the oldest).
+    const std::vector<std::int64_t> bad{0, 0, 1, 0, 0, 2, 0, 0, 1, 2};
+    // Bucket 9 leaves after 1 day (6 -> 4: 4% is still breached), bucket 8 after 2 (-> 3%).
+    EXPECT_EQ(clears_by(lower, 6, 100, 0.04, 0.03, bad, T), T + days(2));
+    // Not breached: nothing to clear.
+    EXPECT_EQ(clears_by(lower, 3, 100, 0.04, 0.03, bad, T), std::nullopt);
+    // Higher is better (valid tracking 95%): 90 of 100 valid, 10 invalid; leaving
+    // invalid ones are replaced by valid ones: 96% needs 6 gone.
+    const std::vector<std::int64_t> invalid{4, 0, 0, 0, 0, 0, 0, 3, 0, 3};
+    EXPECT_EQ(clears_by(higher, 90, 100, 0.95, 0.96, invalid, T), T + days(3));
+    // Bad events newest only: the breach clears only when they leave, at the far end.
+    EXPECT_EQ(clears_by(lower, 6, 100, 0.04, 0.03, {6, 0, 0, 0, 0, 0, 0, 0, 0, 0}, T),
+              T + days(10));
+}
+
 TEST(Rules, WindowRefusesNonsense) {
     EXPECT_THROW(window_for(at("2026-03-01T00:00:00Z"), 0, 0), std::logic_error);
     EXPECT_THROW(window_for(at("2026-03-01T00:00:00Z"), 7, -1), std::logic_error);

@@ -306,10 +306,17 @@ TEST(Dashboard, WhatIsComingPerMarketplace) {
     const auto uk = page.find("<span class=\"mp-code\">UK</span>");
     const std::string us_part = page.substr(us, page.find("</section></div></section>", us) - us);
     const std::string uk_part = page.substr(uk, page.find("</section></div></section>", uk) - uk);
-    EXPECT_THAT(us_part, HasSubstr("<li>2 orders must ship within 24 h (US); the first by "
-                                   "2026-03-01 17:00 UTC.</li>"));
-    EXPECT_THAT(us_part, HasSubstr("<li>1 order is past the latest ship date and not confirmed "
-                                   "(US).</li>"));
+    // Worst first, local time beside UTC, the IDs at stake and their Seller Central links.
+    EXPECT_THAT(us_part, HasSubstr("<li>1 order missed the latest ship date and not confirmed "
+                                   "(US): 113-0087651-5520139. Missed: counts against the late "
+                                   "dispatch rate.</li><li>2 orders must ship within 24 h (US), "
+                                   "the first by 2026-03-01 09:00 PST (2026-03-01 17:00 UTC): "
+                                   "113-4410982-7730611 and 113-9921034-1182245.</li>"));
+    EXPECT_THAT(us_part, HasSubstr("<a href=\"https://sellercentral.amazon.com/orders-v3/order/"
+                                   "113-0087651-5520139\" rel=\"noreferrer\">order "
+                                   "113-0087651-5520139</a>"));
+    EXPECT_THAT(us_part, HasSubstr("<a href=\"https://sellercentral.amazon.com/messaging/inbox\" "
+                                   "rel=\"noreferrer\">message MSG-88121</a>"));
     EXPECT_THAT(us_part, HasSubstr("1 buyer message awaits a reply (US)"));
     EXPECT_THAT(uk_part, HasSubstr("<p class=\"empty-note\">Nothing due"));
 }
@@ -369,6 +376,18 @@ TEST(Dashboard, RecentAlertsWithReadableTitles) {
     EXPECT_THAT(page, HasSubstr("<span class=\"state active\">Firing</span></td><td><span "
                                 "class=\"badge breached\">Breached</span>"));
     EXPECT_THAT(page, HasSubstr("<span class=\"state resolved\">Resolved</span>"));
+}
+
+TEST(Dashboard, AnEndedDeadlineAlertIsNotResolved) {
+    snapshot s = realistic_snapshot();
+    s.alerts.push_back({"ship_deadline|113-0087651-5520139", "ship_deadline", "at_risk", "resolved",
+                        s.evaluation->as_of - hours(6), s.evaluation->as_of - hours(1)});
+    const std::string page = render_dashboard(s, now_of(s));
+    const auto row = page.find("<tr data-fingerprint=\"ship_deadline|113-0087651-5520139\">");
+    ASSERT_NE(row, std::string::npos);
+    const std::string cells = page.substr(row, page.find("</tr>", row) - row);
+    EXPECT_THAT(cells, HasSubstr("<span class=\"state resolved\">Deadline passed</span>"));
+    EXPECT_THAT(cells, Not(HasSubstr("Resolved")));
     EXPECT_THAT(page, HasSubstr("<td class=\"time\">2026-02-10 12:00 UTC <span class=\"ago\">"
                                 "(19 d ago)</span></td><td class=\"time\">2026-02-13 10:00 UTC"));
     EXPECT_EQ(count(page, "<tr data-fingerprint="), s.alerts.size());
