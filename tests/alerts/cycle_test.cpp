@@ -592,7 +592,7 @@ TEST(AlertCycle, MessageDeadlineFiresOnceAtTheWarnAge) {
     EXPECT_EQ(rows[0].n.alerts[0].title,
               "[AT RISK] Buyer message M1 without reply: due in 4 h (US)");
     EXPECT_EQ(rows[0].n.alerts[0].transition, "firing");
-    EXPECT_EQ(rows[0].n.alerts[0].links.size(), 1u);
+    EXPECT_EQ(rows[0].n.alerts[0].links.size(), 2u);  // the message and its order
     ASSERT_TRUE(rows[0].n.alerts[0].ends_at);
     EXPECT_EQ(*rows[0].n.alerts[0].ends_at, received + hours(24) + seconds(60));
     for (const auto& now : {warn + hours(1), warn + hours(4), warn + hours(4) + seconds(59),
@@ -890,8 +890,10 @@ TEST(AlertCycle, EndToEndWithTheMetricsEngine) {
     const auto n = notification_from_json(q.getColumn(0).getString());
     ASSERT_TRUE(n.has_value());
     ASSERT_FALSE(n->upcoming.empty());
+    // Worst first: the missed message, named, before the one still waiting.
     EXPECT_EQ(n->upcoming[0],
-              "1 buyer message awaits a reply (US); the first is due by 2026-03-01 03:00 UTC.");
+              "1 buyer message missed the 24-hour reply deadline (US): NEVER. Missed: counts "
+              "against the response rate.");
     EXPECT_FALSE(n->alerts[0].caveat.empty());  // 30 or so messages: a small sample
 }
 
