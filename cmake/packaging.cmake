@@ -28,7 +28,8 @@ set(shd_packaging_dir "${PROJECT_SOURCE_DIR}/packaging")
 # stamp, so the same bytes at every build). README.md's link to LICENSE points
 # at copyright, which holds the licence, in the installed copy.
 file(GLOB shd_doc_files CONFIGURE_DEPENDS "${PROJECT_SOURCE_DIR}/docs/*.md"
-                                          "${PROJECT_SOURCE_DIR}/docs/*.png")
+                                          "${PROJECT_SOURCE_DIR}/docs/*.png"
+                                          "${PROJECT_SOURCE_DIR}/docs/*.json")
 set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS
              "${shd_packaging_dir}/changelog" "${PROJECT_SOURCE_DIR}/README.md")
 file(MAKE_DIRECTORY "${PROJECT_BINARY_DIR}/packaging")

@@ -148,7 +148,9 @@ bool has(std::string_view text, std::string_view part) {
 }  // namespace
 
 std::string explain_failure(std::string_view detail) {
-    if (has(detail, "closed the connection before"))
+    if (has(detail, "closed the connection before") ||
+        (has(detail, "reading the response") &&
+         (has(detail, "Connection reset by peer") || has(detail, "end of stream"))))
         return "the receiver closed the connection before answering: check that the URL names "
                "the right service and port (an https:// URL to a plain-http port ends like "
                "this too)";

@@ -313,8 +313,12 @@ TEST_F(TestAlertCli, ReadsChannelSecretsFromSystemdCredentials) {
     unsigned char mac[EVP_MAX_MD_SIZE];
     unsigned int mac_length = 0;
     const std::string key = "from-a-credential";
+    // The signature covers the timestamp header and the body (docs/alerts.md).
+    const std::string timestamp = request.header("X-Seller-Healthd-Timestamp").value_or("");
+    ASSERT_FALSE(timestamp.empty());
+    const std::string signed_text = timestamp + "." + request.body;
     HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
-         reinterpret_cast<const unsigned char*>(request.body.data()), request.body.size(), mac,
+         reinterpret_cast<const unsigned char*>(signed_text.data()), signed_text.size(), mac,
          &mac_length);
     std::string hex;
     for (unsigned int i = 0; i < mac_length; ++i)
