@@ -94,7 +94,8 @@ TEST(Dashboard, NoScriptAndNothingFromTheNetwork) {
     // something the page loads.
     std::size_t https_count = 0;
     std::size_t seller_central_links = 0;
-    for (auto at = page.find("https://"); at != std::string::npos; at = page.find("https://", at + 1))
+    for (auto at = page.find("https://"); at != std::string::npos;
+         at = page.find("https://", at + 1))
         ++https_count;
     for (auto at = page.find("<a href=\"https://sellercentral."); at != std::string::npos;
          at = page.find("<a href=\"https://sellercentral.", at + 1))
