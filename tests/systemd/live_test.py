@@ -323,7 +323,9 @@ class Receiver(http.server.BaseHTTPRequestHandler):
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
         with open(sys.argv[1], "a") as out:
             out.write(json.dumps({"path": self.path, "body": body.decode(),
-                                  "signature": self.headers.get("X-Signature-SHA256", "")}) + "\n")
+                                  "signature": self.headers.get("X-Signature-SHA256", ""),
+                                  "timestamp": self.headers.get("X-Seller-Healthd-Timestamp", "")})
+                      + "\n")
         self.send_response(200)
         self.send_header("Content-Length", "0")
         self.end_headers()
@@ -431,7 +433,10 @@ def check_signed_alert(c, hook_path, secret, what):
     titles = [a.get("title", "") for a in body.get("alerts", [])]
     log(f"  alerts: {titles}")
     check(any("message" in t.lower() for t in titles), f"{what}: it is the buyer-message alert")
-    expected = hmac.new(secret.encode(), got["body"].encode(), hashlib.sha256).hexdigest()
+    # The signature covers the timestamp header and the body (docs/alerts.md).
+    signed = (got["timestamp"] + "." + got["body"]).encode()
+    expected = hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
+    check(got["timestamp"] != "", f"{what}: carries X-Seller-Healthd-Timestamp")
     check(expected in got["signature"],
           f"{what}: signed with the secret from the credential (X-Signature-SHA256)")
 
