@@ -249,18 +249,10 @@ row<alert_channel> address_list_field(std::string_view name,
         [member](const map_entry& e, const std::string& key, alert_channel& target,
                  parse_context& ctx) -> status {
             const position at = value_position(e);
-            const std::string expected = "a list of email addresses such as [ops@example.com]";
-            if (!e.value.IsDefined() || e.value.IsNull()) {
-                return ctx.error(at, key, fmt::format("no value; expected {}", expected));
-            }
-            if (!e.value.IsSequence()) {
-                std::string message = fmt::format("expected {}", expected);
-                if (e.value.IsScalar())
-                    message += fmt::format("; write [{}]", e.value.Scalar());
-                return ctx.error(at, key, message);
-            }
-            if (e.value.size() == 0)
-                return ctx.error(at, key, "the list is empty; give at least one address");
+            if (auto shape = check_text_list_shape(
+                    e, key, ctx, "a list of email addresses such as [ops@example.com]", "address");
+                !shape)
+                return shape;
             std::vector<std::string> addresses;
             for (const YAML::Node& item : e.value) {
                 const map_entry item_entry{e.name, e.key, item};
@@ -789,14 +781,11 @@ row<T> folder_list_field(std::string_view name, std::vector<Item> T::*member,
         [member](const map_entry& e, const std::string& key, T& target,
                  parse_context& ctx) -> status {
             const position at = value_position(e);
-            if (!e.value.IsDefined() || e.value.IsNull() || !e.value.IsSequence()) {
-                std::string message = "expected a list of folders such as [INBOX]";
-                if (e.value.IsScalar())
-                    message += fmt::format("; write [{}]", e.value.Scalar());
-                return ctx.error(at, key, message);
-            }
-            if (e.value.size() == 0)
-                return ctx.error(at, key, "the list is empty; give at least one folder");
+            const std::string_view expected = "a list of folders such as [INBOX]";
+            if (!e.value.IsDefined() || e.value.IsNull())
+                return ctx.error(at, key, fmt::format("expected {}", expected));
+            if (auto shape = check_text_list_shape(e, key, ctx, expected, "folder"); !shape)
+                return shape;
             std::vector<Item> items;
             for (const YAML::Node& item : e.value) {
                 const map_entry item_entry{e.name, e.key, item};

@@ -691,6 +691,23 @@ result<std::vector<int>, config_error> read_integer_list(const value_rule& rule,
     return values;
 }
 
+status check_text_list_shape(const map_entry& e, const std::string& key, const parse_context& ctx,
+                             std::string_view expected, std::string_view item_name) {
+    const position at = value_position(e);
+    if (!e.value.IsDefined() || e.value.IsNull())
+        return ctx.error(at, key, fmt::format("no value; expected {}", expected));
+    if (!e.value.IsSequence()) {
+        std::string message = fmt::format("expected {}", expected);
+        if (e.value.IsScalar())
+            message += fmt::format("; write [{}]", e.value.Scalar());
+        return ctx.error(at, key, message);
+    }
+    if (e.value.size() == 0)
+        return ctx.error(at, key,
+                         fmt::format("the list is empty; give at least one {}", item_name));
+    return {};
+}
+
 result<bool, config_error> read_boolean(const value_rule&, const map_entry& e,
                                         const std::string& key, const parse_context& ctx) {
     const position at = value_position(e);

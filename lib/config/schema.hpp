@@ -212,6 +212,12 @@ result<int, config_error> read_integer(const value_rule& rule, const map_entry& 
 result<std::vector<int>, config_error> read_integer_list(const value_rule& rule, const map_entry& e,
                                                          const std::string& key,
                                                          const parse_context& ctx);
+// The shape every list of text items shares: a value, a sequence, not empty.
+// `expected` names the list ("a list of email addresses such as [ops@...]");
+// a lone scalar is answered with how to write it as a list.
+status check_text_list_shape(const map_entry& e, const std::string& key, const parse_context& ctx,
+                             std::string_view expected, std::string_view item_name);
+
 result<bool, config_error> read_boolean(const value_rule& rule, const map_entry& e,
                                         const std::string& key, const parse_context& ctx);
 

@@ -72,17 +72,11 @@ row<sp_api_config> marketplaces_field() {
         [](const map_entry& e, const std::string& key, sp_api_config& target,
            parse_context& ctx) -> status {
             const position at = value_position(e);
-            const std::string expected = "a list of marketplace IDs such as [ATVPDKIKX0DER]";
-            if (!e.value.IsDefined() || e.value.IsNull())
-                return ctx.error(at, key, fmt::format("no value; expected {}", expected));
-            if (!e.value.IsSequence()) {
-                std::string message = fmt::format("expected {}", expected);
-                if (e.value.IsScalar())
-                    message += fmt::format("; write [{}]", e.value.Scalar());
-                return ctx.error(at, key, message);
-            }
-            if (e.value.size() == 0)
-                return ctx.error(at, key, "the list is empty; give at least one marketplace ID");
+            if (auto shape = check_text_list_shape(
+                    e, key, ctx, "a list of marketplace IDs such as [ATVPDKIKX0DER]",
+                    "marketplace ID");
+                !shape)
+                return shape;
             std::vector<std::string> ids;
             for (const YAML::Node& item : e.value) {
                 const map_entry item_entry{e.name, e.key, item};
