@@ -13,6 +13,7 @@
 
 #include "ingest/store_writer.hpp"
 #include "metrics/count_check.hpp"
+#include "metrics/rules.hpp"
 #include "metrics_fixture.hpp"
 
 namespace shd::metrics {
@@ -243,6 +244,60 @@ TEST_F(DeferredCountsTest, MessagesAnsweredAfterTAreStillUnansweredAsOfT) {
     ASSERT_EQ(waiting.size(), 2u);
     EXPECT_EQ(waiting[0].message_id, "never");
     EXPECT_EQ(waiting[1].message_id, "later");
+}
+
+// clears_by of a breached row comes from the day buckets (T - (i + 1) days,
+// T - i days]; from the kept counts those are read window by window, with
+// the records of the edge hours when T is not on the hour.
+void expect_clears_by_from_days(test::metrics_db& db, instant as_of) {
+    const auto cfg = config::default_config();
+    const auto& thresholds = cfg.thresholds(metric_key::late_dispatch_rate, kUS);
+    // Ten counted shipments, two late: one 10 minutes either side of the
+    // boundary between days 4 and 5 before T, so that which day holds it
+    // depends on the seconds of T.
+    const instant early = as_of - days(5) - std::chrono::minutes(10);
+    const instant late = as_of - days(5) + std::chrono::minutes(10);
+    for (int i = 0; i < 8; ++i) {
+        const std::string id = "ok" + std::to_string(i);
+        const instant ship_by = as_of - days(2 + i) - hours(3);
+        db.order(id, std::string(kUS), "MFN", ship_by - days(2));
+        db.shipment(id, ship_by, ship_by - hours(1));
+    }
+    db.order("late1", std::string(kUS), "MFN", early - days(2));
+    db.shipment("late1", early, early + hours(5));
+    db.order("late2", std::string(kUS), "MFN", late - days(2));
+    db.shipment("late2", late, std::nullopt);
+    const auto e = db.evaluate(as_of);
+    for (int window : thresholds.windows) {
+        const auto& r = test::row(e, metric_key::late_dispatch_rate, kUS, "MFN", window);
+        ASSERT_EQ(r.status, metric_status::breached) << window;
+        std::vector<std::int64_t> bad(static_cast<std::size_t>(window), 0);
+        const auto day_of = [&](instant t) {
+            return (to_unix(as_of) - to_unix(t)) / 86400 - thresholds.lag_days;
+        };
+        for (instant t : {early, late}) {
+            const auto i = day_of(t);
+            if (i >= 0 && i < window)
+                bad[static_cast<std::size_t>(i)] += 1;
+        }
+        EXPECT_EQ(day_of(early), 5 - thresholds.lag_days);
+        EXPECT_EQ(day_of(late), 4 - thresholds.lag_days);
+        EXPECT_EQ(r.clears_by, clears_by(metric_direction::lower_is_better, r.numerator,
+                                         r.denominator, r.target, r.warn, bad, as_of))
+            << window;
+        EXPECT_TRUE(r.clears_by.has_value());
+    }
+}
+
+TEST(ClearsByFromCounts, TOnTheHour) {
+    test::metrics_db db;
+    expect_clears_by_from_days(db, T());
+}
+
+TEST(ClearsByFromCounts, TAtAnOddSecond) {
+    test::metrics_db db;
+    expect_clears_by_from_days(
+        db, T() + hours(3) + std::chrono::minutes(17) + std::chrono::seconds(13));
 }
 
 }  // namespace
