@@ -126,6 +126,7 @@ int fetch_mailbox(const config::config& cfg, store::database& db, bool json) {
                                     {"skipped", s.skipped},
                                     {"folders_read", s.folders_read},
                                     {"imap_commands", s.imap_commands},
+                                    {"imap_connections", s.imap_connections},
                                     {"errors", s.folder_errors}}
                          .dump(2)
                   << "\n";

@@ -22,7 +22,8 @@ seconds="$1"
 shift
 
 all_targets=(parse format_all_orders format_unshipped format_feedback format_shipments
-  format_defects format_messages account_health delimited decode time config http)
+  format_defects format_messages account_health delimited decode time config http mail
+  imap_response)
 targets=("${@:-${all_targets[@]}}")
 
 # Seed directories per target (read-only; libFuzzer reads them recursively).
@@ -33,6 +34,8 @@ seeds_for() {
     time) echo tests/fuzz/seeds/time ;;
     config) echo config examples/demo tests/data/worked-example ;;
     http) echo tests/fuzz/seeds/http ;;
+    mail) echo tests/fuzz/seeds/mail ;;
+    imap_response) echo tests/fuzz/seeds/imap_response ;;
     *) echo "fuzz.sh: unknown target $1" >&2; exit 2 ;;
   esac
 }

@@ -3,6 +3,7 @@
 #include <array>
 #include <cctype>
 #include <charconv>
+#include <cstdint>
 #include <cstdio>
 
 namespace shd::mailbox::detail {
@@ -154,7 +155,7 @@ std::optional<fetched_message> fetch_data(reader& r) {
             if (!value)
                 return std::nullopt;
             m.internal_date = parse_internal_date(*value);
-        } else if (iequals(name, "BODY[HEADER]")) {
+        } else if (iequals(name.substr(0, 11), "BODY[HEADER")) {
             auto value = r.string_value();
             if (!value)
                 return std::nullopt;
@@ -201,25 +202,47 @@ examine_result parse_examine(std::string_view response) {
     return out;
 }
 
-std::vector<fetched_message> parse_fetch(std::string_view response) {
-    std::vector<fetched_message> out;
+fetch_response parse_fetch(std::string_view response) {
+    fetch_response out;
     reader r(response);
     std::size_t line = 0;
+    bool tagged_completion = false;
     while (line < response.size()) {
-        // At the start of a response line: "* N FETCH (" or anything else.
+        // At the start of a response line: "* N FETCH (", the tagged
+        // completion, or another untagged response.
         const auto rest = response.substr(line);
         bool parsed = false;
+        tagged_completion = false;
         if (rest.starts_with("* ")) {
             r.seek(line + 2);
             const auto number = r.atom();
             const auto word = r.atom();
             if (!number.empty() && std::isdigit(static_cast<unsigned char>(number[0])) &&
                 iequals(word, "FETCH")) {
+                const std::size_t data = r.pos();
                 if (auto m = fetch_data(r)) {
-                    out.push_back(std::move(*m));
+                    out.messages.push_back(std::move(*m));
                     parsed = true;
+                } else {
+                    out.cut = true;
+                    r.seek(data);
+                    if (r.eat('(') && iequals(r.atom(), "UID")) {
+                        const auto value = r.atom();
+                        long long uid = 0;
+                        const auto [end, ec] =
+                            std::from_chars(value.data(), value.data() + value.size(), uid);
+                        if (ec == std::errc{} && end == value.data() + value.size())
+                            out.cut_uid = uid;
+                    }
+                    return out;
                 }
             }
+        } else if (!rest.starts_with("+ ") && !rest.starts_with("\r\n") && !rest.empty()) {
+            // "A004 OK ...": a tag is an atom followed by a space.
+            const auto space = rest.find(' ');
+            const auto eol = rest.find('\n');
+            tagged_completion = space != std::string_view::npos && space > 0 &&
+                                (eol == std::string_view::npos || space < eol);
         }
         std::size_t from = parsed ? r.pos() : line;
         const auto next = response.find('\n', from);
@@ -227,6 +250,7 @@ std::vector<fetched_message> parse_fetch(std::string_view response) {
             break;
         line = next + 1;
     }
+    out.cut = !tagged_completion;
     return out;
 }
 
@@ -257,9 +281,85 @@ std::optional<instant> parse_internal_date(std::string_view text) {
     return sign == '+' ? local - offset : local + offset;
 }
 
+namespace {
+
+// The code points of `text`; a byte that does not start valid UTF-8 is
+// itself a code point (Latin-1).
+std::vector<char32_t> code_points(std::string_view text) {
+    std::vector<char32_t> out;
+    for (std::size_t i = 0; i < text.size();) {
+        const auto b = static_cast<unsigned char>(text[i]);
+        const int length = b < 0x80           ? 1
+                           : (b >> 5) == 0x6  ? 2
+                           : (b >> 4) == 0xE  ? 3
+                           : (b >> 3) == 0x1E ? 4
+                                              : 0;
+        char32_t c = length == 1   ? b
+                     : length == 2 ? (b & 0x1F)
+                     : length == 3 ? (b & 0x0F)
+                                   : (b & 0x07);
+        bool valid = length > 0 && i + static_cast<std::size_t>(length) <= text.size();
+        for (int k = 1; valid && k < length; ++k) {
+            const auto next = static_cast<unsigned char>(text[i + static_cast<std::size_t>(k)]);
+            valid = (next & 0xC0) == 0x80;
+            c = (c << 6) | (next & 0x3F);
+        }
+        if (!valid || c > 0x10FFFF) {
+            out.push_back(b);
+            ++i;
+        } else {
+            out.push_back(c);
+            i += static_cast<std::size_t>(length);
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+std::string modified_utf7(std::string_view name) {
+    static constexpr std::string_view kAlphabet =
+        "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+,";
+    std::string out;
+    std::vector<std::uint16_t> run;  // UTF-16 units waiting to be encoded
+    const auto flush = [&] {
+        if (run.empty())
+            return;
+        out += '&';
+        std::uint32_t bits = 0;
+        int count = 0;
+        for (const std::uint16_t unit : run) {
+            bits = (bits << 16) | unit;
+            count += 16;
+            while (count >= 6) {
+                count -= 6;
+                out += kAlphabet[(bits >> count) & 0x3F];
+            }
+        }
+        if (count > 0)
+            out += kAlphabet[(bits << (6 - count)) & 0x3F];
+        out += '-';
+        run.clear();
+    };
+    for (const char32_t c : code_points(name)) {
+        if (c >= 0x20 && c <= 0x7E) {
+            flush();
+            out += c == '&' ? std::string("&-") : std::string(1, static_cast<char>(c));
+        } else if (c >= 0x10000) {
+            const char32_t v = c - 0x10000;
+            run.push_back(static_cast<std::uint16_t>(0xD800 + (v >> 10)));
+            run.push_back(static_cast<std::uint16_t>(0xDC00 + (v & 0x3FF)));
+        } else {
+            run.push_back(static_cast<std::uint16_t>(c));
+        }
+    }
+    flush();
+    return out;
+}
+
 std::string quote_mailbox(std::string_view name) {
     std::string out = "\"";
-    for (const char c : name) {
+    for (const char c : modified_utf7(name)) {
         if (c == '"' || c == '\\')
             out += '\\';
         out += c;

@@ -26,21 +26,37 @@ examine_result parse_examine(std::string_view response);
 struct fetched_message {
     long long uid = 0;
     std::optional<instant> internal_date;
-    std::string header;  // BODY[HEADER]
+    std::string header;  // BODY[HEADER] or BODY[HEADER.FIELDS (...)]
     std::string text;    // BODY[TEXT]<0>, or BODY[] when the whole message was asked for
     bool whole = false;  // `text` is BODY[]: the whole raw message
 };
 
+// What one FETCH command returned.
+struct fetch_response {
+    std::vector<fetched_message> messages;  // complete ones, in order
+    // The response stops inside a message's data, or ends without the
+    // command's tagged completion. libcurl ends a response at any line that
+    // starts with its command tag, and a message's text can hold such a line:
+    // then nothing after the cut can be trusted, on this connection either.
+    bool cut = false;
+    std::optional<long long> cut_uid;  // the message being read at the cut, when known
+};
+
 // Every "* N FETCH (...)" in `response` that carries a UID, in order; other
-// untagged responses and the tagged completion are passed over. A message
-// whose data is cut off or malformed is left out (the caller logs the UIDs
-// it asked for and did not get).
-std::vector<fetched_message> parse_fetch(std::string_view response);
+// untagged responses and the tagged completion are passed over. Reading
+// stops at the first FETCH whose data is cut off or malformed: what follows
+// it may be the inside of a literal, never to be read as responses.
+fetch_response parse_fetch(std::string_view response);
 
 // "07-Dec-2026 15:26:43 +0000" (IMAP date-time) -> instant.
 std::optional<instant> parse_internal_date(std::string_view text);
 
-// A mailbox name as an IMAP quoted string.
+// A mailbox name as the user writes it (UTF-8) in IMAP's modified UTF-7
+// (RFC 3501 5.1.3: "Entwürfe" is "Entw&APw-rfe", "&" is "&-"). Bytes that
+// are not UTF-8 are taken as Latin-1.
+std::string modified_utf7(std::string_view name);
+
+// A mailbox name (UTF-8) as an IMAP quoted string in modified UTF-7.
 std::string quote_mailbox(std::string_view name);
 
 }  // namespace shd::mailbox::detail

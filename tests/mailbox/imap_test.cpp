@@ -326,5 +326,71 @@ TEST_F(ImapPoll, AStoppedServerFailsThePollAndTheNextOneGoesOn) {
     EXPECT_EQ(messages(db->handle()).size(), 1u);
 }
 
+// libcurl ends a response at any line that starts with its command tag
+// ("A004 OK"), even inside a message. A buyer can write such lines; the mail
+// around that message must still be read, and that message too.
+TEST_F(ImapPoll, ALineThatLooksLikeTheEndOfTheAnswerHidesNoMail) {
+    server->append("INBOX", make_mail(buyer(kUk, "before@a", "2026-12-07T09:00:00Z",
+                                            "Order 206-1111111-1111111")));
+    auto tricky = buyer(kUk, "tricky@a", "2026-12-07T10:00:00Z", "Order 206-2222222-2222222");
+    tricky.body = "Hello,\r\n";
+    for (int tag = 1; tag <= 80; ++tag)
+        tricky.body += fmt::format("A{:03} OK done\r\n", tag);
+    tricky.body += "* 1 FETCH (UID 999 BODY[HEADER] {10}\r\nFrom: x\r\n)\r\n";
+    server->append("INBOX", make_mail(tricky));
+    server->append("INBOX", make_mail(buyer(kDe, "after@a", "2026-12-07T11:00:00Z",
+                                            "Order 206-3333333-3333333")));
+
+    const auto s = poll();
+    EXPECT_FALSE(s.failed()) << (s.failed() ? s.folder_errors[0] : "");
+    EXPECT_EQ(s.buyer_messages, 3);
+    auto rows = messages(db->handle());
+    ASSERT_EQ(rows.size(), 3u);
+    EXPECT_EQ(rows.at("tricky@a").order_id, "206-2222222-2222222");
+    EXPECT_EQ(rows.at("tricky@a").received_at, unix_of("2026-12-07T10:00:00Z"));
+    EXPECT_EQ(rows.at("after@a").order_id, "206-3333333-3333333");
+
+    // The position moved past it: the next poll reads only new mail.
+    server->append("INBOX", make_mail(buyer(kDe, "later@a", "2026-12-08T11:00:00Z")));
+    const auto next = poll();
+    EXPECT_FALSE(next.failed()) << (next.failed() ? next.folder_errors[0] : "");
+    EXPECT_EQ(next.buyer_messages, 1);
+    EXPECT_EQ(messages(db->handle()).size(), 4u);
+}
+
+// Large messages make a FETCH of many UIDs too large for libcurl: it is
+// asked again in smaller pieces, and nothing is skipped.
+TEST_F(ImapPoll, LargeMessagesAreFetchedInSmallerPieces) {
+    constexpr int kCount = 60;
+    for (int i = 0; i < kCount; ++i) {
+        auto m = buyer(kUk, fmt::format("big-{}@a", i), "2026-12-07T10:00:00Z",
+                       fmt::format("Order 206-{:07}-1111111 {}", i, std::string(7000, 'x')));
+        m.body = std::string(4000, 'y');
+        server->append("INBOX", make_mail(m));
+    }
+    const auto s = poll();
+    EXPECT_FALSE(s.failed()) << (s.failed() ? s.folder_errors[0] : "");
+    EXPECT_EQ(s.buyer_messages, kCount);
+    const auto rows = messages(db->handle());
+    ASSERT_EQ(rows.size(), static_cast<std::size_t>(kCount));
+    EXPECT_EQ(rows.at("big-59@a").order_id, "206-0000059-1111111");
+    // More than one FETCH for the folder: the first was too large.
+    EXPECT_GT(s.imap_commands, 5);
+}
+
+// Folder names are written in the configuration as the seller sees them;
+// the server knows them in modified UTF-7.
+TEST_F(ImapPoll, AFolderWithANonAsciiNameIsRead) {
+    server->command("CREATE \"Amazon K&AOQ-ufer\"");
+    server->append("Amazon K&AOQ-ufer", make_mail(buyer(kDe, "de-1@a", "2026-12-07T10:00:00Z",
+                                                        "Bestellung 302-1111111-1111111")));
+    auto c = cfg;
+    c.imap->buyer_folders = {"Amazon K\xC3\xA4ufer"};
+    const auto s = poll(c);
+    EXPECT_FALSE(s.failed()) << (s.failed() ? s.folder_errors[0] : "");
+    EXPECT_EQ(s.buyer_messages, 1);
+    EXPECT_EQ(messages(db->handle()).at("de-1@a").order_id, "302-1111111-1111111");
+}
+
 }  // namespace
 }  // namespace shd::mailbox
