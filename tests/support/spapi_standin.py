@@ -23,6 +23,13 @@ changes, so a test can change behaviour mid-run):
    "financial_events": {"GuaranteeClaimEventList": [...], "ChargebackEventList": [...]},
    "reports": {"GET_SELLER_FEEDBACK_DATA": {"status": "DONE", "document": "text",
                "charset": "windows-1252", "gzip": true, "mislabel_gzip": false}},
+               # or "document_file": a path whose bytes are served instead of
+               # "document" (streamed: a benchmark's 1M-order report); with
+               # "window_column": "purchase-date", only the rows whose date
+               # lies in the report's dataStartTime..dataEndTime (a
+               # tab-separated file with a header), as Amazon's windows do;
+               # "cut_after": bytes sent before the connection is dropped
+               # (the Content-Length promised the whole document)
    "behaviour": {...}}
 
 Report types missing from "reports" end CANCELLED (Amazon's "no data").
@@ -141,6 +148,7 @@ class Amazon:
         self.buckets = {}
         self.reports = {}  # reportId -> dict
         self.documents = {}  # documentId -> report type
+        self.document_files = {}  # documentId -> the file served for it
         self.counts = {}  # operationId -> requests seen
         self.signing_key = secrets.token_bytes(32)
         self.next_id = 1000
@@ -426,6 +434,9 @@ class Amazon:
         if final == "DONE":
             document_id = "amzn1.spdoc.1.4.na." + report_id
             self.documents[document_id] = spec["reportType"]
+            if configured.get("document_file") and document_id not in self.document_files:
+                self.document_files[document_id] = self.prepare_document_file(
+                    configured, spec, document_id)
             out["reportDocumentId"] = document_id
         return 200, {}, self.json(out)
 
@@ -443,6 +454,33 @@ class Amazon:
         if configured.get("gzip") or configured.get("mislabel_gzip"):
             out["compressionAlgorithm"] = "GZIP"
         return 200, {}, self.json(out)
+
+    def prepare_document_file(self, configured, spec, document_id):
+        """The file a document_file report serves: the configured file, or its
+        rows within the report's window (header kept), gzipped when asked."""
+        source = configured["document_file"]
+        column = configured.get("window_column")
+        if not column and not configured.get("gzip"):
+            return source
+        start = parse_iso(spec.get("dataStartTime", "")) if column else None
+        end = parse_iso(spec.get("dataEndTime", "")) if column else None
+        target = os.path.join(os.path.dirname(os.path.abspath(self.data_path)),
+                              "document-" + document_id.rsplit(".", 1)[-1])
+        opener = (lambda p: gzip.open(p, "wb", compresslevel=1)) if configured.get("gzip") \
+            else (lambda p: open(p, "wb"))
+        with open(source, "rb") as f, opener(target) as out:
+            header = f.readline()
+            out.write(header)
+            at = header.rstrip(b"\r\n").split(b"\t").index(column.encode()) if column else -1
+            for line in f:
+                if at >= 0:
+                    fields = line.split(b"\t", at + 1)
+                    when = parse_iso(fields[at].decode()) if len(fields) > at else None
+                    if when is None or (start is not None and when < start) \
+                            or (end is not None and when >= end):
+                        continue
+                out.write(line)
+        return target
 
     def sign(self, document_id, expires):
         return hmac.new(self.signing_key, f"{document_id}|{expires}".encode(),
@@ -464,6 +502,9 @@ class Amazon:
         report_type = self.documents.get(document_id)
         configured = self.data.get("reports", {}).get(report_type, {})
         charset = configured.get("charset", "utf-8")
+        if document_id in self.document_files:
+            return 200, {"Content-Type": f"text/plain;charset={charset.upper()}"}, \
+                {"file": self.document_files[document_id], "cut_after": configured.get("cut_after")}
         payload = configured.get("document", "").encode("cp1252" if charset == "windows-1252" else charset)
         if configured.get("gzip"):
             payload = gzip.compress(payload)
@@ -517,6 +558,23 @@ class Handler(BaseHTTPRequestHandler):
         for k, v in extra.items():
             self.send_header(k, v)
         self.send_header("x-amzn-RequestId", secrets.token_hex(8))
+        if isinstance(payload, dict):  # a document file, streamed
+            size = os.path.getsize(payload["file"])
+            self.send_header("Content-Length", str(size))
+            self.end_headers()
+            left = size if payload.get("cut_after") is None else int(payload["cut_after"])
+            with open(payload["file"], "rb") as f:
+                while left > 0:
+                    piece = f.read(min(left, 1 << 20))
+                    if not piece:
+                        break
+                    self.wfile.write(piece)
+                    left -= len(piece)
+            if payload.get("cut_after") is not None:
+                self.wfile.flush()
+                self.close_connection = True
+                self.connection.close()
+            return
         self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
         self.wfile.write(payload)
