@@ -126,7 +126,7 @@ sp_api:
 def run_fetch(binary, config, source):
     """One `fetch` pass: (wall seconds, peak RSS in MiB, parsed JSON output)."""
     start = time.monotonic()
-    proc = subprocess.Popen([binary, "--config", config, "fetch", "--source", source, "--json"],
+    proc = subprocess.Popen([binary, "fetch", "--config", config, "--source", source, "--json"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     out, err = b"", b""
     # communicate() would reap the child before wait4 could read its usage.
@@ -241,14 +241,11 @@ def backfill(args, work, binary, pki):
     with sqlite3.connect(db) as c:
         stored_orders = c.execute("SELECT COUNT(*) FROM orders").fetchone()[0]
         stored_items = c.execute("SELECT COUNT(*) FROM order_items").fetchone()[0]
-    downloaded = sum(os.path.getsize(os.path.join(folder, n)) for n in os.listdir(folder)
-                     if n.startswith("document-"))
     print(f"\n== Backfill: 90 days, {args.orders} orders, reports path ==")
     print(f"  load before: {args.load_before}")
     print(f"  wall {wall:.1f} s, peak RSS {rss:.1f} MiB (goal <= 64)")
     print(f"  stored: {stored_orders} orders, {stored_items} items "
-          f"(Unshipped report: {unshipped_rows} rows); gzip documents served: "
-          f"{downloaded / 2**20:.0f} MiB")
+          f"(Unshipped report: {unshipped_rows} rows)")
     if parsed is not None:
         for r in parsed.get("sources", []):
             if isinstance(r, dict):

@@ -68,6 +68,7 @@ import sys
 import threading
 import time
 import urllib.parse
+import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 # Amazon's published rate (requests per second) and burst per operation.
@@ -148,7 +149,7 @@ class Amazon:
         self.buckets = {}
         self.reports = {}  # reportId -> dict
         self.documents = {}  # documentId -> report type
-        self.document_files = {}  # documentId -> the file served for it
+        self.document_files = {}  # documentId -> the report's spec (document_file reports)
         self.counts = {}  # operationId -> requests seen
         self.signing_key = secrets.token_bytes(32)
         self.next_id = 1000
@@ -434,9 +435,8 @@ class Amazon:
         if final == "DONE":
             document_id = "amzn1.spdoc.1.4.na." + report_id
             self.documents[document_id] = spec["reportType"]
-            if configured.get("document_file") and document_id not in self.document_files:
-                self.document_files[document_id] = self.prepare_document_file(
-                    configured, spec, document_id)
+            if configured.get("document_file"):
+                self.document_files[document_id] = spec
             out["reportDocumentId"] = document_id
         return 200, {}, self.json(out)
 
@@ -455,23 +455,18 @@ class Amazon:
             out["compressionAlgorithm"] = "GZIP"
         return 200, {}, self.json(out)
 
-    def prepare_document_file(self, configured, spec, document_id):
-        """The file a document_file report serves: the configured file, or its
-        rows within the report's window (header kept), gzipped when asked."""
-        source = configured["document_file"]
-        column = configured.get("window_column")
-        if not column and not configured.get("gzip"):
-            return source
-        start = parse_iso(spec.get("dataStartTime", "")) if column else None
-        end = parse_iso(spec.get("dataEndTime", "")) if column else None
-        target = os.path.join(os.path.dirname(os.path.abspath(self.data_path)),
-                              "document-" + document_id.rsplit(".", 1)[-1])
-        opener = (lambda p: gzip.open(p, "wb", compresslevel=1)) if configured.get("gzip") \
-            else (lambda p: open(p, "wb"))
-        with open(source, "rb") as f, opener(target) as out:
+    @staticmethod
+    def document_pieces(source, column, start, end, gzipped):
+        """The bytes of a document_file report, in pieces: the file, or its rows
+        within the report's window (header kept), gzipped when asked. Made
+        while sending, so a document of hundreds of MB needs no memory."""
+        packer = zlib.compressobj(1, zlib.DEFLATED, 31) if gzipped else None
+        pack = (lambda b: packer.compress(b)) if packer else (lambda b: b)
+        with open(source, "rb") as f:
             header = f.readline()
-            out.write(header)
             at = header.rstrip(b"\r\n").split(b"\t").index(column.encode()) if column else -1
+            buffered = [header]
+            size = len(header)
             for line in f:
                 if at >= 0:
                     fields = line.split(b"\t", at + 1)
@@ -479,8 +474,14 @@ class Amazon:
                     if when is None or (start is not None and when < start) \
                             or (end is not None and when >= end):
                         continue
-                out.write(line)
-        return target
+                buffered.append(line)
+                size += len(line)
+                if size >= 1 << 20:
+                    yield pack(b"".join(buffered))
+                    buffered, size = [], 0
+            yield pack(b"".join(buffered))
+        if packer:
+            yield packer.flush()
 
     def sign(self, document_id, expires):
         return hmac.new(self.signing_key, f"{document_id}|{expires}".encode(),
@@ -503,8 +504,13 @@ class Amazon:
         configured = self.data.get("reports", {}).get(report_type, {})
         charset = configured.get("charset", "utf-8")
         if document_id in self.document_files:
-            return 200, {"Content-Type": f"text/plain;charset={charset.upper()}"}, \
-                {"file": self.document_files[document_id], "cut_after": configured.get("cut_after")}
+            spec = self.document_files[document_id]
+            column = configured.get("window_column")
+            return 200, {"Content-Type": f"text/plain;charset={charset.upper()}"}, {
+                "file": configured["document_file"], "cut_after": configured.get("cut_after"),
+                "gzip": bool(configured.get("gzip")), "column": column,
+                "start": parse_iso(spec.get("dataStartTime", "")) if column else None,
+                "end": parse_iso(spec.get("dataEndTime", "")) if column else None}
         payload = configured.get("document", "").encode("cp1252" if charset == "windows-1252" else charset)
         if configured.get("gzip"):
             payload = gzip.compress(payload)
@@ -559,25 +565,39 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header(k, v)
         self.send_header("x-amzn-RequestId", secrets.token_hex(8))
         if isinstance(payload, dict):  # a document file, streamed
-            size = os.path.getsize(payload["file"])
-            self.send_header("Content-Length", str(size))
-            self.end_headers()
-            left = size if payload.get("cut_after") is None else int(payload["cut_after"])
-            with open(payload["file"], "rb") as f:
-                while left > 0:
-                    piece = f.read(min(left, 1 << 20))
-                    if not piece:
-                        break
-                    self.wfile.write(piece)
-                    left -= len(piece)
-            if payload.get("cut_after") is not None:
-                self.wfile.flush()
-                self.close_connection = True
-                self.connection.close()
+            self.send_document(payload)
             return
         self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
         self.wfile.write(payload)
+
+    def send_document(self, doc):
+        """A document_file report: the whole file with its Content-Length, or
+        (filtered by window, gzipped) chunked as it is made; cut_after bytes
+        and then the connection drops, the response unfinished."""
+        left = None if doc.get("cut_after") is None else int(doc["cut_after"])
+        plain = not doc["gzip"] and not doc["column"]
+        if plain:
+            self.send_header("Content-Length", str(os.path.getsize(doc["file"])))
+        else:
+            self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        pieces = Amazon.document_pieces(doc["file"], doc["column"], doc["start"], doc["end"],
+                                        doc["gzip"])
+        for piece in pieces:
+            if not piece:
+                continue
+            if left is not None:
+                piece = piece[:left]
+                left -= len(piece)
+            self.wfile.write(piece if plain else b"%x\r\n%s\r\n" % (len(piece), piece))
+            if left == 0:
+                self.wfile.flush()
+                self.close_connection = True
+                self.connection.close()
+                return
+        if not plain:
+            self.wfile.write(b"0\r\n\r\n")
 
     def do_GET(self):
         self.handle_any("GET")
