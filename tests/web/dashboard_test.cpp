@@ -433,6 +433,14 @@ TEST(AlertTitle, FromFingerprints) {
     EXPECT_EQ(alert_title("stale_data"), "No data imported");
     EXPECT_EQ(alert_title("stale_data|shipments"), "Stale feed: shipments");
     EXPECT_EQ(alert_title("stale_data|sp_api_orders"), "Stale feed: sp_api_orders");
+    EXPECT_EQ(alert_title("account_status|ATVPDKIKX0DER"), "Amazon account status, US");
+    EXPECT_EQ(alert_title("ahr_status|ATVPDKIKX0DER"), "Account Health Rating worse, US");
+    EXPECT_EQ(alert_title("policy_violations|ATVPDKIKX0DER|listingPolicyViolations"),
+              "More listingPolicyViolations, US");
+    EXPECT_EQ(alert_title("amazon_divergence|order_defect_rate|ATVPDKIKX0DER|MFN"),
+              "Ours differs from Amazon's: Order defect rate, US, MFN");
+    EXPECT_EQ(alert_title("sp_api_auth"), "SP-API credentials refused");
+    EXPECT_EQ(alert_title("sp_api_source|finances|"), "SP-API source finances not succeeding");
     EXPECT_EQ(alert_title("no_such_metric|X|MFN|10"), "no_such_metric|X|MFN|10");
     EXPECT_EQ(alert_title(""), "");
 }
