@@ -290,7 +290,7 @@ fetch_result syncer::fetch_orders(const std::string& marketplace) {
                                  form_encode(format_iso8601(*st.progress_from)));
     }
     base_query += fmt::format(
-        "&marketplaceIds={}&includedData=FULFILLMENT,PACKAGES"
+        "&marketplaceIds={}&includedData=FULFILLMENT,PACKAGES,CANCELLATION"
         "&maxResultsPerPage=100",
         form_encode(marketplace));
 

@@ -130,7 +130,13 @@ class SpApiFetch : public ::testing::Test {
 };
 
 TEST_F(SpApiFetch, StoresOrdersDefectsAndReportsThenCountsNothingTwice) {
-    test::write_file(dir_ / "seller.json", seller().dump());
+    json data = seller();
+    // A buyer asked to cancel the open order: Amazon returns the item's
+    // cancellation only when includedData names CANCELLATION.
+    data["orders"][1]["orderItems"][0]["cancellation"] = {
+        {"cancellationRequest", {{"requester", "BUYER"}, {"cancelReason", "NO_LONGER_NEEDED"}}},
+        {"cancellationExecution", {{"cancelledBy", "MERCHANT"}, {"cancelReason", "BUYER_REQUEST"}}}};
+    test::write_file(dir_ / "seller.json", data.dump());
     test::child_server amazon(
         {test::python3(), std::string(SHD_SOURCE_DIR) + "/tests/support/spapi_standin.py", "--data",
          (dir_ / "seller.json").string(), "--cert", (dir_ / "cert.pem").string(), "--key",
@@ -172,6 +178,15 @@ TEST_F(SpApiFetch, StoresOrdersDefectsAndReportsThenCountsNothingTwice) {
                         "SELECT confirmed_at IS NULL FROM shipments WHERE order_id ="
                         " '111-0000002-0000002'"),
                   1);
+        // Cancelled at the buyer's request: it does not count against the seller.
+        EXPECT_EQ(db.execAndGet("SELECT any_item_cancelled || ' ' || buyer_requested_cancel FROM"
+                                " orders WHERE order_id = '111-0000002-0000002'")
+                      .getString(),
+                  "1 1");
+        EXPECT_EQ(db.execAndGet("SELECT any_item_cancelled || ' ' || buyer_requested_cancel FROM"
+                                " orders WHERE order_id = '111-0000001-0000001'")
+                      .getString(),
+                  "0 0");
         EXPECT_EQ(db.execAndGet("SELECT status || ' ' || counts FROM defects WHERE kind ="
                                 " 'chargeback'")
                       .getString(),
@@ -226,6 +241,18 @@ TEST_F(SpApiFetch, StoresOrdersDefectsAndReportsThenCountsNothingTwice) {
         }
     }
     EXPECT_TRUE(saw_document);
+    // Every searchOrders asked for the cancellations.
+    std::size_t searches = 0;
+    for (const auto& entry : standin_log()) {
+        const std::string path = entry["path"].get<std::string>();
+        if (path.rfind("/orders/2026-01-01/orders", 0) != 0)
+            continue;
+        ++searches;
+        const std::string query = entry["query"].get<std::string>();
+        EXPECT_NE(query.find("includedData=FULFILLMENT,PACKAGES,CANCELLATION"), std::string::npos)
+            << query;
+    }
+    EXPECT_GE(searches, 2u);
     // No secret reached the output.
     for (const auto& text : {first.out, first.err, second.out, second.err}) {
         EXPECT_EQ(text.find("client-secret-value"), std::string::npos);

@@ -501,7 +501,7 @@ class Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(length) if length else b""
         headers = {k.lower(): v for k, v in self.headers.items()}
         operation, status, extra, payload, delay = amazon.answer(method, url.path, query, headers, body)
-        entry = {"time": time.time(), "method": method, "path": url.path,
+        entry = {"time": time.time(), "method": method, "path": url.path, "query": url.query,
                  "operation": operation, "headers": sorted(headers),
                  "token_sent": "x-amz-access-token" in headers, "status": status}
         if delay < 0:
