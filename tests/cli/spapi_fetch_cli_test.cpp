@@ -325,9 +325,11 @@ TEST_F(SpApiFetch, ResumesAPassAndSaysWhenItFallsBehind) {
         EXPECT_EQ(count(db, "SELECT COUNT(*) FROM orders"), 25);
     }
 
-    // Every order changes: more changes than one poll may page through.
+    // Every order changes: more changes than one poll may page through. The
+    // catch-up report fails, so the source stays behind.
     for (int i = 0; i < 25; ++i)
         data["orders"][i]["lastUpdatedTime"] = iso(now_ - std::chrono::minutes(30 - i));
+    data["reports"]["GET_FLAT_FILE_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL"] = {{"status", "FATAL"}};
     test::write_file(dir_ / "seller.json", data.dump());
     auto third = test::run_binary(fetch_orders);
     ASSERT_EQ(third.exit_code, 0) << third.out << third.err;
@@ -339,6 +341,70 @@ TEST_F(SpApiFetch, ResumesAPassAndSaysWhenItFallsBehind) {
     for (const auto& s : shown.at("sources"))
         behind_shown = behind_shown || (s["source"] == "orders" && s["behind"] == true);
     EXPECT_TRUE(behind_shown) << status.out;
+}
+
+// The same backlog, and the All Orders report over the gap is read: the
+// source is no longer behind, and the report's orders are stored.
+TEST_F(SpApiFetch, ACatchUpThroughTheReportClearsBehind) {
+    json data = seller();
+    json orders = json::array();
+    for (int i = 0; i < 25; ++i) {
+        json o = data["orders"][1];
+        char id[32];
+        std::snprintf(id, sizeof id, "111-%07d-0000009", i);
+        o["orderId"] = id;
+        o["createdTime"] = iso(now_ - days(3) - std::chrono::minutes(i));
+        o["lastUpdatedTime"] = iso(now_ - days(2) - std::chrono::minutes(i));
+        orders.push_back(o);
+    }
+    data["orders"] = orders;
+    data["behaviour"] = {{"report_polls", 0}, {"page_size", 1}, {"throttle", false}};
+    test::write_file(dir_ / "seller.json", data.dump());
+    test::child_server amazon(
+        {test::python3(), std::string(SHD_SOURCE_DIR) + "/tests/support/spapi_standin.py", "--data",
+         (dir_ / "seller.json").string(), "--cert", (dir_ / "cert.pem").string(), "--key",
+         (dir_ / "key.pem").string(), "--log", (dir_ / "standin.log").string()},
+        dir_ / "standin.err");
+    const auto config = write_config(amazon.port());
+    const std::vector<std::string> fetch_orders = {"fetch", "--config", config.string(), "--source",
+                                                   "orders"};
+    for (int run = 0; run < 2; ++run) {  // the first pass, over two runs
+        auto r = test::run_binary(fetch_orders);
+        ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    }
+
+    for (int i = 0; i < 25; ++i)
+        data["orders"][i]["lastUpdatedTime"] = iso(now_ - std::chrono::minutes(30 - i));
+    // The report over the gap has an order the pages have not reached.
+    const std::string report =
+        "amazon-order-id\tpurchase-date\tlast-updated-date\torder-status\tfulfillment-channel\t"
+        "sales-channel\n111-9999999-0000001\t" +
+        iso(now_ - days(1)) + "\t" + iso(now_ - std::chrono::minutes(5)) +
+        "\tShipped\tMerchant\tAmazon.com\n";
+    data["reports"]["GET_FLAT_FILE_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL"] = {
+        {"status", "DONE"}, {"document", report}};
+    test::write_file(dir_ / "seller.json", data.dump());
+    auto behind = test::run_binary({"fetch", "--config", config.string(), "--source", "orders",
+                                    "--json"});
+    ASSERT_EQ(behind.exit_code, 0) << behind.out << behind.err;
+    const json answer = json::parse(behind.out);
+    ASSERT_EQ(answer["sources"].size(), 1u);
+    const std::string message = answer["sources"][0]["message"].get<std::string>();
+    EXPECT_NE(message.find("behind: 20 pages"), std::string::npos) << message;
+    EXPECT_NE(message.find("caught up through the All Orders report"), std::string::npos)
+        << message;
+    EXPECT_FALSE(answer["sources"][0]["behind"].get<bool>()) << behind.out;
+
+    SQLite::Database db((dir_ / "db.sqlite").string());
+    EXPECT_EQ(count(db, "SELECT COUNT(*) FROM orders WHERE order_id = '111-9999999-0000001'"), 1);
+    EXPECT_EQ(count(db, "SELECT behind FROM spapi_sources WHERE source = 'orders'"), 0);
+    auto status = test::run_binary({"status", "--config", config.string(), "--json"});
+    ASSERT_EQ(status.exit_code, 0) << status.err;
+    for (const auto& s : json::parse(status.out).at("sources")) {
+        if (s["source"] == "orders") {
+            EXPECT_FALSE(s["behind"].get<bool>()) << status.out;
+        }
+    }
 }
 
 TEST_F(SpApiFetch, WithoutTheSectionNothingIsFetched) {
