@@ -7,6 +7,7 @@
 
 #include <cstdio>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 
 #include "core/time.hpp"
@@ -404,6 +405,51 @@ TEST_F(SpApiFetch, ACatchUpThroughTheReportClearsBehind) {
         if (s["source"] == "orders") {
             EXPECT_FALSE(s["behind"].get<bool>()) << status.out;
         }
+    }
+}
+
+// `run --once` fetches what is due before it evaluates, as `run` does: the
+// orders and Amazon's account-health report arrive, and the report's AT_RISK
+// account status is an alert in the same cycle.
+TEST_F(SpApiFetch, RunOnceFetchesBeforeItEvaluates) {
+    test::write_file(dir_ / "seller.json", seller().dump());
+    test::child_server amazon(
+        {test::python3(), std::string(SHD_SOURCE_DIR) + "/tests/support/spapi_standin.py", "--data",
+         (dir_ / "seller.json").string(), "--cert", (dir_ / "cert.pem").string(), "--key",
+         (dir_ / "key.pem").string(), "--log", (dir_ / "standin.log").string()},
+        dir_ / "standin.err");
+    const auto config = write_config(amazon.port());
+    auto r = test::run_binary({"run", "--once", "--config", config.string()});
+    EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+    EXPECT_EQ(r.err.find("client-secret-value"), std::string::npos);
+    EXPECT_EQ(r.err.find("refresh-token-value"), std::string::npos);
+
+    std::set<std::string> operations;
+    for (const auto& entry : standin_log())
+        operations.insert(entry["operation"].get<std::string>());
+    EXPECT_TRUE(operations.contains("searchOrders")) << r.err;
+    EXPECT_TRUE(operations.contains("listFinancialEvents")) << r.err;
+    EXPECT_TRUE(operations.contains("createReport")) << r.err;
+
+    SQLite::Database db((dir_ / "db.sqlite").string());
+    EXPECT_EQ(count(db, "SELECT COUNT(*) FROM orders"), 2);
+    EXPECT_EQ(count(db, "SELECT COUNT(*) FROM account_health_snapshots"), 1);
+    // Evaluated after the fetch: the snapshot's account status is an alert.
+    EXPECT_EQ(count(db, "SELECT COUNT(*) FROM alert_states WHERE fingerprint ="
+                        " 'account_status|ATVPDKIKX0DER'"),
+              1);
+
+    // A second run at once: no source is due yet (only the history goes on,
+    // one report window a run).
+    const auto asked = standin_log().size();
+    auto again = test::run_binary({"run", "--once", "--config", config.string()});
+    EXPECT_EQ(again.exit_code, 0) << again.err;
+    const auto log = standin_log();
+    for (std::size_t i = asked; i < log.size(); ++i) {
+        const std::string operation = log[i]["operation"].get<std::string>();
+        EXPECT_TRUE(operation == "createReport" || operation == "getReport" ||
+                    operation == "getReportDocument" || operation == "lwa")
+            << operation;
     }
 }
 
