@@ -4,7 +4,6 @@
 #include <SQLiteCpp/Statement.h>
 #include <SQLiteCpp/Transaction.h>
 #include <fmt/format.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -15,6 +14,7 @@
 #include "core/metric_catalog.hpp"
 #include "ingest/importer.hpp"
 #include "ingest/store_writer.hpp"
+#include "spapi/document_file.hpp"
 #include "spapi/finances.hpp"
 #include "spapi/orders.hpp"
 #include "spapi/rules.hpp"
@@ -732,31 +732,17 @@ fetch_result syncer::fetch_report_document(std::string_view type, std::string_vi
     if (!document_info.is_object() || !document_info.contains("url") ||
         !document_info["url"].is_string())
         return fail(fmt::format("getReportDocument {}: the answer has no url", document_id));
-    const std::string compression = document_info.value("compressionAlgorithm", std::string());
-    auto fetched = api_.fetch_document(document_info["url"].get<std::string>(), compression);
+    // The document goes to a file of its own (unnamed, 0600, in the
+    // database's folder, gone once closed) and is imported from there as an
+    // export file is: streamed, gzip read by its magic bytes whatever the
+    // report said, Windows-1252 converted. Memory does not grow with it.
+    auto file = document_file::create(db_.path().parent_path());
+    if (!file)
+        return fail(fmt::format("report document {}: {}", document_id, file.error().text));
+    auto fetched = api_.download_document(document_info["url"].get<std::string>(), file->fd());
     if (!fetched)
         return fail(fmt::format("report document {}: {}", document_id, describe(fetched.error())));
-
-    // The document is imported as an export file is, from memory (Amazon
-    // asks that report content never touch the disk unencrypted).
-    const int fd = ::memfd_create("sp-api-report", MFD_CLOEXEC);
-    if (fd < 0)
-        return fail(fmt::format("cannot hold the report in memory: {}", std::strerror(errno)));
-    struct fd_closer {
-        int fd;
-        ~fd_closer() { ::close(fd); }
-    } closer{fd};
-    std::size_t written = 0;
-    while (written < fetched->text.size()) {
-        const ssize_t n =
-            ::write(fd, fetched->text.data() + written, fetched->text.size() - written);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            return fail(fmt::format("cannot hold the report in memory: {}", std::strerror(errno)));
-        }
-        written += static_cast<std::size_t>(n);
-    }
+    const int fd = file->fd();
     ingest::importer importer(db_, clock_, cfg_.default_marketplace);
     importer.set_account_marketplace(marketplace);
     auto imported =
