@@ -51,7 +51,8 @@ int run_once(const config::config& cfg, store::database& db, const Clock& wall,
     service::cycle_report report;
     for (int round = 0;; ++round) {
         auto scan = box.scan();
-        if (!scan || scan->waiting == 0 || round >= kOnceSettleRounds) break;
+        if (!scan || scan->waiting == 0 || round >= kOnceSettleRounds)
+            break;
         std::this_thread::sleep_for(kOnceSettle);
     }
     // The SP-API sources that are due, as `run` fetches them before each
@@ -71,8 +72,7 @@ int run_once(const config::config& cfg, store::database& db, const Clock& wall,
     auto delivered = service::deliver_all_due(dispatcher, db, cfg, clock);
     service::log_delivery(delivered);
     const bool delivery_failed = !delivered || delivered->retried + delivered->dead > 0;
-    return report.failed || delivery_failed || report.inbox.rejected > 0 ? kExitFailure
-                                                                          : kExitOk;
+    return report.failed || delivery_failed || report.inbox.rejected > 0 ? kExitFailure : kExitOk;
 }
 
 }  // namespace

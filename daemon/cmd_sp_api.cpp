@@ -127,8 +127,7 @@ int sp_api_check(const global_options& g, bool as_json) {
                   << ": no sp_api section: nothing to check (docs/sp-api.md)\n";
         return kExitUsage;
     }
-    auto settings =
-        spapi::make_client_settings(*cfg->sp_api, std::getenv("CREDENTIALS_DIRECTORY"));
+    auto settings = spapi::make_client_settings(*cfg->sp_api, std::getenv("CREDENTIALS_DIRECTORY"));
     if (!settings) {
         std::cerr << "seller-healthd: " << g.config_path << ": " << settings.error().text << "\n";
         return kExitUsage;

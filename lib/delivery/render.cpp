@@ -125,8 +125,7 @@ std::string signal_numbers_line(const alerts::signal_values& v) {
     if (v.amazon_rate) {
         add(fmt::format("Amazon {}{}", alerts::format_percent(*v.amazon_rate),
                         v.amazon_numerator && v.amazon_denominator
-                            ? fmt::format(" ({} of {})", *v.amazon_numerator,
-                                          *v.amazon_denominator)
+                            ? fmt::format(" ({} of {})", *v.amazon_numerator, *v.amazon_denominator)
                             : ""));
     }
     if (v.our_rate)

@@ -45,12 +45,11 @@ result<void, error_message> load_dashboard_data(store::database& db, instant as_
                 // The kind is the fingerprint's first part for every kind but
                 // metric alerts, whose first part is the metric's name.
                 const std::string first = fingerprint.substr(0, fingerprint.find('|'));
-                const bool known_kind =
-                    first == "message_deadline" || first == "ship_deadline" ||
-                    first == "stale_data" || first == "account_status" || first == "ahr_status" ||
-                    first == "policy_violations" || first == "amazon_divergence" ||
-                    first == "sp_api_auth" || first == "sp_api_secret_expiry" ||
-                    first == "sp_api_source";
+                const bool known_kind = first == "message_deadline" || first == "ship_deadline" ||
+                                        first == "stale_data" || first == "account_status" ||
+                                        first == "ahr_status" || first == "policy_violations" ||
+                                        first == "amazon_divergence" || first == "sp_api_auth" ||
+                                        first == "sp_api_secret_expiry" || first == "sp_api_source";
                 out.alerts.push_back(web::recent_alert{fingerprint, known_kind ? first : "metric",
                                                        ended.getColumn(1).getString(), "resolved",
                                                        from_unix(ended.getColumn(2).getInt64()),

@@ -413,8 +413,9 @@ fetch_result syncer::fetch_orders(const std::string& marketplace) {
         out.orders += caught.orders;
         if (caught_up(caught, marketplace)) {
             out.behind = false;
-            out.message += "; caught up through the All Orders report over the gap: " +
-                           caught.message + "; the remaining pages follow at the next run";
+            out.message +=
+                "; caught up through the All Orders report over the gap: " + caught.message +
+                "; the remaining pages follow at the next run";
         } else if (caught.ok) {
             out.message += "; All Orders report over the gap: " + caught.message;
         } else {

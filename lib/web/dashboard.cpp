@@ -588,10 +588,9 @@ std::string alert_title(std::string_view fingerprint) {
     if (fingerprint == "sp_api_secret_expiry")
         return "SP-API client secret expiring";
     if (parts.size() == 3 && parts[0] == "sp_api_source")
-        return parts[2].empty()
-                   ? fmt::format("SP-API source {} not succeeding", parts[1])
-                   : fmt::format("SP-API source {} not succeeding, {}", parts[1],
-                                 marketplace_code(parts[2]));
+        return parts[2].empty() ? fmt::format("SP-API source {} not succeeding", parts[1])
+                                : fmt::format("SP-API source {} not succeeding, {}", parts[1],
+                                              marketplace_code(parts[2]));
     if (parts.size() == 2 && parts[0] == "stale_data") {
         const auto* feed = find_feed(parts[1]);
         return fmt::format("Stale feed: {}", feed ? feed->words : parts[1]);

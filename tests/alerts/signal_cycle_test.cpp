@@ -60,9 +60,10 @@ class signal_db {
     void snapshot(instant taken_at, const std::string& status,
                   const std::vector<amazon_metric_row>& metrics) {
         auto& db = handle();
-        SQLite::Statement imp(db,
-                              "INSERT INTO imports(file_name, sha256, format, imported_at,"
-                              " row_count, order_count) VALUES (?1, ?2, 'account_health', ?3, 0, 0)");
+        SQLite::Statement imp(
+            db,
+            "INSERT INTO imports(file_name, sha256, format, imported_at,"
+            " row_count, order_count) VALUES (?1, ?2, 'account_health', ?3, 0, 0)");
         imp.bind(1, "health.json");
         imp.bind(2, "sha-" + std::to_string(++imports_));
         imp.bind(3, static_cast<std::int64_t>(to_unix(taken_at)));
@@ -163,7 +164,8 @@ const alert_change* find_change(const std::vector<alert_change>& changes, const 
 const std::string kStatus = std::string("account_status|") + kUS;
 const std::string kAhr = std::string("ahr_status|") + kUS;
 const std::string kOdr = std::string("amazon_divergence|order_defect_rate|") + kUS + "|MFN";
-const std::string kViolations = std::string("policy_violations|") + kUS + "|listingPolicyViolations";
+const std::string kViolations =
+    std::string("policy_violations|") + kUS + "|listingPolicyViolations";
 
 TEST(SignalCycle, StatusAndDivergenceFireWithTheirValuesAndResolveOnANormalSnapshot) {
     signal_db db;
@@ -188,8 +190,7 @@ TEST(SignalCycle, StatusAndDivergenceFireWithTheirValuesAndResolveOnANormalSnaps
     EXPECT_DOUBLE_EQ(*odr->signal->our_rate, 0.012);
     EXPECT_DOUBLE_EQ(*odr->signal->amazon_rate, 0.004);
     EXPECT_NE(odr->headroom_text.find("1.20%"), std::string::npos) << odr->headroom_text;
-    EXPECT_NE(odr->headroom_text.find("0.40% (2 of 500)"), std::string::npos)
-        << odr->headroom_text;
+    EXPECT_NE(odr->headroom_text.find("0.40% (2 of 500)"), std::string::npos) << odr->headroom_text;
     EXPECT_FALSE(odr->advice.empty());
 
     // The outbox holds them, values included, for every channel to render.
@@ -201,9 +202,9 @@ TEST(SignalCycle, StatusAndDivergenceFireWithTheirValuesAndResolveOnANormalSnaps
     ASSERT_TRUE(rows[0].alerts[1].signal || rows[0].alerts[0].signal);
 
     // Nothing new an hour later: no second notice.
-    EXPECT_TRUE(db.cycle(cfg, eval_with_ours(T + std::chrono::hours(1), 0.012),
-                         T + std::chrono::hours(1))
-                    .changes.empty());
+    EXPECT_TRUE(
+        db.cycle(cfg, eval_with_ours(T + std::chrono::hours(1), 0.012), T + std::chrono::hours(1))
+            .changes.empty());
 
     // Past repeat_interval: a repeat of each.
     const instant later = T + cfg.alerts.repeat_interval + std::chrono::hours(1);

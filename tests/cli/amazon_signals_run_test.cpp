@@ -4,8 +4,8 @@
 // account_status and an amazon_divergence alert with the report's values; a
 // later NORMAL report, with Amazon's ODR close to ours, resolves both.
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -32,8 +32,8 @@ std::string orders_file() {
 
 std::string health_report(const std::string& status, double odr, int defects,
                           const std::string& to) {
-    return R"({"accountStatuses": [{"marketplaceId": ")" + std::string(kUS) +
-           R"(", "status": ")" + status + R"("}],
+    return R"({"accountStatuses": [{"marketplaceId": ")" + std::string(kUS) + R"(", "status": ")" +
+           status + R"("}],
  "performanceMetrics": [{"marketplaceId": ")" +
            std::string(kUS) + R"(",
    "orderDefectRate": {"mfn": {"rate": )" +
@@ -52,7 +52,8 @@ std::string config_for(const std::string& url) {
            "  channels:\n"
            "    - name: hook\n"
            "      type: webhook\n"
-           "      url: \"" + url + "\"\n";
+           "      url: \"" +
+           url + "\"\n";
 }
 
 process_result run_once(const temp_dir& dir, const std::string& at) {

@@ -136,7 +136,8 @@ TEST_F(SpApiFetch, StoresOrdersDefectsAndReportsThenCountsNothingTwice) {
     // cancellation only when includedData names CANCELLATION.
     data["orders"][1]["orderItems"][0]["cancellation"] = {
         {"cancellationRequest", {{"requester", "BUYER"}, {"cancelReason", "NO_LONGER_NEEDED"}}},
-        {"cancellationExecution", {{"cancelledBy", "MERCHANT"}, {"cancelReason", "BUYER_REQUEST"}}}};
+        {"cancellationExecution",
+         {{"cancelledBy", "MERCHANT"}, {"cancelReason", "BUYER_REQUEST"}}}};
     test::write_file(dir_ / "seller.json", data.dump());
     test::child_server amazon(
         {test::python3(), std::string(SHD_SOURCE_DIR) + "/tests/support/spapi_standin.py", "--data",
@@ -385,8 +386,8 @@ TEST_F(SpApiFetch, ACatchUpThroughTheReportClearsBehind) {
     data["reports"]["GET_FLAT_FILE_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL"] = {
         {"status", "DONE"}, {"document", report}};
     test::write_file(dir_ / "seller.json", data.dump());
-    auto behind = test::run_binary({"fetch", "--config", config.string(), "--source", "orders",
-                                    "--json"});
+    auto behind =
+        test::run_binary({"fetch", "--config", config.string(), "--source", "orders", "--json"});
     ASSERT_EQ(behind.exit_code, 0) << behind.out << behind.err;
     const json answer = json::parse(behind.out);
     ASSERT_EQ(answer["sources"].size(), 1u);
@@ -435,8 +436,9 @@ TEST_F(SpApiFetch, RunOnceFetchesBeforeItEvaluates) {
     EXPECT_EQ(count(db, "SELECT COUNT(*) FROM orders"), 2);
     EXPECT_EQ(count(db, "SELECT COUNT(*) FROM account_health_snapshots"), 1);
     // Evaluated after the fetch: the snapshot's account status is an alert.
-    EXPECT_EQ(count(db, "SELECT COUNT(*) FROM alert_states WHERE fingerprint ="
-                        " 'account_status|ATVPDKIKX0DER'"),
+    EXPECT_EQ(count(db,
+                    "SELECT COUNT(*) FROM alert_states WHERE fingerprint ="
+                    " 'account_status|ATVPDKIKX0DER'"),
               1);
 
     // A second run at once: no source is due yet (only the history goes on,

@@ -442,8 +442,9 @@ alerts::notification divergence_notification() {
     a.window_days = 0;
     a.rate = 0.012;
     a.title = "[AT RISK] order_defect_rate ATVPDKIKX0DER MFN: ours 1.20% vs Amazon's 0.40%";
-    a.headroom_text = "Our order_defect_rate for ATVPDKIKX0DER MFN is 1.20%; Amazon's report says "
-                      "0.40% (2 of 500): they differ by more than the tolerance 0.50%.";
+    a.headroom_text =
+        "Our order_defect_rate for ATVPDKIKX0DER MFN is 1.20%; Amazon's report says "
+        "0.40% (2 of 500): they differ by more than the tolerance 0.50%.";
     a.signal = alerts::signal_values{};
     a.signal->taken_at = *parse_iso8601("2026-03-01T10:00:00Z");
     a.signal->subject = "order_defect_rate";
@@ -474,8 +475,7 @@ TEST(RenderSignals, EveryChannelCarriesTheDivergencesTwoNumbers) {
 
     const auto pd = json::parse(render_pagerduty(n, kSentAt, "key").at(0).body);
     EXPECT_EQ(pd["payload"]["class"], "amazon_divergence");
-    EXPECT_DOUBLE_EQ(pd["payload"]["custom_details"]["signal"]["amazon_rate"].get<double>(),
-                     0.004);
+    EXPECT_DOUBLE_EQ(pd["payload"]["custom_details"]["signal"]["amazon_rate"].get<double>(), 0.004);
 
     const auto am = json::parse(render_alertmanager(n, kSentAt, std::chrono::hours(8)).body);
     ASSERT_EQ(am.size(), 1u);  // no twin of the other severity for a signal alert
