@@ -327,6 +327,37 @@ TEST(SignalCycle, SpApiAuthExpiryAndASilentSourceAlertAndResolve) {
     EXPECT_TRUE(db.states().empty());
 }
 
+TEST(SignalInputs, TheNewestAttemptSaysWhetherTheCredentialsAreRefused) {
+    signal_db db;
+    auto cfg = base_config();
+    cfg.sp_api.emplace();
+    cfg.sp_api->marketplaces = {kUS};
+    const auto row = [&](const char* source, const char* marketplace, instant attempt,
+                         bool refused) {
+        SQLite::Statement q(db.handle(),
+                            "INSERT OR REPLACE INTO spapi_sources(source, marketplace_id,"
+                            " last_attempt_at, last_success_at, first_attempt_at, last_error,"
+                            " auth_refused) VALUES (?1, ?2, ?3, ?3, ?3, ?4, ?5)");
+        q.bind(1, source);
+        q.bind(2, marketplace);
+        q.bind(3, static_cast<std::int64_t>(to_unix(attempt)));
+        if (refused)
+            q.bind(4, "Login with Amazon: invalid_client");
+        q.bind(5, refused ? 1 : 0);
+        q.exec();
+    };
+    row("orders", kUS, T - std::chrono::hours(1), true);
+    row("finances", "", T, false);
+    EXPECT_FALSE(load_access_health(db.handle(), cfg).auth_refused)
+        << "a later attempt got a token";
+    row("finances", "", T + std::chrono::minutes(1), true);
+    const auto h = load_access_health(db.handle(), cfg);
+    EXPECT_TRUE(h.auth_refused);
+    EXPECT_EQ(h.auth_error, "invalid_client");
+    ASSERT_EQ(h.sources.size(), 2u);
+    EXPECT_EQ(h.sources[0].interval, cfg.sp_api->schedule.finances);
+}
+
 TEST(SignalInputs, TheTwoNewestSnapshotsPerMarketplaceAsOfT) {
     signal_db db;
     db.snapshot(T - std::chrono::hours(10), "NORMAL", {});
