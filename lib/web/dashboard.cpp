@@ -527,7 +527,7 @@ void write_alerts(std::string& out, const snapshot& s, instant now) {
             "</tr>",
             esc(a.fingerprint), a.state == "resolved" ? "resolved" : "active",
             esc(alert_state_label(a.state, a.fingerprint)), severity,
-            esc(alert_title(a.fingerprint)), when(a.since, now),
+            esc(a.title.empty() ? alert_title(a.fingerprint) : a.title), when(a.since, now),
             a.resolved_at ? when(*a.resolved_at, now) : std::string("—"));
     }
     out += "</tbody></table></div></section>";

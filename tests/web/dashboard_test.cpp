@@ -388,6 +388,20 @@ TEST(Dashboard, RecentAlertsWithReadableTitles) {
     EXPECT_THAT(page, HasSubstr("<span class=\"state resolved\">Resolved</span>"));
 }
 
+TEST(Dashboard, AnAmazonSignalAlertShowsItsValues) {
+    snapshot s = realistic_snapshot();
+    s.alerts.push_back({"amazon_divergence|order_defect_rate|ATVPDKIKX0DER|MFN",
+                        "amazon_divergence", "at_risk", "firing", s.evaluation->as_of - hours(2),
+                        std::nullopt,
+                        "order_defect_rate ATVPDKIKX0DER MFN: ours 1.20% vs Amazon's 0.40%"});
+    const std::string page = render_dashboard(s, now_of(s));
+    const auto row = page.find(
+        "<tr data-fingerprint=\"amazon_divergence|order_defect_rate|ATVPDKIKX0DER|MFN\">");
+    ASSERT_NE(row, std::string::npos);
+    const std::string cells = page.substr(row, page.find("</tr>", row) - row);
+    EXPECT_THAT(cells, HasSubstr("ours 1.20% vs Amazon&#39;s 0.40%"));
+}
+
 TEST(Dashboard, AnEndedDeadlineAlertIsNotResolved) {
     snapshot s = realistic_snapshot();
     s.alerts.push_back({"ship_deadline|113-0087651-5520139", "ship_deadline", "at_risk", "resolved",
