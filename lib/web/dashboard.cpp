@@ -527,7 +527,7 @@ void write_alerts(std::string& out, const snapshot& s, instant now) {
             "</tr>",
             esc(a.fingerprint), a.state == "resolved" ? "resolved" : "active",
             esc(alert_state_label(a.state, a.fingerprint)), severity,
-            esc(alert_title(a.fingerprint)), when(a.since, now),
+            esc(a.title.empty() ? alert_title(a.fingerprint) : a.title), when(a.since, now),
             a.resolved_at ? when(*a.resolved_at, now) : std::string("—"));
     }
     out += "</tbody></table></div></section>";
@@ -570,6 +570,27 @@ std::string alert_title(std::string_view fingerprint) {
         return fmt::format("Order {} not confirmed", parts[1]);
     if (fingerprint == "stale_data")
         return "No data imported";
+    // Amazon's own signals and the SP-API's health (alerts/amazon_signals.hpp).
+    if (parts.size() == 2 && parts[0] == "account_status")
+        return fmt::format("Amazon account status, {}", marketplace_code(parts[1]));
+    if (parts.size() == 2 && parts[0] == "ahr_status")
+        return fmt::format("Account Health Rating worse, {}", marketplace_code(parts[1]));
+    if (parts.size() == 3 && parts[0] == "policy_violations")
+        return fmt::format("More {}, {}", parts[2], marketplace_code(parts[1]));
+    if (parts.size() == 4 && parts[0] == "amazon_divergence") {
+        const auto key = metric_from_name(parts[1]);
+        return fmt::format("Ours differs from Amazon's: {}, {}, {}",
+                           key ? std::string(definition(*key).title) : std::string(parts[1]),
+                           marketplace_code(parts[2]), channel_text(parts[3]));
+    }
+    if (fingerprint == "sp_api_auth")
+        return "SP-API credentials refused";
+    if (fingerprint == "sp_api_secret_expiry")
+        return "SP-API client secret expiring";
+    if (parts.size() == 3 && parts[0] == "sp_api_source")
+        return parts[2].empty() ? fmt::format("SP-API source {} not succeeding", parts[1])
+                                : fmt::format("SP-API source {} not succeeding, {}", parts[1],
+                                              marketplace_code(parts[2]));
     if (parts.size() == 2 && parts[0] == "stale_data") {
         const auto* feed = find_feed(parts[1]);
         return fmt::format("Stale feed: {}", feed ? feed->words : parts[1]);

@@ -27,6 +27,10 @@ struct recent_alert {
     std::string state;        // pending, firing or resolved
     instant since;            // the episode's start
     std::optional<instant> resolved_at;
+    // What the alert says, with its values, when its state keeps it (the
+    // alerts on Amazon's signals: "Amazon account status AT_RISK in ...");
+    // empty: the dashboard names it from the fingerprint.
+    std::string title = {};
 };
 
 // Durations in seconds as a Prometheus histogram: a count per bucket

@@ -43,6 +43,8 @@ Behaviour switches (all optional):
   lwa_error           "invalid_grant" / "invalid_client": the token endpoint refuses
   forbidden           [operationId, ...]: 403 Unauthorized (a role missing)
   server_errors       {operationId: n}: the first n requests answer 503
+  throttle_first      {operationId: n}: the first n requests answer 429, whatever
+                      the bucket holds (a deterministic throttle for tests)
   slow                {operationId: seconds}: answer after that long
   hang                [operationId, ...]: read the request, never answer
   report_polls        getReport answers IN_QUEUE/IN_PROGRESS this many times
@@ -225,6 +227,9 @@ class Amazon:
             return 403, {}, self.json(errors(
                 "Unauthorized", "Access to requested resource is denied.",
                 "The application does not have the role this operation needs."))
+        if self.counts[operation] <= self.behaviour("throttle_first", {}).get(operation, 0):
+            return 429, {}, self.json(errors(
+                "QuotaExceeded", "You exceeded your quota for the requested resource."))
         if self.behaviour("throttle", True):
             bucket = self.buckets.get(operation)
             if bucket is None or bucket.rate != rate:
@@ -548,7 +553,7 @@ class Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(length) if length else b""
         headers = {k.lower(): v for k, v in self.headers.items()}
         operation, status, extra, payload, delay = amazon.answer(method, url.path, query, headers, body)
-        entry = {"time": time.time(), "method": method, "path": url.path,
+        entry = {"time": time.time(), "method": method, "path": url.path, "query": url.query,
                  "operation": operation, "headers": sorted(headers),
                  "token_sent": "x-amz-access-token" in headers, "status": status}
         if delay < 0:

@@ -388,6 +388,20 @@ TEST(Dashboard, RecentAlertsWithReadableTitles) {
     EXPECT_THAT(page, HasSubstr("<span class=\"state resolved\">Resolved</span>"));
 }
 
+TEST(Dashboard, AnAmazonSignalAlertShowsItsValues) {
+    snapshot s = realistic_snapshot();
+    s.alerts.push_back({"amazon_divergence|order_defect_rate|ATVPDKIKX0DER|MFN",
+                        "amazon_divergence", "at_risk", "firing", s.evaluation->as_of - hours(2),
+                        std::nullopt,
+                        "order_defect_rate ATVPDKIKX0DER MFN: ours 1.20% vs Amazon's 0.40%"});
+    const std::string page = render_dashboard(s, now_of(s));
+    const auto row = page.find(
+        "<tr data-fingerprint=\"amazon_divergence|order_defect_rate|ATVPDKIKX0DER|MFN\">");
+    ASSERT_NE(row, std::string::npos);
+    const std::string cells = page.substr(row, page.find("</tr>", row) - row);
+    EXPECT_THAT(cells, HasSubstr("ours 1.20% vs Amazon&#39;s 0.40%"));
+}
+
 TEST(Dashboard, AnEndedDeadlineAlertIsNotResolved) {
     snapshot s = realistic_snapshot();
     s.alerts.push_back({"ship_deadline|113-0087651-5520139", "ship_deadline", "at_risk", "resolved",
@@ -433,6 +447,14 @@ TEST(AlertTitle, FromFingerprints) {
     EXPECT_EQ(alert_title("stale_data"), "No data imported");
     EXPECT_EQ(alert_title("stale_data|shipments"), "Stale feed: shipments");
     EXPECT_EQ(alert_title("stale_data|sp_api_orders"), "Stale feed: sp_api_orders");
+    EXPECT_EQ(alert_title("account_status|ATVPDKIKX0DER"), "Amazon account status, US");
+    EXPECT_EQ(alert_title("ahr_status|ATVPDKIKX0DER"), "Account Health Rating worse, US");
+    EXPECT_EQ(alert_title("policy_violations|ATVPDKIKX0DER|listingPolicyViolations"),
+              "More listingPolicyViolations, US");
+    EXPECT_EQ(alert_title("amazon_divergence|order_defect_rate|ATVPDKIKX0DER|MFN"),
+              "Ours differs from Amazon's: Order defect rate, US, MFN");
+    EXPECT_EQ(alert_title("sp_api_auth"), "SP-API credentials refused");
+    EXPECT_EQ(alert_title("sp_api_source|finances|"), "SP-API source finances not succeeding");
     EXPECT_EQ(alert_title("no_such_metric|X|MFN|10"), "no_such_metric|X|MFN|10");
     EXPECT_EQ(alert_title(""), "");
 }
