@@ -347,9 +347,9 @@ class exchange {
             if (!to_sink) {
                 out.body.append(piece.data(), got);
             } else if (!options_.body_sink(std::string_view(piece.data(), got))) {
-                return failure(http_error::kind::io,
-                               fmt::format("the response from {} could not be stored",
-                                           endpoint_text(url_)));
+                return failure(
+                    http_error::kind::io,
+                    fmt::format("the response from {} could not be stored", endpoint_text(url_)));
             }
         }
         ended_at_eof = parser->need_eof();

@@ -466,9 +466,9 @@ struct client::impl {
             // subset); a document in any other charset would be misread.
             const std::string charset = charset_of(content_type);
             if (!charset.empty() && charset != "utf-8" && charset != "windows-1252")
-                return fail(api_error::kind::decode, r->status, {},
-                            "report document: the document's charset " + charset +
-                                " is not supported");
+                return fail(
+                    api_error::kind::decode, r->status, {},
+                    "report document: the document's charset " + charset + " is not supported");
             return downloaded_document{content_type, written};
         }
     }

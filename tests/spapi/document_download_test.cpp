@@ -135,8 +135,7 @@ TEST_F(DocumentDownload, ADocumentLargerThanTheMemoryLimitIsImportedWholePlainAn
     for (const bool gzipped : {false, true}) {
         SCOPED_TRACE(gzipped ? "gzip" : "plain");
         std::filesystem::remove_all(db_dir_);
-        spapi_standin amazon(
-            seller({{"document_file", document.string()}, {"gzip", gzipped}}));
+        spapi_standin amazon(seller({{"document_file", document.string()}, {"gzip", gzipped}}));
         const auto result = backfill(amazon);
         EXPECT_TRUE(result.ok) << result.message;
         EXPECT_EQ(count("SELECT COUNT(*) FROM orders"), static_cast<long long>(ids.size()));

@@ -32,7 +32,8 @@ changes, so a test can change behaviour mid-run):
                # (the Content-Length promised the whole document)
    "behaviour": {...}}
 
-Report types missing from "reports" end CANCELLED (Amazon's "no data").
+A key "TYPE@MARKETPLACE" holds that marketplace's report (else "TYPE" serves every
+marketplace). Report types missing from "reports" end CANCELLED (Amazon's "no data").
 Behaviour switches (all optional):
   rate_scale          multiply every published rate (default 1)
   throttle            false: never answer 429 (default true)
@@ -419,7 +420,8 @@ class Amazon:
         spec = r["spec"]
         r["polls"] += 1
         waiting = int(self.behaviour("report_polls", 1))
-        configured = self.data.get("reports", {}).get(spec["reportType"])
+        key = self.report_key(spec)
+        configured = self.data.get("reports", {}).get(key)
         final = configured.get("status", "DONE") if configured else "CANCELLED"
         out = {"reportId": report_id, "reportType": spec["reportType"],
                "marketplaceIds": spec["marketplaceIds"], "createdTime": iso(r["created"])}
@@ -434,11 +436,18 @@ class Amazon:
         out["processingEndTime"] = iso(self.wall())
         if final == "DONE":
             document_id = "amzn1.spdoc.1.4.na." + report_id
-            self.documents[document_id] = spec["reportType"]
+            self.documents[document_id] = key
             if configured.get("document_file"):
                 self.document_files[document_id] = spec
             out["reportDocumentId"] = document_id
         return 200, {}, self.json(out)
+
+    def report_key(self, spec):
+        """"TYPE@MARKETPLACE" when the data has a report for that marketplace
+        alone, else "TYPE"."""
+        marketplaces = spec.get("marketplaceIds") or [""]
+        specific = f"{spec['reportType']}@{marketplaces[0]}"
+        return specific if specific in self.data.get("reports", {}) else spec["reportType"]
 
     def get_report_document(self, query, headers, body, document_id):
         report_type = self.documents.get(document_id)
@@ -514,7 +523,8 @@ class Amazon:
         payload = configured.get("document", "").encode("cp1252" if charset == "windows-1252" else charset)
         if configured.get("gzip"):
             payload = gzip.compress(payload)
-        content_type = ("application/json" if report_type == "GET_V2_SELLER_PERFORMANCE_REPORT"
+        content_type = ("application/json"
+                        if report_type.split("@")[0] == "GET_V2_SELLER_PERFORMANCE_REPORT"
                         else "text/plain") + (";charset=Cp1252" if charset == "windows-1252"
                                               else f";charset={charset.upper()}")
         return 200, {"Content-Type": content_type}, payload
