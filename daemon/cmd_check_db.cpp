@@ -147,6 +147,8 @@ int check_db(const global_options& g, const check_db_options& o) {
             }
             doc["bucket_drift"] = buckets;
             doc["unlinked_missing"] = report.unlinked_missing;
+            doc["shipped_flag_wrong"] = report.shipped_flag_wrong;
+            doc["deferral_left"] = report.deferral_left;
             json rows = json::array();
             for (const auto& d : differences) {
                 rows.push_back({{"at", d.as_of},
@@ -165,6 +167,11 @@ int check_db(const global_options& g, const check_db_options& o) {
                 " not listed, {} metric rows differ\n",
                 cfg->database.string(), report.buckets, report.drift.size(),
                 report.unlinked_missing, differences.size());
+            if (report.shipped_flag_wrong != 0 || report.deferral_left != 0) {
+                std::cout << fmt::format(
+                    "  {} Unshipped rows with a wrong shipped flag, {} bulk-import markers left\n",
+                    report.shipped_flag_wrong, report.deferral_left);
+            }
             for (const auto& d : report.drift) {
                 std::cout << fmt::format("  {} {} {} from {}:", d.span == 86400 ? "day" : "hour",
                                          d.marketplace_id.empty() ? "(default)" : d.marketplace_id,

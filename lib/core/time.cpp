@@ -94,7 +94,20 @@ std::optional<instant> parse_iso8601(std::string_view text) {
 }
 
 std::string format_iso8601(instant t) {
-    return date::format("%Y-%m-%dT%H:%M:%SZ", t);
+    // By hand for the years of four digits: date::format goes through an
+    // ostream, and `status --json` prints thousands of times.
+    const auto day = std::chrono::floor<date::days>(t);
+    const date::year_month_day ymd{day};
+    const int year = static_cast<int>(ymd.year());
+    if (year < 0 || year > 9999)
+        return date::format("%Y-%m-%dT%H:%M:%SZ", t);
+    const auto seconds = (t - day).count();
+    char text[24];
+    std::snprintf(text, sizeof text, "%04d-%02u-%02uT%02d:%02d:%02dZ", year,
+                  static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                  static_cast<int>(seconds / 3600), static_cast<int>(seconds / 60 % 60),
+                  static_cast<int>(seconds % 60));
+    return text;
 }
 
 std::optional<std::chrono::seconds> parse_duration(std::string_view text) {

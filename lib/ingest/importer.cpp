@@ -227,6 +227,8 @@ result<import_report, import_failure> importer::import_open_file(int fd,
         {
             // Statements are finalised here, before the transaction ends.
             store_writer writer(db, import_id, now);
+            // New orders' counts in memory, written once by record_arrival.
+            writer.defer_order_counts();
             SQLite::Statement marketplace_of(
                 db, "SELECT marketplace_id FROM orders WHERE order_id = ?1");
             parse_context ctx;

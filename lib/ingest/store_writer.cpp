@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <stdexcept>
+#include <string>
 #include <string_view>
 
 namespace shd::ingest {
@@ -236,7 +238,95 @@ void store_writer::write(const record& r, long line) {
         r);
 }
 
+void store_writer::defer_order_counts() {
+    if (deferring_)
+        return;
+    // A row left by a writer that never flushed fails here, loudly, rather
+    // than silently skipping the counts of this import too.
+    db_.exec("INSERT INTO counts_deferred(writer) VALUES (1)");
+    select_unlinked_ = std::make_unique<SQLite::Statement>(
+        db_, "SELECT 1 FROM unlinked_orders WHERE order_id = ?1");
+    deferring_ = true;
+}
+
+void store_writer::count_inserted_order(const std::string& order_id,
+                                        const std::optional<std::string>& marketplace_id,
+                                        const std::string& fulfillment_channel,
+                                        long long purchased_at, bool cancelled) {
+    // The conditions of the orders_count_insert trigger, which stands aside.
+    if (!deferring_ || !marketplace_id)
+        return;
+    auto& waited = *select_unlinked_;
+    waited.bind(1, order_id);
+    const bool is_waited = waited.executeStep();
+    waited.reset();
+    if (is_waited)
+        return;  // orders_count_insert_waited counts it
+    std::size_t name = 0;
+    while (name < deferred_names_.size() && (deferred_names_[name].first != *marketplace_id ||
+                                             deferred_names_[name].second != fulfillment_channel))
+        ++name;
+    if (name == deferred_names_.size())
+        deferred_names_.emplace_back(*marketplace_id, fulfillment_channel);
+    // The hour bucket (h * 3600, (h + 1) * 3600] holding the purchase, as
+    // the triggers number buckets.
+    const std::int64_t hour =
+        purchased_at > 0 ? (purchased_at - 1) / 3600 : -((3600 - purchased_at) / 3600);
+    constexpr int kHourBits = 40;
+    const std::int64_t key = (static_cast<std::int64_t>(name) << kHourBits) +
+                             (hour + (std::int64_t{1} << (kHourBits - 1)));
+    auto& sums = deferred_[key];
+    sums[0] += 1;
+    sums[1] += cancelled ? 1 : 0;
+}
+
+void store_writer::flush_deferred_counts() {
+    if (!deferring_)
+        return;
+    constexpr int kHourBits = 40;
+    // Each hour adds to its own bucket of every span (spans are whole hours,
+    // so an hour lies inside one bucket of each): the bucket of the hour's
+    // last second.
+    SQLite::Statement spans(db_, "SELECT span FROM count_spans");
+    std::vector<std::int64_t> span_list;
+    while (spans.executeStep()) {
+        const std::int64_t span = spans.getColumn(0).getInt64();
+        if (span <= 0 || span % 3600 != 0)
+            throw std::logic_error("store_writer: count span " + std::to_string(span) +
+                                   " is not a whole number of hours");
+        span_list.push_back(span);
+    }
+    SQLite::Statement add(
+        db_,
+        "INSERT INTO metric_counts(span, marketplace_id, channel, bucket, orders, cancelled)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(span, marketplace_id, channel, bucket)"
+        " DO UPDATE SET orders = orders + excluded.orders,"
+        " cancelled = cancelled + excluded.cancelled");
+    for (const auto& [key, sums] : deferred_) {
+        const auto& [marketplace_id, channel] =
+            deferred_names_[static_cast<std::size_t>(key >> kHourBits)];
+        const std::int64_t hour =
+            (key & ((std::int64_t{1} << kHourBits) - 1)) - (std::int64_t{1} << (kHourBits - 1));
+        const std::int64_t last_second = (hour + 1) * 3600;
+        for (std::int64_t span : span_list) {
+            const std::int64_t bucket =
+                last_second > 0 ? (last_second - 1) / span : -((span - last_second) / span);
+            add.bind(1, span);
+            bind_text(add, 2, marketplace_id);
+            bind_text(add, 3, channel);
+            add.bind(4, bucket);
+            add.bind(5, sums[0]);
+            add.bind(6, sums[1]);
+            run(add);
+        }
+    }
+    deferred_.clear();
+    db_.exec("DELETE FROM counts_deferred");
+    deferring_ = false;
+}
+
 void store_writer::record_arrival(std::string_view feed) {
+    flush_deferred_counts();
     SQLite::Statement s(
         db_,
         "INSERT INTO feeds(feed, last_import_at, last_import_id, newest_data_at, imports)"
@@ -317,6 +407,10 @@ void store_writer::start_order(const order_item_row& row) {
     // The common case, a new order, costs one statement.
     bind_order(*insert_order_, fresh);
     if (run(*insert_order_) == 1) {
+        count_inserted_order(
+            fresh.order_id, fresh.marketplace_id, fresh.fulfillment_channel, fresh.purchased_at,
+            fresh.fulfillment_channel == "MFN" &&
+                (fresh.is_cancelled || fresh.any_item_cancelled) && !fresh.buyer_requested_cancel);
         current_ = std::move(fresh);
         ++orders_written_;
         return;
@@ -422,6 +516,9 @@ void store_writer::write_unshipped(const unshipped_row& row) {
     if (!stored_source) {
         bind_fields(*insert_unshipped_order_);
         run(*insert_unshipped_order_);
+        // Inserted not cancelled (the statement's values).
+        count_inserted_order(row.order_id, row.marketplace_id, "MFN", to_unix(row.purchased_at),
+                             false);
         ++orders_written_;
     } else if (*stored_source == "unshipped") {
         bind_fields(*update_unshipped_order_);

@@ -41,11 +41,14 @@
 // caller rolls back.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "core/time.hpp"
@@ -77,6 +80,18 @@ class store_writer {
     // move it back). The one writer of the `feeds` table. Call once, after
     // the last record, inside the import's transaction.
     void record_arrival(std::string_view feed);
+
+    // Bulk import (the importer, one file in one transaction): from now on
+    // the purchase-date counts of the orders this writer inserts are added up
+    // in memory and written once, by flush_deferred_counts, while the orders
+    // insert trigger stands aside (migrations/0009: a row of counts_deferred,
+    // inserted here and deleted by the flush, inside the caller's
+    // transaction). Every other change still keeps its counts through the
+    // triggers; an order something waits for (unlinked_orders) is left to
+    // its trigger. The caller must flush before committing: record_arrival
+    // does. A rolled-back import drops both the row and the sums.
+    void defer_order_counts();
+    void flush_deferred_counts();
 
     // Orders this import created or replaced (an order seen again in the same
     // file, or skipped as older, is not counted again).
@@ -114,6 +129,11 @@ class store_writer {
     // Binds ?1..?11 of the order insert and update.
     void bind_order(SQLite::Statement& s, const order_state& order);
     void start_order(const order_item_row& row);
+    // An order this writer inserted: its counts, in memory when deferring.
+    void count_inserted_order(const std::string& order_id,
+                              const std::optional<std::string>& marketplace_id,
+                              const std::string& fulfillment_channel, long long purchased_at,
+                              bool cancelled);
     void merge_into_current(const order_item_row& row);
 
     SQLite::Database& db_;
@@ -124,6 +144,14 @@ class store_writer {
     // confirmations, defects, messages and replies, snapshot dates).
     std::optional<instant> newest_data_;
     std::optional<order_state> current_;
+
+    // Deferred counts: per (marketplace and channel, hour of purchase),
+    // orders and cancellations; the keys' marketplace and channel are indexes
+    // into deferred_names_ (a handful).
+    bool deferring_ = false;
+    std::vector<std::pair<std::string, std::string>> deferred_names_;
+    std::unordered_map<std::int64_t, std::array<std::int64_t, 2>> deferred_;
+    std::unique_ptr<SQLite::Statement> select_unlinked_;
 
     std::unique_ptr<SQLite::Statement> insert_order_;
     std::unique_ptr<SQLite::Statement> select_order_;

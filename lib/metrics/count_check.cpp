@@ -5,6 +5,7 @@
 #include <SQLiteCpp/Transaction.h>
 
 #include <map>
+#include <string>
 #include <tuple>
 
 namespace shd::metrics {
@@ -35,6 +36,15 @@ constexpr const char* kWaiting =
     " UNION SELECT order_id FROM messages"
     "  WHERE COALESCE(marketplace_id, '') = '' AND COALESCE(order_id, '') <> ''"
     " EXCEPT SELECT order_id FROM orders";
+
+// An Unshipped row (u) whose flag says otherwise than the shipments table.
+constexpr const char* kShippedWrong =
+    "u.shipped <> EXISTS (SELECT 1 FROM shipments AS s WHERE s.order_id = u.order_id)";
+
+// The shipped flags and counts_deferred exist from schema 9 on.
+bool has_schema_9(SQLite::Database& db) {
+    return db.tableExists("counts_deferred");
+}
 
 using bucket_key = std::tuple<std::int64_t, std::string, std::string, std::int64_t>;
 
@@ -90,6 +100,15 @@ count_check_report check_kept_counts(SQLite::Database& db) {
                                       " EXCEPT SELECT order_id FROM unlinked_orders)");
     missing.executeStep();
     report.unlinked_missing = missing.getColumn(0).getInt64();
+    if (has_schema_9(db)) {
+        SQLite::Statement flags(
+            db, std::string("SELECT COUNT(*) FROM unshipped_orders AS u WHERE ") + kShippedWrong);
+        flags.executeStep();
+        report.shipped_flag_wrong = flags.getColumn(0).getInt64();
+        SQLite::Statement left(db, "SELECT COUNT(*) FROM counts_deferred");
+        left.executeStep();
+        report.deferral_left = left.getColumn(0).getInt64();
+    }
     return report;
 }
 
@@ -104,6 +123,11 @@ count_check_report repair_kept_counts(SQLite::Database& db) {
                 kRecount);
         db.exec("DELETE FROM unlinked_orders");
         db.exec(std::string("INSERT INTO unlinked_orders(order_id) ") + kWaiting);
+        if (has_schema_9(db)) {
+            db.exec("DELETE FROM counts_deferred");
+            db.exec("UPDATE unshipped_orders AS u SET shipped = 1 - shipped WHERE " +
+                    std::string(kShippedWrong));
+        }
         tx.commit();
     }
     return check_kept_counts(db);

@@ -9,6 +9,7 @@
 #include <optional>
 #include <set>
 #include <stdexcept>
+#include <tuple>
 
 #include "metrics/freshness.hpp"
 #include "metrics/kept_counts.hpp"
@@ -128,12 +129,53 @@ std::vector<metric_result> compute_metrics_from_records(SQLite::Database& db,
     return out;
 }
 
+// A metric's numerator and denominator over (a, b] as of T from the kept
+// counts.
+row_counts counts_in(kept_counts& kept, metric_key key, const std::string& marketplace,
+                     const std::string& channel, std::int64_t a, std::int64_t b) {
+    row_counts counts;
+    switch (key) {
+        case metric_key::order_defect_rate: {
+            const auto c = kept.window(marketplace, channel, a, b, {count_arm::purchase});
+            counts.numerator = c[defective];
+            counts.denominator = c[orders];
+            counts.components =
+                odr_components{c[negative_feedback], c[a_to_z_claim], c[chargeback]};
+            break;
+        }
+        case metric_key::late_dispatch_rate: {
+            const auto c =
+                kept.window(marketplace, channel, a, b, {count_arm::ship_by, count_arm::promise});
+            counts.numerator = c[dispatch_late];
+            counts.denominator = c[dispatch_counted];
+            break;
+        }
+        case metric_key::cancellation_rate: {
+            const auto c = kept.window(marketplace, channel, a, b, {count_arm::purchase});
+            counts.numerator = c[cancelled];
+            counts.denominator = c[orders];
+            break;
+        }
+        case metric_key::valid_tracking_rate: {
+            const auto c = kept.window(marketplace, channel, a, b, {count_arm::confirmed});
+            counts.numerator = c[tracked];
+            counts.denominator = c[confirmed];
+            break;
+        }
+        case metric_key::response_rate_24h: {
+            const auto c = kept.window(marketplace, channel, a, b, {count_arm::message});
+            counts.numerator = c[on_time];
+            counts.denominator = c[answerable];
+            break;
+        }
+    }
+    return counts;
+}
+
 // Every row from the kept counts (kept_counts.hpp): the cost depends on the
 // windows' edges and what happened near T, not on the length of the history.
-std::vector<metric_result> compute_metrics_from_counts(SQLite::Database& db,
-                                                       const config::config& cfg, instant as_of) {
-    db.exec("PRAGMA mmap_size = 1073741824");
-    kept_counts kept(db, as_of, cfg.default_marketplace);
+std::vector<metric_result> rows_from_counts(kept_counts& kept, const config::config& cfg,
+                                            instant as_of) {
     const auto marketplaces = kept.marketplaces();
     std::vector<metric_result> out;
     for (const auto& marketplace : marketplaces) {
@@ -145,46 +187,7 @@ std::vector<metric_result> compute_metrics_from_counts(SQLite::Database& db,
                     const auto window = window_for(as_of, window_days, thresholds.lag_days);
                     const std::int64_t a = to_unix(window.start);
                     const std::int64_t b = to_unix(std::min(window.end, as_of));
-                    row_counts counts;
-                    switch (def.key) {
-                        case metric_key::order_defect_rate: {
-                            const auto c =
-                                kept.window(marketplace, channel, a, b, {count_arm::purchase});
-                            counts.numerator = c[defective];
-                            counts.denominator = c[orders];
-                            counts.components = odr_components{c[negative_feedback],
-                                                               c[a_to_z_claim], c[chargeback]};
-                            break;
-                        }
-                        case metric_key::late_dispatch_rate: {
-                            const auto c = kept.window(marketplace, channel, a, b,
-                                                       {count_arm::ship_by, count_arm::promise});
-                            counts.numerator = c[dispatch_late];
-                            counts.denominator = c[dispatch_counted];
-                            break;
-                        }
-                        case metric_key::cancellation_rate: {
-                            const auto c =
-                                kept.window(marketplace, channel, a, b, {count_arm::purchase});
-                            counts.numerator = c[cancelled];
-                            counts.denominator = c[orders];
-                            break;
-                        }
-                        case metric_key::valid_tracking_rate: {
-                            const auto c =
-                                kept.window(marketplace, channel, a, b, {count_arm::confirmed});
-                            counts.numerator = c[tracked];
-                            counts.denominator = c[confirmed];
-                            break;
-                        }
-                        case metric_key::response_rate_24h: {
-                            const auto c =
-                                kept.window(marketplace, channel, a, b, {count_arm::message});
-                            counts.numerator = c[on_time];
-                            counts.denominator = c[answerable];
-                            break;
-                        }
-                    }
+                    const row_counts counts = counts_in(kept, def.key, marketplace, channel, a, b);
                     if (counts.numerator > counts.denominator || counts.numerator < 0) {
                         throw std::logic_error(fmt::format(
                             "metrics: {} {} {} {}d: numerator {} and denominator {} from the kept"
@@ -200,6 +203,48 @@ std::vector<metric_result> compute_metrics_from_counts(SQLite::Database& db,
     }
     std::sort(out.begin(), out.end(), result_order);
     return out;
+}
+
+std::vector<metric_result> compute_metrics_from_counts(SQLite::Database& db,
+                                                       const config::config& cfg, instant as_of) {
+    db.exec("PRAGMA mmap_size = 1073741824");
+    kept_counts kept(db, as_of, cfg.default_marketplace);
+    return rows_from_counts(kept, cfg, as_of);
+}
+
+// clears_by of the breached rows from the kept counts: day i of a row's
+// buckets is the window (T - (i + 1) days, T - i days], as day_bucket
+// attributes a record. Each (metric, marketplace, channel, day) is read once,
+// whatever rows share it; with T on the hour every day is whole hours, so it
+// costs index ranges of metric_counts only.
+void add_clears_by_from_counts(kept_counts& kept, const config::config& cfg, instant as_of,
+                               std::vector<metric_result>& rows) {
+    const std::int64_t t = to_unix(as_of);
+    std::map<std::tuple<metric_key, std::string, std::string, std::int64_t>, row_counts> days_read;
+    for (auto& r : rows) {
+        if (r.status != metric_status::breached || r.metric == metric_key::cancellation_rate)
+            continue;
+        const auto& thresholds = cfg.thresholds(r.metric, r.marketplace_id);
+        const auto direction = definition(r.metric).direction;
+        std::vector<std::int64_t> bad;
+        for (std::int64_t day = thresholds.lag_days; day < thresholds.lag_days + r.window_days;
+             ++day) {
+            const auto key = std::make_tuple(r.metric, r.marketplace_id, r.channel, day);
+            auto it = days_read.find(key);
+            if (it == days_read.end()) {
+                const row_counts c =
+                    counts_in(kept, r.metric, r.marketplace_id, r.channel,
+                              t - (day + 1) * kSecondsPerDay, t - day * kSecondsPerDay);
+                it = days_read.emplace(key, c).first;
+            }
+            const auto& c = it->second;
+            bad.push_back(direction == metric_direction::lower_is_better
+                              ? c.numerator
+                              : c.denominator - c.numerator);
+        }
+        r.clears_by =
+            clears_by(direction, r.numerator, r.denominator, r.target, r.warn, bad, as_of);
+    }
 }
 
 // The SP-API's first pass over seller-fulfilled orders, while it runs:
@@ -230,8 +275,12 @@ std::optional<std::string> first_pass_in_progress(SQLite::Database& db) {
 // count at 1M orders).
 constexpr std::int64_t kFewRecordsAfter = 20000;
 
-std::vector<metric_result> compute_metrics_unbounded(SQLite::Database& db,
-                                                     const config::config& cfg, instant as_of);
+// A read-only open of a database from before schema 4 has no counts. For
+// a T deep in the past (a backfill), correcting the counts for everything
+// after T costs more than counting the windows: both are exact.
+bool counts_apply(SQLite::Database& db, instant as_of) {
+    return has_kept_counts(db) && few_records_after(db, as_of, kFewRecordsAfter);
+}
 
 // clears_by for the breached rows, whichever way they were counted: one
 // bucketed pass per metric that has a breach (rare, so the usual cycle pays
@@ -272,19 +321,16 @@ void add_clears_by(SQLite::Database& db, const config::config& cfg, instant as_o
 
 std::vector<metric_result> compute_metrics(SQLite::Database& db, const config::config& cfg,
                                            instant as_of) {
-    auto rows = compute_metrics_unbounded(db, cfg, as_of);
+    if (counts_apply(db, as_of)) {
+        db.exec("PRAGMA mmap_size = 1073741824");
+        kept_counts kept(db, as_of, cfg.default_marketplace);
+        auto rows = rows_from_counts(kept, cfg, as_of);
+        add_clears_by_from_counts(kept, cfg, as_of, rows);
+        return rows;
+    }
+    auto rows = compute_metrics_from_records(db, cfg, as_of);
     add_clears_by(db, cfg, as_of, rows);
     return rows;
-}
-
-std::vector<metric_result> compute_metrics_unbounded(SQLite::Database& db,
-                                                     const config::config& cfg, instant as_of) {
-    // A read-only open of a database from before schema 4 has no counts. For
-    // a T deep in the past (a backfill), correcting the counts for everything
-    // after T costs more than counting the windows: both are exact.
-    if (has_kept_counts(db) && few_records_after(db, as_of, kFewRecordsAfter))
-        return compute_metrics_from_counts(db, cfg, as_of);
-    return compute_metrics_from_records(db, cfg, as_of);
 }
 
 }  // namespace

@@ -34,6 +34,87 @@ std::vector<std::string> split_kinds(const std::string& joined) {
     return kinds;
 }
 
+// True when the database has schema 9's indexes of what waits near T (a
+// read-only open of an older file has not been migrated).
+bool has_near_t_indexes(SQLite::Database& db) {
+    SQLite::Statement q(db,
+                        "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name IN"
+                        " ('shipments_unconfirmed_by_latest_ship', 'unshipped_waiting_by_promise',"
+                        " 'messages_unanswered_by_received')");
+    q.executeStep();
+    return q.getColumn(0).getInt() == 3;
+}
+
+#define SHD_COUNTED_MFN_ORDER                                                               \
+    "o.fulfillment_channel = 'MFN' AND o.is_cancelled = 0 AND o.marketplace_id IS NOT NULL" \
+    " AND o.purchased_at <= ?1"
+
+// Orders not confirmed as of T with a latest ship date in (?2, ?3]: shipments
+// never confirmed (by their own partial index), shipments confirmed after T
+// (few, near T, by confirmation), and Unshipped rows of orders without a
+// shipments row (`shipped` = 0, migrations/0009). Each part reads only the
+// rows that wait, not the window's history. ?1 T.
+constexpr const char* kUnconfirmedIndexed =
+    "SELECT o.marketplace_id, s.order_id, s.latest_ship_at"
+    " FROM shipments s INDEXED BY shipments_unconfirmed_by_latest_ship"
+    " CROSS JOIN orders o ON o.order_id = s.order_id"
+    " WHERE s.confirmed_at IS NULL AND s.latest_ship_at > ?2 AND s.latest_ship_at <= ?3"
+    " AND " SHD_COUNTED_MFN_ORDER
+    " UNION ALL"
+    " SELECT o.marketplace_id, s.order_id, s.latest_ship_at"
+    " FROM shipments s INDEXED BY shipments_by_confirmed"
+    " CROSS JOIN orders o ON o.order_id = s.order_id"
+    " WHERE s.confirmed_at > ?1 AND s.latest_ship_at > ?2 AND s.latest_ship_at <= ?3"
+    " AND " SHD_COUNTED_MFN_ORDER
+    " UNION ALL"
+    " SELECT o.marketplace_id, u.order_id, u.promise_at"
+    " FROM unshipped_orders u INDEXED BY unshipped_waiting_by_promise"
+    " CROSS JOIN orders o ON o.order_id = u.order_id"
+    " WHERE u.shipped = 0 AND u.promise_at > ?2 AND u.promise_at <= ?3"
+    " AND NOT EXISTS (SELECT 1 FROM shipments s WHERE s.order_id = u.order_id)"
+    " AND " SHD_COUNTED_MFN_ORDER;
+
+// The same before schema 9. The unary + keeps SQLite off
+// shipments_by_latest_ship: the few unconfirmed shipments are found through
+// shipments_by_confirmed (NULL or after T).
+constexpr const char* kUnconfirmedScan =
+    "SELECT o.marketplace_id, s.order_id, s.latest_ship_at"
+    " FROM shipments s CROSS JOIN orders o ON o.order_id = s.order_id"
+    " WHERE +s.latest_ship_at > ?2 AND +s.latest_ship_at <= ?3"
+    " AND (s.confirmed_at IS NULL OR s.confirmed_at > ?1)"
+    " AND " SHD_COUNTED_MFN_ORDER
+    " UNION ALL"
+    " SELECT o.marketplace_id, u.order_id, u.promise_at"
+    " FROM unshipped_orders u CROSS JOIN orders o ON o.order_id = u.order_id"
+    " WHERE u.promise_at > ?2 AND u.promise_at <= ?3"
+    " AND NOT EXISTS (SELECT 1 FROM shipments s WHERE s.order_id = u.order_id)"
+    " AND " SHD_COUNTED_MFN_ORDER;
+
+#undef SHD_COUNTED_MFN_ORDER
+
+// Messages received in (?2, ?3) needing a reply and not answered as of T = ?1:
+// never answered (by their own partial index) or answered after T (few, near
+// T, by reply time). Sorted by receipt, then message ID.
+#define SHD_MESSAGE_COLUMNS                                                         \
+    "SELECT COALESCE(NULLIF(m.marketplace_id, ''),"                                 \
+    "  (SELECT o.marketplace_id FROM orders o WHERE o.order_id = m.order_id), ?4)," \
+    " m.message_id, COALESCE(m.order_id, ''), m.received_at"
+constexpr const char* kUnansweredIndexed = SHD_MESSAGE_COLUMNS
+    " FROM messages m INDEXED BY messages_unanswered_by_received"
+    " WHERE m.responded_at IS NULL AND m.received_at > ?2 AND m.received_at < ?3"
+    " AND m.no_response_needed = 0"
+    " UNION ALL " SHD_MESSAGE_COLUMNS
+    " FROM messages m INDEXED BY messages_by_response"
+    " WHERE m.responded_at > ?1 AND m.received_at > ?2 AND m.received_at < ?3"
+    " AND m.no_response_needed = 0"
+    " ORDER BY 4, 2";
+constexpr const char* kUnansweredScan = SHD_MESSAGE_COLUMNS
+    " FROM messages m"
+    " WHERE m.received_at > ?2 AND m.received_at < ?3 AND m.no_response_needed = 0"
+    " AND (m.responded_at IS NULL OR m.responded_at > ?1)"
+    " ORDER BY m.received_at, m.message_id";
+#undef SHD_MESSAGE_COLUMNS
+
 }  // namespace
 
 std::vector<upcoming_events> find_upcoming(SQLite::Database& db, const config::config& cfg,
@@ -61,27 +142,10 @@ std::vector<upcoming_events> find_upcoming(SQLite::Database& db, const config::c
     const std::int64_t t = unix_of(as_of);
 
     {
-        // Same order and latest-ship-date rules as late_dispatch_buckets. The
-        // unary + keeps SQLite off shipments_by_latest_ship: the few
-        // unconfirmed shipments are found through shipments_by_confirmed
-        // (NULL or after T), instead of reading every shipment of the window.
+        // Same order and latest-ship-date rules as late_dispatch_buckets.
         // Sorted in C++: an ORDER BY here makes SQLite walk the whole
         // shipments_by_latest_ship index to avoid a sort (0.8 s at 1M orders).
-        SQLite::Statement q(
-            db,
-            "SELECT o.marketplace_id, s.order_id, s.latest_ship_at"
-            " FROM shipments s CROSS JOIN orders o ON o.order_id = s.order_id"
-            " WHERE +s.latest_ship_at > ?2 AND +s.latest_ship_at <= ?3"
-            " AND (s.confirmed_at IS NULL OR s.confirmed_at > ?1)"
-            " AND o.fulfillment_channel = 'MFN' AND o.is_cancelled = 0"
-            " AND o.marketplace_id IS NOT NULL AND o.purchased_at <= ?1"
-            " UNION ALL"
-            " SELECT o.marketplace_id, u.order_id, u.promise_at"
-            " FROM unshipped_orders u CROSS JOIN orders o ON o.order_id = u.order_id"
-            " WHERE u.promise_at > ?2 AND u.promise_at <= ?3"
-            " AND NOT EXISTS (SELECT 1 FROM shipments s WHERE s.order_id = u.order_id)"
-            " AND o.fulfillment_channel = 'MFN' AND o.is_cancelled = 0"
-            " AND o.marketplace_id IS NOT NULL AND o.purchased_at <= ?1");
+        SQLite::Statement q(db, has_near_t_indexes(db) ? kUnconfirmedIndexed : kUnconfirmedScan);
         q.bind(1, t);
         q.bind(2, t - static_cast<std::int64_t>(ldr_reach) * kSecondsPerDay);
         q.bind(3, unix_of(as_of + kShipSoonHorizon));
@@ -108,15 +172,7 @@ std::vector<upcoming_events> find_upcoming(SQLite::Database& db, const config::c
     }
 
     {
-        SQLite::Statement q(
-            db,
-            "SELECT COALESCE(NULLIF(m.marketplace_id, ''),"
-            "  (SELECT o.marketplace_id FROM orders o WHERE o.order_id = m.order_id), ?4),"
-            " m.message_id, COALESCE(m.order_id, ''), m.received_at"
-            " FROM messages m"
-            " WHERE m.received_at > ?2 AND m.received_at < ?3 AND m.no_response_needed = 0"
-            " AND (m.responded_at IS NULL OR m.responded_at > ?1)"
-            " ORDER BY m.received_at, m.message_id");
+        SQLite::Statement q(db, has_near_t_indexes(db) ? kUnansweredIndexed : kUnansweredScan);
         q.bind(1, t);
         q.bind(2, t - static_cast<std::int64_t>(response_reach) * kSecondsPerDay);
         q.bind(3, unix_of(as_of - kUnansweredAfter));

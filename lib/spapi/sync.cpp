@@ -134,17 +134,20 @@ void save_state(SQLite::Database& db, std::string_view source, const std::string
     u.exec();
 }
 
-// Records the attempt and its outcome (the error text, or none).
+// Records the attempt and its outcome (the error text, or none), and whether
+// Login with Amazon refused the credentials (the sp_api_auth alert).
 void record_attempt(SQLite::Database& db, std::string_view source, const std::string& marketplace,
-                    instant now, const std::string& error) {
+                    instant now, const std::string& error, bool auth_refused = false) {
     SQLite::Statement u(
         db,
         "INSERT INTO spapi_sources(source, marketplace_id, last_attempt_at, last_error,"
-        " last_error_at) VALUES (?1, ?2, ?3, ?4, ?5)"
+        " last_error_at, auth_refused, first_attempt_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?3)"
         " ON CONFLICT(source, marketplace_id) DO UPDATE SET last_attempt_at = "
         "excluded.last_attempt_at,"
         " last_error = excluded.last_error,"
-        " last_error_at = COALESCE(excluded.last_error_at, spapi_sources.last_error_at)");
+        " last_error_at = COALESCE(excluded.last_error_at, spapi_sources.last_error_at),"
+        " auth_refused = excluded.auth_refused,"
+        " first_attempt_at = COALESCE(spapi_sources.first_attempt_at, excluded.first_attempt_at)");
     u.bind(1, std::string(source));
     u.bind(2, marketplace);
     u.bind(3, static_cast<std::int64_t>(to_unix(now)));
@@ -155,6 +158,7 @@ void record_attempt(SQLite::Database& db, std::string_view source, const std::st
         u.bind(4, error);
         u.bind(5, static_cast<std::int64_t>(to_unix(now)));
     }
+    u.bind(6, auth_refused ? 1 : 0);
     u.exec();
 }
 
@@ -317,7 +321,7 @@ fetch_result syncer::fetch_orders(const std::string& marketplace) {
                 out.message = describe(answer.error());
             }
             out.auth_failed = answer.error().what == api_error::kind::auth;
-            record_attempt(db, "orders", marketplace, now, out.message);
+            record_attempt(db, "orders", marketplace, now, out.message, out.auth_failed);
             return out;
         }
         auto page = parse_search_orders(answer->body);
@@ -523,7 +527,7 @@ fetch_result syncer::fetch_finances() {
                 st.pass_newest_at.reset();
                 save_state(db, "finances", "", st);
             }
-            record_attempt(db, "finances", "", now, out.message);
+            record_attempt(db, "finances", "", now, out.message, out.auth_failed);
             return out;
         }
         auto page = parse_financial_events(answer->body);
@@ -601,7 +605,7 @@ fetch_result syncer::fetch_report_document(std::string_view type, std::string_vi
     state st = load_state(db, source, marketplace);
     const auto fail = [&](std::string message) {
         out.message = std::move(message);
-        record_attempt(db, source, marketplace, now, out.message);
+        record_attempt(db, source, marketplace, now, out.message, out.auth_failed);
         return out;
     };
 

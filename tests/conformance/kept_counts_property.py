@@ -80,7 +80,9 @@ def check(binary: Path, folder: Path, times: list[str]) -> list[str]:
     problems = []
     if p.returncode != 0 or doc.get("drift"):
         problems.append(f"check-db exit {p.returncode}: {len(doc.get('bucket_drift', []))} buckets"
-                        f" drift, {doc.get('unlinked_missing')} waiting orders not listed")
+                        f" drift, {doc.get('unlinked_missing')} waiting orders not listed,"
+                        f" {doc.get('shipped_flag_wrong')} Unshipped rows with a wrong shipped"
+                        f" flag, {doc.get('deferral_left')} bulk-import markers left")
         for d in doc.get("bucket_drift", [])[:5]:
             problems.append(f"  {d}")
         for d in doc.get("metric_differences", [])[:10]:

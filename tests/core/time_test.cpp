@@ -109,6 +109,12 @@ TEST(Time, EveryRuleOfTheParser) {
 
 TEST(Time, FormatsUtc) {
     EXPECT_EQ(format_iso8601(from_unix(1758715370)), "2025-09-24T12:02:50Z");
+    EXPECT_EQ(format_iso8601(from_unix(0)), "1970-01-01T00:00:00Z");
+    EXPECT_EQ(format_iso8601(from_unix(-1)), "1969-12-31T23:59:59Z");
+    EXPECT_EQ(format_iso8601(from_unix(951782400)), "2000-02-29T00:00:00Z");
+    EXPECT_EQ(format_iso8601(from_unix(-62135596800)), "0001-01-01T00:00:00Z");
+    EXPECT_EQ(format_iso8601(from_unix(253402300799)), "9999-12-31T23:59:59Z");
+    EXPECT_EQ(format_iso8601(from_unix(253402300800)), "10000-01-01T00:00:00Z");
 }
 
 TEST(Time, Durations) {

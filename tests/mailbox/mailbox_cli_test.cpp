@@ -1,10 +1,13 @@
-// End to end through the real binary: a Maildir read by `fetch --source
-// mailbox` and by `run --once`, and the 24-hour response rate `status`
-// counts from it.
+// End to end through the real binary: a Maildir, and a real Dovecot over
+// imaps://, read by `fetch --source mailbox` and by `run --once`; the 24-hour
+// response rate `status` counts from it and what `messages list` shows.
 #include <gtest/gtest.h>
+#include <stdlib.h>
 
 #include <nlohmann/json.hpp>
 
+#include "dovecot_server.hpp"
+#include "mailbox/poll.hpp"
 #include "mailbox_test_support.hpp"
 
 namespace shd::mailbox {
@@ -98,6 +101,83 @@ TEST_F(MailboxCli, AMissingMaildirFailsFetch) {
         {"fetch", "--source", "mailbox", "--config", (tmp / "shop.yaml").string()});
     EXPECT_EQ(r.exit_code, 1);
     EXPECT_NE(r.out.find("not read"), std::string::npos) << r.out;
+}
+
+// The whole path a seller sets up: IMAP over TLS from a CA of their own, the
+// password as a systemd credential, `fetch`, `messages list`, `run --once`.
+TEST_F(MailboxCli, ImapThroughTheBinaryWithThePasswordAsACredential) {
+    if (!std::filesystem::exists(kDovecot))
+        GTEST_SKIP() << kDovecot << " is not installed (dovecot-imapd)";
+    init_mailbox_transport();  // the appends go through libcurl
+    dovecot_server server;
+    server.command("CREATE Sent");
+    std::filesystem::create_directories(tmp / "credentials");
+    shd::test::write_file(tmp / "credentials/imap-password", dovecot_server::kPassword);
+    ::setenv("CREDENTIALS_DIRECTORY", (tmp / "credentials").c_str(), 1);
+    shd::test::write_file(
+        tmp / "imap.yaml",
+        fmt::format("database: imap.sqlite\n"
+                    "inbox: inbox\n"
+                    "mailbox:\n"
+                    "  imap: {{url: \"{}\", username: {}, password: credential:imap-password,\n"
+                    "         ca_file: {}, buyer_folders: [INBOX], reply_folders: [Sent]}}\n",
+                    server.imaps_url(), dovecot_server::kUser, server.ca_file().string()));
+    const std::string config = (tmp / "imap.yaml").string();
+
+    server.append("INBOX", make_mail(buyer("a1@marketplace.amazon.co.uk", "m1@a",
+                                           "2026-12-07T10:00:00Z", "Order 206-1111111-1111111")));
+    server.append("INBOX",
+                  make_mail(buyer("a2@marketplace.amazon.de", "m2@a", "2026-12-07T10:00:00Z",
+                                  "Bestellung 302-2222222-2222222")));
+    server.append("INBOX", make_mail(buyer("seller-notification@amazon.com", "n1@a",
+                                           "2026-12-07T10:00:00Z")));
+    server.append(
+        "Sent", make_mail(reply({"a1@marketplace.amazon.co.uk"}, "r1@s", "2026-12-07T12:00:00Z")));
+
+    const auto fetched =
+        shd::test::run_binary({"fetch", "--source", "mailbox", "--json", "--config", config});
+    ::unsetenv("CREDENTIALS_DIRECTORY");
+    ASSERT_EQ(fetched.exit_code, 0) << fetched.out << fetched.err;
+    const auto doc = json::parse(fetched.out);
+    EXPECT_EQ(doc.at("buyer_messages"), 2);
+    EXPECT_EQ(doc.at("replies"), 1);
+    EXPECT_EQ(doc.at("other"), 1);
+    EXPECT_EQ(fetched.out.find(dovecot_server::kPassword), std::string::npos);
+    EXPECT_EQ(fetched.err.find(dovecot_server::kPassword), std::string::npos);
+
+    const auto listed = shd::test::run_binary(
+        {"messages", "list", "--json", "--at", "2026-12-09T00:00:00Z", "--config", config});
+    ASSERT_EQ(listed.exit_code, 0) << listed.err;
+    std::map<std::string, json> by_id;
+    const auto listed_doc = json::parse(listed.out);
+    for (const auto& m : listed_doc.at("messages"))
+        by_id[m.at("message_id").get<std::string>()] = m;
+    ASSERT_EQ(by_id.size(), 2u) << listed.out;
+    EXPECT_EQ(by_id.at("m1@a").at("state"), "answered");
+    EXPECT_EQ(by_id.at("m1@a").at("order_id"), "206-1111111-1111111");
+    EXPECT_EQ(by_id.at("m1@a").at("marketplace"), "A1F83G8C2ARO7P");
+    EXPECT_EQ(by_id.at("m1@a").at("response_seconds"), 7200);
+    EXPECT_EQ(by_id.at("m2@a").at("state"), "missed");
+    EXPECT_EQ(by_id.at("m2@a").at("marketplace"), "A1PA6795UKMFR9");
+    EXPECT_EQ(by_id.at("m2@a").at("reply_due"), "2026-12-08T10:00:00Z");
+
+    // A late reply arrives; run --once reads it in its cycle.
+    server.append("Sent",
+                  make_mail(reply({"a2@marketplace.amazon.de"}, "r2@s", "2026-12-08T15:00:00Z")));
+    ::setenv("CREDENTIALS_DIRECTORY", (tmp / "credentials").c_str(), 1);
+    const auto once = shd::test::run_binary(
+        {"run", "--once", "--at", "2026-12-09T00:00:00Z", "--config", config});
+    ::unsetenv("CREDENTIALS_DIRECTORY");
+    EXPECT_EQ(once.exit_code, 0) << once.err;
+    const auto again = shd::test::run_binary(
+        {"messages", "list", "--json", "--at", "2026-12-09T00:00:00Z", "--config", config});
+    const auto again_doc = json::parse(again.out);
+    ASSERT_EQ(again_doc.at("messages").size(), 2u) << again.out;
+    for (const auto& m : again_doc.at("messages")) {
+        if (m.at("message_id") == "m2@a") {
+            EXPECT_EQ(m.at("state"), "answered_late") << again.out;
+        }
+    }
 }
 
 }  // namespace
