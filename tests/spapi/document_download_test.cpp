@@ -160,7 +160,7 @@ TEST_F(DocumentDownload, ADocumentLargerThanTheMemoryLimitIsImportedWholePlainAn
     }
 }
 
-TEST_F(DocumentDownload, AnInterruptedDownloadImportsNothingAndLeavesNoFile) {
+TEST_F(DocumentDownload, AnInterruptedDownloadImportsNothingLeavesNoFileAndComesAgain) {
     const auto document = all_orders_document(dir_.path(), 5000);
     spapi_standin amazon(seller({{"document_file", document.string()}, {"cut_after", 100000}}));
     const auto result = backfill(amazon);
@@ -173,6 +173,17 @@ TEST_F(DocumentDownload, AnInterruptedDownloadImportsNothingAndLeavesNoFile) {
     for (const auto& name : test::folder(db_dir_))
         EXPECT_EQ(name.rfind("db.sqlite", 0), 0u) << name;
     EXPECT_TRUE(open_files_in(db_dir_).empty());
+
+    // The report stays pending: the next run downloads its document again
+    // rather than requesting a new report.
+    json fixed = amazon.seller();
+    fixed["reports"][kAllOrdersByDate].erase("cut_after");
+    amazon.update(fixed);
+    const auto again = backfill(amazon);
+    EXPECT_TRUE(again.ok) << again.message;
+    EXPECT_EQ(count("SELECT COUNT(*) FROM orders"),
+              static_cast<long long>(order_ids(document).size()));
+    EXPECT_EQ(amazon.count("createReport"), 2u);  // the window's, then the Unshipped report
 }
 
 TEST(DocumentFile, IsUnnamedPrivateAndGoneWhenClosed) {
