@@ -439,10 +439,13 @@ struct client::impl {
                             fmt::format("report document: cannot write the download file: {}",
                                         std::strerror(write_errno)));
             if (!r) {
-                if (++failures <= settings.failure_retries &&
+                // A download cut short is tried again (a large document over
+                // a long way breaks now and then); one too large is not.
+                const bool worth_retrying =
                     r.error().what != net::http_error::kind::invalid_url &&
                     r.error().what != net::http_error::kind::tls &&
-                    r.error().what != net::http_error::kind::protocol) {
+                    (r.error().what != net::http_error::kind::protocol || r.error().cut_short);
+                if (++failures <= settings.failure_retries && worth_retrying) {
                     wait(backoff_wait(failures, jitter()));
                     continue;
                 }

@@ -83,7 +83,7 @@ class DocumentDownload : public ::testing::Test {
         s.ca_file = amazon.ca_file();
         s.proxy = "none";
         s.request_timeout = 20s;
-        s.failure_retries = 0;
+        s.failure_retries = retries_;
         // Far smaller than the document: it cannot have been held in memory.
         s.response_limit = kResponseLimit;
         return s;
@@ -121,6 +121,7 @@ class DocumentDownload : public ::testing::Test {
         return db.execAndGet(sql).getInt64();
     }
 
+    int retries_ = 0;
     test::temp_dir dir_;
     std::filesystem::path db_dir_ = dir_ / "state";
     ManualClock clock_{std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now())};
@@ -184,6 +185,20 @@ TEST_F(DocumentDownload, AnInterruptedDownloadImportsNothingLeavesNoFileAndComes
     EXPECT_EQ(count("SELECT COUNT(*) FROM orders"),
               static_cast<long long>(order_ids(document).size()));
     EXPECT_EQ(amazon.count("createReport"), 2u);  // the window's, then the Unshipped report
+}
+
+TEST_F(DocumentDownload, ADownloadCutShortIsTriedAgainFromTheStart) {
+    const auto document = all_orders_document(dir_.path(), 5000);
+    retries_ = 1;
+    spapi_standin amazon(seller(
+        {{"document_file", document.string()}, {"cut_after", 100000}, {"cut_downloads", 1}}));
+    const auto result = backfill(amazon);
+    EXPECT_TRUE(result.ok) << result.message;
+    EXPECT_EQ(amazon.count("download"), 2u);
+    EXPECT_EQ(count("SELECT COUNT(*) FROM orders"),
+              static_cast<long long>(order_ids(document).size()));
+    EXPECT_EQ(count("SELECT COUNT(*) FROM order_items"), 5000);
+    EXPECT_TRUE(open_files_in(db_dir_).empty());
 }
 
 TEST(DocumentFile, IsUnnamedPrivateAndGoneWhenClosed) {

@@ -29,7 +29,8 @@ changes, so a test can change behaviour mid-run):
                # lies in the report's dataStartTime..dataEndTime (a
                # tab-separated file with a header), as Amazon's windows do;
                # "cut_after": bytes sent before the connection is dropped
-               # (the Content-Length promised the whole document)
+               # (the Content-Length promised the whole document), in the
+               # first "cut_downloads" downloads of the document (default: all)
    "behaviour": {...}}
 
 A key "TYPE@MARKETPLACE" holds that marketplace's report (else "TYPE" serves every
@@ -151,6 +152,7 @@ class Amazon:
         self.reports = {}  # reportId -> dict
         self.documents = {}  # documentId -> report type
         self.document_files = {}  # documentId -> the report's spec (document_file reports)
+        self.downloads = {}  # documentId -> downloads begun
         self.counts = {}  # operationId -> requests seen
         self.signing_key = secrets.token_bytes(32)
         self.next_id = 1000
@@ -514,9 +516,13 @@ class Amazon:
         charset = configured.get("charset", "utf-8")
         if document_id in self.document_files:
             spec = self.document_files[document_id]
+            self.downloads[document_id] = self.downloads.get(document_id, 0) + 1
+            cut_after = configured.get("cut_after")
+            if self.downloads[document_id] > configured.get("cut_downloads", float("inf")):
+                cut_after = None
             column = configured.get("window_column")
             return 200, {"Content-Type": f"text/plain;charset={charset.upper()}"}, {
-                "file": configured["document_file"], "cut_after": configured.get("cut_after"),
+                "file": configured["document_file"], "cut_after": cut_after,
                 "gzip": bool(configured.get("gzip")), "column": column,
                 "start": parse_iso(spec.get("dataStartTime", "")) if column else None,
                 "end": parse_iso(spec.get("dataEndTime", "")) if column else None}
