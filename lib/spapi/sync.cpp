@@ -33,6 +33,8 @@ constexpr std::string_view kAllOrdersByUpdate =
     "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL";
 constexpr std::string_view kAllOrdersByDate = "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL";
 constexpr std::string_view kUnshippedReport = "GET_FLAT_FILE_ACTIONABLE_ORDER_DATA_SHIPPING";
+// The import's page cache for a report document (ingest: 32 MiB for a file).
+constexpr int kDocumentImportCacheKiB = 24 * 1024;
 // Amazon refuses (or silently empties) order reports over more than 30 days.
 constexpr std::chrono::seconds kReportWindow = days(30);
 
@@ -746,6 +748,10 @@ fetch_result syncer::fetch_report_document(std::string_view type, std::string_vi
     const int fd = file->fd();
     ingest::importer importer(db_, clock_, cfg_.default_marketplace);
     importer.set_account_marketplace(marketplace);
+    // The TLS stack (libssl, libcrypto, the trust store) stays resident
+    // beside the import: a smaller page cache keeps the whole process
+    // within its 64 MB (docs/performance.md, "Selling Partner API").
+    importer.set_cache_kib(kDocumentImportCacheKiB);
     auto imported =
         importer.import_open_file(fd, fmt::format("sp-api {} {} {}", type, marketplace, report_id));
     if (!imported) {

@@ -504,6 +504,33 @@ void write_feeds(std::string& out, const metrics::evaluation& e, instant now) {
     out += "</tbody></table></div></section>";
 }
 
+// What the daemon fetched itself: per source, the last successful fetch and
+// the newest data, as `status` shows them.
+void write_sp_api_sources(std::string& out, const snapshot& s, instant now) {
+    out +=
+        "<section class=\"panel feeds sp-api-sources\" aria-labelledby=\"sources-title\">"
+        "<h2 id=\"sources-title\">Fetched from Amazon</h2>"
+        "<div class=\"table-wrap\"><table><thead><tr><th scope=\"col\">Source</th>"
+        "<th scope=\"col\">Marketplace</th><th scope=\"col\">Last successful fetch</th>"
+        "<th scope=\"col\">Newest data</th><th scope=\"col\">State</th></tr></thead><tbody>";
+    for (const auto& r : s.sp_api_sources) {
+        const std::string state =
+            !r.last_error.empty()
+                ? "<span class=\"badge at_risk\">Failing</span> " + esc(r.last_error)
+            : r.behind           ? std::string("<span class=\"badge at_risk\">Behind</span>")
+            : !r.last_success_at ? std::string("<span class=\"badge no_data\">Not yet</span>")
+                                 : std::string("<span class=\"badge ok\">OK</span>");
+        out += fmt::format(
+            "<tr data-source=\"{}\" data-marketplace=\"{}\"><td>{}</td><td>{}</td>"
+            "<td class=\"time\">{}</td><td class=\"time\">{}</td><td>{}</td></tr>",
+            esc(r.source), esc(r.marketplace_id), esc(r.source),
+            r.marketplace_id.empty() ? std::string("—") : esc(marketplace_code(r.marketplace_id)),
+            r.last_success_at ? when(*r.last_success_at, now) : std::string("Never"),
+            r.newest_data_at ? when(*r.newest_data_at, now) : std::string("—"), state);
+    }
+    out += "</tbody></table></div></section>";
+}
+
 void write_alerts(std::string& out, const snapshot& s, instant now) {
     out +=
         "<section class=\"panel alerts\" aria-labelledby=\"alerts-title\">"
@@ -667,6 +694,10 @@ std::string render_dashboard(const snapshot& s, instant now) {
     }
     if (s.evaluation && !s.evaluation->feeds.empty()) {
         write_feeds(out, *s.evaluation, now);
+        out += '\n';
+    }
+    if (!s.sp_api_sources.empty()) {
+        write_sp_api_sources(out, s, now);
         out += '\n';
     }
     write_alerts(out, s, now);

@@ -461,3 +461,33 @@ TEST(AlertTitle, FromFingerprints) {
 
 }  // namespace
 }  // namespace shd::web
+
+namespace shd::web {
+namespace {
+
+TEST(Dashboard, ShowsEachFetchedSourceWithItsLastSuccessAndNewestData) {
+    snapshot s = realistic_snapshot();
+    const instant now = now_of(s);
+    EXPECT_EQ(render_dashboard(s, now).find("sources-title"), std::string::npos);
+
+    s.sp_api_sources = {
+        {"orders", kUS, now - std::chrono::minutes(20), now - std::chrono::minutes(25), "", false},
+        {"finances", "", std::nullopt, std::nullopt, "listFinancialEvents: <refused> 403", false},
+        {"feedback", kUK, now - hours(30), now - days(2), "", true}};
+    const std::string page = render_dashboard(s, now);
+    EXPECT_THAT(page, ::testing::HasSubstr("<h2 id=\"sources-title\">Fetched from Amazon</h2>"));
+    EXPECT_THAT(
+        page, ::testing::HasSubstr("<tr data-source=\"orders\" data-marketplace=\"ATVPDKIKX0DER\">"
+                                   "<td>orders</td><td>US</td>"));
+    EXPECT_THAT(page, ::testing::HasSubstr("(20 min ago)"));
+    EXPECT_THAT(page, ::testing::HasSubstr("<span class=\"badge ok\">OK</span>"));
+    // An error is shown escaped, beside the state.
+    EXPECT_THAT(page, ::testing::HasSubstr(
+                          "<td>finances</td><td>—</td><td class=\"time\">Never</td>"
+                          "<td class=\"time\">—</td><td><span class=\"badge at_risk\">Failing"
+                          "</span> listFinancialEvents: &lt;refused&gt; 403</td>"));
+    EXPECT_THAT(page, ::testing::HasSubstr("<span class=\"badge at_risk\">Behind</span>"));
+}
+
+}  // namespace
+}  // namespace shd::web
