@@ -23,7 +23,7 @@ shift
 
 all_targets=(parse format_all_orders format_unshipped format_feedback format_shipments
   format_defects format_messages account_health delimited decode time config http mail
-  imap_response)
+  imap_response spapi)
 targets=("${@:-${all_targets[@]}}")
 
 # Seed directories per target (read-only; libFuzzer reads them recursively).
@@ -36,6 +36,7 @@ seeds_for() {
     http) echo tests/fuzz/seeds/http ;;
     mail) echo tests/fuzz/seeds/mail ;;
     imap_response) echo tests/fuzz/seeds/imap_response ;;
+    spapi) echo tests/fuzz/seeds/spapi ;;
     *) echo "fuzz.sh: unknown target $1" >&2; exit 2 ;;
   esac
 }
