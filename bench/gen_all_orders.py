@@ -8,7 +8,7 @@ unshipped, over 3 marketplaces; order IDs are scattered like Amazon's and rows c
 purchase-date order like the BY_ORDER_DATE report. The output is a pure function of --rows
 and --seed, so runs are comparable.
 
-Usage: gen_all_orders.py --rows 1000000 [--seed 1] [variations] OUTPUT
+Usage: gen_all_orders.py --rows 1000000 [--seed 1] [--start 2025-01-01 --days 300] [variations] OUTPUT
 
 Variations (the default is the file above, byte for byte), so that the benchmark also runs on
 files shaped like ones we did not make:
@@ -128,6 +128,9 @@ def main():
     parser.add_argument("--item-dates", action="store_true")
     parser.add_argument("--random-ids", action="store_true")
     parser.add_argument("--realistic", action="store_true")
+    parser.add_argument("--start", default="2025-01-01",
+                        help="first purchase date, YYYY-MM-DD (UTC)")
+    parser.add_argument("--days", type=int, default=300, help="days the purchases span")
     parser.add_argument("output")
     args = parser.parse_args()
     if args.realistic:
@@ -143,8 +146,8 @@ def main():
 
     rng = random.Random(args.seed)
     catalogue = [(p, sku_for(rng), asin_for(rng)) for p in PRODUCTS * 4]
-    start = datetime.datetime(2025, 1, 1, tzinfo=datetime.timezone.utc)
-    span_seconds = 300 * 86400
+    start = datetime.datetime.fromisoformat(args.start).replace(tzinfo=datetime.timezone.utc)
+    span_seconds = args.days * 86400
 
     estimated_orders = max(1, args.rows * 6 // 10)  # 1-3 items, 1.67 on average
     written = 0
@@ -216,8 +219,8 @@ def write_varied(args):
     if args.shuffle_columns:
         vary.shuffle(columns)
     end = "\r\n" if args.crlf else "\n"
-    start = datetime.datetime(2025, 1, 1, tzinfo=datetime.timezone.utc)
-    span_seconds = 300 * 86400
+    start = datetime.datetime.fromisoformat(args.start).replace(tzinfo=datetime.timezone.utc)
+    span_seconds = args.days * 86400
     average_items = (1 + args.max_items) / 2
     estimated_orders = max(1, int(args.rows / average_items))
 

@@ -17,6 +17,11 @@
 //   invalid_grant): re-authorise or rotate the secret;
 // - sp_api_secret_expiry: the client secret expires within 14 days;
 // - sp_api_source|<source>|<marketplace>: no success within three intervals.
+//
+// The *_observations functions also return the conditions that do not hold
+// (holds = false), worded with the values as they are now: the resolved
+// notice of an alert says what ended it. alerts/cycle.hpp steps them through
+// the lifecycle.
 #pragma once
 
 #include <chrono>
@@ -25,6 +30,7 @@
 #include <string>
 #include <vector>
 
+#include "alerts/notification.hpp"
 #include "core/time.hpp"
 #include "ingest/records.hpp"
 
@@ -36,12 +42,22 @@ struct signal {
     std::string severity;     // at_risk or breached
     std::string title;        // one line
     std::string notice;       // the values behind it, for the notification body
+    std::string marketplace;  // empty for a signal of the whole account
+    std::string channel;      // divergence: MFN, AFN or all; else empty
+    signal_values values;
+    bool holds = true;  // false: an observation of a condition that is absent
 };
 
 // Our rate for a metric in a marketplace and channel, when we have one.
 using our_rate_lookup = std::function<std::optional<double>(
     const std::string& metric, const std::string& marketplace, const std::string& channel)>;
 
+// Every condition one snapshot can be judged on, holding or not.
+std::vector<signal> snapshot_observations(const ingest::account_health_snapshot* previous,
+                                          const ingest::account_health_snapshot& current,
+                                          const our_rate_lookup& ours, double reconcile_tolerance);
+
+// The conditions that hold.
 std::vector<signal> snapshot_signals(const ingest::account_health_snapshot* previous,
                                      const ingest::account_health_snapshot& current,
                                      const our_rate_lookup& ours, double reconcile_tolerance);
@@ -62,7 +78,11 @@ struct access_health {
     std::vector<source_health> sources;
 };
 
+std::vector<signal> access_observations(const access_health& h, instant now);
 std::vector<signal> access_signals(const access_health& h, instant now);
+
+// One line on what to do about an alert of `kind`.
+std::string signal_advice(std::string_view kind);
 
 // Rank of an AHR status (higher is worse); nullopt for one not known.
 std::optional<int> ahr_rank(std::string_view status);

@@ -12,8 +12,10 @@
 #include <set>
 #include <stdexcept>
 
+#include "alerts/amazon_signals.hpp"
 #include "alerts/lifecycle.hpp"
 #include "alerts/quiet_hours.hpp"
+#include "alerts/signal_inputs.hpp"
 #include "alerts/words.hpp"
 #include "core/digest.hpp"
 
@@ -26,6 +28,13 @@ constexpr std::string_view kMetricKind = "metric";
 constexpr std::string_view kMessageDeadlineKind = "message_deadline";
 constexpr std::string_view kShipDeadlineKind = "ship_deadline";
 constexpr std::string_view kStaleDataKind = "stale_data";
+
+// The kinds of alerts/amazon_signals.hpp.
+bool is_signal_kind(std::string_view kind) {
+    return kind == "account_status" || kind == "ahr_status" || kind == "policy_violations" ||
+           kind == "amazon_divergence" || kind == "sp_api_auth" ||
+           kind == "sp_api_secret_expiry" || kind == "sp_api_source";
+}
 
 std::int64_t unix_of(instant t) {
     return static_cast<std::int64_t>(to_unix(t));
@@ -228,6 +237,76 @@ std::optional<instant> expiry_of(const std::string& text) {
     }
 }
 
+// ---- last_observation of a signal alert ----
+// The title (for a resolved notice when nothing observes it any more), the
+// marketplace, and for a worsening (AHR status, policy violations) the value
+// before the episode began: the alert holds until the value is back there,
+// not merely until the next snapshot repeats the worse one.
+
+struct signal_memory {
+    std::string title;
+    std::string marketplace;
+    std::string baseline_status;
+    std::optional<long long> baseline_count;
+};
+
+std::string signal_memory_json(const signal& o) {
+    json j{{"title", o.title}, {"marketplace", o.marketplace}};
+    if (o.kind == "ahr_status" && !o.values.previous_status.empty())
+        j["baseline_status"] = o.values.previous_status;
+    if (o.kind == "policy_violations" && o.values.previous_count)
+        j["baseline_count"] = *o.values.previous_count;
+    return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+signal_memory signal_memory_of(const std::string& text) {
+    signal_memory m;
+    try {
+        const json j = json::parse(text);
+        m.title = j.value("title", std::string());
+        m.marketplace = j.value("marketplace", std::string());
+        m.baseline_status = j.value("baseline_status", std::string());
+        if (j.contains("baseline_count") && j.at("baseline_count").is_number_integer())
+            m.baseline_count = j.at("baseline_count").get<long long>();
+    } catch (const json::exception&) {
+    }
+    return m;
+}
+
+// The previous snapshot as the alerts in progress see it: their baselines in
+// place of its values.
+void apply_baselines(ingest::account_health_snapshot& previous, const std::string& marketplace,
+                     const std::map<std::string, stored_alert>& states) {
+    const auto row_for = [&](const std::string& metric) -> ingest::account_health_metric_row& {
+        for (auto& m : previous.metrics) {
+            if (m.metric == metric)
+                return m;
+        }
+        ingest::account_health_metric_row m;
+        m.marketplace_id = marketplace;
+        m.metric = metric;
+        m.channel = "all";
+        previous.metrics.push_back(std::move(m));
+        return previous.metrics.back();
+    };
+    for (const auto& [fingerprint, a] : states) {
+        if (a.kind == "ahr_status" && fingerprint == "ahr_status|" + marketplace) {
+            const auto memory = signal_memory_of(a.last_observation);
+            if (ahr_rank(memory.baseline_status))
+                row_for("accountHealthRating").status = memory.baseline_status;
+        } else if (a.kind == "policy_violations" &&
+                   fingerprint.starts_with("policy_violations|" + marketplace + "|")) {
+            const auto memory = signal_memory_of(a.last_observation);
+            if (memory.baseline_count) {
+                const std::string metric =
+                    fingerprint.substr(std::string("policy_violations|").size() +
+                                       marketplace.size() + 1);
+                row_for(metric).numerator = memory.baseline_count;
+            }
+        }
+    }
+}
+
 // ---- the cycle ----
 
 alert_change with_end(alert_change a, instant ends_at) {
@@ -273,6 +352,7 @@ class cycle {
         step_metrics();
         step_stale_feeds();
         step_deadlines();
+        step_signals();
         return finish();
     }
 
@@ -480,6 +560,110 @@ class cycle {
                                        expires_at),
                               expires_at);
             }
+        }
+    }
+
+    // Amazon's own signals (each marketplace's newest account-health
+    // snapshot against the one before it) and the SP-API's health, each
+    // condition an alert of its own kind. The snapshot is the evidence:
+    // no `for` wait; a condition that holds fires at once.
+    void step_signals() {
+        const our_rate_lookup ours = [this](const std::string& metric,
+                                            const std::string& marketplace,
+                                            const std::string& channel) -> std::optional<double> {
+            for (const auto& s : e_.amazon) {
+                if (s.marketplace_id != marketplace)
+                    continue;
+                for (const auto& m : s.metrics) {
+                    if (m.metric == metric && m.channel == channel && m.our_rate)
+                        return m.our_rate;
+                }
+            }
+            return std::nullopt;
+        };
+        std::vector<signal> observed;
+        for (auto& pair : load_snapshot_pairs(db_, now_)) {
+            const bool had_previous = pair.previous.has_value();
+            ingest::account_health_snapshot previous =
+                had_previous ? std::move(*pair.previous) : ingest::account_health_snapshot{};
+            apply_baselines(previous, pair.marketplace_id, states_);
+            const bool compare = had_previous || !previous.metrics.empty();
+            for (auto& o : snapshot_observations(compare ? &previous : nullptr, pair.current, ours,
+                                                 e_.reconcile_tolerance))
+                observed.push_back(std::move(o));
+        }
+        for (auto& o : access_observations(load_access_health(db_, cfg_), now_))
+            observed.push_back(std::move(o));
+
+        // One observation per alert; a holding one wins (two windows of one
+        // metric in Amazon's report share an alert).
+        std::vector<signal> unique;
+        std::map<std::string, std::size_t> index;
+        for (auto& o : observed) {
+            const auto [it, fresh] = index.emplace(o.fingerprint, unique.size());
+            if (fresh)
+                unique.push_back(std::move(o));
+            else if (o.holds && !unique[it->second].holds)
+                unique[it->second] = std::move(o);
+        }
+
+        policy p = policy_;
+        p.for_evaluations = 1;
+        for (const auto& o : unique) {
+            seen_.insert(o.fingerprint);
+            const auto found = states_.find(o.fingerprint);
+            std::optional<lifecycle> previous;
+            if (found != states_.end())
+                previous = found->second.life;
+            observation ob;
+            ob.status = !o.holds                 ? metrics::metric_status::ok
+                        : o.severity == "breached" ? metrics::metric_status::breached
+                                                   : metrics::metric_status::at_risk;
+            const step_result s = step(previous, ob, p, now_);
+            if (s.what == transition::resolved) {
+                lifecycle numbered = *previous;
+                ++numbered.notifications;
+                const severity peak = numbered.peak_notified_severity.value_or(numbered.current);
+                decide(describe_signal(o, transition::resolved, peak, previous->episode_start),
+                       peak, numbered, transition::resolved);
+                writer_.end_episode(found->second, now_);
+                continue;
+            }
+            if (!s.next) {
+                if (found != states_.end())
+                    writer_.end_episode(found->second, now_);
+                continue;
+            }
+            if (s.what != transition::none) {
+                decide(describe_signal(o, s.what, s.next->current, s.next->episode_start),
+                       s.next->current, *s.next, s.what);
+            }
+            // An episode keeps the baseline it began with.
+            std::string memory = signal_memory_json(o);
+            if (found != states_.end() && found->second.kind == o.kind) {
+                const auto before = signal_memory_of(found->second.last_observation);
+                auto j = json::parse(memory);
+                if (!before.baseline_status.empty())
+                    j["baseline_status"] = before.baseline_status;
+                if (before.baseline_count)
+                    j["baseline_count"] = *before.baseline_count;
+                memory = j.dump(-1, ' ', false, json::error_handler_t::replace);
+            }
+            writer_.save({o.fingerprint, o.kind, *s.next, std::move(memory)}, now_);
+        }
+        for (const auto& [fingerprint, a] : states_) {
+            if (!is_signal_kind(a.kind) || seen_.contains(fingerprint))
+                continue;
+            if (a.life.state == phase::firing) {
+                const auto memory = signal_memory_of(a.last_observation);
+                const severity peak = a.life.peak_notified_severity.value_or(a.life.current);
+                lifecycle numbered = a.life;
+                ++numbered.notifications;
+                decide(describe_vanished_signal(a.kind, fingerprint, memory.marketplace,
+                                                memory.title, peak, a.life.episode_start),
+                       peak, numbered, transition::resolved);
+            }
+            writer_.end_episode(a, now_);
         }
     }
 

@@ -7,6 +7,12 @@
 // previous cycle's state, and running the same cycle again writes the same
 // idempotency keys (INSERT OR IGNORE on UNIQUE(channel_name, idempotency_key)).
 //
+// Amazon's own signals and the SP-API's health (alerts/amazon_signals.hpp)
+// are stepped in the same cycle, from what the store holds as of `now`: each
+// marketplace's newest account-health snapshot taken at or before it, the one
+// before, spapi_sources and the sp_api section. Divergence uses our rate as
+// the evaluation paired it with Amazon's (evaluation::amazon).
+//
 // Alert state is keyed by fingerprint only, never by config: a reload that
 // changes thresholds or channels continues every episode where it was.
 // Delivery (lib/delivery) reads the outbox; nothing here sends anything.

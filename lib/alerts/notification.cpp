@@ -41,6 +41,25 @@ json change_to_json(const alert_change& a) {
     j["clears_at"] = a.clears_at ? json(format_iso8601(*a.clears_at)) : json(nullptr);
     j["ends_at"] = a.ends_at ? json(format_iso8601(*a.ends_at)) : json(nullptr);
     j["links"] = links_to_json(a.links);
+    if (a.signal)
+        j["signal"] = signal_to_json(*a.signal);
+    return j;
+}
+
+json signal_to_json(const signal_values& v) {
+    const auto number = [](const auto& o) { return o ? json(*o) : json(nullptr); };
+    json j;
+    j["taken_at"] = v.taken_at ? json(format_iso8601(*v.taken_at)) : json(nullptr);
+    j["subject"] = v.subject;
+    j["status"] = v.status;
+    j["previous_status"] = v.previous_status;
+    j["count"] = number(v.count);
+    j["previous_count"] = number(v.previous_count);
+    j["our_rate"] = number(v.our_rate);
+    j["amazon_rate"] = number(v.amazon_rate);
+    j["tolerance"] = number(v.tolerance);
+    j["amazon_numerator"] = number(v.amazon_numerator);
+    j["amazon_denominator"] = number(v.amazon_denominator);
     return j;
 }
 
@@ -78,6 +97,29 @@ std::vector<id_link> links_from_json(const json& j, const char* key) {
     return out;
 }
 
+template <class T>
+std::optional<T> optional_at(const json& j, const char* key) {
+    if (!j.contains(key) || j.at(key).is_null())
+        return std::nullopt;
+    return j.at(key).get<T>();
+}
+
+signal_values signal_from_json(const json& j) {
+    signal_values v;
+    v.taken_at = optional_instant_at(j, "taken_at");
+    v.subject = j.value("subject", std::string());
+    v.status = j.value("status", std::string());
+    v.previous_status = j.value("previous_status", std::string());
+    v.count = optional_at<long long>(j, "count");
+    v.previous_count = optional_at<long long>(j, "previous_count");
+    v.our_rate = optional_at<double>(j, "our_rate");
+    v.amazon_rate = optional_at<double>(j, "amazon_rate");
+    v.tolerance = optional_at<double>(j, "tolerance");
+    v.amazon_numerator = optional_at<long long>(j, "amazon_numerator");
+    v.amazon_denominator = optional_at<long long>(j, "amazon_denominator");
+    return v;
+}
+
 alert_change change_from_json(const json& j) {
     alert_change a;
     a.kind = j.at("kind").get<std::string>();
@@ -107,6 +149,8 @@ alert_change change_from_json(const json& j) {
     a.clears_at = optional_instant_at(j, "clears_at");
     a.ends_at = optional_instant_at(j, "ends_at");
     a.links = links_from_json(j, "links");
+    if (j.contains("signal") && j.at("signal").is_object())
+        a.signal = signal_from_json(j.at("signal"));
     if (a.state != "firing" && a.state != "resolved")
         throw std::invalid_argument("alert state must be firing or resolved, got " + a.state);
     if (a.severity != "at_risk" && a.severity != "breached")

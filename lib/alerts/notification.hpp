@@ -21,9 +21,29 @@ struct id_link {
     bool operator==(const id_link&) const = default;
 };
 
+// The values behind an alert on Amazon's own signals or on the SP-API
+// sources (alerts/amazon_signals.hpp), for receivers that read fields rather
+// than words. Unset members are unknown or do not apply to the kind.
+struct signal_values {
+    std::optional<instant> taken_at;  // the account-health snapshot's time
+    std::string subject;  // Amazon's metric or policy name; the SP-API source; else empty
+    std::string status;   // account status or AHR status now
+    std::string previous_status;          // what it is compared with
+    std::optional<long long> count;       // a policy-violation count now
+    std::optional<long long> previous_count;
+    std::optional<double> our_rate;     // divergence: our number
+    std::optional<double> amazon_rate;  // divergence: Amazon's number
+    std::optional<double> tolerance;    // divergence: reconcile_tolerance
+    std::optional<long long> amazon_numerator;  // Amazon's counts behind its rate
+    std::optional<long long> amazon_denominator;
+    bool operator==(const signal_values&) const = default;
+};
+
 // One alert's change inside a notification.
 struct alert_change {
-    std::string kind;         // metric, message_deadline, ship_deadline, stale_data
+    // metric, message_deadline, ship_deadline, stale_data, and the kinds of
+    // alerts/amazon_signals.hpp (account_status, ahr_status, ...)
+    std::string kind;
     std::string fingerprint;  // stable identity of the alert
     std::string metric;  // metric key ("late_dispatch_rate"), or the kind for non-metric alerts
     std::string marketplace;  // marketplace ID; empty for stale_data
@@ -54,6 +74,9 @@ struct alert_change {
     std::string headroom_text;  // "2 more late dispatches in this 10-day window breach 4%"
     std::string advice;         // one line on what to do
     std::string caveat;         // small-sample note when low_volume, else empty
+    // Amazon-signal and SP-API alerts: the values behind the words ("signal"
+    // in the JSON, absent for the other kinds).
+    std::optional<signal_values> signal;
 };
 
 struct notification {
@@ -72,6 +95,8 @@ std::string to_json(const notification& n);
 // One change as a JSON object: the webhook's documented fields first (metric
 // ... since), then the rest. The outbox payload and the webhook body share it.
 nlohmann::ordered_json change_to_json(const alert_change& a);
+// The "signal" object of a change.
+nlohmann::ordered_json signal_to_json(const signal_values& v);
 // [{"kind", "id", "url"}, ...]
 nlohmann::ordered_json links_to_json(const std::vector<id_link>& links);
 result<notification, error_message> notification_from_json(std::string_view json_text);

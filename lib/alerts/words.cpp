@@ -480,6 +480,50 @@ alert_change describe_stale_data_retired(const std::string& fingerprint, instant
     return a;
 }
 
+alert_change describe_signal(const signal& o, transition t, severity sev, instant since) {
+    alert_change a;
+    a.kind = o.kind;
+    a.fingerprint = o.fingerprint;
+    a.metric = o.kind;
+    a.marketplace = o.marketplace;
+    a.channel = o.channel;
+    a.state = t == transition::resolved ? "resolved" : "firing";
+    a.transition = std::string(transition_name(t));
+    a.severity = std::string(severity_name(sev));
+    a.rate = o.values.our_rate;
+    a.since = since;
+    const char* prefix = t == transition::resolved ? "[RESOLVED]"
+                         : sev == severity::breached ? "[BREACHED]"
+                                                     : "[AT RISK]";
+    a.title = fmt::format("{} {}", prefix, o.title);
+    a.headroom_text = o.notice;
+    if (t != transition::resolved)
+        a.advice = signal_advice(o.kind);
+    a.signal = o.values;
+    return a;
+}
+
+alert_change describe_vanished_signal(const std::string& kind, const std::string& fingerprint,
+                                      const std::string& marketplace, const std::string& title,
+                                      severity sev, instant since) {
+    alert_change a;
+    a.kind = kind;
+    a.fingerprint = fingerprint;
+    a.metric = kind;
+    a.marketplace = marketplace;
+    a.state = "resolved";
+    a.transition = "resolved";
+    a.severity = std::string(severity_name(sev));
+    a.since = since;
+    a.title = fmt::format("[RESOLVED] {}: no longer observed", title.empty() ? fingerprint : title);
+    a.headroom_text = kind.starts_with("sp_api")
+                          ? "This SP-API source is no longer configured, so the alert is closed."
+                          : "Amazon's latest account-health report no longer has this figure, so "
+                            "the alert is closed.";
+    a.signal = signal_values{};
+    return a;
+}
+
 std::string journal_line(const alert_change& a) {
     return fmt::format("alert {}: {}", a.transition.empty() ? a.state : a.transition, a.title);
 }

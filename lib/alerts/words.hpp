@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "alerts/amazon_signals.hpp"
 #include "alerts/lifecycle.hpp"
 #include "alerts/notification.hpp"
 #include "metrics/evaluation.hpp"
@@ -96,6 +97,19 @@ alert_change describe_stale_feed(const metrics::feed_freshness& f, const std::st
 // replaced by one alert per feed.
 alert_change describe_stale_data_retired(const std::string& fingerprint, instant now,
                                          instant since);
+
+// An alert on Amazon's own signals or the SP-API's health
+// (amazon_signals.hpp), from this cycle's observation of it: "[AT RISK]
+// Amazon account status AT_RISK in ATVPDKIKX0DER" with the values in
+// headroom_text and `signal`; resolved, the observation that ended it
+// ("[RESOLVED] Amazon account status NORMAL in ...").
+alert_change describe_signal(const signal& o, transition t, severity sev, instant since);
+
+// A firing signal alert that nothing observes any more (the metric left
+// Amazon's report, the sp_api section was removed): its resolved notice.
+alert_change describe_vanished_signal(const std::string& kind, const std::string& fingerprint,
+                                      const std::string& marketplace, const std::string& title,
+                                      severity sev, instant since);
 
 // The journal line of a decided change: "alert firing: [BREACHED] ...", and
 // likewise repeat, escalated, resolved.

@@ -102,7 +102,7 @@ std::string format_iso8601(instant t) {
     if (year < 0 || year > 9999)
         return date::format("%Y-%m-%dT%H:%M:%SZ", t);
     const auto seconds = (t - day).count();
-    char text[24];
+    char text[40];  // room for what the compiler cannot rule out; 20 used
     std::snprintf(text, sizeof text, "%04d-%02u-%02uT%02d:%02d:%02dZ", year,
                   static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
                   static_cast<int>(seconds / 3600), static_cast<int>(seconds / 60 % 60),

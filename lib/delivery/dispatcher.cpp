@@ -356,6 +356,7 @@ result<dispatch_summary, error_message> dispatcher::deliver_due(store::database&
             ++sends;
             const auto outcome = channel_sender->send(*channel, *notification, claim_at);
             const instant done_at = clock.now();
+            summary.attempts.push_back({channel->name, outcome.result, done_at - claim_at});
             outbox_event result_event{event_kind::accepted, done_at, std::nullopt, outcome.detail,
                                       std::nullopt};
             switch (outcome.result) {

@@ -105,6 +105,13 @@ struct dispatch_summary {
     std::size_t superseded = 0;  // held rows made obsolete by a newer notice
     std::size_t recovered = 0;   // claims cut off (crash) turned back into retries
     std::size_t kept = 0;        // results held in memory: the database was busy
+    // Every send of this call, for the per-channel counters and histograms.
+    struct attempt {
+        std::string channel;  // its name
+        send_outcome::kind result;
+        std::chrono::duration<double> took;  // claim to result, by the clock
+    };
+    std::vector<attempt> attempts;
     // The earliest time a row of a configured channel becomes due (or must be
     // dead-lettered); now when this call stopped at max_sends; nullopt when
     // nothing is pending. The caller wakes up then (or on its next cycle).

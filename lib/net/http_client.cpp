@@ -15,6 +15,7 @@
 #include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -243,6 +244,8 @@ class exchange {
                                                              endpoint_text(url_), ec.message()));
 
         beast::flat_buffer buffer;
+        if (options_.body_sink)
+            return read_to_sink(stream, buffer, ended_at_eof);
         // An interim 1xx answer (some servers send 100 Continue unasked) is
         // skipped: the final response follows on the same connection.
         std::optional<http::response_parser<http::string_body>> parser;
@@ -257,6 +260,22 @@ class exchange {
                 break;
         } while (parser->get().result_int() / 100 == 1 &&
                  parser->get().result() != http::status::switching_protocols);
+        if (auto err = read_failure(ec))
+            return *err;
+        if (!parser->is_done())
+            return failure(http_error::kind::protocol,
+                           fmt::format("incomplete response from {}", endpoint_text(url_)));
+
+        ended_at_eof = parser->need_eof();
+        http_response out = response_head(parser->get());
+        out.body = parser->get().body();
+        return out;
+    }
+
+    // The error for a failed read of the response, or nullopt for success.
+    std::optional<http_error> read_failure(error_code ec) const {
+        if (!ec)
+            return std::nullopt;
         if (ec == beast::error::timeout)
             return timeout_error("waiting for the response from");
         if (ec == http::error::body_limit)
@@ -272,21 +291,68 @@ class exchange {
             return failure(http_error::kind::protocol,
                            fmt::format("invalid HTTP response from {}: {}", endpoint_text(url_),
                                        ec.message()));
-        if (ec)
-            return failure(http_error::kind::io,
-                           fmt::format("reading the response from {} failed: {}",
-                                       endpoint_text(url_), ec.message()));
-        if (!parser->is_done())
-            return failure(http_error::kind::protocol,
-                           fmt::format("incomplete response from {}", endpoint_text(url_)));
+        return failure(http_error::kind::io, fmt::format("reading the response from {} failed: {}",
+                                                         endpoint_text(url_), ec.message()));
+    }
 
-        ended_at_eof = parser->need_eof();
+    template <class Fields>
+    static http_response response_head(const http::response_header<Fields>& message) {
         http_response out;
-        const auto& message = parser->get();
         out.status = static_cast<int>(message.result_int());
         for (const auto& field : message)
             out.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
-        out.body = message.body();
+        return out;
+    }
+
+    // The body in pieces of at most kSinkPiece bytes: a 2xx body to the
+    // sink, any other kept (bounded by body_limit like every body).
+    template <class Stream>
+    result<http_response, http_error> read_to_sink(Stream& stream, beast::flat_buffer& buffer,
+                                                   bool& ended_at_eof) {
+        constexpr std::size_t kSinkPiece = 64 * 1024;
+        std::optional<http::response_parser<http::buffer_body>> parser;
+        error_code ec;
+        do {
+            parser.emplace();
+            parser->body_limit(options_.body_limit);
+            beast::get_lowest_layer(stream).expires_at(deadline_);
+            ec = step([&](auto handler) {
+                http::async_read_header(stream, buffer, *parser, std::move(handler));
+            });
+            if (ec)
+                break;
+        } while (parser->get().result_int() / 100 == 1 &&
+                 parser->get().result() != http::status::switching_protocols);
+        if (auto err = read_failure(ec))
+            return *err;
+
+        http_response out = response_head(parser->get());
+        const bool to_sink = out.status / 100 == 2;
+        std::vector<char> piece(kSinkPiece);
+        while (!parser->is_done()) {
+            parser->get().body().data = piece.data();
+            parser->get().body().size = piece.size();
+            beast::get_lowest_layer(stream).expires_at(deadline_);
+            ec = step([&](auto handler) {
+                http::async_read_some(stream, buffer, *parser, std::move(handler));
+            });
+            // need_buffer: the piece is full, which is what was asked for.
+            if (ec == http::error::need_buffer)
+                ec = {};
+            if (auto err = read_failure(ec))
+                return *err;
+            const std::size_t got = piece.size() - parser->get().body().size;
+            if (got == 0)
+                continue;
+            if (!to_sink) {
+                out.body.append(piece.data(), got);
+            } else if (!options_.body_sink(std::string_view(piece.data(), got))) {
+                return failure(http_error::kind::io,
+                               fmt::format("the response from {} could not be stored",
+                                           endpoint_text(url_)));
+            }
+        }
+        ended_at_eof = parser->need_eof();
         return out;
     }
 

@@ -28,6 +28,7 @@
 #include <chrono>
 #include <cstddef>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -49,6 +50,14 @@ struct http_request_options {
     std::chrono::milliseconds timeout{10000};  // the whole request, all steps together
     std::filesystem::path ca_file;             // extra trusted CA (PEM), https only
     std::size_t body_limit = 1024 * 1024;      // a longer response body is an error
+    // Set: the body of a 2xx response goes to `body_sink` piece by piece as
+    // it arrives (http_response::body stays empty), so its size costs no
+    // memory; body_limit still bounds it. A sink that returns false stops
+    // the read: kind::io. The body of any other status is kept in
+    // http_response::body as usual (an error page, for the message). A
+    // request that fails may have given the sink part of a body: the caller
+    // discards what it got.
+    std::function<bool(std::string_view)> body_sink;
     // "http://[user:password@]host:port" (a bare "host:port" means http://);
     // empty: the environment's proxy for the URL's scheme; "none": a direct
     // connection whatever the environment says. https:// proxies (TLS to the

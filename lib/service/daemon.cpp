@@ -24,10 +24,10 @@
 #include "ingest/inbox.hpp"
 #include "report/status_json.hpp"
 #include "service/cycle.hpp"
-#include "service/spapi_poll.hpp"
 #include "service/dashboard_data.hpp"
 #include "service/delivery.hpp"
 #include "service/routes.hpp"
+#include "service/spapi_poll.hpp"
 #include "service/systemd_notify.hpp"
 #include "web/snapshot.hpp"
 
@@ -60,6 +60,7 @@ constexpr std::size_t kWorkerThreads = 2;
 
 struct cycle_outcome {
     cycle_report report;
+    std::chrono::duration<double> took{};    // the whole cycle, by the clock
     std::optional<web::snapshot> dashboard;  // history, alerts, DB counters
     bool history_loaded = false;             // else the last snapshot's history still holds
     std::optional<std::string> broken;       // a logic_error on the worker
@@ -82,7 +83,9 @@ class daemon_loop {
           importer_(db_, clock_, cfg_->default_marketplace),
           inbox_(cfg_->inbox, clock_),
           runner_(db_, inbox_, importer_),
-          dispatcher_(make_dispatch_options()) {}
+          dispatcher_(make_dispatch_options()) {
+        sync_channel_counters(*cfg_);
+    }
 
     ~daemon_loop() {
         // Leaving by an exception: the pool is joined below, so a delivery in
@@ -190,6 +193,7 @@ class daemon_loop {
         const bool poll_changed = next->poll_interval != cfg_->poll_interval;
         spdlog::set_level(spdlog::level::from_str(next->log_level));
         cfg_ = std::make_shared<const config::config>(std::move(*next));
+        sync_channel_counters(*cfg_);
         if (poll_changed)
             arm_poll();
         spdlog::info("reload: configuration applied");
@@ -379,6 +383,7 @@ class daemon_loop {
             } catch (const std::exception& e) {
                 out.broken = e.what();
             }
+            out.took = clock_.now() - now;
             asio::post(ioc_,
                        [this, out = std::move(out)]() mutable { on_cycle_done(std::move(out)); });
         });
@@ -392,6 +397,7 @@ class daemon_loop {
             throw std::logic_error(*out.broken);
         const cycle_report& r = out.report;
         ++counters_.cycles;
+        counters_.cycle_durations.observe(out.took.count());
         if (r.failed)
             ++counters_.cycle_failures;
         counters_.files_imported += r.inbox.imported;
@@ -454,6 +460,43 @@ class daemon_loop {
         if (out.report.status_line != last_status_) {
             last_status_ = out.report.status_line;
             systemd::notify(systemd::status_assignment(last_status_));
+        }
+    }
+
+    // One entry per configured channel, in config order; a channel that
+    // stays (by name) keeps its counts across a reload.
+    void sync_channel_counters(const config::config& cfg) {
+        std::vector<web::channel_delivery_counters> next;
+        for (const auto& channel : cfg.alerts.channels) {
+            const auto known = std::find_if(
+                counters_.channels.begin(), counters_.channels.end(),
+                [&](const web::channel_delivery_counters& c) { return c.channel == channel.name; });
+            web::channel_delivery_counters fresh;
+            fresh.channel = channel.name;
+            next.push_back(known != counters_.channels.end() ? *known : fresh);
+        }
+        counters_.channels = std::move(next);
+    }
+
+    void count_attempts(const std::vector<delivery::dispatch_summary::attempt>& attempts) {
+        for (const auto& a : attempts) {
+            auto c = std::find_if(
+                counters_.channels.begin(), counters_.channels.end(),
+                [&](const web::channel_delivery_counters& k) { return k.channel == a.channel; });
+            if (c == counters_.channels.end())
+                continue;  // removed by a reload while it was sent
+            c->send_durations.observe(a.took.count());
+            switch (a.result) {
+                case delivery::send_outcome::kind::delivered:
+                    ++c->delivered;
+                    break;
+                case delivery::send_outcome::kind::retry:
+                    ++c->failed;
+                    break;
+                case delivery::send_outcome::kind::rejected:
+                    ++c->dead;
+                    break;
+            }
         }
     }
 
@@ -520,6 +563,7 @@ class daemon_loop {
             counters_.deliveries += static_cast<std::int64_t>(out.summary->delivered);
             counters_.delivery_failures += static_cast<std::int64_t>(out.summary->retried);
             counters_.dead_letters += static_cast<std::int64_t>(out.summary->dead);
+            count_attempts(out.summary->attempts);
             if (out.summary->next_due) {
                 sleep = std::clamp<seconds>(*out.summary->next_due - out.as_of, seconds{1},
                                             kLongestDeliverySleep);

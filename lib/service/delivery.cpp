@@ -19,6 +19,7 @@ result<delivery::dispatch_summary, error_message> deliver_all_due(delivery::disp
         total.superseded += r->superseded;
         total.recovered += r->recovered;
         total.kept = r->kept;
+        total.attempts.insert(total.attempts.end(), r->attempts.begin(), r->attempts.end());
         total.next_due = r->next_due;
         const bool progressed =
             r->delivered + r->retried + r->dead + r->superseded + r->recovered > 0;

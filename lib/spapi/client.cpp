@@ -1,11 +1,14 @@
 #include "spapi/client.hpp"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <array>
 #include <atomic>
+#include <cerrno>
 #include <condition_variable>
+#include <cstring>
 #include <map>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -281,7 +284,7 @@ struct client::impl {
             wait(reserve(op));
 
             auto o = base_options(method, settings.endpoint + path);
-            o.body_limit = 64 * 1024 * 1024;
+            o.body_limit = settings.response_limit;
             o.headers = {{"x-amz-access-token", *tok},
                          {"x-amz-date", amz_date(clock.now())},
                          {"User-Agent", kUserAgent},
@@ -360,7 +363,7 @@ struct client::impl {
         int failures = 0;
         for (;;) {
             auto o = base_options("GET", url);
-            o.body_limit = settings.document_limit;
+            o.body_limit = settings.response_limit;
             // A presigned URL: no access token, no Amazon headers. Its query
             // is the signature, so no error repeats the URL.
             o.headers = {{"User-Agent", kUserAgent}};
@@ -401,6 +404,74 @@ struct client::impl {
             return document{std::move(*text), content_type};
         }
     }
+    result<downloaded_document, api_error> download(const std::string& url, int fd) {
+        int failures = 0;
+        for (;;) {
+            if (::ftruncate(fd, 0) != 0 || ::lseek(fd, 0, SEEK_SET) != 0)
+                return fail(api_error::kind::transport, 0, {},
+                            fmt::format("report document: cannot reset the download file: {}",
+                                        std::strerror(errno)));
+            auto o = base_options("GET", url);
+            o.body_limit = settings.document_limit;
+            o.timeout = settings.document_timeout;
+            // A presigned URL: no access token, no Amazon headers. Its query
+            // is the signature, so no error repeats the URL.
+            o.headers = {{"User-Agent", kUserAgent}};
+            std::size_t written = 0;
+            int write_errno = 0;
+            o.body_sink = [&](std::string_view piece) {
+                while (!piece.empty()) {
+                    const ssize_t n = ::write(fd, piece.data(), piece.size());
+                    if (n < 0 && errno == EINTR)
+                        continue;
+                    if (n <= 0) {
+                        write_errno = n < 0 ? errno : EIO;
+                        return false;
+                    }
+                    piece.remove_prefix(static_cast<std::size_t>(n));
+                    written += static_cast<std::size_t>(n);
+                }
+                return true;
+            };
+            auto r = net::http_request(o);
+            if (write_errno != 0)
+                return fail(api_error::kind::transport, 0, {},
+                            fmt::format("report document: cannot write the download file: {}",
+                                        std::strerror(write_errno)));
+            if (!r) {
+                if (++failures <= settings.failure_retries &&
+                    r.error().what != net::http_error::kind::invalid_url &&
+                    r.error().what != net::http_error::kind::tls &&
+                    r.error().what != net::http_error::kind::protocol) {
+                    wait(backoff_wait(failures, jitter()));
+                    continue;
+                }
+                return fail(api_error::kind::transport, 0, {},
+                            "report document: " + r.error().message);
+            }
+            if (r->status >= 500 && ++failures <= settings.failure_retries) {
+                wait(backoff_wait(failures, jitter()));
+                continue;
+            }
+            if (r->status >= 500)
+                return fail(api_error::kind::server, r->status, {},
+                            fmt::format("report document: server error {}", r->status));
+            if (r->status != 200)
+                return fail(api_error::kind::request, r->status, {},
+                            fmt::format("report document: refused with {} (a presigned URL expires "
+                                        "5 minutes after getReportDocument)",
+                                        r->status));
+            const std::string content_type = r->header("Content-Type").value_or("");
+            // ingest reads UTF-8 and Windows-1252 (and ISO-8859-1, its
+            // subset); a document in any other charset would be misread.
+            const std::string charset = charset_of(content_type);
+            if (!charset.empty() && charset != "utf-8" && charset != "windows-1252")
+                return fail(api_error::kind::decode, r->status, {},
+                            "report document: the document's charset " + charset +
+                                " is not supported");
+            return downloaded_document{content_type, written};
+        }
+    }
 };
 
 client::client(client_settings settings, const Clock& clock, sleeper sleep_for)
@@ -420,6 +491,10 @@ result<api_response, api_error> client::post(operation op, const std::string& pa
 result<document, api_error> client::fetch_document(const std::string& url,
                                                    std::string_view compression) {
     return impl_->fetch(url, compression);
+}
+
+result<downloaded_document, api_error> client::download_document(const std::string& url, int fd) {
+    return impl_->download(url, fd);
 }
 
 result<void, api_error> client::authorise() {

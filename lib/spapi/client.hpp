@@ -64,7 +64,15 @@ struct client_settings {
     std::string no_proxy;
     std::chrono::milliseconds request_timeout{30000};
     double rate_scale = 1.0;  // tests and benchmarks: multiply every published rate
-    std::size_t document_limit = std::size_t{512} << 20;  // a larger report document is an error
+    // A response held in memory (the API's JSON, fetch_document) longer than
+    // this is an error.
+    std::size_t response_limit = std::size_t{64} << 20;
+    // A report document downloaded to a file (download_document) longer
+    // than this is an error: a bound on disk, not on memory.
+    std::size_t document_limit = std::size_t{4} << 30;
+    // The deadline of one document download: hundreds of MB take longer
+    // than an API call.
+    std::chrono::milliseconds document_timeout{std::chrono::minutes(15)};
     // Retries after a 5xx or a broken connection (429s have their own bound).
     // `sp-api check` uses 0: it reports at once instead of backing off.
     int failure_retries = 3;
@@ -98,6 +106,12 @@ struct document {
     std::string content_type;
 };
 
+// What download_document wrote.
+struct downloaded_document {
+    std::string content_type;
+    std::size_t bytes = 0;  // as received (compressed when gzip)
+};
+
 // Counters for /metrics and benchmarks.
 struct operation_counters {
     long requests = 0;
@@ -120,10 +134,18 @@ class client {
     result<api_response, api_error> post(operation op, const std::string& path,
                                          const std::string& json_body);
 
-    // GET a presigned URL without the access token; `compression` is the
-    // report's compressionAlgorithm ("GZIP" or empty).
+    // GET a presigned URL without the access token into memory (at most
+    // response_limit bytes); `compression` is the report's
+    // compressionAlgorithm ("GZIP" or empty). For small documents and tests.
     result<document, api_error> fetch_document(const std::string& url,
                                                std::string_view compression);
+
+    // GET a presigned URL without the access token, streaming the raw bytes
+    // (gzip or not, any charset) into `fd` from offset 0, so memory does not
+    // grow with the document; the file is truncated first and again before
+    // each retry. On an error the file's content is meaningless. Decoding is
+    // the reader's (ingest reads gzip by its magic and Windows-1252).
+    result<downloaded_document, api_error> download_document(const std::string& url, int fd);
 
     // An access token now (refreshing when needed): `sp-api check` uses it.
     // kind::auth with code invalid_client / invalid_grant when Login with

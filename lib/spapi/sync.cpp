@@ -4,7 +4,6 @@
 #include <SQLiteCpp/Statement.h>
 #include <SQLiteCpp/Transaction.h>
 #include <fmt/format.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -15,6 +14,7 @@
 #include "core/metric_catalog.hpp"
 #include "ingest/importer.hpp"
 #include "ingest/store_writer.hpp"
+#include "spapi/document_file.hpp"
 #include "spapi/finances.hpp"
 #include "spapi/orders.hpp"
 #include "spapi/rules.hpp"
@@ -132,17 +132,20 @@ void save_state(SQLite::Database& db, std::string_view source, const std::string
     u.exec();
 }
 
-// Records the attempt and its outcome (the error text, or none).
+// Records the attempt and its outcome (the error text, or none), and whether
+// Login with Amazon refused the credentials (the sp_api_auth alert).
 void record_attempt(SQLite::Database& db, std::string_view source, const std::string& marketplace,
-                    instant now, const std::string& error) {
+                    instant now, const std::string& error, bool auth_refused = false) {
     SQLite::Statement u(
         db,
         "INSERT INTO spapi_sources(source, marketplace_id, last_attempt_at, last_error,"
-        " last_error_at) VALUES (?1, ?2, ?3, ?4, ?5)"
+        " last_error_at, auth_refused, first_attempt_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?3)"
         " ON CONFLICT(source, marketplace_id) DO UPDATE SET last_attempt_at = "
         "excluded.last_attempt_at,"
         " last_error = excluded.last_error,"
-        " last_error_at = COALESCE(excluded.last_error_at, spapi_sources.last_error_at)");
+        " last_error_at = COALESCE(excluded.last_error_at, spapi_sources.last_error_at),"
+        " auth_refused = excluded.auth_refused,"
+        " first_attempt_at = COALESCE(spapi_sources.first_attempt_at, excluded.first_attempt_at)");
     u.bind(1, std::string(source));
     u.bind(2, marketplace);
     u.bind(3, static_cast<std::int64_t>(to_unix(now)));
@@ -153,6 +156,7 @@ void record_attempt(SQLite::Database& db, std::string_view source, const std::st
         u.bind(4, error);
         u.bind(5, static_cast<std::int64_t>(to_unix(now)));
     }
+    u.bind(6, auth_refused ? 1 : 0);
     u.exec();
 }
 
@@ -315,7 +319,7 @@ fetch_result syncer::fetch_orders(const std::string& marketplace) {
                 out.message = describe(answer.error());
             }
             out.auth_failed = answer.error().what == api_error::kind::auth;
-            record_attempt(db, "orders", marketplace, now, out.message);
+            record_attempt(db, "orders", marketplace, now, out.message, out.auth_failed);
             return out;
         }
         auto page = parse_search_orders(answer->body);
@@ -521,7 +525,7 @@ fetch_result syncer::fetch_finances() {
                 st.pass_newest_at.reset();
                 save_state(db, "finances", "", st);
             }
-            record_attempt(db, "finances", "", now, out.message);
+            record_attempt(db, "finances", "", now, out.message, out.auth_failed);
             return out;
         }
         auto page = parse_financial_events(answer->body);
@@ -599,7 +603,7 @@ fetch_result syncer::fetch_report_document(std::string_view type, std::string_vi
     state st = load_state(db, source, marketplace);
     const auto fail = [&](std::string message) {
         out.message = std::move(message);
-        record_attempt(db, source, marketplace, now, out.message);
+        record_attempt(db, source, marketplace, now, out.message, out.auth_failed);
         return out;
     };
 
@@ -692,31 +696,17 @@ fetch_result syncer::fetch_report_document(std::string_view type, std::string_vi
     if (!document_info.is_object() || !document_info.contains("url") ||
         !document_info["url"].is_string())
         return fail(fmt::format("getReportDocument {}: the answer has no url", document_id));
-    const std::string compression = document_info.value("compressionAlgorithm", std::string());
-    auto fetched = api_.fetch_document(document_info["url"].get<std::string>(), compression);
+    // The document goes to a file of its own (unnamed, 0600, in the
+    // database's folder, gone once closed) and is imported from there as an
+    // export file is: streamed, gzip read by its magic bytes whatever the
+    // report said, Windows-1252 converted. Memory does not grow with it.
+    auto file = document_file::create(db_.path().parent_path());
+    if (!file)
+        return fail(fmt::format("report document {}: {}", document_id, file.error().text));
+    auto fetched = api_.download_document(document_info["url"].get<std::string>(), file->fd());
     if (!fetched)
         return fail(fmt::format("report document {}: {}", document_id, describe(fetched.error())));
-
-    // The document is imported as an export file is, from memory (Amazon
-    // asks that report content never touch the disk unencrypted).
-    const int fd = ::memfd_create("sp-api-report", MFD_CLOEXEC);
-    if (fd < 0)
-        return fail(fmt::format("cannot hold the report in memory: {}", std::strerror(errno)));
-    struct fd_closer {
-        int fd;
-        ~fd_closer() { ::close(fd); }
-    } closer{fd};
-    std::size_t written = 0;
-    while (written < fetched->text.size()) {
-        const ssize_t n =
-            ::write(fd, fetched->text.data() + written, fetched->text.size() - written);
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            return fail(fmt::format("cannot hold the report in memory: {}", std::strerror(errno)));
-        }
-        written += static_cast<std::size_t>(n);
-    }
+    const int fd = file->fd();
     ingest::importer importer(db_, clock_, cfg_.default_marketplace);
     importer.set_account_marketplace(marketplace);
     auto imported =

@@ -14,7 +14,8 @@
 //   through the All Orders report by last update.
 // - finances: listFinancialEvents by PostedAfter (newest posted, less 1 h).
 // - feedback (per marketplace) and performance: the report flow; the document
-//   is imported exactly as an export file is (ingest::importer), from memory.
+//   is imported exactly as an export file is (ingest::importer), streamed
+//   from a file of its own (document_file.hpp), never held in memory.
 // Records reach the store through ingest::store_writer only; state lives in
 // spapi_sources (migrations/0006_spapi.sql). Errors are values in the
 // result, never secrets.

@@ -101,7 +101,7 @@ constexpr std::array kStatuses = {metrics::metric_status::ok, metrics::metric_st
                                   metrics::metric_status::no_data};
 
 void write_metric_rows(std::string& out, const metrics::evaluation& e, std::string_view account) {
-    family rate("metric_rate", "gauge",
+    family rate("metric_ratio", "gauge",
                 "Metric rate as a fraction (0.04 is 4%) in its window as of the evaluation; "
                 "absent when the window has no data.",
                 account);
@@ -117,9 +117,9 @@ void write_metric_rows(std::string& out, const metrics::evaluation& e, std::stri
                     "How many more bad events the window can absorb before the metric is "
                     "breached; absent when the window has no data.",
                     account);
-    family warn("metric_warn_threshold", "gauge",
+    family warn("metric_warn_threshold_ratio", "gauge",
                 "Rate past which seller-healthd reports the metric at risk.", account);
-    family target("metric_target_threshold", "gauge",
+    family target("metric_target_threshold_ratio", "gauge",
                   "Amazon's target rate: past it the metric is breached.", account);
     family status("metric_status", "gauge",
                   "Metric status: 1 for the series of the current status, 0 for the others.",
@@ -268,6 +268,30 @@ void write_counter(std::string& out, std::string_view account, std::string_view 
 
 }  // namespace
 
+// A histogram family: per label set, cumulative _bucket samples with `le`
+// (ending in +Inf), then _sum and _count.
+void write_histogram(std::string& out, std::string_view account, std::string_view name,
+                     std::string_view help,
+                     const std::vector<std::pair<std::string, const duration_histogram*>>& series) {
+    family f(name, "histogram", help, account);
+    for (const auto& [labels, h] : series) {
+        const auto with = [&](const std::string& more) {
+            return labels.empty() ? more : fmt::format("{},{}", labels, more);
+        };
+        std::int64_t cumulative = 0;
+        for (std::size_t i = 0; i < duration_histogram::kUpperBounds.size(); ++i) {
+            cumulative += h->bucket_counts[i];
+            f.add_suffixed("_bucket",
+                           with(label("le", number(duration_histogram::kUpperBounds[i]))),
+                           number(cumulative));
+        }
+        f.add_suffixed("_bucket", with(label("le", "+Inf")), number(h->count));
+        f.add_suffixed("_sum", labels, number(h->sum_seconds));
+        f.add_suffixed("_count", labels, number(h->count));
+    }
+    f.write(out);
+}
+
 std::string render_prometheus(const snapshot& s, instant /*now*/) {
     std::string out;
     const std::string account = label("account", s.account);
@@ -300,13 +324,33 @@ std::string render_prometheus(const snapshot& s, instant /*now*/) {
     write_counter(out, account, "cycles_total", "Daemon cycles run since it started.", c.cycles);
     write_counter(out, account, "cycle_failures_total",
                   "Daemon cycles that failed since it started.", c.cycle_failures);
-    write_counter(out, account, "deliveries_total",
-                  "Notifications accepted by a receiver since the daemon started.", c.deliveries);
-    write_counter(out, account, "delivery_failures_total",
-                  "Delivery attempts that failed (to be retried) since the daemon started.",
-                  c.delivery_failures);
-    write_counter(out, account, "dead_letters_total",
-                  "Notifications given up since the daemon started.", c.dead_letters);
+    write_histogram(out, account, "cycle_duration_seconds",
+                    "Time a daemon cycle took (fetch, import, evaluation, alerts), by the clock.",
+                    {{std::string(), &c.cycle_durations}});
+
+    family deliveries("deliveries_total", "counter",
+                      "Notifications accepted by a receiver since the daemon started, by channel.",
+                      account);
+    family failures("delivery_failures_total", "counter",
+                    "Delivery attempts that failed (to be retried) since the daemon started, by "
+                    "channel.",
+                    account);
+    family dead("dead_letters_total", "counter",
+                "Notifications given up since the daemon started, by channel.", account);
+    std::vector<std::pair<std::string, const duration_histogram*>> send_durations;
+    for (const auto& ch : c.channels) {
+        const std::string labels = label("channel", ch.channel);
+        deliveries.add(labels, number(ch.delivered));
+        failures.add(labels, number(ch.failed));
+        dead.add(labels, number(ch.dead));
+        send_durations.emplace_back(labels, &ch.send_durations);
+    }
+    deliveries.write(out);
+    failures.write(out);
+    dead.write(out);
+    write_histogram(out, account, "delivery_duration_seconds",
+                    "Time one delivery attempt took, whatever its outcome, by channel.",
+                    send_durations);
 
     if (!s.sp_api.empty()) {
         family requests("sp_api_requests_total", "counter",

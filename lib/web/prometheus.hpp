@@ -11,12 +11,14 @@
 // first, so that many instances scraped into one Prometheus stay apart.
 //
 // Per metric row (labels metric, marketplace, marketplace_code, channel,
-// window_days): metric_rate, metric_numerator, metric_denominator,
-// metric_headroom, metric_warn_threshold, metric_target_threshold,
+// window_days): metric_ratio, metric_numerator, metric_denominator,
+// metric_headroom, metric_warn_threshold_ratio, metric_target_threshold_ratio,
 // metric_status (one-hot over the status label), metric_low_volume. Then the
 // daemon's own: evaluation_timestamp_seconds, last_import_timestamp_seconds,
-// imports_total{result}, cycles_total, cycle_failures_total, deliveries_total,
-// delivery_failures_total, dead_letters_total, sp_api_requests_total,
+// imports_total{result}, cycles_total, cycle_failures_total,
+// cycle_duration_seconds (histogram), deliveries_total, delivery_failures_total,
+// dead_letters_total and delivery_duration_seconds (histogram) {channel}, every
+// configured channel from the start, sp_api_requests_total,
 // sp_api_throttled_total and sp_api_errors_total {operation} (with an
 // sp_api section), outbox_pending,
 // alerts_active{severity}, unanswered_messages and unconfirmed_orders per

@@ -5,6 +5,8 @@
 // functions of it and of `now`, so a request never touches the database.
 #pragma once
 
+#include <algorithm>
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -27,6 +29,47 @@ struct recent_alert {
     std::optional<instant> resolved_at;
 };
 
+// Durations in seconds as a Prometheus histogram: a count per bucket
+// (not cumulative; the exposition adds them up), the count and the sum.
+struct duration_histogram {
+    static constexpr std::array<double, 12> kUpperBounds = {0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
+                                                            0.5,   1,    2.5,   5,    10,  30};
+    std::array<std::int64_t, kUpperBounds.size()> bucket_counts{};  // above the last: count only
+    std::int64_t count = 0;
+    double sum_seconds = 0;
+
+    void observe(double seconds) {
+        seconds = std::max(seconds, 0.0);
+        for (std::size_t i = 0; i < kUpperBounds.size(); ++i) {
+            if (seconds <= kUpperBounds[i]) {
+                ++bucket_counts[i];
+                break;
+            }
+        }
+        ++count;
+        sum_seconds += seconds;
+    }
+};
+
+// Delivery to one configured channel since the daemon started.
+struct channel_delivery_counters {
+    static channel_delivery_counters of(std::string channel, std::int64_t delivered = 0,
+                                        std::int64_t failed = 0, std::int64_t dead = 0) {
+        channel_delivery_counters c;
+        c.channel = std::move(channel);
+        c.delivered = delivered;
+        c.failed = failed;
+        c.dead = dead;
+        return c;
+    }
+
+    std::string channel;                // its `name`
+    std::int64_t delivered = 0;         // accepted by the receiver
+    std::int64_t failed = 0;            // attempts that failed, to be retried
+    std::int64_t dead = 0;              // given up
+    duration_histogram send_durations;  // every attempt, whatever its outcome
+};
+
 // Counted by the daemon since it started (imports, deliveries) or read from
 // the database (outbox_pending, last_import_at).
 struct service_counters {
@@ -35,9 +78,12 @@ struct service_counters {
     std::int64_t files_already_imported = 0;
     std::int64_t cycles = 0;
     std::int64_t cycle_failures = 0;
-    std::int64_t deliveries = 0;            // notifications accepted by a receiver
-    std::int64_t delivery_failures = 0;     // attempts that failed (to be retried)
-    std::int64_t dead_letters = 0;          // notifications given up
+    std::int64_t deliveries = 0;         // notifications accepted by a receiver
+    std::int64_t delivery_failures = 0;  // attempts that failed (to be retried)
+    std::int64_t dead_letters = 0;       // notifications given up
+    // Per configured channel (every one, from the start), in config order.
+    std::vector<channel_delivery_counters> channels;
+    duration_histogram cycle_durations;     // from the cycle's start to its evaluation's end
     std::int64_t outbox_pending = 0;        // notifications still owed
     std::optional<instant> last_import_at;  // newest successful import, any file
     // Pending and firing alerts by severity, all of them (snapshot.alerts

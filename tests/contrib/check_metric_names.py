@@ -52,7 +52,10 @@ def scrape(binary):
         port = free_port()
         config = os.path.join(work, "acme.yaml")
         with open(config, "w") as f:
-            f.write(f'database: "db.sqlite"\ninbox: "inbox"\nhttp:\n  listen: "127.0.0.1:{port}"\n')
+            # One channel, so the per-channel delivery families exist.
+            f.write(f'database: "db.sqlite"\ninbox: "inbox"\nhttp:\n  listen: "127.0.0.1:{port}"\n'
+                    f'alerts:\n  channels:\n    - name: ops\n      type: webhook\n'
+                    f'      url: "http://127.0.0.1:{free_port()}/hook"\n')
         os.mkdir(os.path.join(work, "inbox"))
         orders = os.path.join(work, "orders.txt")
         recent_orders(orders)
@@ -66,7 +69,7 @@ def scrape(binary):
                 try:
                     with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=2) as r:
                         text = r.read().decode()
-                    if "seller_healthd_metric_rate" in text:
+                    if "seller_healthd_metric_ratio" in text:
                         break
                 except OSError:
                     pass

@@ -203,6 +203,73 @@ TEST(HttpRequest, OversizedResponseBodyIsRefused) {
     EXPECT_EQ(r.error().what, http_error::kind::protocol);
 }
 
+// ---- body sink ----------------------------------------------------------------
+
+TEST(HttpRequest, ASuccessfulBodyGoesToTheSinkInPiecesNotToMemory) {
+    http_test_server server;
+    std::string document;
+    for (int i = 0; document.size() < 300 * 1024; ++i)
+        document += "line " + std::to_string(i) + "\n";
+    server.script({{200, {{"Content-Type", "text/plain"}}, document, false}});
+    server.set_interim_continue(true);
+    auto options = post(server.url());
+    options.method = "GET";
+    options.body.clear();
+    options.body_limit = 1024 * 1024;
+    std::string received;
+    std::size_t pieces = 0;
+    options.body_sink = [&](std::string_view piece) {
+        received.append(piece);
+        ++pieces;
+        return true;
+    };
+    auto r = http_request(options);
+    ASSERT_TRUE(r) << r.error().message;
+    EXPECT_EQ(r->status, 200);
+    EXPECT_EQ(r->header("Content-Type"), "text/plain");
+    EXPECT_TRUE(r->body.empty());
+    EXPECT_EQ(received, document);
+    EXPECT_GT(pieces, 1u);  // 64 KiB at most each
+}
+
+TEST(HttpRequest, AnErrorBodyIsKeptNotSunk) {
+    http_test_server server;
+    server.script({scripted_response::with_status(403, "<Error>AccessDenied</Error>")});
+    auto options = post(server.url());
+    std::string received;
+    options.body_sink = [&](std::string_view piece) {
+        received.append(piece);
+        return true;
+    };
+    auto r = http_request(options);
+    ASSERT_TRUE(r) << r.error().message;
+    EXPECT_EQ(r->status, 403);
+    EXPECT_EQ(r->body, "<Error>AccessDenied</Error>");
+    EXPECT_TRUE(received.empty());
+}
+
+TEST(HttpRequest, ASinkThatCannotStoreStopsTheRequestAndTheLimitStillHolds) {
+    http_test_server server;
+    server.script({{200, {}, std::string(200 * 1024, 'x'), false},
+                   {200, {}, std::string(200 * 1024, 'x'), false}});
+    auto options = post(server.url());
+    options.body_sink = [](std::string_view) { return false; };
+    auto refused = http_request(options);
+    ASSERT_FALSE(refused);
+    EXPECT_EQ(refused.error().what, http_error::kind::io);
+
+    options.body_limit = 100 * 1024;
+    std::size_t received = 0;
+    options.body_sink = [&](std::string_view piece) {
+        received += piece.size();
+        return true;
+    };
+    auto too_long = http_request(options);
+    ASSERT_FALSE(too_long);
+    EXPECT_EQ(too_long.error().what, http_error::kind::protocol);
+    EXPECT_LE(received, 100u * 1024);
+}
+
 TEST(HttpRequest, HeaderValuesCannotInjectLines) {
     http_test_server server;
     auto options = post(server.url());

@@ -23,6 +23,13 @@ changes, so a test can change behaviour mid-run):
    "financial_events": {"GuaranteeClaimEventList": [...], "ChargebackEventList": [...]},
    "reports": {"GET_SELLER_FEEDBACK_DATA": {"status": "DONE", "document": "text",
                "charset": "windows-1252", "gzip": true, "mislabel_gzip": false}},
+               # or "document_file": a path whose bytes are served instead of
+               # "document" (streamed: a benchmark's 1M-order report); with
+               # "window_column": "purchase-date", only the rows whose date
+               # lies in the report's dataStartTime..dataEndTime (a
+               # tab-separated file with a header), as Amazon's windows do;
+               # "cut_after": bytes sent before the connection is dropped
+               # (the Content-Length promised the whole document)
    "behaviour": {...}}
 
 Report types missing from "reports" end CANCELLED (Amazon's "no data").
@@ -61,6 +68,7 @@ import sys
 import threading
 import time
 import urllib.parse
+import zlib
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 # Amazon's published rate (requests per second) and burst per operation.
@@ -141,6 +149,7 @@ class Amazon:
         self.buckets = {}
         self.reports = {}  # reportId -> dict
         self.documents = {}  # documentId -> report type
+        self.document_files = {}  # documentId -> the report's spec (document_file reports)
         self.counts = {}  # operationId -> requests seen
         self.signing_key = secrets.token_bytes(32)
         self.next_id = 1000
@@ -426,6 +435,8 @@ class Amazon:
         if final == "DONE":
             document_id = "amzn1.spdoc.1.4.na." + report_id
             self.documents[document_id] = spec["reportType"]
+            if configured.get("document_file"):
+                self.document_files[document_id] = spec
             out["reportDocumentId"] = document_id
         return 200, {}, self.json(out)
 
@@ -443,6 +454,34 @@ class Amazon:
         if configured.get("gzip") or configured.get("mislabel_gzip"):
             out["compressionAlgorithm"] = "GZIP"
         return 200, {}, self.json(out)
+
+    @staticmethod
+    def document_pieces(source, column, start, end, gzipped):
+        """The bytes of a document_file report, in pieces: the file, or its rows
+        within the report's window (header kept), gzipped when asked. Made
+        while sending, so a document of hundreds of MB needs no memory."""
+        packer = zlib.compressobj(1, zlib.DEFLATED, 31) if gzipped else None
+        pack = (lambda b: packer.compress(b)) if packer else (lambda b: b)
+        with open(source, "rb") as f:
+            header = f.readline()
+            at = header.rstrip(b"\r\n").split(b"\t").index(column.encode()) if column else -1
+            buffered = [header]
+            size = len(header)
+            for line in f:
+                if at >= 0:
+                    fields = line.split(b"\t", at + 1)
+                    when = parse_iso(fields[at].decode()) if len(fields) > at else None
+                    if when is None or (start is not None and when < start) \
+                            or (end is not None and when >= end):
+                        continue
+                buffered.append(line)
+                size += len(line)
+                if size >= 1 << 20:
+                    yield pack(b"".join(buffered))
+                    buffered, size = [], 0
+            yield pack(b"".join(buffered))
+        if packer:
+            yield packer.flush()
 
     def sign(self, document_id, expires):
         return hmac.new(self.signing_key, f"{document_id}|{expires}".encode(),
@@ -464,6 +503,14 @@ class Amazon:
         report_type = self.documents.get(document_id)
         configured = self.data.get("reports", {}).get(report_type, {})
         charset = configured.get("charset", "utf-8")
+        if document_id in self.document_files:
+            spec = self.document_files[document_id]
+            column = configured.get("window_column")
+            return 200, {"Content-Type": f"text/plain;charset={charset.upper()}"}, {
+                "file": configured["document_file"], "cut_after": configured.get("cut_after"),
+                "gzip": bool(configured.get("gzip")), "column": column,
+                "start": parse_iso(spec.get("dataStartTime", "")) if column else None,
+                "end": parse_iso(spec.get("dataEndTime", "")) if column else None}
         payload = configured.get("document", "").encode("cp1252" if charset == "windows-1252" else charset)
         if configured.get("gzip"):
             payload = gzip.compress(payload)
@@ -517,9 +564,40 @@ class Handler(BaseHTTPRequestHandler):
         for k, v in extra.items():
             self.send_header(k, v)
         self.send_header("x-amzn-RequestId", secrets.token_hex(8))
+        if isinstance(payload, dict):  # a document file, streamed
+            self.send_document(payload)
+            return
         self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
         self.wfile.write(payload)
+
+    def send_document(self, doc):
+        """A document_file report: the whole file with its Content-Length, or
+        (filtered by window, gzipped) chunked as it is made; cut_after bytes
+        and then the connection drops, the response unfinished."""
+        left = None if doc.get("cut_after") is None else int(doc["cut_after"])
+        plain = not doc["gzip"] and not doc["column"]
+        if plain:
+            self.send_header("Content-Length", str(os.path.getsize(doc["file"])))
+        else:
+            self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        pieces = Amazon.document_pieces(doc["file"], doc["column"], doc["start"], doc["end"],
+                                        doc["gzip"])
+        for piece in pieces:
+            if not piece:
+                continue
+            if left is not None:
+                piece = piece[:left]
+                left -= len(piece)
+            self.wfile.write(piece if plain else b"%x\r\n%s\r\n" % (len(piece), piece))
+            if left == 0:
+                self.wfile.flush()
+                self.close_connection = True
+                self.connection.close()
+                return
+        if not plain:
+            self.wfile.write(b"0\r\n\r\n")
 
     def do_GET(self):
         self.handle_any("GET")

@@ -527,7 +527,7 @@ def step_enable_and_cycle(c):
     check(code == "200", "/metrics answers 200")
     check(re.search(r'^seller_healthd_imports_total\{account="Live test seller",result="imported"\} 1$',
                     metrics, re.M) is not None, "/metrics counts the imported file")
-    check(re.search(r'^seller_healthd_deliveries_total\{account="Live test seller"\} [1-9]', metrics,
+    check(re.search(r'^seller_healthd_deliveries_total\{account="Live test seller",channel="receiver"\} [1-9]', metrics,
                     re.M) is not None, "/metrics counts the delivery")
     # MemoryCurrent= needs the memory controller, which a container may lack.
     rss = c.out(f"sed -n 's/^VmHWM:\\s*//p' /proc/{main_pid}/status", quiet=True)

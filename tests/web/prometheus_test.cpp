@@ -72,6 +72,13 @@ snapshot hand_made() {
     s.counters.deliveries = 7;
     s.counters.delivery_failures = 2;
     s.counters.dead_letters = 1;
+    s.counters.cycle_durations.observe(0.004);
+    s.counters.cycle_durations.observe(0.3);
+    s.counters.cycle_durations.observe(45);
+    auto ops = channel_delivery_counters::of("ops slack", 6, 2, 1);
+    ops.send_durations.observe(0.2);
+    ops.send_durations.observe(1.5);
+    s.counters.channels = {ops, channel_delivery_counters::of("pager", 1)};
     s.counters.outbox_pending = 4;
     s.counters.last_import_at = at("2026-03-01T11:35:00Z");
     return s;
@@ -89,8 +96,8 @@ TEST(Prometheus, ExactLinesForAHandMadeSnapshot) {
     const std::string p = "seller_healthd_";
     std::string expected;
     const auto line = [&](const std::string& l) { expected += l + "\n"; };
-    line("# TYPE " + p + "metric_rate gauge");
-    line(p + "metric_rate{" + ldr + "} 0.03529411764705882");
+    line("# TYPE " + p + "metric_ratio gauge");
+    line(p + "metric_ratio{" + ldr + "} 0.03529411764705882");
     line("# TYPE " + p + "metric_numerator gauge");
     line(p + "metric_numerator{" + ldr + "} 6");
     line(p + "metric_numerator{" + cr + "} 0");
@@ -99,12 +106,12 @@ TEST(Prometheus, ExactLinesForAHandMadeSnapshot) {
     line(p + "metric_denominator{" + cr + "} 0");
     line("# TYPE " + p + "metric_headroom gauge");
     line(p + "metric_headroom{" + ldr + "} 0");
-    line("# TYPE " + p + "metric_warn_threshold gauge");
-    line(p + "metric_warn_threshold{" + ldr + "} 0.03");
-    line(p + "metric_warn_threshold{" + cr + "} 0.02");
-    line("# TYPE " + p + "metric_target_threshold gauge");
-    line(p + "metric_target_threshold{" + ldr + "} 0.04");
-    line(p + "metric_target_threshold{" + cr + "} 0.025");
+    line("# TYPE " + p + "metric_warn_threshold_ratio gauge");
+    line(p + "metric_warn_threshold_ratio{" + ldr + "} 0.03");
+    line(p + "metric_warn_threshold_ratio{" + cr + "} 0.02");
+    line("# TYPE " + p + "metric_target_threshold_ratio gauge");
+    line(p + "metric_target_threshold_ratio{" + ldr + "} 0.04");
+    line(p + "metric_target_threshold_ratio{" + cr + "} 0.025");
     line("# TYPE " + p + "metric_status gauge");
     line(p + "metric_status{" + ldr + ",status=\"ok\"} 0");
     line(p + "metric_status{" + ldr + ",status=\"at_risk\"} 1");
@@ -132,12 +139,37 @@ TEST(Prometheus, ExactLinesForAHandMadeSnapshot) {
     line(p + "cycles_total{" + account + "} 100");
     line("# TYPE " + p + "cycle_failures_total counter");
     line(p + "cycle_failures_total{" + account + "} 3");
+    line("# TYPE " + p + "cycle_duration_seconds histogram");
+    const std::vector<std::pair<std::string, int>> cycle_buckets = {
+        {"0.005", 1}, {"0.01", 1}, {"0.025", 1}, {"0.05", 1}, {"0.1", 1}, {"0.25", 1}, {"0.5", 2},
+        {"1", 2},     {"2.5", 2},  {"5", 2},     {"10", 2},   {"30", 2},  {"+Inf", 3}};
+    for (const auto& [le, n] : cycle_buckets)
+        line(fmt::format("{}cycle_duration_seconds_bucket{{{},le=\"{}\"}} {}", p, account, le, n));
+    line(p + "cycle_duration_seconds_sum{" + account + "} 45.304");
+    line(p + "cycle_duration_seconds_count{" + account + "} 3");
+    const std::string ops = account + ",channel=\"ops slack\"";
+    const std::string pager = account + ",channel=\"pager\"";
     line("# TYPE " + p + "deliveries_total counter");
-    line(p + "deliveries_total{" + account + "} 7");
+    line(p + "deliveries_total{" + ops + "} 6");
+    line(p + "deliveries_total{" + pager + "} 1");
     line("# TYPE " + p + "delivery_failures_total counter");
-    line(p + "delivery_failures_total{" + account + "} 2");
+    line(p + "delivery_failures_total{" + ops + "} 2");
+    line(p + "delivery_failures_total{" + pager + "} 0");
     line("# TYPE " + p + "dead_letters_total counter");
-    line(p + "dead_letters_total{" + account + "} 1");
+    line(p + "dead_letters_total{" + ops + "} 1");
+    line(p + "dead_letters_total{" + pager + "} 0");
+    line("# TYPE " + p + "delivery_duration_seconds histogram");
+    const std::vector<std::pair<std::string, int>> ops_buckets = {
+        {"0.005", 0}, {"0.01", 0}, {"0.025", 0}, {"0.05", 0}, {"0.1", 0}, {"0.25", 1}, {"0.5", 1},
+        {"1", 1},     {"2.5", 2},  {"5", 2},     {"10", 2},   {"30", 2},  {"+Inf", 2}};
+    for (const auto& [le, n] : ops_buckets)
+        line(fmt::format("{}delivery_duration_seconds_bucket{{{},le=\"{}\"}} {}", p, ops, le, n));
+    line(p + "delivery_duration_seconds_sum{" + ops + "} 1.7");
+    line(p + "delivery_duration_seconds_count{" + ops + "} 2");
+    for (const auto& [le, n] : ops_buckets)
+        line(fmt::format("{}delivery_duration_seconds_bucket{{{},le=\"{}\"}} 0", p, pager, le));
+    line(p + "delivery_duration_seconds_sum{" + pager + "} 0");
+    line(p + "delivery_duration_seconds_count{" + pager + "} 0");
     line("# TYPE " + p + "outbox_pending gauge");
     line(p + "outbox_pending{" + account + "} 4");
     line("# TYPE " + p + "alerts_active gauge");
@@ -170,7 +202,7 @@ TEST(Prometheus, EachFamilyHasOneHelpLineRightBeforeItsType) {
         EXPECT_GT(lines[i - 1].size(), ("# HELP " + name + " ").size() + 10) << "help too short";
         ++help_count[name];
     }
-    EXPECT_EQ(types, 23u);
+    EXPECT_EQ(types, 25u);  // with the two histograms
     for (const auto& [name, n] : help_count)
         EXPECT_EQ(n, 1) << name;
     // The last line ends with a line feed, as the format requires.
@@ -187,9 +219,10 @@ TEST(Prometheus, EscapesLabelValues) {
     s.version = "1.0 \"beta\"\\\n";
     const std::string text = render_prometheus(s, s.evaluation->as_of);
     EXPECT_THAT(
-        text, HasSubstr("seller_healthd_metric_rate{account=\"Acme\",metric=\"late_dispatch_rate\","
-                        "marketplace=\"A\\\"B\\\\C\\nD\",marketplace_code="
-                        "\"A\\\"B\\\\C\\nD\",channel=\"MFN\",window_days=\"10\"} 0.005\n"));
+        text,
+        HasSubstr("seller_healthd_metric_ratio{account=\"Acme\",metric=\"late_dispatch_rate\","
+                  "marketplace=\"A\\\"B\\\\C\\nD\",marketplace_code="
+                  "\"A\\\"B\\\\C\\nD\",channel=\"MFN\",window_days=\"10\"} 0.005\n"));
     EXPECT_THAT(
         text,
         HasSubstr(
@@ -224,12 +257,13 @@ TEST(Prometheus, LeavesOutTheRateAndHeadroomOfAWindowWithoutData) {
         EXPECT_NE(value, "NaN") << line;
         EXPECT_EQ(value.find("nan"), std::string::npos) << line;
     }
-    EXPECT_THAT(text, Not(HasSubstr("metric_rate{account=\"Acme\",metric=\"cancellation_rate\"")));
+    EXPECT_THAT(text, Not(HasSubstr("metric_ratio{account=\"Acme\",metric=\"cancellation_rate\"")));
     EXPECT_THAT(text,
                 Not(HasSubstr("metric_headroom{account=\"Acme\",metric=\"cancellation_rate\"")));
     EXPECT_THAT(
-        text, Not(HasSubstr(
-                  "metric_rate{account=\"Acme\",metric=\"late_dispatch_rate\",marketplace=\"A1F")));
+        text,
+        Not(HasSubstr(
+            "metric_ratio{account=\"Acme\",metric=\"late_dispatch_rate\",marketplace=\"A1F")));
     // The counts are still there: 0 of 0 is a fact.
     EXPECT_THAT(
         text,
@@ -338,12 +372,12 @@ TEST(PrometheusParser, ReadsTheRealisticExpositionAsIntended) {
     ASSERT_EQ(r.exit_code, 0) << r.err;
     // name type samples, in order, as the parser and the strict reading saw them.
     const std::string expected =
-        "seller_healthd_metric_rate gauge 18\n"
+        "seller_healthd_metric_ratio gauge 18\n"
         "seller_healthd_metric_numerator gauge 18\n"
         "seller_healthd_metric_denominator gauge 18\n"
         "seller_healthd_metric_headroom gauge 18\n"
-        "seller_healthd_metric_warn_threshold gauge 18\n"
-        "seller_healthd_metric_target_threshold gauge 18\n"
+        "seller_healthd_metric_warn_threshold_ratio gauge 18\n"
+        "seller_healthd_metric_target_threshold_ratio gauge 18\n"
         "seller_healthd_metric_status gauge 72\n"
         "seller_healthd_metric_low_volume gauge 18\n"
         "seller_healthd_metric_stale gauge 18\n"
@@ -352,9 +386,11 @@ TEST(PrometheusParser, ReadsTheRealisticExpositionAsIntended) {
         "seller_healthd_imports_total counter 3\n"
         "seller_healthd_cycles_total counter 1\n"
         "seller_healthd_cycle_failures_total counter 1\n"
-        "seller_healthd_deliveries_total counter 1\n"
-        "seller_healthd_delivery_failures_total counter 1\n"
-        "seller_healthd_dead_letters_total counter 1\n"
+        "seller_healthd_cycle_duration_seconds histogram 15\n"
+        "seller_healthd_deliveries_total counter 2\n"
+        "seller_healthd_delivery_failures_total counter 2\n"
+        "seller_healthd_dead_letters_total counter 2\n"
+        "seller_healthd_delivery_duration_seconds histogram 30\n"
         "seller_healthd_outbox_pending gauge 1\n"
         "seller_healthd_alerts_active gauge 2\n"
         "seller_healthd_unanswered_messages gauge 2\n"
@@ -411,7 +447,7 @@ TEST(PrometheusParser, ReadsEscapedLabelValuesBackByteForByte) {
     const auto r = check_exposition(render_prometheus(s, s.evaluation->as_of), "--samples");
     ASSERT_EQ(r.exit_code, 0) << r.err;
     EXPECT_THAT(r.out, HasSubstr(fmt::format(
-                           "seller_healthd_metric_rate account={},metric={},marketplace={},"
+                           "seller_healthd_metric_ratio account={},metric={},marketplace={},"
                            "marketplace_code={},channel={},window_days={} 0.005\n",
                            hex("Acme"), hex("late_dispatch_rate"), hex(nasty), hex(nasty),
                            hex("MFN"), hex("10"))));
@@ -437,7 +473,9 @@ TEST(PrometheusParser, EverySampleCarriesTheAccountLabel) {
         EXPECT_EQ(line.substr(space + 1, 8 + hex(s.account).size()), "account=" + hex(s.account))
             << line;
     }
-    EXPECT_EQ(families.size(), 23u);  // with metric_stale; the snapshot has no feeds
+    // With metric_stale (the snapshot has no feeds); each histogram is three
+    // names: _bucket, _sum, _count.
+    EXPECT_EQ(families.size(), 29u);
 }
 
 // The checker is only worth its exit code if it fails on what the format

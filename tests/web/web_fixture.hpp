@@ -242,6 +242,9 @@ inline snapshot realistic_snapshot() {
     s.counters.deliveries = 57;
     s.counters.delivery_failures = 4;
     s.counters.dead_letters = 0;
+    s.counters.cycle_durations.observe(0.08);
+    s.counters.channels = {channel_delivery_counters::of("ops", 50, 4),
+                           channel_delivery_counters::of("pager", 7)};
     s.counters.outbox_pending = 1;
     s.counters.last_import_at = as_of - std::chrono::minutes(25);
     return s;
