@@ -29,11 +29,12 @@ import datetime
 import json
 import os
 import random
-import resource
 import shutil
+import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -128,9 +129,7 @@ def run_fetch(binary, config, source):
     start = time.monotonic()
     proc = subprocess.Popen([binary, "fetch", "--config", config, "--source", source, "--json"],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    out, err = b"", b""
     # communicate() would reap the child before wait4 could read its usage.
-    import threading
     chunks = {}
     readers = [threading.Thread(target=lambda n, s: chunks.__setitem__(n, s.read()), args=(n, s))
                for n, s in (("out", proc.stdout), ("err", proc.stderr))]
@@ -237,7 +236,6 @@ def backfill(args, work, binary, pki):
     finally:
         amazon.stop()
     db = os.path.join(folder, "state", "db.sqlite")
-    import sqlite3
     with sqlite3.connect(db) as c:
         stored_orders = c.execute("SELECT COUNT(*) FROM orders").fetchone()[0]
         stored_items = c.execute("SELECT COUNT(*) FROM order_items").fetchone()[0]

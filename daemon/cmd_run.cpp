@@ -15,6 +15,7 @@
 #include "service/cycle.hpp"
 #include "service/daemon.hpp"
 #include "service/delivery.hpp"
+#include "service/spapi_poll.hpp"
 #include "store/database.hpp"
 #include "store/instance_lock.hpp"
 
@@ -43,14 +44,24 @@ int run_once(const config::config& cfg, store::database& db, const Clock& wall,
         return kExitFailure;
     }
     service::cycle_runner runner(db, box, importer);
+    const Clock& clock = as_of ? static_cast<const Clock&>(replay) : wall;
 
     // Files still settling are waited for, briefly, so that the one cycle sees
     // everything that was dropped in before it started.
     service::cycle_report report;
     for (int round = 0;; ++round) {
         auto scan = box.scan();
-        if (!scan || scan->waiting == 0 || round >= kOnceSettleRounds) break;
+        if (!scan || scan->waiting == 0 || round >= kOnceSettleRounds)
+            break;
         std::this_thread::sleep_for(kOnceSettle);
+    }
+    // The SP-API sources that are due, as `run` fetches them before each
+    // cycle, so this cycle evaluates what came.
+    service::spapi_poller spapi(db, clock);
+    try {
+        spapi.poll(cfg);
+    } catch (const std::runtime_error& e) {
+        spdlog::error("sp-api: {}", e.what());
     }
     report = runner.run(cfg, as_of.value_or(wall.now()));
     service::log_cycle(report);
@@ -58,17 +69,16 @@ int run_once(const config::config& cfg, store::database& db, const Clock& wall,
     delivery::dispatch_options options;
     options.take_over_claims = owns_database;
     delivery::dispatcher dispatcher(options);
-    auto delivered = service::deliver_all_due(
-        dispatcher, db, cfg, as_of ? static_cast<const Clock&>(replay) : wall);
+    auto delivered = service::deliver_all_due(dispatcher, db, cfg, clock);
     service::log_delivery(delivered);
     const bool delivery_failed = !delivered || delivered->retried + delivered->dead > 0;
-    return report.failed || delivery_failed || report.inbox.rejected > 0 ? kExitFailure
-                                                                          : kExitOk;
+    return report.failed || delivery_failed || report.inbox.rejected > 0 ? kExitFailure : kExitOk;
 }
 
 }  // namespace
 
-// `run --once`: one cycle (scan, import, evaluate, alert, deliver), then exit:
+// `run --once`: one cycle (fetch what is due from the SP-API, scan, import,
+// evaluate, alert, deliver), then exit:
 // 0 when everything went through, 1 when a file was rejected, a step failed
 // or a delivery is still owed (it stays in the outbox for the next run).
 // `run`: the daemon (service/daemon.hpp), until SIGTERM/SIGINT (exit 0).

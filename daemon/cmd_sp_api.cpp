@@ -17,44 +17,13 @@
 #include "commands.hpp"
 #include "common.hpp"
 #include "core/clock.hpp"
-#include "core/credentials.hpp"
 #include "spapi/client.hpp"
+#include "spapi/settings.hpp"
 
 namespace shd::cli {
 namespace {
 
 using spapi::api_error;
-
-// The section's values as the transport's settings: the region's endpoint
-// unless overridden, Amazon's token URL unless overridden, secrets read from
-// credentials. Errors name the key, never a secret. (The same as the SP-API
-// sources' make_client_settings in spapi/settings.hpp, which replaces it
-// once both are on one branch.)
-result<spapi::client_settings, error_message> settings_from_config(const config::sp_api_config& c) {
-    spapi::client_settings s;
-    s.endpoint = c.endpoint.empty() ? std::string(spapi::region_endpoint(c.region)) : c.endpoint;
-    if (s.endpoint.empty())
-        return error_message{fmt::format("sp_api.region: unknown region '{}'", c.region)};
-    s.token_url = c.token_url.empty() ? std::string(spapi::kLoginWithAmazonTokenUrl) : c.token_url;
-    s.client_id = c.client_id;
-    const char* credentials_directory = std::getenv("CREDENTIALS_DIRECTORY");
-    for (auto [key, value, target] :
-         {std::tuple{"client_secret", &c.client_secret, &s.client_secret},
-          std::tuple{"refresh_token", &c.refresh_token, &s.refresh_token}}) {
-        if (!is_credential_reference(*value)) {
-            *target = *value;
-            continue;
-        }
-        auto read = read_credential(*value, credentials_directory);
-        if (!read)
-            return error_message{fmt::format("sp_api.{}: {}", key, read.error().text)};
-        *target = std::move(*read);
-    }
-    s.ca_file = c.ca_file;
-    s.proxy = c.proxy;
-    s.failure_retries = 0;
-    return s;
-}
 
 struct finding {
     std::string problem;  // what is wrong, for people
@@ -158,11 +127,13 @@ int sp_api_check(const global_options& g, bool as_json) {
                   << ": no sp_api section: nothing to check (docs/sp-api.md)\n";
         return kExitUsage;
     }
-    auto settings = settings_from_config(*cfg->sp_api);
+    auto settings = spapi::make_client_settings(*cfg->sp_api, std::getenv("CREDENTIALS_DIRECTORY"));
     if (!settings) {
         std::cerr << "seller-healthd: " << g.config_path << ": " << settings.error().text << "\n";
         return kExitUsage;
     }
+    // A check answers now: a failure is reported, not retried.
+    settings->failure_retries = 0;
     const std::string endpoint = settings->endpoint;
     SystemClock clock;
     spapi::client client(std::move(*settings), clock,

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The demo: installs what is needed, builds seller-healthd, imports the demo
 # seller's exports (examples/demo, story in examples/README.md) into a fresh
-# database and prints its account health as of the demo time.
+# database and prints its account health as of the demo time; then, in a
+# second act, fetches the same seller from a stand-in Amazon over the
+# Selling Partner API and shows the same health.
 # Idempotent; works in a fresh clone on Debian 12 as root. Each run starts
 # from a fresh copy in build/demo (SHD_BUILD_DIR overrides build/).
 set -euo pipefail
@@ -148,6 +150,86 @@ for body in bodies:
         print(f"  coming: {line}")
 PY
 kill "$receiver_pid" 2>/dev/null || true
+
+# Act two: the same story fetched from Amazon's Selling Partner API, here a
+# stand-in Amazon (tests/support/spapi_standin.py) on 127.0.0.1 over HTTPS
+# with a CA made now. It serves the demo's reports (All Orders, Unshipped,
+# Feedback per marketplace, account health) as Amazon does: createReport,
+# getReport, getReportDocument, then the presigned document URL (gzipped).
+# searchOrders and the finances reach only the recent past, so the story's
+# shipments, claims and messages (months ago) still come as files.
+echo
+echo "== act two: the same seller fetched from a stand-in Amazon (SP-API over HTTPS)"
+act2="$work/sp-api"
+rm -rf "$act2"
+mkdir -p "$act2"
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$act2/ca.key" -out "$act2/ca.pem" -days 1 \
+  -subj "/CN=demo stand-in Amazon CA" -addext "basicConstraints=critical,CA:TRUE" \
+  -addext "keyUsage=critical,keyCertSign" 2>/dev/null
+openssl req -newkey rsa:2048 -nodes -keyout "$act2/key.pem" -out "$act2/leaf.csr" \
+  -subj "/CN=127.0.0.1" 2>/dev/null
+printf 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n' >"$act2/leaf.ext"
+openssl x509 -req -in "$act2/leaf.csr" -CA "$act2/ca.pem" -CAkey "$act2/ca.key" \
+  -CAcreateserial -out "$act2/cert.pem" -days 1 -extfile "$act2/leaf.ext" 2>/dev/null
+python3 - "$work" "$act2/seller.json" <<'PY'
+import json, sys
+work, out = sys.argv[1], sys.argv[2]
+us, uk = "ATVPDKIKX0DER", "A1F83G8C2ARO7P"
+doc = lambda name: {"document_file": f"{work}/{name}", "gzip": True}
+reports = {}
+for market, suffix in ((us, "US"), (uk, "UK")):
+    reports[f"GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL@{market}"] = doc(f"all-orders-{suffix}.txt")
+    reports[f"GET_FLAT_FILE_ACTIONABLE_ORDER_DATA_SHIPPING@{market}"] = doc(f"unshipped-{suffix}.txt")
+    reports[f"GET_SELLER_FEEDBACK_DATA@{market}"] = doc(f"feedback-{suffix}.txt")
+reports["GET_V2_SELLER_PERFORMANCE_REPORT"] = doc("account-health-US.json")
+json.dump({"client_id": "amzn1.application-oa2-client.demo", "client_secret": "demo-client-secret",
+           "refresh_token": "Atzr|demo-refresh-token", "marketplaces": [us, uk],
+           "reports": reports, "behaviour": {"report_polls": 0}}, open(out, "w"))
+PY
+python3 "$root/tests/support/spapi_standin.py" --data "$act2/seller.json" --cert "$act2/cert.pem" \
+  --key "$act2/key.pem" --log "$act2/requests.log" >"$act2/port" 2>"$act2/standin.err" &
+standin_pid=$!
+trap 'kill "$receiver_pid" "$standin_pid" 2>/dev/null || true' EXIT
+for _ in $(seq 100); do [ -s "$act2/port" ] && break; sleep 0.1; done
+standin_port="$(head -n1 "$act2/port")"
+cat >"$act2/config.yaml" <<YAML
+account: "Northwind Kitchen (demo, fetched)"
+database: "demo.sqlite"
+inbox: "inbox"
+default_marketplace: "ATVPDKIKX0DER"
+sp_api:
+  region: na
+  marketplaces: [ATVPDKIKX0DER, A1F83G8C2ARO7P]
+  client_id: amzn1.application-oa2-client.demo
+  client_secret: demo-client-secret
+  refresh_token: "Atzr|demo-refresh-token"
+  endpoint: https://127.0.0.1:$standin_port
+  token_url: https://127.0.0.1:$standin_port/auth/o2/token
+  ca_file: $act2/ca.pem
+YAML
+"$bin" fetch --config "$act2/config.yaml" || {
+  echo "demo: fetch from the stand-in failed (see $act2/standin.err)" >&2
+  exit 1
+}
+(cd "$work" && "$bin" import --config "$act2/config.yaml" shipments.csv defects.csv messages.csv) |
+  tail -n 1
+echo
+"$bin" status --config "$act2/config.yaml" --at "$as_of"
+"$bin" status --config "$act2/config.yaml" --at "$as_of" --json >"$act2/status.json"
+kill "$standin_pid" 2>/dev/null || true
+echo
+echo "== act two against examples/demo/expected-status.json (the same story, fetched)"
+python3 "$root/scripts/gen_demo.py" --compare "$act2/status.json" "$expected"
+python3 - "$act2/requests.log" <<'PY'
+import json, sys
+log = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
+counts = {}
+for entry in log:
+    counts[entry["operation"]] = counts.get(entry["operation"], 0) + 1
+print("requests to the stand-in:", ", ".join(f"{op} {n}" for op, n in sorted(counts.items())))
+print("document downloads carrying the access token:",
+      sum(1 for e in log if e["operation"] == "download" and e["token_sent"]))
+PY
 
 echo
 echo "demo: done; the demo database is $work/demo.sqlite"

@@ -15,6 +15,7 @@
 #include "alerts/amazon_signals.hpp"
 #include "alerts/lifecycle.hpp"
 #include "alerts/quiet_hours.hpp"
+#include "alerts/routing.hpp"
 #include "alerts/signal_inputs.hpp"
 #include "alerts/words.hpp"
 #include "core/digest.hpp"
@@ -32,8 +33,8 @@ constexpr std::string_view kStaleDataKind = "stale_data";
 // The kinds of alerts/amazon_signals.hpp.
 bool is_signal_kind(std::string_view kind) {
     return kind == "account_status" || kind == "ahr_status" || kind == "policy_violations" ||
-           kind == "amazon_divergence" || kind == "sp_api_auth" ||
-           kind == "sp_api_secret_expiry" || kind == "sp_api_source";
+           kind == "amazon_divergence" || kind == "sp_api_auth" || kind == "sp_api_secret_expiry" ||
+           kind == "sp_api_source";
 }
 
 std::int64_t unix_of(instant t) {
@@ -298,9 +299,8 @@ void apply_baselines(ingest::account_health_snapshot& previous, const std::strin
                    fingerprint.starts_with("policy_violations|" + marketplace + "|")) {
             const auto memory = signal_memory_of(a.last_observation);
             if (memory.baseline_count) {
-                const std::string metric =
-                    fingerprint.substr(std::string("policy_violations|").size() +
-                                       marketplace.size() + 1);
+                const std::string metric = fingerprint.substr(
+                    std::string("policy_violations|").size() + marketplace.size() + 1);
                 row_for(metric).numerator = memory.baseline_count;
             }
         }
@@ -320,7 +320,8 @@ int severity_rank(severity s) {
 
 bool passes(const decided_change& c, const config::alert_channel& channel) {
     const auto minimum = severity_from_name(channel.min_severity).value_or(severity::at_risk);
-    return severity_rank(c.filter_severity) >= severity_rank(minimum);
+    return severity_rank(c.filter_severity) >= severity_rank(minimum) &&
+           channel_wants(channel, c.change, severity_name(c.filter_severity));
 }
 
 class cycle {
@@ -616,7 +617,7 @@ class cycle {
             if (found != states_.end())
                 previous = found->second.life;
             observation ob;
-            ob.status = !o.holds                 ? metrics::metric_status::ok
+            ob.status = !o.holds                   ? metrics::metric_status::ok
                         : o.severity == "breached" ? metrics::metric_status::breached
                                                    : metrics::metric_status::at_risk;
             const step_result s = step(previous, ob, p, now_);

@@ -112,14 +112,19 @@ access_health load_access_health(SQLite::Database& db, const config::config& cfg
         return h;
     if (!cfg.sp_api->client_secret_expires.empty())
         h.client_secret_expires = parse_iso8601(cfg.sp_api->client_secret_expires + "T00:00:00Z");
+    // Every source uses the same token: the newest attempt says whether Login
+    // with Amazon accepts the credentials now (a refusal of the orders poll
+    // is over once the finances poll got a token).
     SQLite::Statement q(db,
                         "SELECT source, marketplace_id, last_success_at, first_attempt_at,"
-                        " auth_refused, COALESCE(last_error, '') FROM spapi_sources"
-                        " ORDER BY source, marketplace_id");
+                        " auth_refused, COALESCE(last_error, ''), last_attempt_at,"
+                        " last_attempt_at = (SELECT MAX(last_attempt_at) FROM spapi_sources)"
+                        " FROM spapi_sources ORDER BY source, marketplace_id");
     while (q.executeStep()) {
         const std::string source = q.getColumn(0).getString();
         const std::string marketplace = q.getColumn(1).getString();
-        if (q.getColumn(4).getInt() != 0 && !h.auth_refused) {
+        const bool newest = !q.getColumn(7).isNull() && q.getColumn(7).getInt() != 0;
+        if (newest && q.getColumn(4).getInt() != 0 && !h.auth_refused) {
             h.auth_refused = true;
             // The code Login with Amazon gave, never the error text's rest.
             const std::string error = q.getColumn(5).getString();
@@ -134,9 +139,9 @@ access_health load_access_health(SQLite::Database& db, const config::config& cfg
         if (interval.count() <= 0)
             continue;
         // A marketplace no longer configured is no longer fetched.
-        if (!marketplace.empty() && std::find(cfg.sp_api->marketplaces.begin(),
-                                              cfg.sp_api->marketplaces.end(),
-                                              marketplace) == cfg.sp_api->marketplaces.end())
+        if (!marketplace.empty() &&
+            std::find(cfg.sp_api->marketplaces.begin(), cfg.sp_api->marketplaces.end(),
+                      marketplace) == cfg.sp_api->marketplaces.end())
             continue;
         h.sources.push_back({source, marketplace, interval, optional_time(q.getColumn(2)),
                              optional_time(q.getColumn(3))});

@@ -19,6 +19,7 @@
 #include "config/yaml_bounds.hpp"
 #include "core/credentials.hpp"
 #include "core/feed_catalog.hpp"
+#include "core/metric_catalog.hpp"
 #include "core/text.hpp"
 #include "core/time.hpp"
 
@@ -180,8 +181,9 @@ constexpr std::string_view kTlsModes[] = {"starttls", "implicit", "none"};
 constexpr std::string_view kPagerDutyEventsUrl = "https://events.pagerduty.com/v2/enqueue";
 
 // The channel keys every type takes, and those only some types take.
-constexpr std::string_view kCommonChannelKeys[] = {"name", "type", "min_severity", "timeout",
-                                                   "ca_file"};
+constexpr std::string_view kCommonChannelKeys[] = {"name",    "type",  "min_severity", "timeout",
+                                                   "ca_file", "match", "send_resolved"};
+constexpr std::string_view kAlertKindGroups[] = {"metric", "deadline", "stale", "amazon", "source"};
 struct type_keys {
     std::string_view type;
     std::vector<std::string_view> keys;
@@ -278,6 +280,38 @@ row<alert_channel> address_list_field(std::string_view name,
         "list of email addresses"};
 }
 
+const table<channel_match>& match_rows() {
+    static const std::vector<std::string_view> metric_names = [] {
+        std::vector<std::string_view> names;
+        for (const auto& d : all_metrics())
+            names.push_back(d.name);
+        return names;
+    }();
+    static const table<channel_match> rows = {
+        text_list("marketplace", &channel_match::marketplaces, marketplace_id(),
+                  "a list of marketplace IDs such as [A1F83G8C2ARO7P]", "marketplace ID",
+                  "Only alerts of these marketplaces (alerts of the whole account pass).",
+                  "list of marketplace IDs"),
+        text_list("metric", &channel_match::metrics, one_of(metric_names),
+                  "a list of metrics such as [late_dispatch_rate]", "metric",
+                  "Only alerts about these metrics (a message deadline is about "
+                  "response_rate_24h, a ship-by deadline about late_dispatch_rate, a divergence "
+                  "from Amazon about its metric).",
+                  "list of metric keys"),
+        text_list("severity", &channel_match::severities, one_of(kSeverities),
+                  "a list of severities such as [breached]", "severity",
+                  "Only alerts of these severities (a resolve counts as the severity it ends).",
+                  "list of: at_risk, breached"),
+        text_list("kind", &channel_match::kinds, one_of(kAlertKindGroups),
+                  "a list of kinds such as [metric, deadline]", "kind",
+                  "Only alerts of these kinds: metric (a metric at risk or breached), deadline "
+                  "(a message or ship-by deadline), stale (a feed that stopped), amazon "
+                  "(Amazon's own account-health signals), source (the SP-API's health).",
+                  "list of: metric, deadline, stale, amazon, source"),
+    };
+    return rows;
+}
+
 const table<alert_channel>& channel_rows() {
     static const table<alert_channel> rows = {
         required(field("name", &alert_channel::name, {},
@@ -297,6 +331,11 @@ const table<alert_channel>& channel_rows() {
               "An extra trusted CA certificate (PEM) for this channel's TLS."),
         field("timeout", &alert_channel::timeout, in_range(closed(1, 300)),
               "Time allowed for one delivery attempt."),
+        section("match", &alert_channel::match, match_rows(),
+                "Which alerts go to this channel (marketplace, metric, severity, kind); "
+                "all of them when left out."),
+        field("send_resolved", &alert_channel::send_resolved, {},
+              "false: this channel is not told when an alert resolves."),
         field("ends_after", &alert_channel::ends_after, in_range(at_least(60)),
               "alertmanager: how long Alertmanager keeps a firing alert that seller-healthd "
               "has not posted again (every repeat posts it again). Default: twice "
@@ -329,7 +368,8 @@ void emit_channel(YAML::Emitter& out, const alert_channel& c) {
         if ((r.name == "ca_file" && c.ca_file.empty()) ||
             (r.name == "secret" && c.secret.empty()) ||
             (r.name == "username" && c.username.empty()) ||
-            (r.name == "password_file" && c.password_file.empty())) {
+            (r.name == "password_file" && c.password_file.empty()) ||
+            (r.name == "match" && c.match == channel_match{})) {
             continue;
         }
         if (r.name == "url" && url_is_secret) {

@@ -28,6 +28,18 @@ struct metric_thresholds {
     bool operator==(const metric_thresholds&) const = default;
 };
 
+// `alerts.channels[].match`: which alerts a channel is sent. Every key that
+// is given must match; within a key, any value listed does. An empty key
+// matches everything. An alert of the whole account (no marketplace: stale
+// data, the SP-API's health) passes a marketplace matcher.
+struct channel_match {
+    std::vector<std::string> marketplaces;  // key `marketplace`: marketplace IDs
+    std::vector<std::string> metrics;       // key `metric`: metric keys
+    std::vector<std::string> severities;    // key `severity`: at_risk, breached
+    std::vector<std::string> kinds;         // key `kind`: metric, deadline, stale, amazon, source
+    bool operator==(const channel_match&) const = default;
+};
+
 // One place notifications go (`alerts.channels[]`).
 struct alert_channel {
     std::string name;  // unique; test-alert --channel NAME
@@ -48,6 +60,8 @@ struct alert_channel {
     // alertmanager: the endsAt of a firing alert is the post time plus this;
     // 0 until resolved to twice alerts.repeat_interval.
     std::chrono::seconds ends_after{0};
+    channel_match match;
+    bool send_resolved = true;  // false: resolves are not sent here
 
     bool operator==(const alert_channel&) const = default;
 };
@@ -95,18 +109,18 @@ struct sp_api_schedule {
 };
 
 struct sp_api_config {
-    std::string region = "na";             // na, eu or fe
+    std::string region = "na";              // na, eu or fe
     std::vector<std::string> marketplaces;  // marketplace IDs, at least one
     std::string client_id;
-    std::string client_secret;  // the value, or "credential:NAME" (read when used)
-    std::string refresh_token;  // the value, or "credential:NAME"
+    std::string client_secret;          // the value, or "credential:NAME" (read when used)
+    std::string refresh_token;          // the value, or "credential:NAME"
     std::string client_secret_expires;  // "YYYY-MM-DD"; empty: not stated
     int backfill_days = 90;
     sp_api_schedule schedule;
-    std::string endpoint;  // https:// override of the region's endpoint; empty: the region's
+    std::string endpoint;   // https:// override of the region's endpoint; empty: the region's
     std::string token_url;  // https:// override of Login with Amazon; empty: Amazon's
     std::filesystem::path ca_file;  // extra trusted CA; empty: none
-    std::string proxy;  // https proxy URL for every SP-API request; empty: HTTPS_PROXY
+    std::string proxy;              // https proxy URL for every SP-API request; empty: HTTPS_PROXY
     bool operator==(const sp_api_config&) const = default;
 };
 

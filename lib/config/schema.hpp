@@ -6,8 +6,10 @@
 // the file, line, column and dotted key. Adding a section is adding rows.
 #pragma once
 
+#include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <functional>
@@ -422,6 +424,50 @@ row<T> field(std::string_view name, M T::*member, value_rule rule = {},
                   false,
                   help,
                   type_text<M>(rule)};
+}
+
+// A list of text items, each read against `item_rule`, none listed twice
+// ("marketplaces: [ATVPDKIKX0DER, ...]"). `expected` shows the shape in an
+// error ("a list of marketplace IDs such as [ATVPDKIKX0DER]"); `item_name`
+// names one item. Left out of the output when empty.
+template <class T>
+row<T> text_list(std::string_view name, std::vector<std::string> T::*member, value_rule item_rule,
+                 std::string_view expected, std::string_view item_name, std::string_view help,
+                 std::string_view type_doc) {
+    return row<T>{
+        name,
+        [member, item_rule, expected, item_name](const map_entry& e, const std::string& key,
+                                                 T& target, parse_context& ctx) -> status {
+            const position at = value_position(e);
+            if (auto shape = check_text_list_shape(e, key, ctx, expected, item_name); !shape)
+                return shape;
+            std::vector<std::string> items;
+            for (const YAML::Node& item : e.value) {
+                const map_entry item_entry{e.name, e.key, item};
+                auto text = read_text(item_rule, item_entry, key, ctx);
+                if (!text)
+                    return text.error();
+                if (std::find(items.begin(), items.end(), *text) != items.end()) {
+                    return ctx.error(value_position(item_entry), key,
+                                     fmt::format("{} is listed twice", *text));
+                }
+                items.push_back(std::move(*text));
+            }
+            target.*member = std::move(items);
+            ctx.origins[key] = at;
+            return {};
+        },
+        [member, name](YAML::Emitter& out, const T& source) {
+            if ((source.*member).empty())
+                return;
+            out << YAML::Key << std::string(name) << YAML::Value << YAML::Flow << YAML::BeginSeq;
+            for (const auto& item : source.*member)
+                out << item;
+            out << YAML::EndSeq;
+        },
+        false,
+        help,
+        std::string(type_doc)};
 }
 
 // A nested map held in a struct member with its own table ("http: {...}").

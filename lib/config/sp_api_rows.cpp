@@ -67,41 +67,11 @@ const table<sp_api_schedule>& schedule_rows() {
 // `marketplaces: [ATVPDKIKX0DER, ...]`: at least one, each well formed, no
 // duplicates.
 row<sp_api_config> marketplaces_field() {
-    return row<sp_api_config>{
-        "marketplaces",
-        [](const map_entry& e, const std::string& key, sp_api_config& target,
-           parse_context& ctx) -> status {
-            const position at = value_position(e);
-            if (auto shape = check_text_list_shape(
-                    e, key, ctx, "a list of marketplace IDs such as [ATVPDKIKX0DER]",
-                    "marketplace ID");
-                !shape)
-                return shape;
-            std::vector<std::string> ids;
-            for (const YAML::Node& item : e.value) {
-                const map_entry item_entry{e.name, e.key, item};
-                auto text = read_text(marketplace_id(), item_entry, key, ctx);
-                if (!text)
-                    return text.error();
-                if (std::find(ids.begin(), ids.end(), *text) != ids.end()) {
-                    return ctx.error(value_position(item_entry), key,
-                                     fmt::format("{} is listed twice", *text));
-                }
-                ids.push_back(*text);
-            }
-            target.marketplaces = std::move(ids);
-            ctx.origins[key] = at;
-            return {};
-        },
-        [](YAML::Emitter& out, const sp_api_config& source) {
-            out << YAML::Key << "marketplaces" << YAML::Value << YAML::Flow << YAML::BeginSeq;
-            for (const auto& id : source.marketplaces)
-                out << id;
-            out << YAML::EndSeq;
-        },
-        true,
-        "The marketplaces to fetch, by ID (all served by the region's endpoint).",
-        "list of marketplace IDs"};
+    return required(text_list("marketplaces", &sp_api_config::marketplaces, marketplace_id(),
+                              "a list of marketplace IDs such as [ATVPDKIKX0DER]", "marketplace ID",
+                              "The marketplaces to fetch, by ID (all served by the region's "
+                              "endpoint).",
+                              "list of marketplace IDs"));
 }
 
 // An optional text key left out of the output when empty, so the section

@@ -114,8 +114,41 @@ std::string plain_text(const alerts::notification& n) {
     return out;
 }
 
+// An Amazon-signal alert's values: "Amazon 0.4% (2 of 500) · ours 1.2% ·
+// tolerance 0.5%", "Status AT_RISK (was GOOD) · count 180 · report ...".
+std::string signal_numbers_line(const alerts::signal_values& v) {
+    std::string out;
+    const auto add = [&](const std::string& part) {
+        if (!part.empty())
+            out += (out.empty() ? "" : " \u00b7 ") + part;
+    };
+    if (v.amazon_rate) {
+        add(fmt::format("Amazon {}{}", alerts::format_percent(*v.amazon_rate),
+                        v.amazon_numerator && v.amazon_denominator
+                            ? fmt::format(" ({} of {})", *v.amazon_numerator, *v.amazon_denominator)
+                            : ""));
+    }
+    if (v.our_rate)
+        add("ours " + alerts::format_percent(*v.our_rate));
+    if (v.tolerance)
+        add("tolerance " + alerts::format_percent(*v.tolerance));
+    if (!v.amazon_rate && !v.status.empty()) {
+        add(fmt::format("Status {}{}", v.status,
+                        v.previous_status.empty() ? "" : " (was " + v.previous_status + ")"));
+    }
+    if (v.count) {
+        add(fmt::format("{} {}{}", v.subject.empty() ? "count" : v.subject, *v.count,
+                        v.previous_count ? fmt::format(" (was {})", *v.previous_count) : ""));
+    }
+    if (v.taken_at)
+        add("report " + alerts::format_utc_minute(*v.taken_at));
+    return out;
+}
+
 // "Rate 4.6% (9 of 196) · warn 3% · target 4%", for metric alerts with data.
 std::string numbers_line(const alerts::alert_change& a) {
+    if (a.signal)
+        return signal_numbers_line(*a.signal);
     if (a.kind != "metric" || !a.rate)
         return {};
     return fmt::format("Rate {} ({} of {}) \u00b7 warn {} \u00b7 target {}",
@@ -488,6 +521,12 @@ json alertmanager_labels(const alerts::notification& n, const alerts::alert_chan
     if (a.kind == "metric") {
         labels["fulfillment_channel"] = a.channel;
         labels["window_days"] = std::to_string(a.window_days);
+    } else if (a.signal) {
+        // Amazon's signals and the SP-API: what the alert is about, by name.
+        if (!a.channel.empty())
+            labels["fulfillment_channel"] = a.channel;
+        if (!a.signal->subject.empty())
+            labels[a.kind == "sp_api_source" ? "source" : "amazon_metric"] = a.signal->subject;
     } else {
         // The fingerprint's tail names the order, message or feed.
         const auto bar = a.fingerprint.find('|');
@@ -513,6 +552,27 @@ std::string links_annotation(const std::vector<alerts::id_link>& links) {
     return out;
 }
 
+// The values as annotations of their own (Alertmanager templates read them
+// by name): amazon_status, previous_status, count, our_rate, amazon_rate, ...
+void add_signal_annotations(json& annotations, const alerts::signal_values& v) {
+    if (v.taken_at)
+        annotations["snapshot_taken_at"] = format_iso8601(*v.taken_at);
+    if (!v.status.empty())
+        annotations["status"] = v.status;
+    if (!v.previous_status.empty())
+        annotations["previous_status"] = v.previous_status;
+    if (v.count)
+        annotations["count"] = std::to_string(*v.count);
+    if (v.previous_count)
+        annotations["previous_count"] = std::to_string(*v.previous_count);
+    if (v.our_rate)
+        annotations["our_rate"] = alerts::format_percent(*v.our_rate);
+    if (v.amazon_rate)
+        annotations["amazon_rate"] = alerts::format_percent(*v.amazon_rate);
+    if (v.tolerance)
+        annotations["tolerance"] = alerts::format_percent(*v.tolerance);
+}
+
 }  // namespace
 
 http_post render_alertmanager(const alerts::notification& n, instant sent_at,
@@ -527,6 +587,8 @@ http_post render_alertmanager(const alerts::notification& n, instant sent_at,
         json annotations{{"summary", a.title}, {"description", description}};
         if (!a.links.empty())
             annotations["links"] = links_annotation(a.links);
+        if (a.signal)
+            add_signal_annotations(annotations, *a.signal);
         // A test alert shows for a minute and ends by itself.
         instant ends_at = sent_at + ends_after;
         if (n.is_test)

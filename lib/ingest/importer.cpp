@@ -29,12 +29,6 @@ void throw_exception_from_error(import_failure const& e, boost::source_location 
 
 namespace {
 
-// The page cache while a file is imported: 32 MiB keeps the B-tree pages the
-// writes touch in memory (the default 2 MiB makes a large import spill and
-// re-read pages constantly) while the process stays under its 64 MB peak RSS
-// budget (docs/performance.md).
-constexpr int kImportCacheKiB = 32 * 1024;
-
 // Connection settings for the length of one import, put back afterwards.
 // Foreign keys are not enforced inside the import: store_writer writes an
 // order before its items and every row carries this import's id, so the
@@ -44,11 +38,11 @@ constexpr int kImportCacheKiB = 32 * 1024;
 // transaction, so this scope opens before BEGIN and closes after COMMIT.
 class import_settings_scope {
   public:
-    explicit import_settings_scope(SQLite::Database& db)
+    import_settings_scope(SQLite::Database& db, int cache_kib)
         : db_(db),
           cache_size_(db.execAndGet("PRAGMA cache_size").getInt()),
           foreign_keys_(db.execAndGet("PRAGMA foreign_keys").getInt()) {
-        db_.exec(fmt::format("PRAGMA cache_size = {}", -kImportCacheKiB));
+        db_.exec(fmt::format("PRAGMA cache_size = {}", -cache_kib));
         db_.exec("PRAGMA foreign_keys = OFF");
     }
     ~import_settings_scope() {
@@ -211,7 +205,7 @@ result<import_report, import_failure> importer::import_open_file(int fd,
         }
 
         const instant now = clock_.now();
-        import_settings_scope settings(db);
+        import_settings_scope settings(db, cache_kib_);
         SQLite::Transaction tx(db, SQLite::TransactionBehavior::IMMEDIATE);
         if (auto earlier = find_import(db, *digest)) {
             return import_report{import_report::outcome::already_imported, *digest, *earlier};

@@ -66,6 +66,12 @@ struct import_failure {
 [[noreturn]] void throw_exception_from_error(import_failure const& e,
                                              boost::source_location const&);
 
+// The SQLite page cache while a file is imported: 32 MiB keeps the B-tree
+// pages the writes touch in memory (the default 2 MiB makes a large import
+// spill and re-read pages constantly) while the process stays under its
+// 64 MB peak RSS budget (docs/performance.md).
+inline constexpr int kImportCacheKiB = 32 * 1024;
+
 // How much of a file is looked at before it is hashed or parsed.
 inline constexpr std::size_t kSniffBytes = 64 * 1024;
 
@@ -104,6 +110,9 @@ class importer {
     void set_default_marketplace(std::string marketplace_id) {
         default_marketplace_ = std::move(marketplace_id);
     }
+    // The page cache for the next imports (default kImportCacheKiB): a
+    // caller that holds more memory of its own (a TLS stack) gives less.
+    void set_cache_kib(int cache_kib) { cache_kib_ = cache_kib; }
     // Config's `marketplace` (empty: not stated); a reload may change it too.
     void set_account_marketplace(std::string marketplace_id) {
         account_marketplace_ = std::move(marketplace_id);
@@ -116,6 +125,7 @@ class importer {
     std::string account_marketplace_;
     parse_function parse_;
     bool check_header_ = false;
+    int cache_kib_ = kImportCacheKiB;
 };
 
 }  // namespace shd::ingest

@@ -283,10 +283,13 @@ class exchange {
                            fmt::format("the response from {} is larger than {} bytes",
                                        endpoint_text(url_), options_.body_limit));
         if (ec == ssl::error::stream_truncated || ec == http::error::partial_message ||
-            ec == http::error::end_of_stream)
-            return failure(http_error::kind::protocol,
-                           fmt::format("{} closed the connection before a complete response",
-                                       endpoint_text(url_)));
+            ec == http::error::end_of_stream) {
+            auto cut = failure(http_error::kind::protocol,
+                               fmt::format("{} closed the connection before a complete response",
+                                           endpoint_text(url_)));
+            cut.cut_short = true;
+            return cut;
+        }
         if (ec.category() == http::make_error_code(http::error::bad_version).category())
             return failure(http_error::kind::protocol,
                            fmt::format("invalid HTTP response from {}: {}", endpoint_text(url_),
@@ -347,9 +350,9 @@ class exchange {
             if (!to_sink) {
                 out.body.append(piece.data(), got);
             } else if (!options_.body_sink(std::string_view(piece.data(), got))) {
-                return failure(http_error::kind::io,
-                               fmt::format("the response from {} could not be stored",
-                                           endpoint_text(url_)));
+                return failure(
+                    http_error::kind::io,
+                    fmt::format("the response from {} could not be stored", endpoint_text(url_)));
             }
         }
         ended_at_eof = parser->need_eof();

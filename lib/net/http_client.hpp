@@ -91,6 +91,9 @@ struct http_error {
     };
     kind what = kind::io;
     std::string message;  // for people and logs; never contains path or query
+    // kind::protocol: the peer closed the connection before the end of the
+    // response (worth another try, unlike a response that is too large).
+    bool cut_short = false;
 };
 
 // The parts of an http(s) URL that the client needs.

@@ -29,6 +29,7 @@
 #include "service/routes.hpp"
 #include "service/spapi_poll.hpp"
 #include "service/systemd_notify.hpp"
+#include "spapi/source_status.hpp"
 #include "web/snapshot.hpp"
 
 namespace shd::service {
@@ -63,7 +64,8 @@ struct cycle_outcome {
     std::chrono::duration<double> took{};    // the whole cycle, by the clock
     std::optional<web::snapshot> dashboard;  // history, alerts, DB counters
     bool history_loaded = false;             // else the last snapshot's history still holds
-    std::optional<std::string> broken;       // a logic_error on the worker
+    std::vector<spapi::source_state> sp_api_sources;  // with an sp_api section
+    std::optional<std::string> broken;                // a logic_error on the worker
 };
 
 struct delivery_outcome {
@@ -370,6 +372,10 @@ class daemon_loop {
                     cycle_heartbeat_ = steady::now().time_since_epoch().count();
                     return stop_requested_.load();
                 });
+                // For /api/status and the dashboard: per source, the last
+                // successful fetch and the newest data, as `status` shows.
+                if (cfg->sp_api && out.report.evaluation)
+                    out.sp_api_sources = spapi::load_source_states_or_none(db_);
                 if (with_dashboard && out.report.evaluation && !stop_requested_) {
                     web::snapshot extra;
                     const bool with_history = !have_history || out.report.history_rows > 0;
@@ -434,6 +440,12 @@ class daemon_loop {
         next->started_at = started_at_;
         next->status_json =
             report::with_inbox_json(report::status_json(*out.report.evaluation), inbox_unreadable_);
+        if (cfg_->sp_api) {
+            next->status_json = spapi::with_sources_json(next->status_json, out.sp_api_sources);
+            for (const auto& st : out.sp_api_sources)
+                next->sp_api_sources.push_back({st.source, st.marketplace_id, st.last_success_at,
+                                                st.newest_data_at, st.last_error, st.behind});
+        }
         next->inbox_unreadable = inbox_unreadable_;
         // Only the loop thread reads snapshots, and only while it renders a
         // request, so the old one's data can move over when none was read

@@ -22,16 +22,23 @@ result<void, error_message> load_dashboard_data(store::database& db, instant as_
     }
     try {
         out.alerts.clear();
-        SQLite::Statement open_alerts(db.handle(),
-                                      "SELECT fingerprint, kind, severity, state, episode_start"
-                                      " FROM alert_states ORDER BY episode_start DESC, fingerprint"
-                                      " LIMIT ?1");
+        // An alert on Amazon's signals keeps its title, values included, in
+        // last_observation (alerts/cycle.cpp).
+        SQLite::Statement open_alerts(
+            db.handle(),
+            "SELECT fingerprint, kind, severity, state, episode_start,"
+            " CASE WHEN kind IN ('account_status', 'ahr_status', 'policy_violations',"
+            "  'amazon_divergence', 'sp_api_auth', 'sp_api_secret_expiry', 'sp_api_source')"
+            "  AND json_valid(last_observation)"
+            "  THEN COALESCE(json_extract(last_observation, '$.title'), '') ELSE '' END"
+            " FROM alert_states ORDER BY episode_start DESC, fingerprint LIMIT ?1");
         open_alerts.bind(1, static_cast<std::int64_t>(web::kRecentAlerts));
         while (open_alerts.executeStep()) {
             out.alerts.push_back(web::recent_alert{
                 open_alerts.getColumn(0).getString(), open_alerts.getColumn(1).getString(),
                 open_alerts.getColumn(2).getString(), open_alerts.getColumn(3).getString(),
-                from_unix(open_alerts.getColumn(4).getInt64()), std::nullopt});
+                from_unix(open_alerts.getColumn(4).getInt64()), std::nullopt,
+                open_alerts.getColumn(5).getString()});
         }
         const std::size_t room = web::kRecentAlerts - out.alerts.size();
         if (room > 0) {
@@ -46,7 +53,10 @@ result<void, error_message> load_dashboard_data(store::database& db, instant as_
                 // metric alerts, whose first part is the metric's name.
                 const std::string first = fingerprint.substr(0, fingerprint.find('|'));
                 const bool known_kind = first == "message_deadline" || first == "ship_deadline" ||
-                                        first == "stale_data";
+                                        first == "stale_data" || first == "account_status" ||
+                                        first == "ahr_status" || first == "policy_violations" ||
+                                        first == "amazon_divergence" || first == "sp_api_auth" ||
+                                        first == "sp_api_secret_expiry" || first == "sp_api_source";
                 out.alerts.push_back(web::recent_alert{fingerprint, known_kind ? first : "metric",
                                                        ended.getColumn(1).getString(), "resolved",
                                                        from_unix(ended.getColumn(2).getInt64()),

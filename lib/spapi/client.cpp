@@ -439,10 +439,13 @@ struct client::impl {
                             fmt::format("report document: cannot write the download file: {}",
                                         std::strerror(write_errno)));
             if (!r) {
-                if (++failures <= settings.failure_retries &&
+                // A download cut short is tried again (a large document over
+                // a long way breaks now and then); one too large is not.
+                const bool worth_retrying =
                     r.error().what != net::http_error::kind::invalid_url &&
                     r.error().what != net::http_error::kind::tls &&
-                    r.error().what != net::http_error::kind::protocol) {
+                    (r.error().what != net::http_error::kind::protocol || r.error().cut_short);
+                if (++failures <= settings.failure_retries && worth_retrying) {
                     wait(backoff_wait(failures, jitter()));
                     continue;
                 }
@@ -466,9 +469,9 @@ struct client::impl {
             // subset); a document in any other charset would be misread.
             const std::string charset = charset_of(content_type);
             if (!charset.empty() && charset != "utf-8" && charset != "windows-1252")
-                return fail(api_error::kind::decode, r->status, {},
-                            "report document: the document's charset " + charset +
-                                " is not supported");
+                return fail(
+                    api_error::kind::decode, r->status, {},
+                    "report document: the document's charset " + charset + " is not supported");
             return downloaded_document{content_type, written};
         }
     }

@@ -37,13 +37,13 @@ result<document_file, error_message> document_file::create(const std::filesystem
     if (fd < 0) {
         const int first_errno = errno;
         const char* tmpdir = std::getenv("TMPDIR");
-        const std::filesystem::path fallback = tmpdir != nullptr && *tmpdir != '\0' ? tmpdir : "/tmp";
+        const std::filesystem::path fallback =
+            tmpdir != nullptr && *tmpdir != '\0' ? tmpdir : "/tmp";
         fd = open_unnamed(fallback);
         if (fd < 0)
             return error_message{fmt::format(
-                "cannot make a file for the report document in {} ({}) or {} ({})",
-                where.string(), std::strerror(first_errno), fallback.string(),
-                std::strerror(errno))};
+                "cannot make a file for the report document in {} ({}) or {} ({})", where.string(),
+                std::strerror(first_errno), fallback.string(), std::strerror(errno))};
     }
     return document_file(fd);
 }

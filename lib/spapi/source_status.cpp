@@ -17,6 +17,9 @@ json time_json(const std::optional<instant>& t) {
 std::string ago(const std::optional<instant>& t, instant now) {
     if (!t)
         return "never";
+    // `status --at` a time before the fetch (the demo's story is dated).
+    if (*t > now)
+        return "after the as-of time";
     return format_span(now - *t) + " ago";
 }
 
@@ -53,7 +56,7 @@ std::string sources_table(const std::vector<source_state>& sources, instant now)
     for (const auto& s : sources) {
         const std::string where =
             s.marketplace_id.empty() ? s.source : s.source + " " + s.marketplace_id;
-        out += fmt::format("  {:<28} last success {:<16} newest data {}", where,
+        out += fmt::format("  {:<28} last success {:<20} newest data {}", where,
                            ago(s.last_success_at, now),
                            s.newest_data_at ? format_iso8601(*s.newest_data_at) : "none");
         if (s.behind)

@@ -33,6 +33,8 @@ constexpr std::string_view kAllOrdersByUpdate =
     "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL";
 constexpr std::string_view kAllOrdersByDate = "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_ORDER_DATE_GENERAL";
 constexpr std::string_view kUnshippedReport = "GET_FLAT_FILE_ACTIONABLE_ORDER_DATA_SHIPPING";
+// The import's page cache for a report document (ingest: 32 MiB for a file).
+constexpr int kDocumentImportCacheKiB = 24 * 1024;
 // Amazon refuses (or silently empties) order reports over more than 30 days.
 constexpr std::chrono::seconds kReportWindow = days(30);
 
@@ -257,6 +259,22 @@ syncer::syncer(store::database& db, client& api, const Clock& clock, client::sle
       sp_(cfg.sp_api.value()),
       options_(options) {}
 
+// Whether a catch-up report's fetch covered the gap: final and read (a
+// CANCELLED report had no data in it, which covers the gap too). It clears
+// the source's "behind" state: the report holds the orders the poll could
+// not page through. A report still being made, or failed, leaves it set.
+bool syncer::caught_up(const fetch_result& caught, const std::string& marketplace) {
+    SQLite::Database& db = db_.handle();
+    if (!caught.ok || !load_state(db, "catch_up", marketplace).pending_report_id.empty())
+        return false;
+    state st = load_state(db, "orders", marketplace);
+    if (st.behind) {
+        st.behind = false;
+        save_state(db, "orders", marketplace, st);
+    }
+    return true;
+}
+
 fetch_result syncer::fetch_orders(const std::string& marketplace) {
     SQLite::Database& db = db_.handle();
     fetch_result out;
@@ -290,7 +308,7 @@ fetch_result syncer::fetch_orders(const std::string& marketplace) {
                                  form_encode(format_iso8601(*st.progress_from)));
     }
     base_query += fmt::format(
-        "&marketplaceIds={}&includedData=FULFILLMENT,PACKAGES"
+        "&marketplaceIds={}&includedData=FULFILLMENT,PACKAGES,CANCELLATION"
         "&maxResultsPerPage=100",
         form_encode(marketplace));
 
@@ -393,16 +411,37 @@ fetch_result syncer::fetch_orders(const std::string& marketplace) {
         // The catch-up: the All Orders report by last update over the gap.
         const instant from = (st.cursor_at ? *st.cursor_at : now - days(1)) - kOrdersOverlap;
         auto caught = fetch_report_document(kAllOrdersByUpdate, "catch_up", marketplace, from, now);
-        if (caught.ok) {
-            out.records += caught.records;
-            out.orders += caught.orders;
-            out.message += "; All Orders report over the gap: " + caught.message +
-                           "; the remaining pages follow at the next run";
+        out.records += caught.records;
+        out.orders += caught.orders;
+        if (caught_up(caught, marketplace)) {
+            out.behind = false;
+            out.message +=
+                "; caught up through the All Orders report over the gap: " + caught.message +
+                "; the remaining pages follow at the next run";
+        } else if (caught.ok) {
+            out.message += "; All Orders report over the gap: " + caught.message;
         } else {
             out.message += "; the catch-up report failed: " + caught.message;
         }
-    } else if (first_pass && st.progress_until) {
-        out.message = "first pass over seller-fulfilled orders complete";
+    } else {
+        if (first_pass && st.progress_until)
+            out.message = "first pass over seller-fulfilled orders complete";
+        // A catch-up report requested by an earlier run and not final then
+        // is read now, even when this pass kept up.
+        if (!load_state(db, "catch_up", marketplace).pending_report_id.empty()) {
+            auto caught = fetch_report_document(kAllOrdersByUpdate, "catch_up", marketplace,
+                                                std::nullopt, std::nullopt);
+            out.records += caught.records;
+            out.orders += caught.orders;
+            if (caught_up(caught, marketplace)) {
+                out.message += (out.message.empty() ? "" : "; ") +
+                               std::string("caught up through the All Orders report: ") +
+                               caught.message;
+            } else {
+                out.message += (out.message.empty() ? "" : "; ") +
+                               std::string("the catch-up report: ") + caught.message;
+            }
+        }
     }
     out.ok = true;
     record_attempt(db, "orders", marketplace, now, "");
@@ -709,6 +748,10 @@ fetch_result syncer::fetch_report_document(std::string_view type, std::string_vi
     const int fd = file->fd();
     ingest::importer importer(db_, clock_, cfg_.default_marketplace);
     importer.set_account_marketplace(marketplace);
+    // The TLS stack (libssl, libcrypto, the trust store) stays resident
+    // beside the import: a smaller page cache keeps the whole process
+    // within its 64 MB (docs/performance.md, "Selling Partner API").
+    importer.set_cache_kib(kDocumentImportCacheKiB);
     auto imported =
         importer.import_open_file(fd, fmt::format("sp-api {} {} {}", type, marketplace, report_id));
     if (!imported) {

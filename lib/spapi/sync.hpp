@@ -11,7 +11,8 @@
 //   late-dispatch / valid-tracking window plus 7 days (createdAfter).
 //   A pass that needs more than `max_order_pages` pages is behind: it says so
 //   (fetch_result::behind, spapi_sources.behind) and the gap is caught up
-//   through the All Orders report by last update.
+//   through the All Orders report by last update; once that report is read
+//   (now, or polled at a later run) the source is no longer behind.
 // - finances: listFinancialEvents by PostedAfter (newest posted, less 1 h).
 // - feedback (per marketplace) and performance: the report flow; the document
 //   is imported exactly as an export file is (ingest::importer), streamed
@@ -97,6 +98,9 @@ class syncer {
     fetch_result fetch_report_document(std::string_view type, std::string_view state_key,
                                        const std::string& marketplace_id,
                                        std::optional<instant> from, std::optional<instant> to);
+    // A catch-up report that is final and read clears the orders source's
+    // behind state; true then.
+    bool caught_up(const fetch_result& caught, const std::string& marketplace);
     bool due(std::string_view source, const std::string& marketplace_id,
              std::chrono::seconds interval);
     std::vector<fetch_result> run(std::optional<source_kind> only, bool only_due);

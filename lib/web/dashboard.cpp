@@ -504,6 +504,33 @@ void write_feeds(std::string& out, const metrics::evaluation& e, instant now) {
     out += "</tbody></table></div></section>";
 }
 
+// What the daemon fetched itself: per source, the last successful fetch and
+// the newest data, as `status` shows them.
+void write_sp_api_sources(std::string& out, const snapshot& s, instant now) {
+    out +=
+        "<section class=\"panel feeds sp-api-sources\" aria-labelledby=\"sources-title\">"
+        "<h2 id=\"sources-title\">Fetched from Amazon</h2>"
+        "<div class=\"table-wrap\"><table><thead><tr><th scope=\"col\">Source</th>"
+        "<th scope=\"col\">Marketplace</th><th scope=\"col\">Last successful fetch</th>"
+        "<th scope=\"col\">Newest data</th><th scope=\"col\">State</th></tr></thead><tbody>";
+    for (const auto& r : s.sp_api_sources) {
+        const std::string state =
+            !r.last_error.empty()
+                ? "<span class=\"badge at_risk\">Failing</span> " + esc(r.last_error)
+            : r.behind           ? std::string("<span class=\"badge at_risk\">Behind</span>")
+            : !r.last_success_at ? std::string("<span class=\"badge no_data\">Not yet</span>")
+                                 : std::string("<span class=\"badge ok\">OK</span>");
+        out += fmt::format(
+            "<tr data-source=\"{}\" data-marketplace=\"{}\"><td>{}</td><td>{}</td>"
+            "<td class=\"time\">{}</td><td class=\"time\">{}</td><td>{}</td></tr>",
+            esc(r.source), esc(r.marketplace_id), esc(r.source),
+            r.marketplace_id.empty() ? std::string("—") : esc(marketplace_code(r.marketplace_id)),
+            r.last_success_at ? when(*r.last_success_at, now) : std::string("Never"),
+            r.newest_data_at ? when(*r.newest_data_at, now) : std::string("—"), state);
+    }
+    out += "</tbody></table></div></section>";
+}
+
 void write_alerts(std::string& out, const snapshot& s, instant now) {
     out +=
         "<section class=\"panel alerts\" aria-labelledby=\"alerts-title\">"
@@ -527,7 +554,7 @@ void write_alerts(std::string& out, const snapshot& s, instant now) {
             "</tr>",
             esc(a.fingerprint), a.state == "resolved" ? "resolved" : "active",
             esc(alert_state_label(a.state, a.fingerprint)), severity,
-            esc(alert_title(a.fingerprint)), when(a.since, now),
+            esc(a.title.empty() ? alert_title(a.fingerprint) : a.title), when(a.since, now),
             a.resolved_at ? when(*a.resolved_at, now) : std::string("—"));
     }
     out += "</tbody></table></div></section>";
@@ -570,6 +597,27 @@ std::string alert_title(std::string_view fingerprint) {
         return fmt::format("Order {} not confirmed", parts[1]);
     if (fingerprint == "stale_data")
         return "No data imported";
+    // Amazon's own signals and the SP-API's health (alerts/amazon_signals.hpp).
+    if (parts.size() == 2 && parts[0] == "account_status")
+        return fmt::format("Amazon account status, {}", marketplace_code(parts[1]));
+    if (parts.size() == 2 && parts[0] == "ahr_status")
+        return fmt::format("Account Health Rating worse, {}", marketplace_code(parts[1]));
+    if (parts.size() == 3 && parts[0] == "policy_violations")
+        return fmt::format("More {}, {}", parts[2], marketplace_code(parts[1]));
+    if (parts.size() == 4 && parts[0] == "amazon_divergence") {
+        const auto key = metric_from_name(parts[1]);
+        return fmt::format("Ours differs from Amazon's: {}, {}, {}",
+                           key ? std::string(definition(*key).title) : std::string(parts[1]),
+                           marketplace_code(parts[2]), channel_text(parts[3]));
+    }
+    if (fingerprint == "sp_api_auth")
+        return "SP-API credentials refused";
+    if (fingerprint == "sp_api_secret_expiry")
+        return "SP-API client secret expiring";
+    if (parts.size() == 3 && parts[0] == "sp_api_source")
+        return parts[2].empty() ? fmt::format("SP-API source {} not succeeding", parts[1])
+                                : fmt::format("SP-API source {} not succeeding, {}", parts[1],
+                                              marketplace_code(parts[2]));
     if (parts.size() == 2 && parts[0] == "stale_data") {
         const auto* feed = find_feed(parts[1]);
         return fmt::format("Stale feed: {}", feed ? feed->words : parts[1]);
@@ -646,6 +694,10 @@ std::string render_dashboard(const snapshot& s, instant now) {
     }
     if (s.evaluation && !s.evaluation->feeds.empty()) {
         write_feeds(out, *s.evaluation, now);
+        out += '\n';
+    }
+    if (!s.sp_api_sources.empty()) {
+        write_sp_api_sources(out, s, now);
         out += '\n';
     }
     write_alerts(out, s, now);

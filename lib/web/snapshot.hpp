@@ -27,6 +27,10 @@ struct recent_alert {
     std::string state;        // pending, firing or resolved
     instant since;            // the episode's start
     std::optional<instant> resolved_at;
+    // What the alert says, with its values, when its state keeps it (the
+    // alerts on Amazon's signals: "Amazon account status AT_RISK in ...");
+    // empty: the dashboard names it from the fingerprint.
+    std::string title = {};
 };
 
 // Durations in seconds as a Prometheus histogram: a count per bucket
@@ -101,6 +105,17 @@ struct sp_api_operation_counters {
     std::int64_t errors = 0;     // calls that failed after their retries
 };
 
+// One SP-API source (and marketplace) as `status` shows it
+// (spapi::load_source_states): the last successful fetch and the newest data.
+struct sp_api_source_row {
+    std::string source;          // orders, finances, feedback, performance, backfill, ...
+    std::string marketplace_id;  // empty for finances
+    std::optional<instant> last_success_at;
+    std::optional<instant> newest_data_at;
+    std::string last_error;  // the last attempt's error; empty when it succeeded
+    bool behind = false;     // the incremental poll could not clear its backlog
+};
+
 struct snapshot {
     std::string account;  // config `account`, the page's title
     std::string version;  // "0.1.0"
@@ -122,6 +137,8 @@ struct snapshot {
     std::vector<report::unreadable_inbox_file> inbox_unreadable;
     // One entry per SP-API operation; empty without an sp_api section.
     std::vector<sp_api_operation_counters> sp_api;
+    // The SP-API sources; empty without an sp_api section.
+    std::vector<sp_api_source_row> sp_api_sources;
 };
 
 inline constexpr int kHistoryDays = 90;

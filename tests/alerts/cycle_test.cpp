@@ -280,6 +280,37 @@ TEST(AlertCycle, ResolvedGoesWhereTheEpisodeWent) {
     EXPECT_EQ(a.count("alert_history"), 2);
 }
 
+TEST(AlertCycle, ChannelsTakeOnlyTheAlertsTheyMatch) {
+    alert_db a;
+    auto cfg = base_config();
+    auto uk = channel("uk", "at_risk");
+    uk.match.marketplaces = {kUK};
+    auto quiet_chat = channel("chat", "at_risk");
+    quiet_chat.send_resolved = false;
+    auto cancellations = channel("cancellations", "at_risk");
+    cancellations.match.metrics = {"cancellation_rate"};
+    cfg.alerts.channels = {uk, quiet_chat, cancellations};
+    // The US breaches, then the UK; then both recover.
+    a.cycle(cfg, eval(T, {ldr(cfg, 5, 100)}), T);
+    a.cycle(cfg, eval(T + hours(1), {ldr(cfg, 5, 100), ldr(cfg, 5, 100, 10, kUK)}), T + hours(1));
+    a.cycle(cfg, eval(T + hours(2), {ldr(cfg, 1, 100), ldr(cfg, 1, 100, 10, kUK)}), T + hours(2));
+    const auto rows = a.outbox();
+    ASSERT_EQ(rows.size(), 4u);
+    // chat: the US breach, the UK breach; no resolves. uk: the UK breach and its resolve.
+    EXPECT_EQ(channels_of(rows), (std::vector<std::string>{"chat", "uk", "chat", "uk"}));
+    EXPECT_EQ(rows[1].n.alerts.size(), 1u);
+    EXPECT_EQ(rows[1].n.alerts[0].marketplace, kUK);
+    EXPECT_EQ(rows[3].n.alerts.size(), 1u);
+    EXPECT_EQ(rows[3].n.alerts[0].state, "resolved");
+    EXPECT_EQ(rows[3].n.alerts[0].marketplace, kUK);
+    for (const auto& r : rows) {
+        if (r.channel == "chat") {
+            for (const auto& alert : r.n.alerts)
+                EXPECT_EQ(alert.state, "firing");
+        }
+    }
+}
+
 TEST(AlertCycle, ResolveMarginHoldsThenResolves) {
     alert_db a;
     auto cfg = base_config();

@@ -7,6 +7,7 @@
 
 #include <cstdio>
 #include <nlohmann/json.hpp>
+#include <set>
 #include <sstream>
 
 #include "core/time.hpp"
@@ -130,7 +131,14 @@ class SpApiFetch : public ::testing::Test {
 };
 
 TEST_F(SpApiFetch, StoresOrdersDefectsAndReportsThenCountsNothingTwice) {
-    test::write_file(dir_ / "seller.json", seller().dump());
+    json data = seller();
+    // A buyer asked to cancel the open order: Amazon returns the item's
+    // cancellation only when includedData names CANCELLATION.
+    data["orders"][1]["orderItems"][0]["cancellation"] = {
+        {"cancellationRequest", {{"requester", "BUYER"}, {"cancelReason", "NO_LONGER_NEEDED"}}},
+        {"cancellationExecution",
+         {{"cancelledBy", "MERCHANT"}, {"cancelReason", "BUYER_REQUEST"}}}};
+    test::write_file(dir_ / "seller.json", data.dump());
     test::child_server amazon(
         {test::python3(), std::string(SHD_SOURCE_DIR) + "/tests/support/spapi_standin.py", "--data",
          (dir_ / "seller.json").string(), "--cert", (dir_ / "cert.pem").string(), "--key",
@@ -172,6 +180,15 @@ TEST_F(SpApiFetch, StoresOrdersDefectsAndReportsThenCountsNothingTwice) {
                         "SELECT confirmed_at IS NULL FROM shipments WHERE order_id ="
                         " '111-0000002-0000002'"),
                   1);
+        // Cancelled at the buyer's request: it does not count against the seller.
+        EXPECT_EQ(db.execAndGet("SELECT any_item_cancelled || ' ' || buyer_requested_cancel FROM"
+                                " orders WHERE order_id = '111-0000002-0000002'")
+                      .getString(),
+                  "1 1");
+        EXPECT_EQ(db.execAndGet("SELECT any_item_cancelled || ' ' || buyer_requested_cancel FROM"
+                                " orders WHERE order_id = '111-0000001-0000001'")
+                      .getString(),
+                  "0 0");
         EXPECT_EQ(db.execAndGet("SELECT status || ' ' || counts FROM defects WHERE kind ="
                                 " 'chargeback'")
                       .getString(),
@@ -226,6 +243,18 @@ TEST_F(SpApiFetch, StoresOrdersDefectsAndReportsThenCountsNothingTwice) {
         }
     }
     EXPECT_TRUE(saw_document);
+    // Every searchOrders asked for the cancellations.
+    std::size_t searches = 0;
+    for (const auto& entry : standin_log()) {
+        const std::string path = entry["path"].get<std::string>();
+        if (path.rfind("/orders/2026-01-01/orders", 0) != 0)
+            continue;
+        ++searches;
+        const std::string query = entry["query"].get<std::string>();
+        EXPECT_NE(query.find("includedData=FULFILLMENT,PACKAGES,CANCELLATION"), std::string::npos)
+            << query;
+    }
+    EXPECT_GE(searches, 2u);
     // No secret reached the output.
     for (const auto& text : {first.out, first.err, second.out, second.err}) {
         EXPECT_EQ(text.find("client-secret-value"), std::string::npos);
@@ -298,9 +327,11 @@ TEST_F(SpApiFetch, ResumesAPassAndSaysWhenItFallsBehind) {
         EXPECT_EQ(count(db, "SELECT COUNT(*) FROM orders"), 25);
     }
 
-    // Every order changes: more changes than one poll may page through.
+    // Every order changes: more changes than one poll may page through. The
+    // catch-up report fails, so the source stays behind.
     for (int i = 0; i < 25; ++i)
         data["orders"][i]["lastUpdatedTime"] = iso(now_ - std::chrono::minutes(30 - i));
+    data["reports"]["GET_FLAT_FILE_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL"] = {{"status", "FATAL"}};
     test::write_file(dir_ / "seller.json", data.dump());
     auto third = test::run_binary(fetch_orders);
     ASSERT_EQ(third.exit_code, 0) << third.out << third.err;
@@ -312,6 +343,116 @@ TEST_F(SpApiFetch, ResumesAPassAndSaysWhenItFallsBehind) {
     for (const auto& s : shown.at("sources"))
         behind_shown = behind_shown || (s["source"] == "orders" && s["behind"] == true);
     EXPECT_TRUE(behind_shown) << status.out;
+}
+
+// The same backlog, and the All Orders report over the gap is read: the
+// source is no longer behind, and the report's orders are stored.
+TEST_F(SpApiFetch, ACatchUpThroughTheReportClearsBehind) {
+    json data = seller();
+    json orders = json::array();
+    for (int i = 0; i < 25; ++i) {
+        json o = data["orders"][1];
+        char id[32];
+        std::snprintf(id, sizeof id, "111-%07d-0000009", i);
+        o["orderId"] = id;
+        o["createdTime"] = iso(now_ - days(3) - std::chrono::minutes(i));
+        o["lastUpdatedTime"] = iso(now_ - days(2) - std::chrono::minutes(i));
+        orders.push_back(o);
+    }
+    data["orders"] = orders;
+    data["behaviour"] = {{"report_polls", 0}, {"page_size", 1}, {"throttle", false}};
+    test::write_file(dir_ / "seller.json", data.dump());
+    test::child_server amazon(
+        {test::python3(), std::string(SHD_SOURCE_DIR) + "/tests/support/spapi_standin.py", "--data",
+         (dir_ / "seller.json").string(), "--cert", (dir_ / "cert.pem").string(), "--key",
+         (dir_ / "key.pem").string(), "--log", (dir_ / "standin.log").string()},
+        dir_ / "standin.err");
+    const auto config = write_config(amazon.port());
+    const std::vector<std::string> fetch_orders = {"fetch", "--config", config.string(), "--source",
+                                                   "orders"};
+    for (int run = 0; run < 2; ++run) {  // the first pass, over two runs
+        auto r = test::run_binary(fetch_orders);
+        ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+    }
+
+    for (int i = 0; i < 25; ++i)
+        data["orders"][i]["lastUpdatedTime"] = iso(now_ - std::chrono::minutes(30 - i));
+    // The report over the gap has an order the pages have not reached.
+    const std::string report =
+        "amazon-order-id\tpurchase-date\tlast-updated-date\torder-status\tfulfillment-channel\t"
+        "sales-channel\n111-9999999-0000001\t" +
+        iso(now_ - days(1)) + "\t" + iso(now_ - std::chrono::minutes(5)) +
+        "\tShipped\tMerchant\tAmazon.com\n";
+    data["reports"]["GET_FLAT_FILE_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL"] = {
+        {"status", "DONE"}, {"document", report}};
+    test::write_file(dir_ / "seller.json", data.dump());
+    auto behind =
+        test::run_binary({"fetch", "--config", config.string(), "--source", "orders", "--json"});
+    ASSERT_EQ(behind.exit_code, 0) << behind.out << behind.err;
+    const json answer = json::parse(behind.out);
+    ASSERT_EQ(answer["sources"].size(), 1u);
+    const std::string message = answer["sources"][0]["message"].get<std::string>();
+    EXPECT_NE(message.find("behind: 20 pages"), std::string::npos) << message;
+    EXPECT_NE(message.find("caught up through the All Orders report"), std::string::npos)
+        << message;
+    EXPECT_FALSE(answer["sources"][0]["behind"].get<bool>()) << behind.out;
+
+    SQLite::Database db((dir_ / "db.sqlite").string());
+    EXPECT_EQ(count(db, "SELECT COUNT(*) FROM orders WHERE order_id = '111-9999999-0000001'"), 1);
+    EXPECT_EQ(count(db, "SELECT behind FROM spapi_sources WHERE source = 'orders'"), 0);
+    auto status = test::run_binary({"status", "--config", config.string(), "--json"});
+    ASSERT_EQ(status.exit_code, 0) << status.err;
+    for (const auto& s : json::parse(status.out).at("sources")) {
+        if (s["source"] == "orders") {
+            EXPECT_FALSE(s["behind"].get<bool>()) << status.out;
+        }
+    }
+}
+
+// `run --once` fetches what is due before it evaluates, as `run` does: the
+// orders and Amazon's account-health report arrive, and the report's AT_RISK
+// account status is an alert in the same cycle.
+TEST_F(SpApiFetch, RunOnceFetchesBeforeItEvaluates) {
+    test::write_file(dir_ / "seller.json", seller().dump());
+    test::child_server amazon(
+        {test::python3(), std::string(SHD_SOURCE_DIR) + "/tests/support/spapi_standin.py", "--data",
+         (dir_ / "seller.json").string(), "--cert", (dir_ / "cert.pem").string(), "--key",
+         (dir_ / "key.pem").string(), "--log", (dir_ / "standin.log").string()},
+        dir_ / "standin.err");
+    const auto config = write_config(amazon.port());
+    auto r = test::run_binary({"run", "--once", "--config", config.string()});
+    EXPECT_EQ(r.exit_code, 0) << r.out << r.err;
+    EXPECT_EQ(r.err.find("client-secret-value"), std::string::npos);
+    EXPECT_EQ(r.err.find("refresh-token-value"), std::string::npos);
+
+    std::set<std::string> operations;
+    for (const auto& entry : standin_log())
+        operations.insert(entry["operation"].get<std::string>());
+    EXPECT_TRUE(operations.contains("searchOrders")) << r.err;
+    EXPECT_TRUE(operations.contains("listFinancialEvents")) << r.err;
+    EXPECT_TRUE(operations.contains("createReport")) << r.err;
+
+    SQLite::Database db((dir_ / "db.sqlite").string());
+    EXPECT_EQ(count(db, "SELECT COUNT(*) FROM orders"), 2);
+    EXPECT_EQ(count(db, "SELECT COUNT(*) FROM account_health_snapshots"), 1);
+    // Evaluated after the fetch: the snapshot's account status is an alert.
+    EXPECT_EQ(count(db,
+                    "SELECT COUNT(*) FROM alert_states WHERE fingerprint ="
+                    " 'account_status|ATVPDKIKX0DER'"),
+              1);
+
+    // A second run at once: no source is due yet (only the history goes on,
+    // one report window a run).
+    const auto asked = standin_log().size();
+    auto again = test::run_binary({"run", "--once", "--config", config.string()});
+    EXPECT_EQ(again.exit_code, 0) << again.err;
+    const auto log = standin_log();
+    for (std::size_t i = asked; i < log.size(); ++i) {
+        const std::string operation = log[i]["operation"].get<std::string>();
+        EXPECT_TRUE(operation == "createReport" || operation == "getReport" ||
+                    operation == "getReportDocument" || operation == "lwa")
+            << operation;
+    }
 }
 
 TEST_F(SpApiFetch, WithoutTheSectionNothingIsFetched) {

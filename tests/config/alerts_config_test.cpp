@@ -203,6 +203,53 @@ TEST(AlertsConfig, AlertmanagerChannel) {
     EXPECT_EQ(again->alerts.channels[0].ends_after, ch[0].ends_after);
 }
 
+TEST(AlertsConfig, ChannelMatchersAndSendResolved) {
+    const auto c = parse_config(
+        "alerts:\n  channels:\n"
+        "    - name: uk\n      type: alertmanager\n      url: http://127.0.0.1:9093\n"
+        "      match: {marketplace: [A1F83G8C2ARO7P], metric: [late_dispatch_rate],\n"
+        "              severity: [breached], kind: [metric, deadline]}\n"
+        "      send_resolved: false\n"
+        "    - name: all\n      type: alertmanager\n      url: http://127.0.0.1:9094\n",
+        "c.yaml");
+    ASSERT_TRUE(c) << c.error().to_string();
+    const auto& ch = c->alerts.channels;
+    EXPECT_EQ(ch[0].match.marketplaces, std::vector<std::string>{"A1F83G8C2ARO7P"});
+    EXPECT_EQ(ch[0].match.metrics, std::vector<std::string>{"late_dispatch_rate"});
+    EXPECT_EQ(ch[0].match.severities, std::vector<std::string>{"breached"});
+    EXPECT_EQ(ch[0].match.kinds, (std::vector<std::string>{"metric", "deadline"}));
+    EXPECT_FALSE(ch[0].send_resolved);
+    EXPECT_EQ(ch[1].match, channel_match{});
+    EXPECT_TRUE(ch[1].send_resolved);
+    // The effective configuration reads back to the same channels.
+    const std::string effective = format_effective(*c);
+    const auto again = parse_config(effective, "c.yaml");
+    ASSERT_TRUE(again) << again.error().to_string() << "\n" << effective;
+    EXPECT_EQ(again->alerts.channels[0].match, ch[0].match);
+    EXPECT_EQ(again->alerts.channels[0].send_resolved, false);
+    EXPECT_EQ(again->alerts.channels[1].match, channel_match{});
+}
+
+TEST(AlertsConfig, ChannelMatcherErrors) {
+    const std::string head = "    - name: a\n      type: slack\n      url: https://x.example\n";
+    EXPECT_TRUE(contains(error_of(channel(head + "      match: {marketplace: [UK]}\n")),
+                         "alerts.channels[0].match.marketplace: 'UK' is a country code, not a "
+                         "marketplace ID; the ID of Amazon.co.uk is A1F83G8C2ARO7P"));
+    EXPECT_TRUE(contains(error_of(channel(head + "      match: {metric: [late_dispatch]}\n")),
+                         "alerts.channels[0].match.metric: unknown metric 'late_dispatch'"));
+    EXPECT_TRUE(contains(error_of(channel(head + "      match: {kind: [metrics]}\n")),
+                         "alerts.channels[0].match.kind: unknown kind 'metrics'"));
+    EXPECT_TRUE(
+        contains(error_of(channel(head + "      match: {severity: [breached, breached]}\n")),
+                 "breached is listed twice"));
+    EXPECT_TRUE(
+        contains(error_of(channel(head + "      match: {marketplaces: [A1F83G8C2ARO7P]}\n")),
+                 "alerts.channels[0].match.marketplaces: unknown key 'marketplaces'; did "
+                 "you mean 'marketplace'?"));
+    EXPECT_TRUE(contains(error_of(channel(head + "      send_resolved: maybe\n")),
+                         "alerts.channels[0].send_resolved"));
+}
+
 TEST(AlertsConfig, DisplayTimeZone) {
     const auto c = parse_config("display_time_zone: Europe/Berlin\n", "c.yaml");
     ASSERT_TRUE(c) << c.error().to_string();
@@ -343,10 +390,12 @@ TEST(AlertsConfig, SettingErrors) {
               "unit: 90s, 15m, 12h or 2d");
     EXPECT_EQ(error_of("alerts:\n  quiet_hour: {}\n"),
               "2:3: alerts.quiet_hour: unknown key 'quiet_hour'; did you mean 'quiet_hours'?");
-    EXPECT_EQ(error_of("alerts:\n  channels:\n    name: a\n"),
-              "3:5: alerts.channels: expected a list of maps (- key: value), each with name, "
-              "type, min_severity, url, secret, routing_key, ca_file, timeout, ends_after, from, to, "
-              "username, password_file, tls");
+    EXPECT_EQ(
+        error_of("alerts:\n  channels:\n    name: a\n"),
+        "3:5: alerts.channels: expected a list of maps (- key: value), each with name, "
+        "type, min_severity, url, secret, routing_key, ca_file, timeout, match, send_resolved, "
+        "ends_after, from, to, "
+        "username, password_file, tls");
 }
 
 TEST(AlertsConfig, QuietHoursErrors) {

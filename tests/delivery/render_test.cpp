@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "delivery/delivery_fixture.hpp"
+#include "delivery/mime.hpp"
 
 namespace shd::delivery {
 namespace {
@@ -421,6 +422,81 @@ TEST(RenderAlertmanager, LabelsAnnotationsAndEnds) {
     const auto resolved = json::parse(render_alertmanager(n, kSentAt, std::chrono::hours(8)).body);
     EXPECT_EQ(resolved[0]["endsAt"], "2026-03-01T14:06:30Z");
     EXPECT_EQ(resolved[1]["endsAt"], "2026-03-01T14:06:30Z");
+}
+
+}  // namespace
+}  // namespace shd::delivery
+
+namespace shd::delivery {
+namespace {
+
+// An Amazon-signal alert as the alert cycle writes it (alerts/words.hpp
+// describe_signal): the divergence's two numbers reach every channel.
+alerts::notification divergence_notification() {
+    auto n = sample_notification();
+    alerts::alert_change a = sample_change("firing", "at_risk");
+    a.kind = "amazon_divergence";
+    a.metric = "amazon_divergence";
+    a.fingerprint = "amazon_divergence|order_defect_rate|ATVPDKIKX0DER|MFN";
+    a.channel = "MFN";
+    a.window_days = 0;
+    a.rate = 0.012;
+    a.title = "[AT RISK] order_defect_rate ATVPDKIKX0DER MFN: ours 1.20% vs Amazon's 0.40%";
+    a.headroom_text =
+        "Our order_defect_rate for ATVPDKIKX0DER MFN is 1.20%; Amazon's report says "
+        "0.40% (2 of 500): they differ by more than the tolerance 0.50%.";
+    a.signal = alerts::signal_values{};
+    a.signal->taken_at = *parse_iso8601("2026-03-01T10:00:00Z");
+    a.signal->subject = "order_defect_rate";
+    a.signal->status = "GOOD";
+    a.signal->our_rate = 0.012;
+    a.signal->amazon_rate = 0.004;
+    a.signal->tolerance = 0.005;
+    a.signal->amazon_numerator = 2;
+    a.signal->amazon_denominator = 500;
+    a.links.clear();
+    n.alerts = {a};
+    return n;
+}
+
+TEST(RenderSignals, EveryChannelCarriesTheDivergencesTwoNumbers) {
+    const auto n = divergence_notification();
+    const std::string line = "Amazon 0.4% (2 of 500) \u00b7 ours 1.2% \u00b7 tolerance 0.5%";
+    EXPECT_NE(render_slack(n, kSentAt).body.find(line), std::string::npos);
+    EXPECT_NE(render_teams(n, kSentAt).body.find(line), std::string::npos);
+    EXPECT_NE(render_discord(n, kSentAt).body.find(line), std::string::npos);
+
+    const auto hook = json::parse(render_webhook(n, kSentAt, "").body);
+    EXPECT_EQ(hook["version"], 2);
+    EXPECT_EQ(hook["alerts"][0]["kind"], "amazon_divergence");
+    EXPECT_DOUBLE_EQ(hook["alerts"][0]["signal"]["our_rate"].get<double>(), 0.012);
+    EXPECT_DOUBLE_EQ(hook["alerts"][0]["signal"]["amazon_rate"].get<double>(), 0.004);
+    EXPECT_EQ(hook["alerts"][0]["signal"]["taken_at"], "2026-03-01T10:00:00Z");
+
+    const auto pd = json::parse(render_pagerduty(n, kSentAt, "key").at(0).body);
+    EXPECT_EQ(pd["payload"]["class"], "amazon_divergence");
+    EXPECT_DOUBLE_EQ(pd["payload"]["custom_details"]["signal"]["amazon_rate"].get<double>(), 0.004);
+
+    const auto am = json::parse(render_alertmanager(n, kSentAt, std::chrono::hours(8)).body);
+    ASSERT_EQ(am.size(), 1u);  // no twin of the other severity for a signal alert
+    EXPECT_EQ(am[0]["labels"]["alertname"], "SellerHealthAmazonDivergence");
+    EXPECT_EQ(am[0]["labels"]["amazon_metric"], "order_defect_rate");
+    EXPECT_EQ(am[0]["labels"]["fulfillment_channel"], "MFN");
+    EXPECT_EQ(am[0]["annotations"]["our_rate"], "1.2%");
+    EXPECT_EQ(am[0]["annotations"]["amazon_rate"], "0.4%");
+    EXPECT_NE(am[0]["annotations"]["description"].get<std::string>().find("(2 of 500)"),
+              std::string::npos);
+
+    const auto mail = render_email_text(n);
+    EXPECT_NE(mail.find("1.20%"), std::string::npos) << mail;
+    EXPECT_NE(mail.find("0.40% (2 of 500)"), std::string::npos) << mail;
+    EXPECT_NE(render_email_html(n).find("0.40% (2 of 500)"), std::string::npos);
+
+    // The outbox payload keeps the values through a round trip.
+    const auto back = alerts::notification_from_json(alerts::to_json(n));
+    ASSERT_TRUE(back);
+    ASSERT_TRUE(back->alerts[0].signal);
+    EXPECT_EQ(*back->alerts[0].signal, *n.alerts[0].signal);
 }
 
 }  // namespace

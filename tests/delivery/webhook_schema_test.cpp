@@ -92,6 +92,43 @@ std::vector<alerts::notification> every_kind() {
     stale.alerts = {s};
     stale.is_test = true;
     out.push_back(stale);
+
+    auto amazon = sample_notification("amazon-signals");
+    alerts::alert_change st = sample_change("firing", "at_risk");
+    st.kind = "account_status";
+    st.metric = "account_status";
+    st.fingerprint = "account_status|ATVPDKIKX0DER";
+    st.channel = "";
+    st.window_days = 0;
+    st.rate.reset();
+    st.transition = "firing";
+    st.signal = alerts::signal_values{};
+    st.signal->taken_at = kSentAt - std::chrono::hours(3);
+    st.signal->status = "AT_RISK";
+    alerts::alert_change dv = st;
+    dv.kind = "amazon_divergence";
+    dv.metric = "amazon_divergence";
+    dv.fingerprint = "amazon_divergence|order_defect_rate|ATVPDKIKX0DER|MFN";
+    dv.channel = "MFN";
+    dv.rate = 0.012;
+    dv.signal->subject = "order_defect_rate";
+    dv.signal->status = "GOOD";
+    dv.signal->our_rate = 0.012;
+    dv.signal->amazon_rate = 0.004;
+    dv.signal->tolerance = 0.005;
+    dv.signal->amazon_numerator = 2;
+    dv.signal->amazon_denominator = 500;
+    alerts::alert_change src = sample_change("resolved", "at_risk");
+    src.kind = "sp_api_source";
+    src.metric = "sp_api_source";
+    src.fingerprint = "sp_api_source|finances|";
+    src.marketplace = "";
+    src.channel = "";
+    src.transition = "resolved";
+    src.signal = alerts::signal_values{};
+    src.signal->subject = "finances";
+    amazon.alerts = {st, dv, src};
+    out.push_back(amazon);
     return out;
 }
 

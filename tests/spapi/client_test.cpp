@@ -268,27 +268,26 @@ TEST(SpApiClient, ThrottlingBeyondTheRetriesIsAThrottledError) {
 }
 
 TEST(SpApiClient, AThrottledCallSucceedsOnceTheBucketRefills) {
-    // Real time on both sides: the stand-in's rates scaled by 50
-    // (getMarketplaceParticipations 0.8/s), the client's waits cut to 1.5 s.
-    // A greedy client (its own bucket scaled far beyond Amazon's) empties the
-    // stand-in's bucket first.
-    spapi_standin amazon(seller_with({{"rate_scale", 50}}));
-    SystemClock clock;
-    client c(settings_for(amazon), clock, [](std::chrono::milliseconds d) {
-        std::this_thread::sleep_for(std::min<std::chrono::milliseconds>(d, 1500ms));
-    });
-    ASSERT_TRUE(c.authorise());
-    {
-        auto greedy_settings = settings_for(amazon);
-        greedy_settings.rate_scale = 1e6;
-        client greedy(greedy_settings, clock, [](std::chrono::milliseconds) {});
-        while (greedy.counters(operation::get_marketplace_participations).throttled == 0)
-            (void)greedy.get(operation::get_marketplace_participations, kParticipations);
-    }
+    // Amazon answers 429 to the first two calls; the client waits (its
+    // sleeper moves a manual clock, so its bucket refills) and tries again.
+    spapi_standin amazon(seller_with({{"throttle_first", {{"getMarketplaceParticipations", 2}}}}));
+    fake_time time;
+    client c(settings_for(amazon), time.clock, time.sleeper());
     auto r = c.get(operation::get_marketplace_participations, kParticipations);
     ASSERT_TRUE(r) << r.error().message;
-    EXPECT_GE(c.counters(operation::get_marketplace_participations).throttled, 1);
-    EXPECT_EQ(c.counters(operation::get_marketplace_participations).errors, 0);
+    const auto counted = c.counters(operation::get_marketplace_participations);
+    EXPECT_EQ(counted.requests, 3);
+    EXPECT_EQ(counted.throttled, 2);
+    EXPECT_EQ(counted.errors, 0);
+    EXPECT_EQ(amazon.count("getMarketplaceParticipations"), 3u);
+    EXPECT_EQ(amazon.count_status(429), 2u);
+    // One wait per 429, from one bucket interval (1/0.016 s = 62.5 s) with
+    // jitter, the second longer: the waits the client asked for, not time
+    // that passed.
+    ASSERT_EQ(time.waits.size(), 2u);
+    EXPECT_GE(time.waits[0], 46s);
+    EXPECT_LE(time.waits[0], 79s);
+    EXPECT_GE(time.waits[1], 93s);
 }
 
 TEST(SpApiClient, NoRequestBeyondThePublishedBurst) {

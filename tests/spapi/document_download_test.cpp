@@ -83,7 +83,7 @@ class DocumentDownload : public ::testing::Test {
         s.ca_file = amazon.ca_file();
         s.proxy = "none";
         s.request_timeout = 20s;
-        s.failure_retries = 0;
+        s.failure_retries = retries_;
         // Far smaller than the document: it cannot have been held in memory.
         s.response_limit = kResponseLimit;
         return s;
@@ -121,6 +121,7 @@ class DocumentDownload : public ::testing::Test {
         return db.execAndGet(sql).getInt64();
     }
 
+    int retries_ = 0;
     test::temp_dir dir_;
     std::filesystem::path db_dir_ = dir_ / "state";
     ManualClock clock_{std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now())};
@@ -135,8 +136,7 @@ TEST_F(DocumentDownload, ADocumentLargerThanTheMemoryLimitIsImportedWholePlainAn
     for (const bool gzipped : {false, true}) {
         SCOPED_TRACE(gzipped ? "gzip" : "plain");
         std::filesystem::remove_all(db_dir_);
-        spapi_standin amazon(
-            seller({{"document_file", document.string()}, {"gzip", gzipped}}));
+        spapi_standin amazon(seller({{"document_file", document.string()}, {"gzip", gzipped}}));
         const auto result = backfill(amazon);
         EXPECT_TRUE(result.ok) << result.message;
         EXPECT_EQ(count("SELECT COUNT(*) FROM orders"), static_cast<long long>(ids.size()));
@@ -161,7 +161,7 @@ TEST_F(DocumentDownload, ADocumentLargerThanTheMemoryLimitIsImportedWholePlainAn
     }
 }
 
-TEST_F(DocumentDownload, AnInterruptedDownloadImportsNothingAndLeavesNoFile) {
+TEST_F(DocumentDownload, AnInterruptedDownloadImportsNothingLeavesNoFileAndComesAgain) {
     const auto document = all_orders_document(dir_.path(), 5000);
     spapi_standin amazon(seller({{"document_file", document.string()}, {"cut_after", 100000}}));
     const auto result = backfill(amazon);
@@ -173,6 +173,31 @@ TEST_F(DocumentDownload, AnInterruptedDownloadImportsNothingAndLeavesNoFile) {
     EXPECT_GE(amazon.count("download"), 1u);
     for (const auto& name : test::folder(db_dir_))
         EXPECT_EQ(name.rfind("db.sqlite", 0), 0u) << name;
+    EXPECT_TRUE(open_files_in(db_dir_).empty());
+
+    // The report stays pending: the next run downloads its document again
+    // rather than requesting a new report.
+    json fixed = amazon.seller();
+    fixed["reports"][kAllOrdersByDate].erase("cut_after");
+    amazon.update(fixed);
+    const auto again = backfill(amazon);
+    EXPECT_TRUE(again.ok) << again.message;
+    EXPECT_EQ(count("SELECT COUNT(*) FROM orders"),
+              static_cast<long long>(order_ids(document).size()));
+    EXPECT_EQ(amazon.count("createReport"), 2u);  // the window's, then the Unshipped report
+}
+
+TEST_F(DocumentDownload, ADownloadCutShortIsTriedAgainFromTheStart) {
+    const auto document = all_orders_document(dir_.path(), 5000);
+    retries_ = 1;
+    spapi_standin amazon(seller(
+        {{"document_file", document.string()}, {"cut_after", 100000}, {"cut_downloads", 1}}));
+    const auto result = backfill(amazon);
+    EXPECT_TRUE(result.ok) << result.message;
+    EXPECT_EQ(amazon.count("download"), 2u);
+    EXPECT_EQ(count("SELECT COUNT(*) FROM orders"),
+              static_cast<long long>(order_ids(document).size()));
+    EXPECT_EQ(count("SELECT COUNT(*) FROM order_items"), 5000);
     EXPECT_TRUE(open_files_in(db_dir_).empty());
 }
 

@@ -32,6 +32,9 @@ TEST(SourceStatus, TableAndJson) {
     EXPECT_NE(table.find("BEHIND"), std::string::npos) << table;
     EXPECT_NE(table.find("last success never"), std::string::npos) << table;
     EXPECT_NE(table.find("last error: HTTP 400: invalid_grant"), std::string::npos) << table;
+    // Asked as of a time before the fetch: no negative age.
+    const std::string earlier = sources_table(states, at("2026-12-01T00:00:00Z"));
+    EXPECT_NE(earlier.find("last success after the as-of time"), std::string::npos) << earlier;
 
     const auto doc = nlohmann::json::parse(with_sources_json(R"({"as_of": "x"})", states));
     EXPECT_EQ(doc["as_of"], "x");

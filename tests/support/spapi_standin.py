@@ -29,10 +29,12 @@ changes, so a test can change behaviour mid-run):
                # lies in the report's dataStartTime..dataEndTime (a
                # tab-separated file with a header), as Amazon's windows do;
                # "cut_after": bytes sent before the connection is dropped
-               # (the Content-Length promised the whole document)
+               # (the Content-Length promised the whole document), in the
+               # first "cut_downloads" downloads of the document (default: all)
    "behaviour": {...}}
 
-Report types missing from "reports" end CANCELLED (Amazon's "no data").
+A key "TYPE@MARKETPLACE" holds that marketplace's report (else "TYPE" serves every
+marketplace). Report types missing from "reports" end CANCELLED (Amazon's "no data").
 Behaviour switches (all optional):
   rate_scale          multiply every published rate (default 1)
   throttle            false: never answer 429 (default true)
@@ -43,6 +45,8 @@ Behaviour switches (all optional):
   lwa_error           "invalid_grant" / "invalid_client": the token endpoint refuses
   forbidden           [operationId, ...]: 403 Unauthorized (a role missing)
   server_errors       {operationId: n}: the first n requests answer 503
+  throttle_first      {operationId: n}: the first n requests answer 429, whatever
+                      the bucket holds (a deterministic throttle for tests)
   slow                {operationId: seconds}: answer after that long
   hang                [operationId, ...]: read the request, never answer
   report_polls        getReport answers IN_QUEUE/IN_PROGRESS this many times
@@ -150,6 +154,7 @@ class Amazon:
         self.reports = {}  # reportId -> dict
         self.documents = {}  # documentId -> report type
         self.document_files = {}  # documentId -> the report's spec (document_file reports)
+        self.downloads = {}  # documentId -> downloads begun
         self.counts = {}  # operationId -> requests seen
         self.signing_key = secrets.token_bytes(32)
         self.next_id = 1000
@@ -225,6 +230,9 @@ class Amazon:
             return 403, {}, self.json(errors(
                 "Unauthorized", "Access to requested resource is denied.",
                 "The application does not have the role this operation needs."))
+        if self.counts[operation] <= self.behaviour("throttle_first", {}).get(operation, 0):
+            return 429, {}, self.json(errors(
+                "QuotaExceeded", "You exceeded your quota for the requested resource."))
         if self.behaviour("throttle", True):
             bucket = self.buckets.get(operation)
             if bucket is None or bucket.rate != rate:
@@ -419,7 +427,8 @@ class Amazon:
         spec = r["spec"]
         r["polls"] += 1
         waiting = int(self.behaviour("report_polls", 1))
-        configured = self.data.get("reports", {}).get(spec["reportType"])
+        key = self.report_key(spec)
+        configured = self.data.get("reports", {}).get(key)
         final = configured.get("status", "DONE") if configured else "CANCELLED"
         out = {"reportId": report_id, "reportType": spec["reportType"],
                "marketplaceIds": spec["marketplaceIds"], "createdTime": iso(r["created"])}
@@ -434,11 +443,18 @@ class Amazon:
         out["processingEndTime"] = iso(self.wall())
         if final == "DONE":
             document_id = "amzn1.spdoc.1.4.na." + report_id
-            self.documents[document_id] = spec["reportType"]
+            self.documents[document_id] = key
             if configured.get("document_file"):
                 self.document_files[document_id] = spec
             out["reportDocumentId"] = document_id
         return 200, {}, self.json(out)
+
+    def report_key(self, spec):
+        """"TYPE@MARKETPLACE" when the data has a report for that marketplace
+        alone, else "TYPE"."""
+        marketplaces = spec.get("marketplaceIds") or [""]
+        specific = f"{spec['reportType']}@{marketplaces[0]}"
+        return specific if specific in self.data.get("reports", {}) else spec["reportType"]
 
     def get_report_document(self, query, headers, body, document_id):
         report_type = self.documents.get(document_id)
@@ -505,16 +521,21 @@ class Amazon:
         charset = configured.get("charset", "utf-8")
         if document_id in self.document_files:
             spec = self.document_files[document_id]
+            self.downloads[document_id] = self.downloads.get(document_id, 0) + 1
+            cut_after = configured.get("cut_after")
+            if self.downloads[document_id] > configured.get("cut_downloads", float("inf")):
+                cut_after = None
             column = configured.get("window_column")
             return 200, {"Content-Type": f"text/plain;charset={charset.upper()}"}, {
-                "file": configured["document_file"], "cut_after": configured.get("cut_after"),
+                "file": configured["document_file"], "cut_after": cut_after,
                 "gzip": bool(configured.get("gzip")), "column": column,
                 "start": parse_iso(spec.get("dataStartTime", "")) if column else None,
                 "end": parse_iso(spec.get("dataEndTime", "")) if column else None}
         payload = configured.get("document", "").encode("cp1252" if charset == "windows-1252" else charset)
         if configured.get("gzip"):
             payload = gzip.compress(payload)
-        content_type = ("application/json" if report_type == "GET_V2_SELLER_PERFORMANCE_REPORT"
+        content_type = ("application/json"
+                        if report_type.split("@")[0] == "GET_V2_SELLER_PERFORMANCE_REPORT"
                         else "text/plain") + (";charset=Cp1252" if charset == "windows-1252"
                                               else f";charset={charset.upper()}")
         return 200, {"Content-Type": content_type}, payload
@@ -548,7 +569,7 @@ class Handler(BaseHTTPRequestHandler):
         body = self.rfile.read(length) if length else b""
         headers = {k.lower(): v for k, v in self.headers.items()}
         operation, status, extra, payload, delay = amazon.answer(method, url.path, query, headers, body)
-        entry = {"time": time.time(), "method": method, "path": url.path,
+        entry = {"time": time.time(), "method": method, "path": url.path, "query": url.query,
                  "operation": operation, "headers": sorted(headers),
                  "token_sent": "x-amz-access-token" in headers, "status": status}
         if delay < 0:

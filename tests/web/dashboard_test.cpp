@@ -388,6 +388,20 @@ TEST(Dashboard, RecentAlertsWithReadableTitles) {
     EXPECT_THAT(page, HasSubstr("<span class=\"state resolved\">Resolved</span>"));
 }
 
+TEST(Dashboard, AnAmazonSignalAlertShowsItsValues) {
+    snapshot s = realistic_snapshot();
+    s.alerts.push_back({"amazon_divergence|order_defect_rate|ATVPDKIKX0DER|MFN",
+                        "amazon_divergence", "at_risk", "firing", s.evaluation->as_of - hours(2),
+                        std::nullopt,
+                        "order_defect_rate ATVPDKIKX0DER MFN: ours 1.20% vs Amazon's 0.40%"});
+    const std::string page = render_dashboard(s, now_of(s));
+    const auto row = page.find(
+        "<tr data-fingerprint=\"amazon_divergence|order_defect_rate|ATVPDKIKX0DER|MFN\">");
+    ASSERT_NE(row, std::string::npos);
+    const std::string cells = page.substr(row, page.find("</tr>", row) - row);
+    EXPECT_THAT(cells, HasSubstr("ours 1.20% vs Amazon&#39;s 0.40%"));
+}
+
 TEST(Dashboard, AnEndedDeadlineAlertIsNotResolved) {
     snapshot s = realistic_snapshot();
     s.alerts.push_back({"ship_deadline|113-0087651-5520139", "ship_deadline", "at_risk", "resolved",
@@ -433,8 +447,46 @@ TEST(AlertTitle, FromFingerprints) {
     EXPECT_EQ(alert_title("stale_data"), "No data imported");
     EXPECT_EQ(alert_title("stale_data|shipments"), "Stale feed: shipments");
     EXPECT_EQ(alert_title("stale_data|sp_api_orders"), "Stale feed: sp_api_orders");
+    EXPECT_EQ(alert_title("account_status|ATVPDKIKX0DER"), "Amazon account status, US");
+    EXPECT_EQ(alert_title("ahr_status|ATVPDKIKX0DER"), "Account Health Rating worse, US");
+    EXPECT_EQ(alert_title("policy_violations|ATVPDKIKX0DER|listingPolicyViolations"),
+              "More listingPolicyViolations, US");
+    EXPECT_EQ(alert_title("amazon_divergence|order_defect_rate|ATVPDKIKX0DER|MFN"),
+              "Ours differs from Amazon's: Order defect rate, US, MFN");
+    EXPECT_EQ(alert_title("sp_api_auth"), "SP-API credentials refused");
+    EXPECT_EQ(alert_title("sp_api_source|finances|"), "SP-API source finances not succeeding");
     EXPECT_EQ(alert_title("no_such_metric|X|MFN|10"), "no_such_metric|X|MFN|10");
     EXPECT_EQ(alert_title(""), "");
+}
+
+}  // namespace
+}  // namespace shd::web
+
+namespace shd::web {
+namespace {
+
+TEST(Dashboard, ShowsEachFetchedSourceWithItsLastSuccessAndNewestData) {
+    snapshot s = realistic_snapshot();
+    const instant now = now_of(s);
+    EXPECT_EQ(render_dashboard(s, now).find("sources-title"), std::string::npos);
+
+    s.sp_api_sources = {
+        {"orders", kUS, now - std::chrono::minutes(20), now - std::chrono::minutes(25), "", false},
+        {"finances", "", std::nullopt, std::nullopt, "listFinancialEvents: <refused> 403", false},
+        {"feedback", kUK, now - hours(30), now - days(2), "", true}};
+    const std::string page = render_dashboard(s, now);
+    EXPECT_THAT(page, ::testing::HasSubstr("<h2 id=\"sources-title\">Fetched from Amazon</h2>"));
+    EXPECT_THAT(
+        page, ::testing::HasSubstr("<tr data-source=\"orders\" data-marketplace=\"ATVPDKIKX0DER\">"
+                                   "<td>orders</td><td>US</td>"));
+    EXPECT_THAT(page, ::testing::HasSubstr("(20 min ago)"));
+    EXPECT_THAT(page, ::testing::HasSubstr("<span class=\"badge ok\">OK</span>"));
+    // An error is shown escaped, beside the state.
+    EXPECT_THAT(page, ::testing::HasSubstr(
+                          "<td>finances</td><td>—</td><td class=\"time\">Never</td>"
+                          "<td class=\"time\">—</td><td><span class=\"badge at_risk\">Failing"
+                          "</span> listFinancialEvents: &lt;refused&gt; 403</td>"));
+    EXPECT_THAT(page, ::testing::HasSubstr("<span class=\"badge at_risk\">Behind</span>"));
 }
 
 }  // namespace
