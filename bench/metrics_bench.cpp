@@ -88,7 +88,10 @@ void generate(const std::filesystem::path& path) {
                             "INSERT OR IGNORE INTO orders VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?,"
                             " 'all_orders', 1)");
     SQLite::Statement shipment(db, "INSERT INTO shipments VALUES (?, ?, ?, ?, 'UPS', ?, 1)");
-    SQLite::Statement unshipped(db, "INSERT INTO unshipped_orders VALUES (?, ?, ?, 1)");
+    SQLite::Statement unshipped(
+        db,
+        "INSERT INTO unshipped_orders(order_id, promise_at, buyer_requested_cancel, import_id)"
+        " VALUES (?, ?, ?, 1)");
     SQLite::Statement defect(db, "INSERT OR IGNORE INTO defects VALUES (?, ?, ?, ?, ?, ?, 1)");
     SQLite::Statement message(db, "INSERT INTO messages VALUES (?, ?, ?, ?, ?, ?, 1)");
 

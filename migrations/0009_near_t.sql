@@ -1,5 +1,6 @@
 -- seller-healthd schema, version 9: what an evaluation reads near T is found
--- by index, whatever the length of the history.
+-- by index, whatever the length of the history; and a file's import writes
+-- its new orders' counts once, at its end (counts_deferred, below).
 --
 -- The upcoming events (lib/metrics/upcoming.cpp) list the orders not
 -- confirmed as of T and the messages not answered as of T. Without these

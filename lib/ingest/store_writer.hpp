@@ -129,6 +129,8 @@ class store_writer {
     // Binds ?1..?11 of the order insert and update.
     void bind_order(SQLite::Statement& s, const order_state& order);
     void start_order(const order_item_row& row);
+    // Adds the deferred sums to metric_counts and forgets them.
+    void write_deferred_sums();
     // An order this writer inserted: its counts, in memory when deferring.
     void count_inserted_order(const std::string& order_id,
                               const std::optional<std::string>& marketplace_id,

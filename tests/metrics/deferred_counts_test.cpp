@@ -102,6 +102,21 @@ TEST_F(DeferredCountsTest, NewOrdersAreCountedOnceTheImportEnds) {
     EXPECT_EQ(scalar("SELECT COUNT(*) FROM counts_deferred"), 0);
 }
 
+TEST_F(DeferredCountsTest, AFileSpanningMoreHoursThanTheWriterHoldsIsWrittenInParts) {
+    // 5,000 orders an hour apart over two marketplaces: more hours than the
+    // writer keeps in memory before adding them to metric_counts.
+    std::vector<ingest::record> records;
+    for (int i = 0; i < 5000; ++i) {
+        records.push_back(item("H" + std::to_string(i), i % 2 == 0 ? kUS : kCA, "MFN",
+                               T() - hours(i) - std::chrono::seconds(i % 3600),
+                               i % 7 == 0 ? "Cancelled" : "Shipped"));
+    }
+    bulk_import(records);
+    expect_recount_matches();
+    EXPECT_EQ(scalar("SELECT SUM(orders) FROM metric_counts WHERE span = 3600"), 5000);
+    EXPECT_EQ(scalar("SELECT SUM(cancelled) FROM metric_counts WHERE span = 86400"), 715);
+}
+
 TEST_F(DeferredCountsTest, ReplacedOrdersMovingMarketplaceAndChannelStayExact) {
     const instant p = T() - days(10) + std::chrono::seconds(1);
     bulk_import({item("A", kUS, "MFN", p, "Shipped", "2026-02-19T00:00:00Z"),
