@@ -359,51 +359,6 @@ struct client::impl {
         }
     }
 
-    result<document, api_error> fetch(const std::string& url, std::string_view compression) {
-        int failures = 0;
-        for (;;) {
-            auto o = base_options("GET", url);
-            o.body_limit = settings.response_limit;
-            // A presigned URL: no access token, no Amazon headers. Its query
-            // is the signature, so no error repeats the URL.
-            o.headers = {{"User-Agent", kUserAgent}};
-            auto r = net::http_request(o);
-            if (!r) {
-                if (++failures <= settings.failure_retries &&
-                    r.error().what != net::http_error::kind::invalid_url &&
-                    r.error().what != net::http_error::kind::tls &&
-                    r.error().what != net::http_error::kind::protocol) {
-                    wait(backoff_wait(failures, jitter()));
-                    continue;
-                }
-                return fail(api_error::kind::transport, 0, {},
-                            "report document: " + r.error().message);
-            }
-            if (r->status >= 500 && ++failures <= settings.failure_retries) {
-                wait(backoff_wait(failures, jitter()));
-                continue;
-            }
-            if (r->status >= 500)
-                return fail(api_error::kind::server, r->status, {},
-                            fmt::format("report document: server error {}", r->status));
-            if (r->status != 200)
-                return fail(api_error::kind::request, r->status, {},
-                            fmt::format("report document: refused with {} (a presigned URL expires "
-                                        "5 minutes after getReportDocument)",
-                                        r->status));
-            const std::string content_type = r->header("Content-Type").value_or("");
-            auto bytes = maybe_gunzip(std::move(r->body), compression,
-                                      r->header("Content-Encoding").value_or(""));
-            if (!bytes)
-                return fail(api_error::kind::decode, r->status, {},
-                            "report document: " + bytes.error().text);
-            auto text = document_text(std::move(*bytes), content_type);
-            if (!text)
-                return fail(api_error::kind::decode, r->status, {},
-                            "report document: " + text.error().text);
-            return document{std::move(*text), content_type};
-        }
-    }
     result<downloaded_document, api_error> download(const std::string& url, int fd) {
         int failures = 0;
         for (;;) {
@@ -489,11 +444,6 @@ result<api_response, api_error> client::get(operation op, const std::string& pat
 result<api_response, api_error> client::post(operation op, const std::string& path,
                                              const std::string& json_body) {
     return impl_->send(op, "POST", path, json_body);
-}
-
-result<document, api_error> client::fetch_document(const std::string& url,
-                                                   std::string_view compression) {
-    return impl_->fetch(url, compression);
 }
 
 result<downloaded_document, api_error> client::download_document(const std::string& url, int fd) {

@@ -64,7 +64,7 @@ struct client_settings {
     std::string no_proxy;
     std::chrono::milliseconds request_timeout{30000};
     double rate_scale = 1.0;  // tests and benchmarks: multiply every published rate
-    // A response held in memory (the API's JSON, fetch_document) longer than
+    // A response held in memory (the API's JSON) longer than
     // this is an error.
     std::size_t response_limit = std::size_t{64} << 20;
     // A report document downloaded to a file (download_document) longer
@@ -101,11 +101,6 @@ struct api_response {
 // A document fetched from a presigned URL, decoded: gunzipped when the
 // report said GZIP and the magic bytes agree, converted to UTF-8 from the
 // Content-Type charset (Windows-1252 happens).
-struct document {
-    std::string text;
-    std::string content_type;
-};
-
 // What download_document wrote.
 struct downloaded_document {
     std::string content_type;
@@ -133,12 +128,6 @@ class client {
     result<api_response, api_error> get(operation op, const std::string& path_and_query);
     result<api_response, api_error> post(operation op, const std::string& path,
                                          const std::string& json_body);
-
-    // GET a presigned URL without the access token into memory (at most
-    // response_limit bytes); `compression` is the report's
-    // compressionAlgorithm ("GZIP" or empty). For small documents and tests.
-    result<document, api_error> fetch_document(const std::string& url,
-                                               std::string_view compression);
 
     // GET a presigned URL without the access token, streaming the raw bytes
     // (gzip or not, any charset) into `fd` from offset 0, so memory does not

@@ -10,13 +10,6 @@
 #include "ingest/decode.hpp"
 
 namespace shd::spapi {
-namespace {
-// error_message is constructible from a string too: say which side is meant.
-result<std::string, error_message> text_value(std::string text) {
-    return result<std::string, error_message>(boost::system::in_place_value, std::move(text));
-}
-}  // namespace
-
 std::string_view operation_name(operation op) {
     switch (op) {
         case operation::search_orders:
@@ -159,42 +152,6 @@ std::string charset_of(std::string_view content_type) {
     if (value == "utf8" || value == "utf-8")
         return "utf-8";
     return value;
-}
-
-result<std::string, error_message> document_text(std::string bytes, std::string_view content_type) {
-    const std::string charset = charset_of(content_type);
-    if (charset == "windows-1252")
-        return text_value(ingest::cp1252_to_utf8(bytes));
-    if (!charset.empty() && charset != "utf-8")
-        return error_message{"the document's charset " + charset + " is not supported"};
-    if (bytes.size() >= 3 && bytes.compare(0, 3, "\xEF\xBB\xBF") == 0)
-        bytes.erase(0, 3);
-    ingest::utf8_validator check;
-    check.feed(bytes);
-    if (check.finish())
-        return text_value(std::move(bytes));
-    if (charset == "utf-8")
-        return error_message{"the document says UTF-8 but is not valid UTF-8"};
-    return text_value(ingest::cp1252_to_utf8(bytes));
-}
-
-result<std::string, error_message> maybe_gunzip(std::string bytes, std::string_view compression,
-                                                std::string_view content_encoding) {
-    const bool labelled = iequals(compression, "GZIP") || iequals(content_encoding, "gzip");
-    if (!labelled || !ingest::has_gzip_magic(bytes))
-        return text_value(std::move(bytes));
-    auto source = ingest::make_gunzip_source(ingest::make_memory_source(bytes));
-    std::string out;
-    std::string block(ingest::kBlockSize, '\0');
-    for (;;) {
-        auto n = source->read(block);
-        if (!n)
-            return error_message{n.error().reason};
-        if (*n == 0)
-            break;
-        out.append(block.data(), *n);
-    }
-    return text_value(std::move(out));
 }
 
 // --- error bodies -----------------------------------------------------------

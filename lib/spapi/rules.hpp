@@ -82,17 +82,6 @@ std::chrono::milliseconds backoff_wait(int attempt, double jitter);
 // Empty when the header names no charset.
 std::string charset_of(std::string_view content_type);
 
-// A document's bytes as UTF-8 text: the BOM dropped, Windows-1252 (and its
-// subset ISO-8859-1) converted; with no charset, bytes that are not valid
-// UTF-8 are read as Windows-1252, as files are. Other charsets are an error.
-result<std::string, error_message> document_text(std::string bytes, std::string_view content_type);
-
-// gunzip when the report says GZIP (or the response says Content-Encoding
-// gzip) and the bytes start with the gzip magic: Amazon has labelled plain
-// documents GZIP. A corrupt or truncated stream is an error.
-result<std::string, error_message> maybe_gunzip(std::string bytes, std::string_view compression,
-                                                std::string_view content_encoding);
-
 // Login with Amazon's error body {"error": "...", "error_description": "..."}.
 struct lwa_error_body {
     std::string error;

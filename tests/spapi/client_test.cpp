@@ -7,7 +7,9 @@
 #include "spapi/client.hpp"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <cstdio>
 #include <mutex>
 #include <thread>
 
@@ -380,25 +382,46 @@ std::string document_url(client& c, const std::string& report_type, std::string&
     return body["url"];
 }
 
-TEST(SpApiClient, DocumentsAreFetchedWithoutTheTokenGunzippedAndConverted) {
+// The bytes of a downloaded document, as the file holds them.
+std::string file_bytes(int fd) {
+    std::string out;
+    char buffer[4096];
+    ::lseek(fd, 0, SEEK_SET);
+    for (ssize_t n; (n = ::read(fd, buffer, sizeof buffer)) > 0;)
+        out.append(buffer, static_cast<std::size_t>(n));
+    return out;
+}
+
+// Decoding (gzip by its magic, Windows-1252) is the file import's: the
+// download keeps the bytes exactly as Amazon sent them.
+TEST(SpApiClient, DocumentsAreDownloadedWithoutTheTokenAsSent) {
     spapi_standin amazon(seller_with());
     fake_time time;
     client c(settings_for(amazon), time.clock, time.sleeper());
     std::string compression;
     const auto url = document_url(c, "GET_SELLER_FEEDBACK_DATA", compression);
     EXPECT_EQ(compression, "GZIP");
-    auto doc = c.fetch_document(url, compression);
+    FILE* packed_file = std::tmpfile();
+    ASSERT_NE(packed_file, nullptr);
+    auto doc = c.download_document(url, ::fileno(packed_file));
     ASSERT_TRUE(doc) << doc.error().message;
-    EXPECT_EQ(doc->text, "Date\tComments\n2026-11-01\tCaf\u00e9 \u2013 5\u20ac\n");
     EXPECT_NE(doc->content_type.find("Cp1252"), std::string::npos);
+    const std::string packed = file_bytes(::fileno(packed_file));
+    EXPECT_EQ(doc->bytes, packed.size());
+    ASSERT_GE(packed.size(), 2u);
+    EXPECT_EQ(packed.substr(0, 2), "\x1f\x8b");  // gzip, left for the import to inflate
+    std::fclose(packed_file);
 
-    // Labelled GZIP, sent plain: read as it is.
+    // Labelled GZIP, sent plain: the file holds the plain text.
     const auto plain_url =
         document_url(c, "GET_FLAT_FILE_ALL_ORDERS_DATA_BY_LAST_UPDATE_GENERAL", compression);
     EXPECT_EQ(compression, "GZIP");
-    auto plain = c.fetch_document(plain_url, compression);
+    FILE* plain_file = std::tmpfile();
+    ASSERT_NE(plain_file, nullptr);
+    auto plain = c.download_document(plain_url, ::fileno(plain_file));
     ASSERT_TRUE(plain) << plain.error().message;
-    EXPECT_EQ(plain->text, "amazon-order-id\tpurchase-date\n1\t2026-11-01\n");
+    EXPECT_EQ(file_bytes(::fileno(plain_file)), "amazon-order-id\tpurchase-date\n1\t2026-11-01\n");
+    std::fclose(plain_file);
 
     std::size_t downloads = 0;
     for (const auto& r : amazon.requests()) {
@@ -417,7 +440,10 @@ TEST(SpApiClient, AnExpiredDocumentUrlIsARequestErrorWithoutTheUrl) {
     client c(settings_for(amazon), time.clock, time.sleeper());
     std::string compression;
     const auto url = document_url(c, "GET_SELLER_FEEDBACK_DATA", compression);
-    auto doc = c.fetch_document(url, compression);
+    FILE* file = std::tmpfile();
+    ASSERT_NE(file, nullptr);
+    auto doc = c.download_document(url, ::fileno(file));
+    std::fclose(file);
     ASSERT_FALSE(doc);
     EXPECT_EQ(doc.error().what, api_error::kind::request);
     EXPECT_EQ(doc.error().status, 403);

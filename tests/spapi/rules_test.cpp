@@ -1,9 +1,8 @@
 // The pure parts of the SP-API transport: published rates, the token bucket,
-// token expiry, waits after 429 and 5xx, charsets, gzip, error bodies.
+// token expiry, waits after 429 and 5xx, charsets, error bodies.
 #include "spapi/rules.hpp"
 
 #include <gtest/gtest.h>
-#include <zlib.h>
 
 #include "core/clock.hpp"
 
@@ -11,20 +10,6 @@ namespace shd::spapi {
 namespace {
 
 using ms = std::chrono::milliseconds;
-
-std::string gzip(const std::string& in) {
-    z_stream zs{};
-    deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY);
-    std::string out(compressBound(static_cast<uLong>(in.size())) + 64, '\0');
-    zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
-    zs.avail_in = static_cast<uInt>(in.size());
-    zs.next_out = reinterpret_cast<Bytef*>(out.data());
-    zs.avail_out = static_cast<uInt>(out.size());
-    deflate(&zs, Z_FINISH);
-    out.resize(zs.total_out);
-    deflateEnd(&zs);
-    return out;
-}
 
 TEST(PublishedPlan, MatchesAmazonsModels) {
     EXPECT_DOUBLE_EQ(published_plan(operation::search_orders).rate, 0.0056);
@@ -133,32 +118,6 @@ TEST(Charset, FromContentType) {
     EXPECT_EQ(charset_of("application/json;charset=UTF-8"), "utf-8");
     EXPECT_EQ(charset_of("text/plain"), "");
     EXPECT_EQ(charset_of("text/plain; charset=shift_jis; x=y"), "shift_jis");
-}
-
-TEST(DocumentText, ConvertsWindows1252) {
-    // "Café – 5€" in Windows-1252.
-    const std::string cp1252 = "Caf\xE9 \x96 5\x80";
-    auto text = document_text(cp1252, "text/plain;charset=Cp1252");
-    ASSERT_TRUE(text);
-    EXPECT_EQ(*text, "Caf\xC3\xA9 \xE2\x80\x93 5\xE2\x82\xAC");
-    // Without a charset: valid UTF-8 stays, anything else is Windows-1252.
-    EXPECT_EQ(*document_text("\xEF\xBB\xBFok \xC3\xA9", "text/plain"), "ok \xC3\xA9");
-    EXPECT_EQ(*document_text(cp1252, ""), "Caf\xC3\xA9 \xE2\x80\x93 5\xE2\x82\xAC");
-    EXPECT_FALSE(document_text(cp1252, "text/plain;charset=utf-8"));
-    EXPECT_FALSE(document_text("x", "text/plain;charset=shift_jis"));
-}
-
-TEST(Gunzip, OnlyWhenLabelledAndTheMagicAgrees) {
-    const std::string plain = "order-id\tdate\n1\t2026-01-01\n";
-    const std::string packed = gzip(plain);
-    EXPECT_EQ(*maybe_gunzip(packed, "GZIP", ""), plain);
-    EXPECT_EQ(*maybe_gunzip(packed, "", "gzip"), plain);
-    // Mislabelled plain text: taken as it is.
-    EXPECT_EQ(*maybe_gunzip(plain, "GZIP", ""), plain);
-    // Not labelled: never inflated.
-    EXPECT_EQ(*maybe_gunzip(packed, "", ""), packed);
-    // Truncated: an error, not a crash.
-    EXPECT_FALSE(maybe_gunzip(packed.substr(0, packed.size() / 2), "GZIP", ""));
 }
 
 TEST(ErrorBodies, LoginWithAmazonAndSpApi) {
