@@ -32,9 +32,8 @@ constexpr std::string_view kStaleDataKind = "stale_data";
 
 // The kinds of alerts/amazon_signals.hpp.
 bool is_signal_kind(std::string_view kind) {
-    return kind == "account_status" || kind == "ahr_status" || kind == "policy_violations" ||
-           kind == "amazon_divergence" || kind == "sp_api_auth" || kind == "sp_api_secret_expiry" ||
-           kind == "sp_api_source";
+    const auto group = kind_group(kind);
+    return group == "amazon" || group == "source";
 }
 
 std::int64_t unix_of(instant t) {
