@@ -58,10 +58,12 @@ int run_once(const config::config& cfg, store::database& db, const Clock& wall,
     // The SP-API sources that are due, as `run` fetches them before each
     // cycle, so this cycle evaluates what came.
     service::spapi_poller spapi(db, clock);
+    bool fetch_failed = false;
     try {
-        spapi.poll(cfg);
+        fetch_failed = !spapi.poll(cfg).ok();
     } catch (const std::runtime_error& e) {
         spdlog::error("sp-api: {}", e.what());
+        fetch_failed = true;
     }
     report = runner.run(cfg, as_of.value_or(wall.now()));
     service::log_cycle(report);
@@ -72,15 +74,19 @@ int run_once(const config::config& cfg, store::database& db, const Clock& wall,
     auto delivered = service::deliver_all_due(dispatcher, db, cfg, clock);
     service::log_delivery(delivered);
     const bool delivery_failed = !delivered || delivered->retried + delivered->dead > 0;
-    return report.failed || delivery_failed || report.inbox.rejected > 0 ? kExitFailure : kExitOk;
+    return report.failed || delivery_failed || fetch_failed || report.inbox.rejected > 0
+               ? kExitFailure
+               : kExitOk;
 }
 
 }  // namespace
 
 // `run --once`: one cycle (fetch what is due from the SP-API, scan, import,
 // evaluate, alert, deliver), then exit:
-// 0 when everything went through, 1 when a file was rejected, a step failed
-// or a delivery is still owed (it stays in the outbox for the next run).
+// 0 when everything went through, 1 when a file was rejected, an SP-API
+// fetch or another step failed, or a delivery is still owed (it stays in the
+// outbox for the next run). A failed fetch still lets the cycle evaluate and
+// alert on what the store holds.
 // `run`: the daemon (service/daemon.hpp), until SIGTERM/SIGINT (exit 0).
 int run(const global_options& g, bool once, const std::optional<std::string>& at) {
     std::optional<instant> fixed_now;

@@ -15,11 +15,11 @@ spapi_poller::spapi_poller(store::database& db, const Clock& clock) : db_(db), c
 
 spapi_poller::~spapi_poller() = default;
 
-int spapi_poller::poll(const config::config& cfg) {
+spapi_poller::poll_result spapi_poller::poll(const config::config& cfg) {
     if (!cfg.sp_api) {
         client_.reset();
         current_.reset();
-        return 0;
+        return {};
     }
     const spapi::client::sleeper sleep = [](std::chrono::milliseconds d) {
         std::this_thread::sleep_for(d);
@@ -29,7 +29,7 @@ int spapi_poller::poll(const config::config& cfg) {
             spapi::make_client_settings(*cfg.sp_api, std::getenv("CREDENTIALS_DIRECTORY"));
         if (!settings) {
             spdlog::error("sp-api: {}", settings.error().text);
-            return 0;
+            return {.unusable = true};
         }
         client_ = std::make_unique<spapi::client>(std::move(*settings), clock_, sleep);
         current_ = cfg.sp_api;
@@ -38,7 +38,10 @@ int spapi_poller::poll(const config::config& cfg) {
     options.report_give_up = std::chrono::seconds{0};  // never hold the cycle for a report
     spapi::syncer sync(db_, *client_, clock_, sleep, cfg, options);
     const auto results = sync.run_due();
+    poll_result out{.fetched = static_cast<int>(results.size())};
     for (const auto& r : results) {
+        if (r.auth_failed || !r.ok)
+            ++out.failed;
         const std::string where =
             r.marketplace_id.empty() ? r.source : r.source + " " + r.marketplace_id;
         if (r.auth_failed) {
@@ -55,7 +58,7 @@ int spapi_poller::poll(const config::config& cfg) {
                          r.orders, r.records, r.message.empty() ? "" : " (" + r.message + ")");
         }
     }
-    return static_cast<int>(results.size());
+    return out;
 }
 
 }  // namespace shd::service

@@ -26,8 +26,14 @@ class spapi_poller {
     spapi_poller(const spapi_poller&) = delete;
     spapi_poller& operator=(const spapi_poller&) = delete;
 
-    // Runs on the cycle lane. Returns the number of sources fetched.
-    int poll(const config::config& cfg);
+    struct poll_result {
+        int fetched = 0;        // sources that ran
+        int failed = 0;         // of those, failed (authorisation refused included)
+        bool unusable = false;  // the client could not be made (a credential unreadable)
+        bool ok() const { return failed == 0 && !unusable; }
+    };
+    // Runs on the cycle lane.
+    poll_result poll(const config::config& cfg);
 
   private:
     store::database& db_;

@@ -455,6 +455,24 @@ TEST_F(SpApiFetch, RunOnceFetchesBeforeItEvaluates) {
     }
 }
 
+TEST_F(SpApiFetch, RunOnceExitsOneWhenAFetchFailsAndStillEvaluates) {
+    auto data = seller();
+    data["behaviour"]["lwa_error"] = "invalid_grant";
+    test::write_file(dir_ / "seller.json", data.dump());
+    test::child_server amazon(
+        {test::python3(), std::string(SHD_SOURCE_DIR) + "/tests/support/spapi_standin.py", "--data",
+         (dir_ / "seller.json").string(), "--cert", (dir_ / "cert.pem").string(), "--key",
+         (dir_ / "key.pem").string(), "--log", (dir_ / "standin.log").string()},
+        dir_ / "standin.err");
+    const auto config = write_config(amazon.port());
+    auto r = test::run_binary({"run", "--once", "--config", config.string()});
+    EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+    EXPECT_NE(r.err.find("authorisation refused"), std::string::npos) << r.err;
+    // The cycle still ran its alerts: the refusal is one.
+    SQLite::Database db((dir_ / "db.sqlite").string());
+    EXPECT_EQ(count(db, "SELECT COUNT(*) FROM alert_states WHERE fingerprint = 'sp_api_auth'"), 1);
+}
+
 TEST_F(SpApiFetch, WithoutTheSectionNothingIsFetched) {
     test::write_file(dir_ / "plain.yaml", "database: " + (dir_ / "db.sqlite").string() + "\n");
     auto r = test::run_binary({"fetch", "--config", (dir_ / "plain.yaml").string()});
