@@ -402,7 +402,8 @@ TEST_F(SpApiFetch, ACatchUpThroughTheReportClearsBehind) {
     EXPECT_EQ(count(db, "SELECT behind FROM spapi_sources WHERE source = 'orders'"), 0);
     auto status = test::run_binary({"status", "--config", config.string(), "--json"});
     ASSERT_EQ(status.exit_code, 0) << status.err;
-    for (const auto& s : json::parse(status.out).at("sources")) {
+    const auto status_doc = json::parse(status.out);
+    for (const auto& s : status_doc.at("sources")) {
         if (s["source"] == "orders") {
             EXPECT_FALSE(s["behind"].get<bool>()) << status.out;
         }
