@@ -4,6 +4,9 @@
 #include <SQLiteCpp/Statement.h>
 
 #include <cstdint>
+#include <string>
+
+#include "metrics/reconcile.hpp"
 
 namespace shd::alerts {
 namespace {
@@ -71,19 +74,10 @@ std::chrono::seconds interval_of(const config::sp_api_schedule& s, const std::st
 std::vector<marketplace_snapshots> load_snapshot_pairs(SQLite::Database& db, instant as_of) {
     // The two newest snapshots per marketplace among those that mention it,
     // ties broken by the later import.
-    SQLite::Statement newest(
-        db,
-        "WITH mentions AS ("
-        "  SELECT snapshot_id, marketplace_id FROM account_health_metrics"
-        "  UNION SELECT snapshot_id, marketplace_id FROM account_statuses),"
-        " ranked AS ("
-        "  SELECT m.marketplace_id, s.id, s.taken_at,"
-        "   ROW_NUMBER() OVER (PARTITION BY m.marketplace_id"
-        "                      ORDER BY s.taken_at DESC, s.id DESC) AS n"
-        "  FROM mentions m JOIN account_health_snapshots s ON s.id = m.snapshot_id"
-        "  WHERE s.taken_at <= ?1)"
-        " SELECT marketplace_id, id, taken_at, n FROM ranked WHERE n <= 2"
-        " ORDER BY marketplace_id, n");
+    SQLite::Statement newest(db,
+                             std::string(metrics::kRankedSnapshotsSql) +
+                                 " SELECT marketplace_id, id, taken_at, n FROM ranked WHERE n <= 2"
+                                 " ORDER BY marketplace_id, n");
     newest.bind(1, static_cast<std::int64_t>(to_unix(as_of)));
     SQLite::Statement metrics(
         db,

@@ -34,24 +34,26 @@ constexpr double kRoundingSlack = 1e-12;
 
 }  // namespace
 
+const char* const kRankedSnapshotsSql =
+    "WITH mentions AS ("
+    "  SELECT snapshot_id, marketplace_id FROM account_health_metrics"
+    "  UNION SELECT snapshot_id, marketplace_id FROM account_statuses),"
+    " ranked AS ("
+    "  SELECT m.marketplace_id, s.id, s.taken_at,"
+    "   ROW_NUMBER() OVER (PARTITION BY m.marketplace_id"
+    "                      ORDER BY s.taken_at DESC, s.id DESC) AS n"
+    "  FROM mentions m JOIN account_health_snapshots s ON s.id = m.snapshot_id"
+    "  WHERE s.taken_at <= ?1)";
+
 std::vector<amazon_snapshot> load_amazon_snapshots(SQLite::Database& db, instant as_of) {
     // The newest snapshot per marketplace among those that mention it (in a
     // metric or an account status), ties broken by the later import.
-    SQLite::Statement newest(
-        db,
-        "WITH mentions AS ("
-        "  SELECT snapshot_id, marketplace_id FROM account_health_metrics"
-        "  UNION SELECT snapshot_id, marketplace_id FROM account_statuses),"
-        " ranked AS ("
-        "  SELECT m.marketplace_id, s.id, s.taken_at,"
-        "   ROW_NUMBER() OVER (PARTITION BY m.marketplace_id"
-        "                      ORDER BY s.taken_at DESC, s.id DESC) AS n"
-        "  FROM mentions m JOIN account_health_snapshots s ON s.id = m.snapshot_id"
-        "  WHERE s.taken_at <= ?1)"
-        " SELECT r.marketplace_id, r.id, r.taken_at, a.status"
-        " FROM ranked r LEFT JOIN account_statuses a"
-        "  ON a.snapshot_id = r.id AND a.marketplace_id = r.marketplace_id"
-        " WHERE r.n = 1 ORDER BY r.marketplace_id");
+    SQLite::Statement newest(db,
+                             std::string(kRankedSnapshotsSql) +
+                                 " SELECT r.marketplace_id, r.id, r.taken_at, a.status"
+                                 " FROM ranked r LEFT JOIN account_statuses a"
+                                 "  ON a.snapshot_id = r.id AND a.marketplace_id = r.marketplace_id"
+                                 " WHERE r.n = 1 ORDER BY r.marketplace_id");
     newest.bind(1, static_cast<std::int64_t>(to_unix(as_of)));
     std::vector<amazon_snapshot> out;
     while (newest.executeStep()) {

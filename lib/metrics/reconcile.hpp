@@ -15,6 +15,13 @@ class Database;
 
 namespace shd::metrics {
 
+// A WITH clause naming `ranked(marketplace_id, id, taken_at, n)`: the
+// account-health snapshots taken at or before ?1 (unix seconds) that mention
+// a marketplace (in a metric or an account status), numbered newest first per
+// marketplace (n = 1), ties broken by the later import. A query appends its
+// SELECT.
+extern const char* const kRankedSnapshotsSql;
+
 // Snapshots without the comparison filled in. Throws SQLite::Exception.
 std::vector<amazon_snapshot> load_amazon_snapshots(SQLite::Database& db, instant as_of);
 

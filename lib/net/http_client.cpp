@@ -246,20 +246,10 @@ class exchange {
         beast::flat_buffer buffer;
         if (options_.body_sink)
             return read_to_sink(stream, buffer, ended_at_eof);
-        // An interim 1xx answer (some servers send 100 Continue unasked) is
-        // skipped: the final response follows on the same connection.
         std::optional<http::response_parser<http::string_body>> parser;
-        do {
-            parser.emplace();
-            parser->body_limit(options_.body_limit);
-            beast::get_lowest_layer(stream).expires_at(deadline_);
-            ec = step([&](auto handler) {
-                http::async_read(stream, buffer, *parser, std::move(handler));
-            });
-            if (ec)
-                break;
-        } while (parser->get().result_int() / 100 == 1 &&
-                 parser->get().result() != http::status::switching_protocols);
+        ec = read_final(stream, parser, [&](auto& p, auto handler) {
+            http::async_read(stream, buffer, p, std::move(handler));
+        });
         if (auto err = read_failure(ec))
             return *err;
         if (!parser->is_done())
@@ -307,6 +297,26 @@ class exchange {
         return out;
     }
 
+    // Reads with `read` (a whole response, or its head) into a fresh parser
+    // until the answer is final: an interim 1xx answer (some servers send
+    // 100 Continue unasked) is skipped, the final one follows on the same
+    // connection.
+    template <class Stream, class Body, class Read>
+    error_code read_final(Stream& stream, std::optional<http::response_parser<Body>>& parser,
+                          Read read) {
+        error_code ec;
+        do {
+            parser.emplace();
+            parser->body_limit(options_.body_limit);
+            beast::get_lowest_layer(stream).expires_at(deadline_);
+            ec = step([&](auto handler) { read(*parser, std::move(handler)); });
+            if (ec)
+                break;
+        } while (parser->get().result_int() / 100 == 1 &&
+                 parser->get().result() != http::status::switching_protocols);
+        return ec;
+    }
+
     // The body in pieces of at most kSinkPiece bytes: a 2xx body to the
     // sink, any other kept (bounded by body_limit like every body).
     template <class Stream>
@@ -314,18 +324,9 @@ class exchange {
                                                    bool& ended_at_eof) {
         constexpr std::size_t kSinkPiece = 64 * 1024;
         std::optional<http::response_parser<http::buffer_body>> parser;
-        error_code ec;
-        do {
-            parser.emplace();
-            parser->body_limit(options_.body_limit);
-            beast::get_lowest_layer(stream).expires_at(deadline_);
-            ec = step([&](auto handler) {
-                http::async_read_header(stream, buffer, *parser, std::move(handler));
-            });
-            if (ec)
-                break;
-        } while (parser->get().result_int() / 100 == 1 &&
-                 parser->get().result() != http::status::switching_protocols);
+        error_code ec = read_final(stream, parser, [&](auto& p, auto handler) {
+            http::async_read_header(stream, buffer, p, std::move(handler));
+        });
         if (auto err = read_failure(ec))
             return *err;
 
