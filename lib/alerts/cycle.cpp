@@ -13,6 +13,7 @@
 #include <stdexcept>
 
 #include "alerts/amazon_signals.hpp"
+#include "alerts/digest_schedule.hpp"
 #include "alerts/lifecycle.hpp"
 #include "alerts/quiet_hours.hpp"
 #include "alerts/routing.hpp"
@@ -331,6 +332,9 @@ class cycle {
         policy_.for_evaluations = cfg.alerts.for_evaluations;
         policy_.repeat_interval = cfg.alerts.repeat_interval;
         policy_.resolve_margin = cfg.alerts.resolve_margin;
+        collect_current_ =
+            std::any_of(cfg.alerts.channels.begin(), cfg.alerts.channels.end(),
+                        [](const config::alert_channel& c) { return c.digest.has_value(); });
         // Times ahead of now would stop repeats (never due) and date a
         // resolve's episode in the future: they are taken as now.
         for (auto& [fingerprint, a] : states_) {
@@ -401,6 +405,10 @@ class cycle {
                                        s.next->episode_start, cfg_.display_time_zone),
                        s.next->current, *s.next, s.what);
             }
+            if (collect_current_ && s.next->state == phase::firing) {
+                still_firing(describe_metric(r, fingerprint, transition::repeat, s.next->current,
+                                             s.next->episode_start, cfg_.display_time_zone));
+            }
             writer_.save({fingerprint, std::string(kMetricKind), *s.next, observation_json(r)},
                          now_);
         }
@@ -435,6 +443,15 @@ class cycle {
             return;
         const severity sev =
             r.status == metrics::metric_status::breached ? severity::breached : severity::at_risk;
+        // A firing alert held for stale data is still firing, as last judged.
+        if (const auto found = states_.find(fingerprint);
+            collect_current_ && found != states_.end() && found->second.life.state == phase::firing) {
+            const auto& life = found->second.life;
+            still_firing(describe_metric(observation_from_json(found->second.last_observation)
+                                             .value_or(r),
+                                         fingerprint, transition::repeat, life.current,
+                                         life.episode_start, cfg_.display_time_zone));
+        }
         // An alert in progress whose row looks fine now: named, not judged.
         std::string title = alerting
                                 ? metric_title(r, transition::firing, sev)
@@ -483,6 +500,10 @@ class cycle {
                                            cfg_.display_time_zone),
                        severity::at_risk, *s.next, s.what);
             }
+            if (collect_current_ && s.next->state == phase::firing) {
+                still_firing(describe_stale_feed(f, fingerprint, false, now_,
+                                                 s.next->episode_start, cfg_.display_time_zone));
+            }
             writer_.save({fingerprint, std::string(kStaleDataKind), *s.next, {}}, now_);
         }
         // Stale-data alerts no feed answers for: the single "stale_data" of
@@ -518,6 +539,8 @@ class cycle {
         life.last_notified_severity = severity::at_risk;
         life.peak_notified_severity = severity::at_risk;
         life.notifications = 1;
+        if (collect_current_)
+            still_firing(change);
         decide(std::move(change), severity::at_risk, life, transition::firing);
         writer_.save({fingerprint, std::string(kind), life, expiry_json(expires_at)}, now_);
     }
@@ -539,9 +562,15 @@ class cycle {
             for (const auto& m : u.unanswered_messages) {
                 const instant warn_at = m.received_at + cfg_.alerts.message_deadline_warn;
                 const instant expires_at = m.reply_due_at + grace;
+                const std::string fingerprint = message_deadline_fingerprint(m.message_id);
+                if (collect_current_ && now_ < expires_at && states_.contains(fingerprint)) {
+                    still_firing(with_end(describe_message_deadline(m, u.marketplace_id,
+                                                                    fingerprint, now_,
+                                                                    cfg_.display_time_zone),
+                                          expires_at));
+                }
                 if (now_ < warn_at || now_ >= expires_at)
                     continue;
-                const std::string fingerprint = message_deadline_fingerprint(m.message_id);
                 fire_deadline(fingerprint, kMessageDeadlineKind,
                               with_end(describe_message_deadline(m, u.marketplace_id, fingerprint,
                                                                  now_, cfg_.display_time_zone),
@@ -551,9 +580,14 @@ class cycle {
             for (const auto& o : u.unconfirmed_orders) {
                 const instant warn_at = o.latest_ship_at - cfg_.alerts.ship_deadline_warn;
                 const instant expires_at = o.latest_ship_at + grace;
+                const std::string fingerprint = ship_deadline_fingerprint(o.order_id);
+                if (collect_current_ && now_ < expires_at && states_.contains(fingerprint)) {
+                    still_firing(with_end(describe_ship_deadline(o, u.marketplace_id, fingerprint,
+                                                                 now_, cfg_.display_time_zone),
+                                          expires_at));
+                }
                 if (now_ < warn_at || now_ >= expires_at)
                     continue;
-                const std::string fingerprint = ship_deadline_fingerprint(o.order_id);
                 fire_deadline(fingerprint, kShipDeadlineKind,
                               with_end(describe_ship_deadline(o, u.marketplace_id, fingerprint,
                                                               now_, cfg_.display_time_zone),
@@ -638,6 +672,10 @@ class cycle {
                 decide(describe_signal(o, s.what, s.next->current, s.next->episode_start),
                        s.next->current, *s.next, s.what);
             }
+            if (collect_current_ && s.next->state == phase::firing) {
+                still_firing(
+                    describe_signal(o, transition::repeat, s.next->current, s.next->episode_start));
+            }
             // An episode keeps the baseline it began with.
             std::string memory = signal_memory_json(o);
             if (found != states_.end() && found->second.kind == o.kind) {
@@ -665,6 +703,176 @@ class cycle {
             }
             writer_.end_episode(a, now_);
         }
+    }
+
+    void still_firing(alert_change a) {
+        if (!current_seen_.insert(a.fingerprint).second)
+            return;
+        a.state = "firing";
+        a.transition = std::string(transition_name(transition::repeat));
+        current_.push_back(std::move(a));
+    }
+
+    // A digest channel is sent no notice: what it would have been sent is
+    // recorded for its next digest, in this cycle's transaction.
+    void record_digest_items(const config::alert_channel& channel,
+                             const std::vector<const decided_change*>& included) {
+        if (included.empty())
+            return;
+        SQLite::Statement insert(db_,
+                                 "INSERT OR IGNORE INTO digest_items (channel_name, fingerprint,"
+                                 " transition, severity, decided_at, payload, item_key)"
+                                 " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+        for (const auto* c : included) {
+            insert.reset();
+            insert.clearBindings();
+            insert.bind(1, channel.name);
+            insert.bind(2, c->change.fingerprint);
+            insert.bind(3, c->change.transition);
+            insert.bind(4, c->change.severity);
+            insert.bind(5, unix_of(now_));
+            insert.bind(6, change_to_json(c->change).dump(-1, ' ', false,
+                                                          json::error_handler_t::replace));
+            insert.bind(7, batch_idempotency_key({c->key}));
+            insert.exec();
+        }
+    }
+
+    // The deadline alerts among `changes` whose deadline has passed unmet:
+    // their notice already said missed, or the order or message is still
+    // open in this evaluation after its deadline.
+    std::vector<std::string> missed_deadlines(const std::vector<recorded_change>& changes) const {
+        std::set<std::string> open;
+        for (const auto& u : e_.upcoming) {
+            for (const auto& m : u.unanswered_messages) {
+                if (m.reply_due_at <= now_)
+                    open.insert(message_deadline_fingerprint(m.message_id));
+            }
+            for (const auto& o : u.unconfirmed_orders) {
+                if (o.latest_ship_at <= now_)
+                    open.insert(ship_deadline_fingerprint(o.order_id));
+            }
+        }
+        std::vector<std::string> out;
+        for (const auto& c : changes) {
+            const auto& a = c.change;
+            if (a.kind != kMessageDeadlineKind && a.kind != kShipDeadlineKind)
+                continue;
+            if (a.title.starts_with("[MISSED]") || open.contains(a.fingerprint))
+                out.push_back(a.fingerprint);
+        }
+        return out;
+    }
+
+    // The daily digest of a digest channel: when due (digest_schedule.hpp),
+    // one outbox row with every change recorded since the last digest and
+    // every alert still firing that the channel is sent, the items marked as
+    // carried, all in this cycle's transaction.
+    void run_digest(const config::alert_channel& channel, cycle_summary& summary) {
+        const std::string zone = config::digest_time_zone(*channel.digest, cfg_);
+        std::optional<instant> covered;
+        {
+            SQLite::Statement q(
+                db_, "SELECT covered_until FROM digest_channels WHERE channel_name = ?1");
+            q.bind(1, channel.name);
+            if (q.executeStep())
+                covered = from_unix(q.getColumn(0).getInt64());
+        }
+        if (!covered) {
+            // A new digest channel: its first digest is at its first hour from now.
+            SQLite::Statement insert(
+                db_, "INSERT INTO digest_channels (channel_name, covered_until) VALUES (?1, ?2)");
+            insert.bind(1, channel.name);
+            insert.bind(2, unix_of(now_));
+            insert.exec();
+            return;
+        }
+        if (*covered > now_ + kFutureTolerance) {
+            covered = now_;
+            future_times_.push_back(digest_idempotency_key(channel.name, "covered_until"));
+        }
+        if (!decide_digest(*channel.digest, zone, covered, 0, 0, now_).due)
+            return;
+
+        std::vector<recorded_change> changes;
+        {
+            SQLite::Statement q(db_,
+                                "SELECT payload, decided_at FROM digest_items WHERE"
+                                " channel_name = ?1 AND digest_key IS NULL ORDER BY decided_at, id");
+            q.bind(1, channel.name);
+            while (q.executeStep()) {
+                auto change = alert_change_from_json(q.getColumn(0).getString());
+                // An unreadable item (a hand-edited file) is left out, not fatal.
+                if (change)
+                    changes.push_back({std::move(*change), from_unix(q.getColumn(1).getInt64())});
+            }
+        }
+        std::vector<alert_change> firing;
+        for (const auto& a : current_) {
+            const decided_change probe{
+                a, severity_from_name(a.severity).value_or(severity::at_risk), {}};
+            if (passes(probe, channel))
+                firing.push_back(a);
+        }
+        const auto decision =
+            decide_digest(*channel.digest, zone, covered, changes.size(), firing.size(), now_);
+        if (decision.send) {
+            auto missed = missed_deadlines(changes);
+            notification n =
+                build_digest(channel.name, cfg_.account, decision.slot, zone, *covered,
+                             std::move(changes), std::move(firing), std::move(missed), now_);
+            std::set<std::string> marketplaces;
+            for (const auto& a : n.alerts) {
+                if (a.state != "resolved" && !a.marketplace.empty())
+                    marketplaces.insert(a.marketplace);
+            }
+            for (const auto& a : n.digest->still_firing) {
+                if (!a.marketplace.empty())
+                    marketplaces.insert(a.marketplace);
+            }
+            for (const auto& u : e_.upcoming) {
+                if (!marketplaces.contains(u.marketplace_id))
+                    continue;
+                for (auto& line : upcoming_lines(u, now_, cfg_.display_time_zone))
+                    n.upcoming.push_back(std::move(line));
+                for (auto& l : upcoming_links(u))
+                    n.upcoming_links.push_back(std::move(l));
+            }
+            // Never held for quiet hours: the channel chose its hour.
+            SQLite::Statement insert(
+                db_,
+                "INSERT OR IGNORE INTO outbox (channel_name, idempotency_key, payload, severity,"
+                " created_at, not_before, state) VALUES (?1, ?2, ?3, ?4, ?5, ?5, 'pending')");
+            insert.bind(1, channel.name);
+            insert.bind(2, n.idempotency_key);
+            insert.bind(3, to_json(n));
+            insert.bind(4, highest_severity(n));
+            insert.bind(5, unix_of(now_));
+            if (insert.exec() > 0) {
+                ++summary.outbox_rows;
+                ++summary.digest_rows;
+            }
+            SQLite::Statement carried(db_,
+                                      "UPDATE digest_items SET digest_key = ?2 WHERE"
+                                      " channel_name = ?1 AND digest_key IS NULL");
+            carried.bind(1, channel.name);
+            carried.bind(2, n.idempotency_key);
+            carried.exec();
+        }
+        SQLite::Statement update(db_,
+                                 "UPDATE digest_channels SET covered_until = ?2,"
+                                 " last_local_date = ?3 WHERE channel_name = ?1");
+        update.bind(1, channel.name);
+        update.bind(2, unix_of(now_));
+        update.bind(3, decision.slot.local_date);
+        update.exec();
+        // Items already carried are kept a month, for a look at what was sent.
+        SQLite::Statement prune(db_,
+                                "DELETE FROM digest_items WHERE channel_name = ?1 AND digest_key"
+                                " IS NOT NULL AND decided_at < ?2");
+        prune.bind(1, channel.name);
+        prune.bind(2, unix_of(now_ - std::chrono::hours(24 * 30)));
+        prune.exec();
     }
 
     std::vector<std::string> upcoming_for(const std::vector<const decided_change*>& included) {
@@ -724,6 +932,10 @@ class cycle {
                 if (passes(c, channel))
                     included.push_back(&c);
             }
+            if (channel.digest) {
+                record_digest_items(channel, included);
+                continue;
+            }
             if (included.empty())
                 continue;
             notification n;
@@ -758,6 +970,10 @@ class cycle {
                     ++summary.held_rows;
             }
         }
+        for (const auto& channel : cfg_.alerts.channels) {
+            if (channel.digest)
+                run_digest(channel, summary);
+        }
         for (auto& c : changes_)
             summary.changes.push_back(std::move(c.change));
         summary.held = std::move(held_);
@@ -785,6 +1001,11 @@ class cycle {
     std::vector<decided_change> changes_;
     std::vector<held_alert> held_;
     std::vector<std::string> future_times_;
+    // Digest channels: every alert firing after this cycle's steps, as it
+    // stands now, in the order stepped (only when a channel is a digest).
+    bool collect_current_ = false;
+    std::vector<alert_change> current_;
+    std::set<std::string> current_seen_;
 };
 
 }  // namespace

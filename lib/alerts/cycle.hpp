@@ -52,6 +52,7 @@ struct cycle_summary {
     std::vector<alert_change> changes;
     std::size_t outbox_rows = 0;   // outbox rows inserted (an already present key is not counted)
     std::size_t held_rows = 0;     // of those, held until quiet hours end
+    std::size_t digest_rows = 0;   // of those, daily digests of digest channels
     std::vector<held_alert> held;  // metric alerts held for stale data, evaluation order
     // Alerts whose stored times were more than kFutureTolerance ahead of
     // `now` (a clock that was ahead when they were written): treated as now,

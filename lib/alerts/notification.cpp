@@ -43,6 +43,20 @@ json change_to_json(const alert_change& a) {
     j["links"] = links_to_json(a.links);
     if (a.signal)
         j["signal"] = signal_to_json(*a.signal);
+    if (a.decided_at)
+        j["decided_at"] = format_iso8601(*a.decided_at);
+    return j;
+}
+
+json digest_to_json(const digest_part& d) {
+    json j;
+    j["local_date"] = d.local_date;
+    j["time_zone"] = d.time_zone;
+    j["since"] = format_iso8601(d.since);
+    j["missed_deadlines"] = d.missed_deadlines;
+    j["still_firing"] = json::array();
+    for (const auto& a : d.still_firing)
+        j["still_firing"].push_back(change_to_json(a));
     return j;
 }
 
@@ -151,6 +165,7 @@ alert_change change_from_json(const json& j) {
     a.links = links_from_json(j, "links");
     if (j.contains("signal") && j.at("signal").is_object())
         a.signal = signal_from_json(j.at("signal"));
+    a.decided_at = optional_instant_at(j, "decided_at");
     if (a.state != "firing" && a.state != "resolved")
         throw std::invalid_argument("alert state must be firing or resolved, got " + a.state);
     if (a.severity != "at_risk" && a.severity != "breached")
@@ -173,6 +188,8 @@ std::string to_json(const notification& n) {
         j["alerts"].push_back(change_to_json(a));
     j["upcoming"] = n.upcoming;
     j["upcoming_links"] = links_to_json(n.upcoming_links);
+    if (n.digest)
+        j["digest"] = digest_to_json(*n.digest);
     // Replace, never throw, on invalid UTF-8: a title is built from file data.
     return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
@@ -196,6 +213,17 @@ result<notification, error_message> notification_from_json(std::string_view json
             n.alerts.push_back(change_from_json(a));
         n.upcoming = j.at("upcoming").get<std::vector<std::string>>();
         n.upcoming_links = links_from_json(j, "upcoming_links");
+        if (j.contains("digest") && j.at("digest").is_object()) {
+            const json& d = j.at("digest");
+            digest_part part;
+            part.local_date = d.at("local_date").get<std::string>();
+            part.time_zone = d.at("time_zone").get<std::string>();
+            part.since = instant_at(d, "since");
+            part.missed_deadlines = d.at("missed_deadlines").get<std::vector<std::string>>();
+            for (const auto& a : d.at("still_firing"))
+                part.still_firing.push_back(change_from_json(a));
+            n.digest = std::move(part);
+        }
         return n;
     } catch (const nlohmann::json::exception& e) {
         return error_message{fmt::format("invalid notification JSON: {}", e.what())};
@@ -204,10 +232,26 @@ result<notification, error_message> notification_from_json(std::string_view json
     }
 }
 
+result<alert_change, error_message> alert_change_from_json(std::string_view json_text) {
+    try {
+        return change_from_json(json::parse(json_text));
+    } catch (const nlohmann::json::exception& e) {
+        return error_message{fmt::format("invalid alert change JSON: {}", e.what())};
+    } catch (const std::invalid_argument& e) {
+        return error_message{fmt::format("invalid alert change JSON: {}", e.what())};
+    }
+}
+
 std::string highest_severity(const notification& n) {
     for (const auto& a : n.alerts) {
         if (a.severity == "breached")
             return "breached";
+    }
+    if (n.digest) {
+        for (const auto& a : n.digest->still_firing) {
+            if (a.severity == "breached")
+                return "breached";
+        }
     }
     return "at_risk";
 }

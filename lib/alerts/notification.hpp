@@ -77,6 +77,19 @@ struct alert_change {
     // Amazon-signal and SP-API alerts: the values behind the words ("signal"
     // in the JSON, absent for the other kinds).
     std::optional<signal_values> signal;
+    // In a digest: when the change was decided ("decided_at" in the JSON,
+    // absent elsewhere).
+    std::optional<instant> decided_at;
+};
+
+// What makes a notification a digest (alerts/digest_schedule.hpp): its
+// `alerts` are then the changes since the last digest, each with decided_at.
+struct digest_part {
+    std::string local_date;  // the local day it is for, "2026-03-29"
+    std::string time_zone;   // the zone of that day and of the hour
+    instant since;           // the last digest (or when the channel was first seen)
+    std::vector<alert_change> still_firing;     // every alert still firing, transition "repeat"
+    std::vector<std::string> missed_deadlines;  // fingerprints among `alerts`: deadline passed unmet
 };
 
 struct notification {
@@ -88,6 +101,7 @@ struct notification {
     std::vector<alert_change> alerts;
     std::vector<std::string> upcoming;    // "3 orders must ship within 24 h (US)", ...
     std::vector<id_link> upcoming_links;  // the orders and messages the upcoming lines name
+    std::optional<digest_part> digest;    // set: a digest channel's daily digest
 };
 
 std::string to_json(const notification& n);
@@ -100,8 +114,15 @@ nlohmann::ordered_json signal_to_json(const signal_values& v);
 // [{"kind", "id", "url"}, ...]
 nlohmann::ordered_json links_to_json(const std::vector<id_link>& links);
 result<notification, error_message> notification_from_json(std::string_view json_text);
+// One change from the JSON change_to_json writes (a digest item's payload).
+result<alert_change, error_message> alert_change_from_json(std::string_view json_text);
+// The "digest" object of a digest notification (without still_firing's
+// alerts written by the caller's own change writer): local_date, time_zone,
+// since, missed_deadlines, still_firing.
+nlohmann::ordered_json digest_to_json(const digest_part& d);
 
-// The highest severity inside ("breached" beats "at_risk").
+// The highest severity inside ("breached" beats "at_risk"); a digest counts
+// its still-firing alerts too.
 std::string highest_severity(const notification& n);
 
 }  // namespace shd::alerts

@@ -190,12 +190,12 @@ struct type_keys {
 };
 const std::vector<type_keys>& channel_type_keys() {
     static const std::vector<type_keys> keys = {
-        {"webhook", {"url", "secret"}},
-        {"slack", {"url"}},
-        {"teams", {"url"}},
-        {"discord", {"url"}},
+        {"webhook", {"url", "secret", "digest"}},
+        {"slack", {"url", "digest"}},
+        {"teams", {"url", "digest"}},
+        {"discord", {"url", "digest"}},
         {"pagerduty", {"url", "routing_key"}},
-        {"email", {"url", "from", "to", "username", "password_file", "tls"}},
+        {"email", {"url", "from", "to", "username", "password_file", "tls", "digest"}},
         {"alertmanager", {"url", "ends_after"}},
     };
     return keys;
@@ -312,6 +312,71 @@ const table<channel_match>& match_rows() {
     return rows;
 }
 
+const table<digest_config>& digest_rows() {
+    static const table<digest_config> rows = [] {
+        value_rule zone = any_text();
+        zone.allow_empty = true;
+        return table<digest_config>{
+            required(field("at", &digest_config::at, {},
+                           "Local time of day the digest is sent, HH:MM.")),
+            field("timezone", &digest_config::timezone, zone,
+                  "IANA time zone of `at`, such as Europe/Berlin. Empty (the default): "
+                  "display_time_zone, else UTC."),
+        };
+    }();
+    return rows;
+}
+
+// Optional: absent means the channel is sent each notice as it is decided.
+row<alert_channel> digest_row() {
+    return row<alert_channel>{
+        "digest",
+        [](const map_entry& e, const std::string& key, alert_channel& target,
+           parse_context& ctx) -> status {
+            digest_config d;
+            if (auto s = parse_map(e.value, key, position_of(e.key.Mark()), digest_rows(), d, ctx);
+                !s) {
+                return s;
+            }
+            const std::string at_key = join_key(key, "at");
+            if (!parse_time_of_day(d.at)) {
+                return ctx.error(ctx.origins.at(at_key), at_key,
+                                 fmt::format("'{}' is not a time of day; write HH:MM, such as "
+                                             "08:00",
+                                             d.at));
+            }
+            if (!d.timezone.empty()) {
+                try {
+                    date::locate_zone(d.timezone);
+                } catch (const std::exception&) {
+                    const std::string zone_key = join_key(key, "timezone");
+                    return ctx.error(ctx.origins.at(zone_key), zone_key,
+                                     fmt::format("unknown time zone '{}'; write an IANA name such "
+                                                 "as Europe/Berlin or America/New_York",
+                                                 d.timezone));
+                }
+            }
+            target.digest = std::move(d);
+            return {};
+        },
+        [](YAML::Emitter& out, const alert_channel& source) {
+            if (!source.digest)
+                return;
+            out << YAML::Key << "digest" << YAML::Value;
+            emit_map(out, digest_rows(), *source.digest);
+        },
+        false,
+        "webhook, slack, teams, discord, email: send this channel one digest a day at a local "
+        "hour (what changed since the last one and every alert still firing) instead of each "
+        "notice as it is decided. Absent: immediate.",
+        "map",
+        false,
+        [](const std::string& key, const alert_channel*, std::vector<key_doc>& out) {
+            const digest_config defaults{};
+            document_table(digest_rows(), key, &defaults, out);
+        }};
+}
+
 const table<alert_channel>& channel_rows() {
     static const table<alert_channel> rows = {
         required(field("name", &alert_channel::name, {},
@@ -336,6 +401,7 @@ const table<alert_channel>& channel_rows() {
                 "all of them when left out."),
         field("send_resolved", &alert_channel::send_resolved, {},
               "false: this channel is not told when an alert resolves."),
+        digest_row(),
         field("ends_after", &alert_channel::ends_after, in_range(at_least(60)),
               "alertmanager: how long Alertmanager keeps a firing alert that seller-healthd "
               "has not posted again (every repeat posts it again). Default: twice "
@@ -369,7 +435,8 @@ void emit_channel(YAML::Emitter& out, const alert_channel& c) {
             (r.name == "secret" && c.secret.empty()) ||
             (r.name == "username" && c.username.empty()) ||
             (r.name == "password_file" && c.password_file.empty()) ||
-            (r.name == "match" && c.match == channel_match{})) {
+            (r.name == "match" && c.match == channel_match{}) ||
+            (r.name == "digest" && !c.digest)) {
             continue;
         }
         if (r.name == "url" && url_is_secret) {
@@ -466,6 +533,12 @@ status check_channel(alert_channel& c, const std::string& key, position item_at,
         for (const auto& t : channel_type_keys()) {
             if (std::find(t.keys.begin(), t.keys.end(), r.name) != t.keys.end())
                 takers.emplace_back(t.type);
+        }
+        if (r.name == "digest") {
+            return ctx.error(at(r.name), join_key(key, r.name),
+                             fmt::format("{} channels cannot be a digest: an incident must not "
+                                         "wait a day (digest is for {} channels)",
+                                         c.type, fmt::join(takers, ", ")));
         }
         return ctx.error(at(r.name), join_key(key, r.name),
                          fmt::format("{} channels do not take '{}' (it is for {} channels)", c.type,
@@ -1183,6 +1256,14 @@ result<config, config_error> parse_document(std::string_view yaml_text,
 }
 
 }  // namespace
+
+std::string digest_time_zone(const digest_config& d, const config& c) {
+    if (!d.timezone.empty())
+        return d.timezone;
+    if (!c.display_time_zone.empty())
+        return c.display_time_zone;
+    return "UTC";
+}
 
 std::optional<std::chrono::minutes> parse_time_of_day(std::string_view text) {
     const auto colon = text.find(':');

@@ -40,6 +40,15 @@ struct channel_match {
     bool operator==(const channel_match&) const = default;
 };
 
+// `alerts.channels[].digest`: the channel is sent one digest a day at a
+// local hour instead of each notice as it is decided (docs/alerts.md,
+// "Digest channels").
+struct digest_config {
+    std::string at;        // "08:00", local time of day
+    std::string timezone;  // IANA name; empty: display_time_zone, else UTC
+    bool operator==(const digest_config&) const = default;
+};
+
 // One place notifications go (`alerts.channels[]`).
 struct alert_channel {
     std::string name;  // unique; test-alert --channel NAME
@@ -62,6 +71,8 @@ struct alert_channel {
     std::chrono::seconds ends_after{0};
     channel_match match;
     bool send_resolved = true;  // false: resolves are not sent here
+    // Set: a digest channel (webhook, slack, teams, discord, email only).
+    std::optional<digest_config> digest;
 
     bool operator==(const alert_channel&) const = default;
 };
@@ -207,6 +218,10 @@ struct config {
     // Field by field, source_path included (a reload compares old and new).
     bool operator==(const config&) const = default;
 };
+
+// The zone a digest channel's hour is in: its own timezone, else
+// display_time_zone, else UTC.
+std::string digest_time_zone(const digest_config& d, const config& c);
 
 // A config error, positioned in the file (line and column count from 1; 0
 // when the error is about the file as a whole).
