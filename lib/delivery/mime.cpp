@@ -1,4 +1,5 @@
 #include "delivery/mime.hpp"
+#include "delivery/render.hpp"
 
 #include <fmt/format.h>
 #include <openssl/evp.h>
@@ -271,7 +272,9 @@ std::string encode_header_text(std::string_view utf8_text, std::size_t used) {
 
 std::string email_subject(const alerts::notification& n) {
     std::string subject;
-    if (const auto* lead = lead_alert(n)) {
+    if (n.digest) {
+        subject = digest_headline(n);
+    } else if (const auto* lead = lead_alert(n)) {
         subject = alert_heading(*lead);
         if (n.alerts.size() > 1)
             subject += fmt::format(" (+{} more)", n.alerts.size() - 1);
@@ -311,6 +314,54 @@ std::string links_html(const std::vector<alerts::id_link>& links) {
     return out + "</p>\n";
 }
 
+namespace {
+
+// One alert as a block of the text part; `when` (a digest's) first.
+std::string alert_text(const alerts::alert_change& a, const std::string& when) {
+    std::string out = fmt::format("\n{}\n", alert_heading(a));
+    if (!when.empty())
+        out += "  " + when + "\n";
+    if (!a.headroom_text.empty())
+        out += "  " + a.headroom_text + "\n";
+    if (!a.advice.empty())
+        out += "  What to do: " + a.advice + "\n";
+    if (!a.caveat.empty())
+        out += "  Note: " + a.caveat + "\n";
+    for (const auto& l : a.links)
+        out += link_text_line(l);
+    if (a.denominator > 0) {
+        out += fmt::format("  Counted: {} of {} in the last {} days\n", a.numerator,
+                           a.denominator, a.window_days);
+    }
+    out += (a.state == "resolved" ? "  Started: " : "  Since: ") + format_iso8601(a.since) + "\n";
+    return out;
+}
+
+// The same block in the HTML part.
+std::string alert_html(const alerts::alert_change& a, const std::string& when) {
+    std::string out = "<div style=\"margin: 1em 0; padding-left: 0.8em; border-left: 4px solid " +
+                      severity_colour(a) + "\">\n";
+    out += "<p><strong>" + html_escape(alert_heading(a)) + "</strong></p>\n";
+    if (!when.empty())
+        out += "<p><small>" + html_escape(when) + "</small></p>\n";
+    if (!a.headroom_text.empty())
+        out += "<p>" + html_escape(a.headroom_text) + "</p>\n";
+    if (!a.advice.empty())
+        out += "<p>What to do: " + html_escape(a.advice) + "</p>\n";
+    if (!a.caveat.empty())
+        out += "<p><em>Note: " + html_escape(a.caveat) + "</em></p>\n";
+    out += links_html(a.links);
+    if (a.denominator > 0) {
+        out += fmt::format("<p>Counted: {} of {} in the last {} days</p>\n", a.numerator,
+                           a.denominator, a.window_days);
+    }
+    out += std::string("<p><small>") + (a.state == "resolved" ? "Started: " : "Since: ") +
+           html_escape(format_iso8601(a.since)) + "</small></p>\n</div>\n";
+    return out;
+}
+
+}  // namespace
+
 std::string render_email_text(const alerts::notification& n) {
     std::string out = "Account: " + n.account + "\n";
     if (n.is_test) {
@@ -318,22 +369,16 @@ std::string render_email_text(const alerts::notification& n) {
             "This is a test alert from seller-healthd: if you can read it, email delivery "
             "works.\n";
     }
-    for (const auto& a : n.alerts) {
-        out += fmt::format("\n{}\n", alert_heading(a));
-        if (!a.headroom_text.empty())
-            out += "  " + a.headroom_text + "\n";
-        if (!a.advice.empty())
-            out += "  What to do: " + a.advice + "\n";
-        if (!a.caveat.empty())
-            out += "  Note: " + a.caveat + "\n";
-        for (const auto& l : a.links)
-            out += link_text_line(l);
-        if (a.denominator > 0) {
-            out += fmt::format("  Counted: {} of {} in the last {} days\n", a.numerator,
-                               a.denominator, a.window_days);
+    if (n.digest) {
+        out += digest_headline(n) + "\n";
+        for (const auto& g : digest_groups(n)) {
+            out += fmt::format("\n== {} ({}) ==\n", g.heading, g.alerts.size());
+            for (const auto* a : g.alerts)
+                out += alert_text(*a, digest_when_line(n, *a));
         }
-        out +=
-            (a.state == "resolved" ? "  Started: " : "  Since: ") + format_iso8601(a.since) + "\n";
+    } else {
+        for (const auto& a : n.alerts)
+            out += alert_text(a, {});
     }
     if (!n.upcoming.empty()) {
         out += "\nComing up:\n";
@@ -357,23 +402,15 @@ std::string render_email_html(const alerts::notification& n) {
             "<p>This is a test alert from seller-healthd: if you can read it, email delivery "
             "works.</p>\n";
     }
-    for (const auto& a : n.alerts) {
-        out += "<div style=\"margin: 1em 0; padding-left: 0.8em; border-left: 4px solid " +
-               severity_colour(a) + "\">\n";
-        out += "<p><strong>" + html_escape(alert_heading(a)) + "</strong></p>\n";
-        if (!a.headroom_text.empty())
-            out += "<p>" + html_escape(a.headroom_text) + "</p>\n";
-        if (!a.advice.empty())
-            out += "<p>What to do: " + html_escape(a.advice) + "</p>\n";
-        if (!a.caveat.empty())
-            out += "<p><em>Note: " + html_escape(a.caveat) + "</em></p>\n";
-        out += links_html(a.links);
-        if (a.denominator > 0) {
-            out += fmt::format("<p>Counted: {} of {} in the last {} days</p>\n", a.numerator,
-                               a.denominator, a.window_days);
+    if (n.digest) {
+        for (const auto& g : digest_groups(n)) {
+            out += fmt::format("<h3>{} ({})</h3>\n", html_escape(g.heading), g.alerts.size());
+            for (const auto* a : g.alerts)
+                out += alert_html(*a, digest_when_line(n, *a));
         }
-        out += std::string("<p><small>") + (a.state == "resolved" ? "Started: " : "Since: ") +
-               html_escape(format_iso8601(a.since)) + "</small></p>\n</div>\n";
+    } else {
+        for (const auto& a : n.alerts)
+            out += alert_html(a, {});
     }
     if (!n.upcoming.empty()) {
         out += "<p>Coming up:</p>\n<ul>\n";

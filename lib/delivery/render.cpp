@@ -95,7 +95,37 @@ const char* adaptive_colour(tone t) {
     return "Default";
 }
 
+// What a message shows, in order: each alert, or for a digest each group's
+// heading followed by its alerts, each with the line saying when.
+struct entry {
+    const alerts::alert_change* alert = nullptr;  // null: a heading
+    std::string heading;                          // the heading, or the alert's group
+    std::string when;                             // the alert's "when" line (digests)
+};
+
+std::vector<entry> entries_of(const alerts::notification& n) {
+    std::vector<entry> out;
+    if (!n.digest) {
+        for (const auto& a : n.alerts)
+            out.push_back({&a, {}, {}});
+        return out;
+    }
+    for (const auto& g : digest_groups(n)) {
+        out.push_back({nullptr, fmt::format("{} ({})", g.heading, g.alerts.size()), {}});
+        for (const auto* a : g.alerts)
+            out.push_back({a, g.heading, digest_when_line(n, *a)});
+    }
+    return out;
+}
+
+std::size_t alert_count(const std::vector<entry>& entries) {
+    return static_cast<std::size_t>(
+        std::count_if(entries.begin(), entries.end(), [](const entry& e) { return e.alert; }));
+}
+
 std::string headline(const alerts::notification& n) {
+    if (n.digest)
+        return digest_headline(n);
     if (n.is_test)
         return "Test notification from seller-healthd";
     if (n.alerts.size() == 1)
@@ -105,10 +135,11 @@ std::string headline(const alerts::notification& n) {
 
 // The plain-text version: every title, then what is coming.
 std::string plain_text(const alerts::notification& n) {
-    std::string out =
-        n.is_test ? "[TEST] Test notification from seller-healthd for " + n.account : n.account;
-    for (const auto& a : n.alerts)
-        out += "\n" + a.title;
+    std::string out = n.digest  ? digest_headline(n)
+                      : n.is_test ? "[TEST] Test notification from seller-healthd for " + n.account
+                                  : n.account;
+    for (const auto& e : entries_of(n))
+        out += "\n" + (e.alert ? e.alert->title : e.heading + ":");
     for (const auto& line : n.upcoming)
         out += "\n" + line;
     return out;
@@ -196,8 +227,10 @@ std::string markdown_links(const std::vector<alerts::id_link>& links) {
 constexpr std::size_t kSlackMaxAlertSections = 45;  // of 50 blocks: upcoming, more, ref
 constexpr std::size_t kSlackSectionLimit = 3000;
 
-json slack_alert_section(const alerts::alert_change& a) {
+json slack_alert_section(const alerts::alert_change& a, const std::string& when = {}) {
     std::string text = fmt::format("*{}*", slack_escape(a.title));
+    if (!when.empty())
+        text += fmt::format("\n_{}_", slack_escape(when));
     for (const auto& line : {a.headroom_text, numbers_line(a), a.caveat}) {
         if (!line.empty())
             text += fmt::format("\n{}", slack_escape(line));
@@ -216,10 +249,10 @@ constexpr std::size_t kDiscordMaxEmbeds = 10;
 constexpr std::size_t kDiscordEmbedBudget = 5500;  // of 6000, with room for the footers
 
 json discord_embed(const alerts::alert_change& a, bool is_test, const std::string& footer,
-                   instant sent_at, std::size_t& budget) {
+                   instant sent_at, std::size_t& budget, const std::string& when = {}) {
     std::string description;
     for (const auto& line :
-         {a.headroom_text, numbers_line(a), a.caveat, a.advice, markdown_links(a.links)}) {
+         {when, a.headroom_text, numbers_line(a), a.caveat, a.advice, markdown_links(a.links)}) {
         if (!line.empty())
             description += (description.empty() ? "" : "\n") + line;
     }
@@ -243,6 +276,27 @@ json teams_text(std::string text, bool wrap = true) {
     return {{"type", "TextBlock"}, {"text", clip(text, 2000)}, {"wrap", wrap}};
 }
 
+json teams_alert_container(const alerts::alert_change& a, bool is_test,
+                           const std::string& when = {}) {
+    json items = json::array();
+    json title = teams_text(a.title);
+    title["weight"] = "Bolder";
+    title["color"] = adaptive_colour(alert_tone(a, is_test));
+    items.push_back(title);
+    for (const auto& line : {when, a.headroom_text, numbers_line(a)}) {
+        if (!line.empty())
+            items.push_back(teams_text(line));
+    }
+    for (const auto& line : {a.caveat, a.advice, markdown_links(a.links)}) {
+        if (line.empty())
+            continue;
+        json subtle = teams_text(line);
+        subtle["isSubtle"] = true;
+        items.push_back(subtle);
+    }
+    return {{"type", "Container"}, {"separator", true}, {"items", items}};
+}
+
 json teams_card(const alerts::notification& n, instant sent_at, std::size_t shown) {
     json body = json::array();
     json header = teams_text(headline(n));
@@ -250,29 +304,22 @@ json teams_card(const alerts::notification& n, instant sent_at, std::size_t show
     header["weight"] = "Bolder";
     header["color"] = adaptive_colour(notification_tone(n));
     body.push_back(header);
-    for (std::size_t i = 0; i < shown && i < n.alerts.size(); ++i) {
-        const auto& a = n.alerts[i];
-        json items = json::array();
-        json title = teams_text(a.title);
-        title["weight"] = "Bolder";
-        title["color"] = adaptive_colour(alert_tone(a, n.is_test));
-        items.push_back(title);
-        for (const auto& line : {a.headroom_text, numbers_line(a)}) {
-            if (!line.empty())
-                items.push_back(teams_text(line));
+    const auto entries = entries_of(n);
+    std::size_t alerts_shown = 0;
+    for (std::size_t i = 0; i < shown && i < entries.size(); ++i) {
+        const auto& e = entries[i];
+        if (!e.alert) {
+            json heading = teams_text(e.heading);
+            heading["weight"] = "Bolder";
+            heading["separator"] = true;
+            body.push_back(heading);
+            continue;
         }
-        for (const auto& line : {a.caveat, a.advice, markdown_links(a.links)}) {
-            if (line.empty())
-                continue;
-            json subtle = teams_text(line);
-            subtle["isSubtle"] = true;
-            items.push_back(subtle);
-        }
-        body.push_back({{"type", "Container"}, {"separator", true}, {"items", items}});
+        body.push_back(teams_alert_container(*e.alert, n.is_test, e.when));
+        ++alerts_shown;
     }
-    if (shown < n.alerts.size()) {
-        body.push_back(teams_text(fmt::format("\u2026and {} more", n.alerts.size() - shown)));
-    }
+    if (const std::size_t total = alert_count(entries); alerts_shown < total)
+        body.push_back(teams_text(fmt::format("\u2026and {} more", total - alerts_shown)));
     if (!n.upcoming.empty()) {
         std::string lines;
         for (const auto& line : n.upcoming)
@@ -335,16 +382,79 @@ json pagerduty_resolve(const alerts::notification& n, std::size_t index,
 
 }  // namespace
 
+std::vector<digest_group> digest_groups(const alerts::notification& n) {
+    std::vector<digest_group> groups{
+        {"Missed deadlines", {}}, {"Fired", {}}, {"Escalated", {}}, {"Resolved", {}}};
+    if (!n.digest)
+        return {};
+    const auto& missed = n.digest->missed_deadlines;
+    for (const auto& a : n.alerts) {
+        if (std::find(missed.begin(), missed.end(), a.fingerprint) != missed.end())
+            groups[0].alerts.push_back(&a);
+        else if (a.transition == "escalated")
+            groups[2].alerts.push_back(&a);
+        else if (a.state == "resolved")
+            groups[3].alerts.push_back(&a);
+        else
+            groups[1].alerts.push_back(&a);
+    }
+    digest_group still{"Still firing", {}};
+    for (const auto& a : n.digest->still_firing)
+        still.alerts.push_back(&a);
+    groups.push_back(std::move(still));
+    std::erase_if(groups, [](const digest_group& g) { return g.alerts.empty(); });
+    return groups;
+}
+
+namespace {
+
+// "Missed deadlines" -> "missed deadlines" (the headings are ASCII).
+std::string lower_first(std::string text) {
+    if (!text.empty())
+        text[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(text[0])));
+    return text;
+}
+
+}  // namespace
+
+std::string digest_headline(const alerts::notification& n) {
+    if (!n.digest)
+        return headline(n);
+    std::string counts;
+    for (const auto& g : digest_groups(n)) {
+        counts += fmt::format("{}{} {}", counts.empty() ? "" : ", ", g.alerts.size(),
+                              lower_first(g.heading));
+    }
+    return fmt::format("{}: daily digest for {}{}{}", n.account, n.digest->local_date,
+                       counts.empty() ? "" : ": ", counts);
+}
+
+std::string digest_when_line(const alerts::notification& n, const alerts::alert_change& a) {
+    const std::string_view zone = n.digest ? std::string_view(n.digest->time_zone) : "";
+    if (a.decided_at)
+        return "At " + alerts::format_local_minute(*a.decided_at, a.marketplace, zone);
+    return "Firing since " + alerts::format_local_minute(a.since, a.marketplace, zone);
+}
+
 tone notification_tone(const alerts::notification& n) {
     if (n.is_test)
         return tone::test;
     bool any_firing = false;
-    for (const auto& a : n.alerts) {
+    const auto judge = [&](const alerts::alert_change& a) {
         if (!firing(a))
-            continue;
-        if (a.severity == "breached")
-            return tone::breached;
+            return false;
         any_firing = true;
+        return a.severity == "breached";
+    };
+    for (const auto& a : n.alerts) {
+        if (judge(a))
+            return tone::breached;
+    }
+    if (n.digest) {
+        for (const auto& a : n.digest->still_firing) {
+            if (judge(a))
+                return tone::breached;
+        }
     }
     return any_firing ? tone::at_risk : tone::resolved;
 }
@@ -379,6 +489,10 @@ http_post render_webhook(const alerts::notification& n, instant sent_at, std::st
         j["alerts"].push_back(alert_json(a));
     j["upcoming"] = n.upcoming;
     j["upcoming_links"] = alerts::links_to_json(n.upcoming_links);
+    if (n.digest) {
+        j["kind"] = "digest";
+        j["digest"] = alerts::digest_to_json(*n.digest);
+    }
     http_post post{json_headers(n), dump(j)};
     const std::string timestamp = std::to_string(to_unix(sent_at));
     post.headers.emplace_back("X-Seller-Healthd-Timestamp", timestamp);
@@ -401,11 +515,20 @@ http_post render_slack(const alerts::notification& n, instant sent_at) {
     json top_blocks = json::array({{{"type", "header"}, {"text", header_text}}});
 
     json blocks = json::array();
-    const std::size_t shown = std::min(n.alerts.size(), kSlackMaxAlertSections);
-    for (std::size_t i = 0; i < shown; ++i)
-        blocks.push_back(slack_alert_section(n.alerts[i]));
-    if (shown < n.alerts.size())
-        blocks.push_back(mrkdwn_section(fmt::format("\u2026and {} more", n.alerts.size() - shown)));
+    const auto entries = entries_of(n);
+    const std::size_t shown = std::min(entries.size(), kSlackMaxAlertSections);
+    std::size_t alerts_shown = 0;
+    for (std::size_t i = 0; i < shown; ++i) {
+        const auto& e = entries[i];
+        if (!e.alert) {
+            blocks.push_back(mrkdwn_section("*" + slack_escape(e.heading) + "*"));
+            continue;
+        }
+        blocks.push_back(slack_alert_section(*e.alert, e.when));
+        ++alerts_shown;
+    }
+    if (const std::size_t total = alert_count(entries); alerts_shown < total)
+        blocks.push_back(mrkdwn_section(fmt::format("\u2026and {} more", total - alerts_shown)));
     if (!n.upcoming.empty()) {
         std::string text = "*Coming up*";
         for (const auto& line : n.upcoming)
@@ -426,7 +549,7 @@ http_post render_slack(const alerts::notification& n, instant sent_at) {
 
 http_post render_teams(const alerts::notification& n, instant sent_at) {
     // Drop alerts from the end until the message fits Teams' size limit.
-    std::size_t shown = std::min<std::size_t>(n.alerts.size(), 30);
+    std::size_t shown = std::min<std::size_t>(entries_of(n).size(), 30);
     std::string body = dump(teams_card(n, sent_at, shown));
     while (body.size() > kTeamsMaxBytes && shown > 0) {
         --shown;
@@ -439,16 +562,26 @@ http_post render_discord(const alerts::notification& n, instant sent_at) {
     json embeds = json::array();
     std::size_t budget = kDiscordEmbedBudget;
     const std::string footer = clip("ref " + n.idempotency_key, 200);
-    const bool overflow = n.alerts.size() > kDiscordMaxEmbeds;
-    const std::size_t shown = overflow ? kDiscordMaxEmbeds - 1 : n.alerts.size();
-    for (std::size_t i = 0; i < shown && budget > 0; ++i)
-        embeds.push_back(discord_embed(n.alerts[i], n.is_test, footer, sent_at, budget));
-    if (embeds.size() < n.alerts.size()) {
-        json more{{"title", fmt::format("\u2026and {} more", n.alerts.size() - embeds.size())},
+    std::vector<entry> shown_alerts;
+    for (auto& e : entries_of(n)) {
+        if (e.alert)
+            shown_alerts.push_back(std::move(e));
+    }
+    const bool overflow = shown_alerts.size() > kDiscordMaxEmbeds;
+    const std::size_t shown = overflow ? kDiscordMaxEmbeds - 1 : shown_alerts.size();
+    for (std::size_t i = 0; i < shown && budget > 0; ++i) {
+        const auto& e = shown_alerts[i];
+        // A digest's embed says its group beside when: "Fired · 2026-03-02 ...".
+        const std::string when = e.when.empty() ? e.heading : e.heading + " \u00b7 " + e.when;
+        embeds.push_back(discord_embed(*e.alert, n.is_test, footer, sent_at, budget, when));
+    }
+    if (embeds.size() < shown_alerts.size()) {
+        json more{{"title", fmt::format("\u2026and {} more", shown_alerts.size() - embeds.size())},
                   {"color", int_colour(notification_tone(n))}};
         embeds.push_back(more);
     }
-    std::string content = n.is_test ? "**Test notification from seller-healthd** for " + n.account
+    std::string content = n.digest    ? "**" + digest_headline(n) + "**"
+                          : n.is_test ? "**Test notification from seller-healthd** for " + n.account
                           : n.alerts.size() == 1
                               ? "**" + n.account + "**: " + n.alerts.front().title
                               : fmt::format("**{}**: {} alert updates", n.account, n.alerts.size());
@@ -625,6 +758,8 @@ result<std::vector<http_post>, error_message> render_for_channel(
         return std::vector<http_post>{render_teams(n, sent_at)};
     if (channel.type == "discord")
         return std::vector<http_post>{render_discord(n, sent_at)};
+    if (n.digest && (channel.type == "pagerduty" || channel.type == "alertmanager"))
+        return error_message{"a digest cannot go to a " + channel.type + " channel"};
     if (channel.type == "pagerduty")
         return render_pagerduty(n, sent_at, channel.routing_key);
     if (channel.type == "alertmanager")

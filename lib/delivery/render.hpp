@@ -90,6 +90,23 @@ http_post render_alertmanager(const alerts::notification& n, instant sent_at,
 result<std::vector<http_post>, error_message> render_for_channel(
     const config::alert_channel& channel, const alerts::notification& n, instant sent_at);
 
+// A digest (notification::digest) shown in groups, in this order, empty ones
+// left out: "Missed deadlines", "Fired", "Escalated", "Resolved" (the changes
+// since the last digest) and "Still firing". Each alert is shown as in any
+// notice, with a line saying when (digest_when_line). Empty for a notice.
+struct digest_group {
+    std::string heading;
+    std::vector<const alerts::alert_change*> alerts;
+};
+std::vector<digest_group> digest_groups(const alerts::notification& n);
+
+// "acme: daily digest for 2026-03-02: 1 fired, 2 still firing".
+std::string digest_headline(const alerts::notification& n);
+
+// "At 2026-03-02 03:00 CET (02:00 UTC)" for a change; "Firing since ..." for
+// an alert still firing. Times in the digest's zone.
+std::string digest_when_line(const alerts::notification& n, const alerts::alert_change& a);
+
 // The colour of a notification: test, breached, at risk, or all resolved.
 enum class tone { test, breached, at_risk, resolved };
 tone notification_tone(const alerts::notification& n);
