@@ -950,5 +950,100 @@ TEST(AlertCycle, BatchKeyIsStableAndOrderFree) {
     EXPECT_EQ(batch_idempotency_key({a}).size(), 64u);
 }
 
+// ---- digest channels ----
+
+config::config digest_config() {
+    config::config cfg = base_config();
+    auto daily = channel("daily", "at_risk");
+    daily.digest = config::digest_config{"13:00", "UTC"};
+    cfg.alerts.channels = {channel("team", "at_risk"), daily};
+    return cfg;
+}
+
+std::vector<outbox_row> rows_of(const std::vector<outbox_row>& rows, const std::string& name) {
+    std::vector<outbox_row> out;
+    for (const auto& r : rows) {
+        if (r.channel == name)
+            out.push_back(r);
+    }
+    return out;
+}
+
+TEST(AlertCycle, ADigestChannelIsSentOneDigestAtItsHourInsteadOfNotices) {
+    alert_db a;
+    const auto cfg = digest_config();
+    // 12:00: at risk. The immediate channel is told; the digest channel's
+    // change is recorded, in the same transaction.
+    a.cycle(cfg, eval(T, {ldr(cfg, 3, 100)}), T);
+    EXPECT_EQ(channels_of(a.outbox()), std::vector<std::string>{"team"});
+    EXPECT_EQ(a.count("digest_items"), 1);
+
+    // 12:30: nothing due yet.
+    a.cycle(cfg, eval(T + minutes(30), {ldr(cfg, 3, 100)}), T + minutes(30));
+    EXPECT_TRUE(rows_of(a.outbox(), "daily").empty());
+
+    // 13:00: the digest, once.
+    const auto s = a.cycle(cfg, eval(T + hours(1), {ldr(cfg, 3, 100)}), T + hours(1));
+    EXPECT_EQ(s.digest_rows, 1u);
+    auto daily = rows_of(a.outbox(), "daily");
+    ASSERT_EQ(daily.size(), 1u);
+    EXPECT_EQ(daily[0].key, "digest|daily|2026-03-02");
+    EXPECT_EQ(daily[0].not_before, T + hours(1));
+    ASSERT_TRUE(daily[0].n.digest.has_value());
+    ASSERT_EQ(daily[0].n.alerts.size(), 1u);
+    EXPECT_EQ(daily[0].n.alerts[0].fingerprint, kLdr10);
+    EXPECT_EQ(daily[0].n.alerts[0].transition, "firing");
+    EXPECT_EQ(daily[0].n.alerts[0].decided_at, T);
+    ASSERT_EQ(daily[0].n.digest->still_firing.size(), 1u);
+    EXPECT_EQ(daily[0].n.digest->still_firing[0].fingerprint, kLdr10);
+    EXPECT_EQ(daily[0].n.digest->since, T);
+    EXPECT_EQ(a.count("digest_items WHERE digest_key IS NULL"), 0);
+
+    // The rest of the day: nothing more, even with news (it waits a day).
+    a.cycle(cfg, eval(T + hours(3), {ldr(cfg, 1, 100)}), T + hours(3));
+    EXPECT_EQ(rows_of(a.outbox(), "daily").size(), 1u);
+    EXPECT_EQ(rows_of(a.outbox(), "team").size(), 2u);  // the resolve
+
+    // The next day at 13:00: the resolve, and nothing still firing.
+    a.cycle(cfg, eval(T + hours(25), {ldr(cfg, 1, 100)}), T + hours(25));
+    daily = rows_of(a.outbox(), "daily");
+    ASSERT_EQ(daily.size(), 2u);
+    EXPECT_EQ(daily[1].key, "digest|daily|2026-03-03");
+    ASSERT_EQ(daily[1].n.alerts.size(), 1u);
+    EXPECT_EQ(daily[1].n.alerts[0].transition, "resolved");
+    EXPECT_TRUE(daily[1].n.digest->still_firing.empty());
+
+    // A day with nothing recorded and nothing firing sends nothing.
+    a.cycle(cfg, eval(T + hours(49), {ldr(cfg, 1, 100)}), T + hours(49));
+    EXPECT_EQ(rows_of(a.outbox(), "daily").size(), 2u);
+}
+
+TEST(AlertCycle, ADigestDueTwiceInOneCycleRerunWritesOneRow) {
+    alert_db a;
+    const auto cfg = digest_config();
+    a.cycle(cfg, eval(T, {ldr(cfg, 5, 100)}), T);
+    // The same cycle run twice (a crash after the commit, a rerun): one row.
+    a.cycle(cfg, eval(T + hours(1), {ldr(cfg, 5, 100)}), T + hours(1));
+    a.cycle(cfg, eval(T + hours(1), {ldr(cfg, 5, 100)}), T + hours(1));
+    EXPECT_EQ(rows_of(a.outbox(), "daily").size(), 1u);
+    EXPECT_EQ(rows_of(a.outbox(), "daily")[0].severity, "breached");
+}
+
+TEST(AlertCycle, ADigestListsOnlyTheFiringAlertsItsChannelMatches) {
+    alert_db a;
+    auto cfg = digest_config();
+    cfg.alerts.channels[1].match.marketplaces = {kUK};
+    a.cycle(cfg, eval(T, {ldr(cfg, 5, 100), ldr(cfg, 3, 100, 10, kUK)}), T);
+    a.cycle(cfg, eval(T + hours(1), {ldr(cfg, 5, 100), ldr(cfg, 3, 100, 10, kUK)}),
+            T + hours(1));
+    const auto daily = rows_of(a.outbox(), "daily");
+    ASSERT_EQ(daily.size(), 1u);
+    ASSERT_EQ(daily[0].n.alerts.size(), 1u);
+    EXPECT_EQ(daily[0].n.alerts[0].marketplace, kUK);
+    ASSERT_EQ(daily[0].n.digest->still_firing.size(), 1u);
+    EXPECT_EQ(daily[0].n.digest->still_firing[0].marketplace, kUK);
+    EXPECT_EQ(daily[0].severity, "at_risk");
+}
+
 }  // namespace
 }  // namespace shd::alerts

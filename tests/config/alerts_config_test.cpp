@@ -250,6 +250,62 @@ TEST(AlertsConfig, ChannelMatcherErrors) {
                          "alerts.channels[0].send_resolved"));
 }
 
+TEST(AlertsConfig, DigestChannels) {
+    const config c = parse_ok(
+        "display_time_zone: America/New_York\n"
+        "alerts:\n  channels:\n"
+        "    - name: morning\n      type: slack\n      url: https://hooks.slack.example/x\n"
+        "      digest: {at: \"08:00\", timezone: Europe/Berlin}\n"
+        "    - name: mail\n      type: email\n      url: smtp://mail.example.com\n"
+        "      from: a@example.com\n      to: [b@example.com]\n      digest: {at: \"7:30\"}\n"
+        "    - name: now\n      type: webhook\n      url: https://x.example/hook\n");
+    const auto& ch = c.alerts.channels;
+    ASSERT_EQ(ch.size(), 3u);
+    ASSERT_TRUE(ch[0].digest.has_value());
+    EXPECT_EQ(ch[0].digest->at, "08:00");
+    EXPECT_EQ(ch[0].digest->timezone, "Europe/Berlin");
+    EXPECT_EQ(digest_time_zone(*ch[0].digest, c), "Europe/Berlin");
+    ASSERT_TRUE(ch[1].digest.has_value());
+    EXPECT_EQ(ch[1].digest->timezone, "");
+    // Without its own zone: display_time_zone, else UTC.
+    EXPECT_EQ(digest_time_zone(*ch[1].digest, c), "America/New_York");
+    EXPECT_EQ(digest_time_zone(*ch[1].digest, default_config()), "UTC");
+    EXPECT_FALSE(ch[2].digest.has_value());
+    // The effective configuration reads back to the same channels.
+    const std::string text = format_effective(c);
+    EXPECT_TRUE(contains(text, "digest:\n        at: \"08:00\"")) << text;
+    auto again = parse_config(text, kFile);
+    ASSERT_TRUE(again) << again.error().to_string() << "\n" << text;
+    EXPECT_EQ(again->alerts.channels[0].digest, ch[0].digest);
+    EXPECT_EQ(again->alerts.channels[1].digest, ch[1].digest);
+    EXPECT_FALSE(again->alerts.channels[2].digest.has_value());
+}
+
+TEST(AlertsConfig, DigestErrors) {
+    const std::string head = "    - name: a\n      type: slack\n      url: https://x.example\n";
+    EXPECT_EQ(error_of(channel(head + "      digest: {timezone: UTC}\n")),
+              "6:15: alerts.channels[0].digest.at: missing key 'at'");
+    EXPECT_TRUE(contains(error_of(channel(head + "      digest: {at: \"8am\"}\n")),
+                         "alerts.channels[0].digest.at: '8am' is not a time of day; write HH:MM, "
+                         "such as 08:00"));
+    EXPECT_TRUE(contains(
+        error_of(channel(head + "      digest: {at: \"08:00\", timezone: Europe/Berlinn}\n")),
+        "alerts.channels[0].digest.timezone: unknown time zone 'Europe/Berlinn'"));
+    EXPECT_TRUE(contains(error_of(channel(head + "      digest: {at: \"08:00\", hour: 8}\n")),
+                         "alerts.channels[0].digest.hour: unknown key 'hour'"));
+    // Incidents must not wait a day.
+    EXPECT_TRUE(contains(error_of(channel("    - name: p\n      type: pagerduty\n"
+                                          "      routing_key: abc\n"
+                                          "      digest: {at: \"08:00\"}\n")),
+                         "alerts.channels[0].digest: pagerduty channels cannot be a digest: an "
+                         "incident must not wait a day (digest is for webhook, slack, teams, "
+                         "discord, email channels)"));
+    EXPECT_TRUE(contains(error_of(channel("    - name: am\n      type: alertmanager\n"
+                                          "      url: http://127.0.0.1:9093\n"
+                                          "      digest: {at: \"08:00\"}\n")),
+                         "alerts.channels[0].digest: alertmanager channels cannot be a digest"));
+}
+
 TEST(AlertsConfig, DisplayTimeZone) {
     const auto c = parse_config("display_time_zone: Europe/Berlin\n", "c.yaml");
     ASSERT_TRUE(c) << c.error().to_string();

@@ -499,5 +499,182 @@ TEST(RenderSignals, EveryChannelCarriesTheDivergencesTwoNumbers) {
     EXPECT_EQ(*back->alerts[0].signal, *n.alerts[0].signal);
 }
 
+// ---- Digests --------------------------------------------------------------------
+
+// A digest: a breach that fired at 03:00 Berlin time (02:00Z in winter), a
+// resolve, a missed ship-by deadline, and the breach still firing.
+alerts::notification sample_digest() {
+    alerts::notification n;
+    n.idempotency_key = "digest|daily|2026-03-02";
+    n.account = "Acme Store";
+    n.created_at = *parse_iso8601("2026-03-02T07:05:00Z");
+    auto fired = sample_change();
+    fired.transition = "firing";
+    fired.decided_at = *parse_iso8601("2026-03-02T02:00:00Z");
+    auto resolved = sample_change("resolved", "at_risk");
+    resolved.fingerprint = "cancellation_rate|ATVPDKIKX0DER|MFN|7";
+    resolved.metric = "cancellation_rate";
+    resolved.transition = "resolved";
+    resolved.title = "[RESOLVED] Cancellation rate 1% < warn 2% (US, 7 days)";
+    resolved.decided_at = *parse_iso8601("2026-03-02T04:00:00Z");
+    auto missed = sample_change("firing", "at_risk");
+    missed.kind = "ship_deadline";
+    missed.metric = "ship_deadline";
+    missed.fingerprint = "ship_deadline|111-2223333-4444444";
+    missed.transition = "firing";
+    missed.title = "[AT RISK] Order 111-2223333-4444444 not confirmed: latest ship date in 3 h (US)";
+    missed.links = {{"order", "111-2223333-4444444",
+                     "https://sellercentral.amazon.com/orders-v3/order/111-2223333-4444444"}};
+    missed.decided_at = *parse_iso8601("2026-03-01T20:00:00Z");
+    n.alerts = {missed, fired, resolved};
+    alerts::digest_part d;
+    d.local_date = "2026-03-02";
+    d.time_zone = "Europe/Berlin";
+    d.since = *parse_iso8601("2026-03-01T07:00:00Z");
+    auto still = sample_change();
+    still.transition = "repeat";
+    d.still_firing = {still};
+    d.missed_deadlines = {missed.fingerprint};
+    n.digest = d;
+    return n;
+}
+
+TEST(RenderDigest, GroupsInOrderAndAHeadlineThatCountsThem) {
+    const auto n = sample_digest();
+    const auto groups = digest_groups(n);
+    ASSERT_EQ(groups.size(), 4u);
+    EXPECT_EQ(groups[0].heading, "Missed deadlines");
+    EXPECT_EQ(groups[1].heading, "Fired");
+    EXPECT_EQ(groups[2].heading, "Resolved");
+    EXPECT_EQ(groups[3].heading, "Still firing");
+    EXPECT_EQ(digest_headline(n),
+              "Acme Store: daily digest for 2026-03-02: 1 missed deadlines, 1 fired, 1 resolved, "
+              "1 still firing");
+    // When, in the digest's zone with UTC beside it.
+    EXPECT_EQ(digest_when_line(n, n.alerts[1]), "At 2026-03-02 03:00 CET (2026-03-02 02:00 UTC)");
+    EXPECT_EQ(digest_when_line(n, n.digest->still_firing[0]),
+              "Firing since 2026-03-01 15:05 CET (2026-03-01 14:05 UTC)");
+    EXPECT_TRUE(digest_groups(sample_notification()).empty());
+}
+
+TEST(RenderDigest, WebhookIsADigestKindWithItsChangesAndStillFiring) {
+    const auto j = json::parse(render_webhook(sample_digest(), kSentAt, "").body);
+    EXPECT_EQ(j.at("version"), kWebhookVersion);
+    EXPECT_EQ(j.at("kind"), "digest");
+    EXPECT_EQ(j.at("idempotency_key"), "digest|daily|2026-03-02");
+    ASSERT_EQ(j.at("alerts").size(), 3u);
+    EXPECT_EQ(j.at("alerts")[1].at("decided_at"), "2026-03-02T02:00:00Z");
+    EXPECT_EQ(j.at("digest").at("local_date"), "2026-03-02");
+    EXPECT_EQ(j.at("digest").at("time_zone"), "Europe/Berlin");
+    EXPECT_EQ(j.at("digest").at("since"), "2026-03-01T07:00:00Z");
+    EXPECT_EQ(j.at("digest").at("missed_deadlines")[0], "ship_deadline|111-2223333-4444444");
+    EXPECT_EQ(j.at("digest").at("still_firing")[0].at("transition"), "repeat");
+    // A notice has neither.
+    const auto notice = json::parse(render_webhook(sample_notification(), kSentAt, "").body);
+    EXPECT_FALSE(notice.contains("kind"));
+    EXPECT_FALSE(notice.contains("digest"));
+    EXPECT_FALSE(notice.at("alerts")[0].contains("decided_at"));
+}
+
+TEST(RenderDigest, SlackShowsEachGroupWithItsAlertsAndWhen) {
+    const auto j = json::parse(render_slack(sample_digest(), kSentAt).body);
+    EXPECT_EQ(j.at("blocks")[0].at("text").at("text"),
+              "Acme Store: daily digest for 2026-03-02: 1 missed deadlines, 1 fired, 1 resolved, "
+              "1 still firing");
+    const auto& blocks = j.at("attachments")[0].at("blocks");
+    std::vector<std::string> texts;
+    for (const auto& b : blocks) {
+        if (b.at("type") == "section")
+            texts.push_back(b.at("text").at("text"));
+    }
+    ASSERT_GE(texts.size(), 8u);
+    EXPECT_EQ(texts[0], "*Missed deadlines (1)*");
+    EXPECT_NE(texts[1].find("<https://sellercentral.amazon.com/orders-v3/order/"
+                            "111-2223333-4444444|order 111-2223333-4444444>"),
+              std::string::npos)
+        << texts[1];
+    EXPECT_EQ(texts[2], "*Fired (1)*");
+    EXPECT_NE(texts[3].find("*[BREACHED] Late dispatch rate 4.6% &gt; 4% (US, 10 days)*"),
+              std::string::npos);
+    EXPECT_NE(texts[3].find("_At 2026-03-02 03:00 CET (2026-03-02 02:00 UTC)_"), std::string::npos)
+        << texts[3];
+    EXPECT_EQ(texts[4], "*Resolved (1)*");
+    EXPECT_EQ(texts[6], "*Still firing (1)*");
+    EXPECT_NE(texts[7].find("Firing since"), std::string::npos);
+    // Breached still firing: red.
+    EXPECT_EQ(j.at("attachments")[0].at("color"), "#D00000");
+    EXPECT_NE(j.at("text").get<std::string>().find("Still firing (1):"), std::string::npos);
+}
+
+TEST(RenderDigest, TeamsHeadingsThenContainers) {
+    const auto j = json::parse(render_teams(sample_digest(), kSentAt).body);
+    const auto& body = j.at("attachments")[0].at("content").at("body");
+    EXPECT_EQ(body[0].at("text").get<std::string>().find("Acme Store: daily digest for 2026-03-02"),
+              0u);
+    EXPECT_EQ(body[1].at("text"), "Missed deadlines (1)");
+    EXPECT_EQ(body[2].at("type"), "Container");
+    EXPECT_EQ(body[3].at("text"), "Fired (1)");
+    EXPECT_EQ(body[4].at("items")[0].at("text"),
+              "[BREACHED] Late dispatch rate 4.6% > 4% (US, 10 days)");
+    EXPECT_EQ(body[4].at("items")[1].at("text"), "At 2026-03-02 03:00 CET (2026-03-02 02:00 UTC)");
+    EXPECT_EQ(body[7].at("text"), "Still firing (1)");
+}
+
+TEST(RenderDigest, DiscordOneEmbedPerAlertNamingItsGroup) {
+    const auto j = json::parse(render_discord(sample_digest(), kSentAt).body);
+    EXPECT_EQ(j.at("content").get<std::string>().find(
+                  "**Acme Store: daily digest for 2026-03-02"),
+              0u);
+    const auto& embeds = j.at("embeds");
+    ASSERT_EQ(embeds.size(), 4u);
+    EXPECT_EQ(embeds[1].at("title"), "[BREACHED] Late dispatch rate 4.6% > 4% (US, 10 days)");
+    EXPECT_EQ(embeds[1].at("description").get<std::string>().find(
+                  "Fired \u00b7 At 2026-03-02 03:00 CET"),
+              0u);
+    EXPECT_EQ(embeds[3].at("description").get<std::string>().find("Still firing \u00b7 Firing since"),
+              0u);
+    EXPECT_NE(embeds[0].at("description").get<std::string>().find(
+                  "[order 111-2223333-4444444](https://sellercentral.amazon.com/orders-v3/order/"
+                  "111-2223333-4444444)"),
+              std::string::npos);
+}
+
+TEST(RenderDigest, EmailSubjectAndBothParts) {
+    const auto n = sample_digest();
+    EXPECT_EQ(email_subject(n),
+              "Acme Store: daily digest for 2026-03-02: 1 missed deadlines, 1 fired, 1 resolved, "
+              "1 still firing");
+    const std::string text = render_email_text(n);
+    const auto missed = text.find("== Missed deadlines (1) ==");
+    const auto fired = text.find("== Fired (1) ==");
+    const auto still = text.find("== Still firing (1) ==");
+    ASSERT_NE(missed, std::string::npos) << text;
+    ASSERT_NE(fired, std::string::npos);
+    ASSERT_NE(still, std::string::npos);
+    EXPECT_LT(missed, fired);
+    EXPECT_LT(fired, still);
+    EXPECT_NE(text.find("  At 2026-03-02 03:00 CET (2026-03-02 02:00 UTC)"), std::string::npos);
+    EXPECT_NE(text.find("Order 111-2223333-4444444 in Seller Central: "
+                        "https://sellercentral.amazon.com/orders-v3/order/111-2223333-4444444"),
+              std::string::npos);
+    const std::string html = render_email_html(n);
+    EXPECT_NE(html.find("<h3>Still firing (1)</h3>"), std::string::npos);
+    EXPECT_NE(html.find("<small>At 2026-03-02 03:00 CET (2026-03-02 02:00 UTC)</small>"),
+              std::string::npos);
+}
+
+TEST(RenderDigest, PagerDutyAndAlertmanagerRefuseADigest) {
+    config::alert_channel pd;
+    pd.type = "pagerduty";
+    pd.routing_key = "k";
+    EXPECT_FALSE(render_for_channel(pd, sample_digest(), kSentAt));
+    config::alert_channel am;
+    am.type = "alertmanager";
+    EXPECT_FALSE(render_for_channel(am, sample_digest(), kSentAt));
+    config::alert_channel slack;
+    slack.type = "slack";
+    EXPECT_TRUE(render_for_channel(slack, sample_digest(), kSentAt));
+}
+
 }  // namespace
 }  // namespace shd::delivery

@@ -129,6 +129,23 @@ std::vector<alerts::notification> every_kind() {
     src.signal->subject = "finances";
     amazon.alerts = {st, dv, src};
     out.push_back(amazon);
+
+    // A digest channel's daily digest: changes with decided_at, the alerts
+    // still firing, a missed deadline.
+    auto digest = sample_notification("digest|daily|2026-03-01");
+    digest.alerts = {firing.alerts[0], d};
+    digest.alerts[0].decided_at = kSentAt - std::chrono::hours(5);
+    digest.alerts[1].decided_at = kSentAt - std::chrono::hours(9);
+    alerts::digest_part part;
+    part.local_date = "2026-03-01";
+    part.time_zone = "Europe/Berlin";
+    part.since = kSentAt - std::chrono::hours(24);
+    auto still = firing.alerts[0];
+    still.transition = "repeat";
+    part.still_firing = {still, s};
+    part.missed_deadlines = {d.fingerprint};
+    digest.digest = part;
+    out.push_back(digest);
     return out;
 }
 
@@ -155,6 +172,16 @@ TEST(WebhookSchema, AFieldTheSchemaDoesNotNameFails) {
     EXPECT_EQ(validate(body.dump(), dir), 1);
     body = json::parse(render_webhook(sample_notification(), kSentAt, "").body);
     body.erase("version");
+    EXPECT_EQ(validate(body.dump(), dir), 1);
+    // A digest without its kind, or a kind without its digest, fails too.
+    auto digest = every_kind().back();
+    ASSERT_TRUE(digest.digest.has_value());
+    body = json::parse(render_webhook(digest, kSentAt, "").body);
+    ASSERT_EQ(validate(body.dump(), dir), 0);
+    body.erase("kind");
+    EXPECT_EQ(validate(body.dump(), dir), 1);
+    body = json::parse(render_webhook(sample_notification(), kSentAt, "").body);
+    body["kind"] = "digest";
     EXPECT_EQ(validate(body.dump(), dir), 1);
 }
 
