@@ -445,12 +445,12 @@ class cycle {
             r.status == metrics::metric_status::breached ? severity::breached : severity::at_risk;
         // A firing alert held for stale data is still firing, as last judged.
         if (const auto found = states_.find(fingerprint);
-            collect_current_ && found != states_.end() && found->second.life.state == phase::firing) {
+            collect_current_ && found != states_.end() &&
+            found->second.life.state == phase::firing) {
             const auto& life = found->second.life;
-            still_firing(describe_metric(observation_from_json(found->second.last_observation)
-                                             .value_or(r),
-                                         fingerprint, transition::repeat, life.current,
-                                         life.episode_start, cfg_.display_time_zone));
+            still_firing(describe_metric(
+                observation_from_json(found->second.last_observation).value_or(r), fingerprint,
+                transition::repeat, life.current, life.episode_start, cfg_.display_time_zone));
         }
         // An alert in progress whose row looks fine now: named, not judged.
         std::string title = alerting
@@ -501,8 +501,8 @@ class cycle {
                        severity::at_risk, *s.next, s.what);
             }
             if (collect_current_ && s.next->state == phase::firing) {
-                still_firing(describe_stale_feed(f, fingerprint, false, now_,
-                                                 s.next->episode_start, cfg_.display_time_zone));
+                still_firing(describe_stale_feed(f, fingerprint, false, now_, s.next->episode_start,
+                                                 cfg_.display_time_zone));
             }
             writer_.save({fingerprint, std::string(kStaleDataKind), *s.next, {}}, now_);
         }
@@ -564,10 +564,10 @@ class cycle {
                 const instant expires_at = m.reply_due_at + grace;
                 const std::string fingerprint = message_deadline_fingerprint(m.message_id);
                 if (collect_current_ && now_ < expires_at && states_.contains(fingerprint)) {
-                    still_firing(with_end(describe_message_deadline(m, u.marketplace_id,
-                                                                    fingerprint, now_,
-                                                                    cfg_.display_time_zone),
-                                          expires_at));
+                    still_firing(
+                        with_end(describe_message_deadline(m, u.marketplace_id, fingerprint, now_,
+                                                           cfg_.display_time_zone),
+                                 expires_at));
                 }
                 if (now_ < warn_at || now_ >= expires_at)
                     continue;
@@ -731,8 +731,8 @@ class cycle {
             insert.bind(3, c->change.transition);
             insert.bind(4, c->change.severity);
             insert.bind(5, unix_of(now_));
-            insert.bind(6, change_to_json(c->change).dump(-1, ' ', false,
-                                                          json::error_handler_t::replace));
+            insert.bind(
+                6, change_to_json(c->change).dump(-1, ' ', false, json::error_handler_t::replace));
             insert.bind(7, batch_idempotency_key({c->key}));
             insert.exec();
         }
@@ -796,9 +796,10 @@ class cycle {
 
         std::vector<recorded_change> changes;
         {
-            SQLite::Statement q(db_,
-                                "SELECT payload, decided_at FROM digest_items WHERE"
-                                " channel_name = ?1 AND digest_key IS NULL ORDER BY decided_at, id");
+            SQLite::Statement q(
+                db_,
+                "SELECT payload, decided_at FROM digest_items WHERE"
+                " channel_name = ?1 AND digest_key IS NULL ORDER BY decided_at, id");
             q.bind(1, channel.name);
             while (q.executeStep()) {
                 auto change = alert_change_from_json(q.getColumn(0).getString());

@@ -34,8 +34,8 @@ struct digest_slot {
 // first instant after the gap; one that happens twice is its first
 // occurrence. nullopt for an unparseable hour or an unknown zone (the config
 // refuses both).
-std::optional<digest_slot> latest_digest_slot(const config::digest_config& d,
-                                              std::string_view zone, instant now);
+std::optional<digest_slot> latest_digest_slot(const config::digest_config& d, std::string_view zone,
+                                              instant now);
 
 struct digest_decision {
     bool due = false;   // a scheduled hour has passed since `covered_until`

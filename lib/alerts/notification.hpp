@@ -26,14 +26,14 @@ struct id_link {
 // than words. Unset members are unknown or do not apply to the kind.
 struct signal_values {
     std::optional<instant> taken_at;  // the account-health snapshot's time
-    std::string subject;  // Amazon's metric or policy name; the SP-API source; else empty
-    std::string status;   // account status or AHR status now
-    std::string previous_status;          // what it is compared with
-    std::optional<long long> count;       // a policy-violation count now
+    std::string subject;          // Amazon's metric or policy name; the SP-API source; else empty
+    std::string status;           // account status or AHR status now
+    std::string previous_status;  // what it is compared with
+    std::optional<long long> count;  // a policy-violation count now
     std::optional<long long> previous_count;
-    std::optional<double> our_rate;     // divergence: our number
-    std::optional<double> amazon_rate;  // divergence: Amazon's number
-    std::optional<double> tolerance;    // divergence: reconcile_tolerance
+    std::optional<double> our_rate;             // divergence: our number
+    std::optional<double> amazon_rate;          // divergence: Amazon's number
+    std::optional<double> tolerance;            // divergence: reconcile_tolerance
     std::optional<long long> amazon_numerator;  // Amazon's counts behind its rate
     std::optional<long long> amazon_denominator;
     bool operator==(const signal_values&) const = default;
@@ -85,11 +85,12 @@ struct alert_change {
 // What makes a notification a digest (alerts/digest_schedule.hpp): its
 // `alerts` are then the changes since the last digest, each with decided_at.
 struct digest_part {
-    std::string local_date;  // the local day it is for, "2026-03-29"
-    std::string time_zone;   // the zone of that day and of the hour
-    instant since;           // the last digest (or when the channel was first seen)
-    std::vector<alert_change> still_firing;     // every alert still firing, transition "repeat"
-    std::vector<std::string> missed_deadlines;  // fingerprints among `alerts`: deadline passed unmet
+    std::string local_date;                  // the local day it is for, "2026-03-29"
+    std::string time_zone;                   // the zone of that day and of the hour
+    instant since;                           // the last digest (or when the channel was first seen)
+    std::vector<alert_change> still_firing;  // every alert still firing, transition "repeat"
+    std::vector<std::string>
+        missed_deadlines;  // fingerprints among `alerts`: deadline passed unmet
 };
 
 struct notification {

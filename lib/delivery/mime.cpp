@@ -1,5 +1,4 @@
 #include "delivery/mime.hpp"
-#include "delivery/render.hpp"
 
 #include <fmt/format.h>
 #include <openssl/evp.h>
@@ -10,6 +9,7 @@
 #include <stdexcept>
 
 #include "core/digest.hpp"
+#include "delivery/render.hpp"
 
 namespace shd::delivery {
 namespace {
@@ -330,8 +330,8 @@ std::string alert_text(const alerts::alert_change& a, const std::string& when) {
     for (const auto& l : a.links)
         out += link_text_line(l);
     if (a.denominator > 0) {
-        out += fmt::format("  Counted: {} of {} in the last {} days\n", a.numerator,
-                           a.denominator, a.window_days);
+        out += fmt::format("  Counted: {} of {} in the last {} days\n", a.numerator, a.denominator,
+                           a.window_days);
     }
     out += (a.state == "resolved" ? "  Started: " : "  Since: ") + format_iso8601(a.since) + "\n";
     return out;

@@ -135,7 +135,7 @@ std::string headline(const alerts::notification& n) {
 
 // The plain-text version: every title, then what is coming.
 std::string plain_text(const alerts::notification& n) {
-    std::string out = n.digest  ? digest_headline(n)
+    std::string out = n.digest    ? digest_headline(n)
                       : n.is_test ? "[TEST] Test notification from seller-healthd for " + n.account
                                   : n.account;
     for (const auto& e : entries_of(n))

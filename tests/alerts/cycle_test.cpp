@@ -1034,8 +1034,7 @@ TEST(AlertCycle, ADigestListsOnlyTheFiringAlertsItsChannelMatches) {
     auto cfg = digest_config();
     cfg.alerts.channels[1].match.marketplaces = {kUK};
     a.cycle(cfg, eval(T, {ldr(cfg, 5, 100), ldr(cfg, 3, 100, 10, kUK)}), T);
-    a.cycle(cfg, eval(T + hours(1), {ldr(cfg, 5, 100), ldr(cfg, 3, 100, 10, kUK)}),
-            T + hours(1));
+    a.cycle(cfg, eval(T + hours(1), {ldr(cfg, 5, 100), ldr(cfg, 3, 100, 10, kUK)}), T + hours(1));
     const auto daily = rows_of(a.outbox(), "daily");
     ASSERT_EQ(daily.size(), 1u);
     ASSERT_EQ(daily[0].n.alerts.size(), 1u);

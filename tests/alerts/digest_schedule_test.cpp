@@ -75,9 +75,8 @@ TEST(DigestDecision, OncePerLocalDayAtTheFirstCycleAfterTheHour) {
 }
 
 TEST(DigestDecision, ANewChannelWaitsForItsFirstHour) {
-    EXPECT_FALSE(decide_digest(daily("08:00"), "UTC", std::nullopt, 3, 3,
-                               at("2026-01-15T09:00:00Z"))
-                     .due);
+    EXPECT_FALSE(
+        decide_digest(daily("08:00"), "UTC", std::nullopt, 3, 3, at("2026-01-15T09:00:00Z")).due);
     // First seen at 08:30: today's 08:00 is older, tomorrow's is the first.
     const auto seen = at("2026-01-15T08:30:00Z");
     EXPECT_FALSE(decide_digest(daily("08:00"), "UTC", seen, 3, 3, at("2026-01-15T23:00:00Z")).due);
@@ -92,23 +91,20 @@ TEST(DigestDecision, CatchUpIsOneDigestForTheLatestMissedHour) {
     const auto back = decide_digest(d, "UTC", last, 4, 0, at("2026-01-14T10:00:00Z"));
     EXPECT_TRUE(back.send);
     EXPECT_EQ(back.slot.local_date, "2026-01-14");
-    EXPECT_FALSE(decide_digest(d, "UTC", at("2026-01-14T10:00:00Z"), 1, 1,
-                               at("2026-01-14T20:00:00Z"))
-                     .due);
+    EXPECT_FALSE(
+        decide_digest(d, "UTC", at("2026-01-14T10:00:00Z"), 1, 1, at("2026-01-14T20:00:00Z")).due);
     // Back before the day's hour: the digest of the day before goes at once,
     // the day's own at its hour.
     const auto early = decide_digest(d, "UTC", last, 4, 0, at("2026-01-14T03:00:00Z"));
     EXPECT_TRUE(early.send);
     EXPECT_EQ(early.slot.local_date, "2026-01-13");
-    EXPECT_TRUE(decide_digest(d, "UTC", at("2026-01-14T03:00:00Z"), 0, 1,
-                              at("2026-01-14T08:00:00Z"))
-                    .send);
+    EXPECT_TRUE(
+        decide_digest(d, "UTC", at("2026-01-14T03:00:00Z"), 0, 1, at("2026-01-14T08:00:00Z")).send);
 }
 
 TEST(DigestDecision, ADayWithNothingToSayIsDueButSendsNothing) {
-    const auto quiet =
-        decide_digest(daily("08:00"), "UTC", at("2026-01-14T08:00:00Z"), 0, 0,
-                      at("2026-01-15T08:00:00Z"));
+    const auto quiet = decide_digest(daily("08:00"), "UTC", at("2026-01-14T08:00:00Z"), 0, 0,
+                                     at("2026-01-15T08:00:00Z"));
     EXPECT_TRUE(quiet.due);
     EXPECT_FALSE(quiet.send);
     EXPECT_EQ(quiet.slot.local_date, "2026-01-15");
@@ -119,8 +115,10 @@ TEST(DigestDecision, ACrossTheSpringChangeTheDayIs23Hours) {
     // 8th is 12:00Z.
     const auto d = daily("08:00");
     const auto covered = at("2026-03-07T13:00:00Z");
-    EXPECT_FALSE(decide_digest(d, "America/New_York", covered, 1, 0, at("2026-03-08T11:59:00Z")).due);
-    const auto next = decide_digest(d, "America/New_York", covered, 1, 0, at("2026-03-08T12:00:00Z"));
+    EXPECT_FALSE(
+        decide_digest(d, "America/New_York", covered, 1, 0, at("2026-03-08T11:59:00Z")).due);
+    const auto next =
+        decide_digest(d, "America/New_York", covered, 1, 0, at("2026-03-08T12:00:00Z"));
     EXPECT_TRUE(next.due);
     EXPECT_EQ(next.slot.local_date, "2026-03-08");
 }
@@ -153,8 +151,8 @@ TEST(BuildDigest, ChangesInOrderWithoutRepeatsAndTheAlertsStillFiring) {
         {change_of("b", "resolved"), at("2026-01-15T06:30:00Z")},
     };
     const auto n =
-        build_digest("daily", "acme", slot, "Europe/Berlin", at("2026-01-14T07:00:00Z"),
-                     changes, {change_of("a", "repeat")}, {}, at("2026-01-15T07:01:00Z"));
+        build_digest("daily", "acme", slot, "Europe/Berlin", at("2026-01-14T07:00:00Z"), changes,
+                     {change_of("a", "repeat")}, {}, at("2026-01-15T07:01:00Z"));
     EXPECT_EQ(n.idempotency_key, "digest|daily|2026-01-15");
     EXPECT_EQ(n.account, "acme");
     ASSERT_EQ(n.alerts.size(), 2u);

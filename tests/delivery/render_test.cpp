@@ -522,7 +522,8 @@ alerts::notification sample_digest() {
     missed.metric = "ship_deadline";
     missed.fingerprint = "ship_deadline|111-2223333-4444444";
     missed.transition = "firing";
-    missed.title = "[AT RISK] Order 111-2223333-4444444 not confirmed: latest ship date in 3 h (US)";
+    missed.title =
+        "[AT RISK] Order 111-2223333-4444444 not confirmed: latest ship date in 3 h (US)";
     missed.links = {{"order", "111-2223333-4444444",
                      "https://sellercentral.amazon.com/orders-v3/order/111-2223333-4444444"}};
     missed.decided_at = *parse_iso8601("2026-03-01T20:00:00Z");
@@ -622,21 +623,24 @@ TEST(RenderDigest, TeamsHeadingsThenContainers) {
 
 TEST(RenderDigest, DiscordOneEmbedPerAlertNamingItsGroup) {
     const auto j = json::parse(render_discord(sample_digest(), kSentAt).body);
-    EXPECT_EQ(j.at("content").get<std::string>().find(
-                  "**Acme Store: daily digest for 2026-03-02"),
+    EXPECT_EQ(j.at("content").get<std::string>().find("**Acme Store: daily digest for 2026-03-02"),
               0u);
     const auto& embeds = j.at("embeds");
     ASSERT_EQ(embeds.size(), 4u);
     EXPECT_EQ(embeds[1].at("title"), "[BREACHED] Late dispatch rate 4.6% > 4% (US, 10 days)");
-    EXPECT_EQ(embeds[1].at("description").get<std::string>().find(
-                  "Fired \u00b7 At 2026-03-02 03:00 CET"),
-              0u);
-    EXPECT_EQ(embeds[3].at("description").get<std::string>().find("Still firing \u00b7 Firing since"),
-              0u);
-    EXPECT_NE(embeds[0].at("description").get<std::string>().find(
-                  "[order 111-2223333-4444444](https://sellercentral.amazon.com/orders-v3/order/"
+    EXPECT_EQ(
+        embeds[1].at("description").get<std::string>().find("Fired \u00b7 At 2026-03-02 03:00 CET"),
+        0u);
+    EXPECT_EQ(
+        embeds[3].at("description").get<std::string>().find("Still firing \u00b7 Firing since"),
+        0u);
+    EXPECT_NE(
+        embeds[0]
+            .at("description")
+            .get<std::string>()
+            .find("[order 111-2223333-4444444](https://sellercentral.amazon.com/orders-v3/order/"
                   "111-2223333-4444444)"),
-              std::string::npos);
+        std::string::npos);
 }
 
 TEST(RenderDigest, EmailSubjectAndBothParts) {
