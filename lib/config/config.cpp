@@ -333,6 +333,7 @@ row<alert_channel> digest_row() {
         "digest",
         [](const map_entry& e, const std::string& key, alert_channel& target,
            parse_context& ctx) -> status {
+            ctx.origins[key] = value_position(e);
             digest_config d;
             if (auto s = parse_map(e.value, key, position_of(e.key.Mark()), digest_rows(), d, ctx);
                 !s) {

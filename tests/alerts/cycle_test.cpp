@@ -1044,5 +1044,40 @@ TEST(AlertCycle, ADigestListsOnlyTheFiringAlertsItsChannelMatches) {
     EXPECT_EQ(daily[0].severity, "at_risk");
 }
 
+TEST(AlertCycle, ADigestNamesMissedDeadlinesAndDeadlinesStillAhead) {
+    alert_db a;
+    const auto cfg = digest_config();  // daily at 13:00 UTC; ship_deadline_warn 4h
+    metrics::upcoming_events u;
+    u.marketplace_id = kUK;
+    // MISSED is due 12:30 and stays unconfirmed; MET is due 12:45 and is
+    // confirmed before it; STILL is due 15:00; AHEAD is due 14:30.
+    u.unconfirmed_orders = {{"MISSED", T + minutes(30), false},
+                            {"MET", T + minutes(45), false},
+                            {"STILL", T + hours(3), false}};
+    a.cycle(cfg, eval(T, {}, {u}), T);
+    EXPECT_EQ(a.count("digest_items"), 3);
+    metrics::upcoming_events later = u;
+    later.unconfirmed_orders = {{"MISSED", T + minutes(30), true},
+                                {"AHEAD", T + hours(2) + minutes(30), false},
+                                {"STILL", T + hours(3), false}};
+    a.cycle(cfg, eval(T + hours(1), {}, {later}), T + hours(1));
+    const auto daily = rows_of(a.outbox(), "daily");
+    ASSERT_EQ(daily.size(), 1u);
+    const auto& n = daily[0].n;
+    ASSERT_EQ(n.alerts.size(), 4u);
+    EXPECT_EQ(n.alerts[0].fingerprint, "ship_deadline|MISSED");
+    EXPECT_EQ(n.alerts[3].fingerprint, "ship_deadline|AHEAD");
+    EXPECT_EQ(n.digest->missed_deadlines, std::vector<std::string>{"ship_deadline|MISSED"});
+    // Still firing: AHEAD (fired in this very cycle) and STILL (fired at
+    // 12:00), in the evaluation's order, with their links and current words.
+    ASSERT_EQ(n.digest->still_firing.size(), 2u);
+    EXPECT_EQ(n.digest->still_firing[0].fingerprint, "ship_deadline|AHEAD");
+    EXPECT_EQ(n.digest->still_firing[1].fingerprint, "ship_deadline|STILL");
+    EXPECT_EQ(n.digest->still_firing[1].title,
+              "[AT RISK] Order STILL not confirmed: latest ship date in 2 h (UK)");
+    ASSERT_EQ(n.digest->still_firing[1].links.size(), 1u);
+    EXPECT_EQ(n.digest->still_firing[1].links[0].id, "STILL");
+}
+
 }  // namespace
 }  // namespace shd::alerts

@@ -254,11 +254,11 @@ TEST(AlertsConfig, DigestChannels) {
     const config c = parse_ok(
         "display_time_zone: America/New_York\n"
         "alerts:\n  channels:\n"
-        "    - name: morning\n      type: slack\n      url: https://hooks.slack.example/x\n"
+        "    - name: morning\n      type: slack\n      url: \"credential:slack-url\"\n"
         "      digest: {at: \"08:00\", timezone: Europe/Berlin}\n"
         "    - name: mail\n      type: email\n      url: smtp://mail.example.com\n"
         "      from: a@example.com\n      to: [b@example.com]\n      digest: {at: \"7:30\"}\n"
-        "    - name: now\n      type: webhook\n      url: https://x.example/hook\n");
+        "    - name: now\n      type: webhook\n      url: \"credential:hook-url\"\n");
     const auto& ch = c.alerts.channels;
     ASSERT_EQ(ch.size(), 3u);
     ASSERT_TRUE(ch[0].digest.has_value());
@@ -284,7 +284,7 @@ TEST(AlertsConfig, DigestChannels) {
 TEST(AlertsConfig, DigestErrors) {
     const std::string head = "    - name: a\n      type: slack\n      url: https://x.example\n";
     EXPECT_EQ(error_of(channel(head + "      digest: {timezone: UTC}\n")),
-              "6:15: alerts.channels[0].digest.at: missing key 'at'");
+              "6:7: alerts.channels[0].digest.at: missing key 'at'");
     EXPECT_TRUE(contains(error_of(channel(head + "      digest: {at: \"8am\"}\n")),
                          "alerts.channels[0].digest.at: '8am' is not a time of day; write HH:MM, "
                          "such as 08:00"));
@@ -450,7 +450,7 @@ TEST(AlertsConfig, SettingErrors) {
         error_of("alerts:\n  channels:\n    name: a\n"),
         "3:5: alerts.channels: expected a list of maps (- key: value), each with name, "
         "type, min_severity, url, secret, routing_key, ca_file, timeout, match, send_resolved, "
-        "ends_after, from, to, "
+        "digest, ends_after, from, to, "
         "username, password_file, tls");
 }
 
