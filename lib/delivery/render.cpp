@@ -422,8 +422,10 @@ std::string digest_headline(const alerts::notification& n) {
         return headline(n);
     std::string counts;
     for (const auto& g : digest_groups(n)) {
-        counts += fmt::format("{}{} {}", counts.empty() ? "" : ", ", g.alerts.size(),
-                              lower_first(g.heading));
+        std::string what = lower_first(g.heading);
+        if (what == "missed deadlines" && g.alerts.size() == 1)
+            what = "missed deadline";
+        counts += fmt::format("{}{} {}", counts.empty() ? "" : ", ", g.alerts.size(), what);
     }
     return fmt::format("{}: daily digest for {}{}{}", n.account, n.digest->local_date,
                        counts.empty() ? "" : ": ", counts);

@@ -549,7 +549,7 @@ TEST(RenderDigest, GroupsInOrderAndAHeadlineThatCountsThem) {
     EXPECT_EQ(groups[2].heading, "Resolved");
     EXPECT_EQ(groups[3].heading, "Still firing");
     EXPECT_EQ(digest_headline(n),
-              "Acme Store: daily digest for 2026-03-02: 1 missed deadlines, 1 fired, 1 resolved, "
+              "Acme Store: daily digest for 2026-03-02: 1 missed deadline, 1 fired, 1 resolved, "
               "1 still firing");
     // When, in the digest's zone with UTC beside it.
     EXPECT_EQ(digest_when_line(n, n.alerts[1]), "At 2026-03-02 03:00 CET (2026-03-02 02:00 UTC)");
@@ -580,7 +580,7 @@ TEST(RenderDigest, WebhookIsADigestKindWithItsChangesAndStillFiring) {
 TEST(RenderDigest, SlackShowsEachGroupWithItsAlertsAndWhen) {
     const auto j = json::parse(render_slack(sample_digest(), kSentAt).body);
     EXPECT_EQ(j.at("blocks")[0].at("text").at("text"),
-              "Acme Store: daily digest for 2026-03-02: 1 missed deadlines, 1 fired, 1 resolved, "
+              "Acme Store: daily digest for 2026-03-02: 1 missed deadline, 1 fired, 1 resolved, "
               "1 still firing");
     const auto& blocks = j.at("attachments")[0].at("blocks");
     std::vector<std::string> texts;
@@ -646,7 +646,7 @@ TEST(RenderDigest, DiscordOneEmbedPerAlertNamingItsGroup) {
 TEST(RenderDigest, EmailSubjectAndBothParts) {
     const auto n = sample_digest();
     EXPECT_EQ(email_subject(n),
-              "Acme Store: daily digest for 2026-03-02: 1 missed deadlines, 1 fired, 1 resolved, "
+              "Acme Store: daily digest for 2026-03-02: 1 missed deadline, 1 fired, 1 resolved, "
               "1 still firing");
     const std::string text = render_email_text(n);
     const auto missed = text.find("== Missed deadlines (1) ==");
