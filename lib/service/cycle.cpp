@@ -116,7 +116,10 @@ void log_cycle(const cycle_report& r) {
                 "cycle: {} imported, {} already imported, {} rejected; {}{}", r.inbox.imported,
                 r.inbox.already_imported, r.inbox.rejected, r.status_line,
                 r.alerts && r.alerts->outbox_rows > 0
-                    ? fmt::format("; {} notification(s) queued", r.alerts->outbox_rows)
+                    ? fmt::format("; {} notification(s) queued{}", r.alerts->outbox_rows,
+                                  r.alerts->digest_rows > 0
+                                      ? fmt::format(" ({} daily digest(s))", r.alerts->digest_rows)
+                                      : std::string())
                     : std::string());
 }
 

@@ -79,6 +79,7 @@ TEST(DigestRun, ADigestChannelGetsOneDigestADayAndNoImmediateNotices) {
     logs += morning.err;
     EXPECT_EQ(morning.exit_code, 0) << logs;
     ASSERT_EQ(daily.request_count(), 1u) << logs;
+    EXPECT_NE(morning.err.find("(1 daily digest(s))"), std::string::npos) << morning.err;
     const auto first = nlohmann::json::parse(daily.requests()[0].body);
     EXPECT_EQ(first.at("kind"), "digest");
     EXPECT_EQ(first.at("idempotency_key"), "digest|daily|2025-10-04");
