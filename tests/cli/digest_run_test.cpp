@@ -4,7 +4,7 @@
 // channel at once and to the digest channel not at all; the first cycle after
 // 08:00 sends exactly one digest naming it; later cycles that day send
 // nothing more; the next morning, with the alert still firing, one digest
-// lists it as still firing.
+// lists it as still firing; a daemon down over three mornings sends one.
 #include <SQLiteCpp/Database.h>
 #include <gtest/gtest.h>
 
@@ -113,12 +113,22 @@ TEST(DigestRun, ADigestChannelGetsOneDigestADayAndNoImmediateNotices) {
     logs += run_at("2025-10-05T10:00:00Z").err;
     EXPECT_EQ(daily.request_count(), 2u) << logs;
 
+    // Down over three 08:00s, back at 12:00 local on the 8th: one digest,
+    // for that day, not one per missed day.
+    logs += run_at("2025-10-08T10:00:00Z").err;
+    ASSERT_EQ(daily.request_count(), 3u) << logs;
+    EXPECT_EQ(nlohmann::json::parse(daily.requests()[2].body).at("idempotency_key"),
+              "digest|daily|2025-10-08");
+    logs += run_at("2025-10-08T11:00:00Z").err;
+    EXPECT_EQ(daily.request_count(), 3u) << logs;
+
     SQLite::Database db((dir / "state.sqlite").string(), SQLite::OPEN_READONLY);
     EXPECT_EQ(db.execAndGet("SELECT group_concat(idempotency_key || ':' || state, ',') FROM"
                             " (SELECT idempotency_key, state FROM outbox WHERE channel_name ="
                             " 'daily' ORDER BY id)")
                   .getString(),
-              "digest|daily|2025-10-04:delivered,digest|daily|2025-10-05:delivered");
+              "digest|daily|2025-10-04:delivered,digest|daily|2025-10-05:delivered,"
+              "digest|daily|2025-10-08:delivered");
     EXPECT_EQ(db.execAndGet("SELECT COUNT(*) FROM digest_items WHERE digest_key IS NULL").getInt(),
               0);
 }
