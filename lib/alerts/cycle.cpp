@@ -740,26 +740,43 @@ class cycle {
 
     // The deadline alerts among `changes` whose deadline has passed unmet:
     // their notice already said missed, or the order or message is still
-    // open in this evaluation after its deadline.
-    std::vector<std::string> missed_deadlines(const std::vector<recorded_change>& changes) const {
-        std::set<std::string> open;
+    // open in this evaluation after its deadline. The latter are given the
+    // words of now ("[MISSED] ... counts against ..."), never an "at risk"
+    // written before the deadline.
+    std::vector<std::string> missed_deadlines(std::vector<recorded_change>& changes) const {
+        std::map<std::string, alert_change> open;
         for (const auto& u : e_.upcoming) {
             for (const auto& m : u.unanswered_messages) {
-                if (m.reply_due_at <= now_)
-                    open.insert(message_deadline_fingerprint(m.message_id));
+                if (m.reply_due_at > now_)
+                    continue;
+                const auto fingerprint = message_deadline_fingerprint(m.message_id);
+                open.emplace(fingerprint,
+                             describe_message_deadline(m, u.marketplace_id, fingerprint, now_,
+                                                       cfg_.display_time_zone));
             }
             for (const auto& o : u.unconfirmed_orders) {
-                if (o.latest_ship_at <= now_)
-                    open.insert(ship_deadline_fingerprint(o.order_id));
+                if (o.latest_ship_at > now_)
+                    continue;
+                const auto fingerprint = ship_deadline_fingerprint(o.order_id);
+                open.emplace(fingerprint, describe_ship_deadline(o, u.marketplace_id, fingerprint,
+                                                                 now_, cfg_.display_time_zone));
             }
         }
         std::vector<std::string> out;
-        for (const auto& c : changes) {
-            const auto& a = c.change;
+        for (auto& c : changes) {
+            auto& a = c.change;
             if (a.kind != kMessageDeadlineKind && a.kind != kShipDeadlineKind)
                 continue;
-            if (a.title.starts_with("[MISSED]") || open.contains(a.fingerprint))
+            if (const auto found = open.find(a.fingerprint); found != open.end()) {
+                alert_change now_words = found->second;
+                now_words.transition = a.transition;
+                now_words.since = a.since;
+                now_words.ends_at = a.ends_at;
+                a = std::move(now_words);
                 out.push_back(a.fingerprint);
+            } else if (a.title.starts_with("[MISSED]")) {
+                out.push_back(a.fingerprint);
+            }
         }
         return out;
     }

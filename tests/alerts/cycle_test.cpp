@@ -1068,6 +1068,12 @@ TEST(AlertCycle, ADigestNamesMissedDeadlinesAndDeadlinesStillAhead) {
     EXPECT_EQ(n.alerts[0].fingerprint, "ship_deadline|MISSED");
     EXPECT_EQ(n.alerts[3].fingerprint, "ship_deadline|AHEAD");
     EXPECT_EQ(n.digest->missed_deadlines, std::vector<std::string>{"ship_deadline|MISSED"});
+    // Said as it is now, not as it was before the deadline.
+    EXPECT_EQ(n.alerts[0].title,
+              "[MISSED] Order MISSED not confirmed by its latest ship date (UK)");
+    EXPECT_EQ(n.alerts[0].decided_at, T);
+    EXPECT_EQ(n.alerts[1].title,
+              "[AT RISK] Order MET not confirmed: latest ship date in 45 min (UK)");
     // Still firing: AHEAD (fired in this very cycle) and STILL (fired at
     // 12:00), in the evaluation's order, with their links and current words.
     ASSERT_EQ(n.digest->still_firing.size(), 2u);
