@@ -689,6 +689,7 @@ class daemon_loop {
             light.started_at = started_at_;
             light.evaluation = s.evaluation;
             light.alerts = s.alerts;
+            light.silences = s.silences;
             light.counters = live_counters();
             return route(req, light, now, cfg_->poll_interval);
         }
