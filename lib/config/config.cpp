@@ -1184,6 +1184,18 @@ result<config, config_error> parse_document(std::string_view yaml_text,
 
 }  // namespace
 
+std::span<const std::string_view> match_severity_values() {
+    return kSeverities;
+}
+
+std::span<const std::string_view> match_kind_values() {
+    return kAlertKindGroups;
+}
+
+std::optional<std::string> match_marketplace_problem(std::string_view text) {
+    return marketplace_id_problem(text);
+}
+
 std::optional<std::chrono::minutes> parse_time_of_day(std::string_view text) {
     const auto colon = text.find(':');
     if (colon == std::string_view::npos || colon == 0 || colon > 2 || text.size() != colon + 3)

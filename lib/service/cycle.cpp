@@ -243,6 +243,14 @@ cycle_report cycle_runner::run(const config::config& cfg, instant now,
             alerts::journal_priority(change) <= 4 ? spdlog::level::warn : spdlog::level::info, "{}",
             alerts::journal_line(change));
     }
+    // Each cycle decides a kept-back notice again (it stays owed): at
+    // debug, so a long silence does not fill the journal.
+    for (const auto& k : decided->kept_back) {
+        if (k.silence_id)
+            spdlog::debug("alert silenced by silence {}: {}", *k.silence_id, k.change.title);
+        else
+            spdlog::debug("alert acknowledged, repeat not sent: {}", k.change.title);
+    }
     log_held(decided->held);
     for (const auto& fingerprint : decided->future_times) {
         if (warned_future_.insert(fingerprint).second)

@@ -127,6 +127,7 @@ td.alert-name { overflow-wrap: anywhere; min-width: 14em; }
 tr:last-child td { border-bottom: 0; }
 .state { font-weight: 600; }
 .state.resolved { color: var(--muted); font-weight: 500; }
+.quiet { color: var(--muted); font-size: 12px; }
 .notice { background: var(--card); border: 1px dashed var(--line); border-radius: 10px;
   padding: 18px; color: var(--muted); }
 .foot { margin-top: 28px; color: var(--muted); font-size: 12.5px; text-align: center; }
@@ -548,14 +549,39 @@ void write_alerts(std::string& out, const snapshot& s, instant now) {
         const std::string severity =
             sev ? badge(*sev)
                 : fmt::format("<span class=\"badge no_data\">{}</span>", esc(a.severity));
+        // A firing alert kept quiet says so beside its state.
+        std::string quiet;
+        if (a.silenced_by)
+            quiet += fmt::format(" <span class=\"quiet\">silenced ({})</span>", *a.silenced_by);
+        if (a.acknowledged)
+            quiet += " <span class=\"quiet\">acknowledged</span>";
         out += fmt::format(
-            "<tr data-fingerprint=\"{}\"><td><span class=\"state {}\">{}</span></td><td>{}</td>"
+            "<tr data-fingerprint=\"{}\"><td><span class=\"state {}\">{}</span>{}</td><td>{}</td>"
             "<td class=\"alert-name\">{}</td><td class=\"time\">{}</td><td class=\"time\">{}</td>"
             "</tr>",
             esc(a.fingerprint), a.state == "resolved" ? "resolved" : "active",
-            esc(alert_state_label(a.state, a.fingerprint)), severity,
+            esc(alert_state_label(a.state, a.fingerprint)), quiet, severity,
             esc(a.title.empty() ? alert_title(a.fingerprint) : a.title), when(a.since, now),
             a.resolved_at ? when(*a.resolved_at, now) : std::string("—"));
+    }
+    out += "</tbody></table></div></section>";
+}
+
+// The silences in force: what they match, until when, who set them and why.
+void write_silences(std::string& out, const snapshot& s, instant now) {
+    out +=
+        "<section class=\"panel silences\" aria-labelledby=\"silences-title\">"
+        "<h2 id=\"silences-title\">Silences</h2>"
+        "<div class=\"table-wrap\"><table><thead><tr><th scope=\"col\">ID</th>"
+        "<th scope=\"col\">State</th><th scope=\"col\">Matches</th>"
+        "<th scope=\"col\">Ends</th><th scope=\"col\">By</th>"
+        "<th scope=\"col\">Comment</th></tr></thead><tbody>";
+    for (const auto& silence : s.silences) {
+        out += fmt::format(
+            "<tr data-silence=\"{}\"><td>{}</td><td>{}</td><td class=\"alert-name\">{}</td>"
+            "<td class=\"time\">{}</td><td>{}</td><td>{}</td></tr>",
+            silence.id, silence.id, esc(silence.state), esc(silence.matchers),
+            when(silence.ends_at, now), esc(silence.created_by), esc(silence.comment));
     }
     out += "</tbody></table></div></section>";
 }
@@ -698,6 +724,10 @@ std::string render_dashboard(const snapshot& s, instant now) {
     }
     if (!s.sp_api_sources.empty()) {
         write_sp_api_sources(out, s, now);
+        out += '\n';
+    }
+    if (!s.silences.empty()) {
+        write_silences(out, s, now);
         out += '\n';
     }
     write_alerts(out, s, now);

@@ -63,6 +63,26 @@ TEST(Dashboard, EscapesTheAccountName) {
     EXPECT_THAT(page, HasSubstr("<title>&lt;script&gt;alert(1)&lt;/script&gt; · Account health"));
 }
 
+TEST(Dashboard, SilencesAndQuietAlertsAreShown) {
+    snapshot s = realistic_snapshot();
+    const instant now = now_of(s);
+    EXPECT_THAT(render_dashboard(s, now), Not(HasSubstr("id=\"silences-title\"")));
+    s.silences = {{4, "active", "marketplace=A1F83G8C2ARO7P,metric=cancellation_rate",
+                   now - std::chrono::hours(1), now + std::chrono::hours(3), "carrier <strike>",
+                   "ops"}};
+    s.alerts[0].silenced_by = 4;
+    s.alerts[1].acknowledged = true;
+    const std::string page = render_dashboard(s, now);
+    EXPECT_THAT(page, HasSubstr("<h2 id=\"silences-title\">Silences</h2>"));
+    EXPECT_THAT(page, HasSubstr("<tr data-silence=\"4\"><td>4</td><td>active</td>"
+                                "<td class=\"alert-name\">marketplace=A1F83G8C2ARO7P,"
+                                "metric=cancellation_rate</td>"));
+    EXPECT_THAT(page, HasSubstr("carrier &lt;strike&gt;"));
+    EXPECT_THAT(page, HasSubstr("<span class=\"quiet\">silenced (4)</span>"));
+    EXPECT_THAT(page, HasSubstr("<span class=\"quiet\">acknowledged</span>"));
+    EXPECT_LT(page.find("silences-title"), page.find("alerts-title"));
+}
+
 TEST(Dashboard, EscapesIdsFingerprintsAndUpcomingLines) {
     snapshot s = realistic_snapshot();
     const std::string evil = "X\"><img src=x onerror=alert(1)>";
