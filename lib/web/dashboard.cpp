@@ -176,10 +176,12 @@ svg.chart .latest { fill: var(--chart-series); }
 .links { overflow-wrap: anywhere; }
 .empty-note { margin: 8px 0 0; color: var(--muted); }
 .table-wrap { margin-top: 10px; }
-/* Tables wrap their cells rather than scroll sideways on a phone. */
+/* Tables wrap their cells rather than scroll sideways: IDs anywhere, words
+   too on a phone. */
 table { width: 100%; border-collapse: collapse; font-size: 14px; }
 th, td { padding: 7px 10px; border-bottom: 1px solid var(--line); text-align: left;
-  vertical-align: top; overflow-wrap: anywhere; }
+  vertical-align: top; overflow-wrap: break-word; }
+td.id, td.alert-name { overflow-wrap: anywhere; }
 th { color: var(--muted); font-size: 12px; font-weight: 600; letter-spacing: .04em;
   text-transform: uppercase; }
 td.alert-name { min-width: 8em; }
@@ -201,9 +203,11 @@ tr:last-child td { border-bottom: 0; }
   .attention { padding: 12px 14px; }
   .card { padding: 12px 12px 10px; }
   .panel { padding: 12px; }
-  th, td { padding: 6px; }
+  th, td { padding: 6px; overflow-wrap: anywhere; }
   table { font-size: 13px; }
   th { letter-spacing: 0; }
+  details.row-ok > summary { padding: 6px 10px; }
+  details.row-ok > summary .levels { display: none; }
 }
 @media print {
   @page { margin: 12mm; }
@@ -528,7 +532,7 @@ void write_message_service(std::string& out, const metrics::evaluation& e, const
                 : std::string("—");
         out += fmt::format(
             "<tr data-window=\"{}\" data-waiting=\"{}\"><td>{} days</td><td>{} ({} replied)</td>"
-            "<td>{}</td><td>{}</td><td>{}</td><td class=\"time\">{}</td></tr>",
+            "<td>{}</td><td>{}</td><td>{}</td><td class=\"time id\">{}</td></tr>",
             r->window_days, r->waiting, r->window_days, r->messages, r->replied,
             time_or_dash(r->first_response_median_seconds),
             time_or_dash(r->first_response_p90_seconds), esc(waiting), oldest);
@@ -822,16 +826,17 @@ void write_attention(std::string& out, const snapshot& s, instant now) {
         out += "<h3>Metrics</h3><ol class=\"attention-list metrics\">";
         for (const auto* r : rows) {
             const auto& def = definition(r->metric);
-            std::string detail = fmt::format(
-                "{} · target {} {}", r->rate ? alerts::format_percent(*r->rate) : "—",
-                def.direction == metric_direction::lower_is_better ? "under" : "over",
-                alerts::format_percent(r->target));
+            std::string detail =
+                fmt::format("{} · target {} {}", r->rate ? alerts::format_percent(*r->rate) : "—",
+                            def.direction == metric_direction::lower_is_better ? "under" : "over",
+                            alerts::format_percent(r->target));
             const std::string headroom = alerts::headroom_text(*r);
             if (!headroom.empty())
                 detail += fmt::format(" · {}", headroom);
             if (r->clears_by)
-                detail += fmt::format(" · Clears {} if nothing new goes wrong",
-                                      alerts::format_local_minute(*r->clears_by, r->marketplace_id));
+                detail +=
+                    fmt::format(" · Clears {} if nothing new goes wrong",
+                                alerts::format_local_minute(*r->clears_by, r->marketplace_id));
             if (r->stale)
                 detail += fmt::format(" · Stale data: {}", r->stale_reason);
             if (!detail.ends_with('.'))
@@ -862,10 +867,10 @@ void write_attention(std::string& out, const snapshot& s, instant now) {
                 d.missed ? std::string("<span class=\"badge breached\">Missed</span>")
                 : d.due - now < std::chrono::minutes{1}
                     ? std::string("<span class=\"badge at_risk\">Due now</span>")
-                    : fmt::format("<span class=\"badge at_risk\">Due in {}</span>",
-                                  esc(alerts::format_span(
-                                      std::chrono::duration_cast<std::chrono::seconds>(d.due -
-                                                                                       now))));
+                    : fmt::format(
+                          "<span class=\"badge at_risk\">Due in {}</span>",
+                          esc(alerts::format_span(
+                              std::chrono::duration_cast<std::chrono::seconds>(d.due - now))));
             out += fmt::format("<li data-kind=\"deadline\" data-missed=\"{}\">{}{}</li>",
                                d.missed ? "true" : "false", due_badge, d.html);
         }

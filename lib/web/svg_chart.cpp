@@ -23,9 +23,9 @@ constexpr std::string_view kBreachZone = "#fbe4e4";
 constexpr std::string_view kGridColour = "#e3e6ea";
 constexpr std::string_view kAxisText = "#5b6470";
 
-// In user units: the chart is drawn 330 to 400 px wide for its 360 units, so
-// 12 stays at 11 px or more on a phone.
-constexpr double kLabelFont = 12;
+// In user units: the chart is drawn from about 320 px wide (a phone) to 400 px
+// for its 360 units, so 13 stays at 11 px or more.
+constexpr double kLabelFont = 13;
 
 // One decimal is a tenth of a user unit: finer than any screen shows.
 std::string coord(double v) {

@@ -211,8 +211,8 @@ TEST(Dashboard, NeedsAttentionComesFirstWorstFirstWithIdsAndLinks) {
     snapshot s = realistic_snapshot();
     auto& us = s.evaluation->upcoming[1];
     ASSERT_EQ(us.marketplace_id, kUS);
-    us.unanswered_messages.push_back({"MSG-70001", "", s.evaluation->as_of - hours(30),
-                                      s.evaluation->as_of - hours(6), true});
+    us.unanswered_messages.push_back(
+        {"MSG-70001", "", s.evaluation->as_of - hours(30), s.evaluation->as_of - hours(6), true});
     const std::string page = render_dashboard(s, now_of(s));
     const auto attention = page.find("<section class=\"attention breached\" id=\"attention\"");
     ASSERT_NE(attention, std::string::npos);
@@ -222,15 +222,17 @@ TEST(Dashboard, NeedsAttentionComesFirstWorstFirstWithIdsAndLinks) {
     EXPECT_LT(attention, page.find("<table"));
     const std::string part = page.substr(attention, page.find("</section>", attention) - attention);
     // Breached, then at risk.
-    const auto breached = part.find("<li data-kind=\"metric\" data-status=\"breached\" "
-                                    "data-marketplace=\"A1F83G8C2ARO7P\"><span class=\"badge "
-                                    "breached\">Breached</span><a class=\"what\" href=\"#row-"
-                                    "A1F83G8C2ARO7P-cancellation_rate-MFN-7\">Pre-fulfilment cancel "
-                                    "rate, UK, MFN · 7 days</a>");
-    const auto at_risk = part.find("<li data-kind=\"metric\" data-status=\"at_risk\" "
-                                   "data-marketplace=\"ATVPDKIKX0DER\"><span class=\"badge "
-                                   "at_risk\">At risk</span><a class=\"what\" href=\"#row-"
-                                   "ATVPDKIKX0DER-late_dispatch_rate-MFN-10\">");
+    const auto breached = part.find(
+        "<li data-kind=\"metric\" data-status=\"breached\" "
+        "data-marketplace=\"A1F83G8C2ARO7P\"><span class=\"badge "
+        "breached\">Breached</span><a class=\"what\" href=\"#row-"
+        "A1F83G8C2ARO7P-cancellation_rate-MFN-7\">Pre-fulfilment cancel "
+        "rate, UK, MFN · 7 days</a>");
+    const auto at_risk = part.find(
+        "<li data-kind=\"metric\" data-status=\"at_risk\" "
+        "data-marketplace=\"ATVPDKIKX0DER\"><span class=\"badge "
+        "at_risk\">At risk</span><a class=\"what\" href=\"#row-"
+        "ATVPDKIKX0DER-late_dispatch_rate-MFN-10\">");
     ASSERT_NE(breached, std::string::npos) << part;
     ASSERT_NE(at_risk, std::string::npos) << part;
     EXPECT_LT(breached, at_risk);
@@ -276,9 +278,7 @@ TEST(Dashboard, NeedsAttentionComesFirstWorstFirstWithIdsAndLinks) {
 TEST(Dashboard, NothingNeedsAttentionSaysSo) {
     snapshot s = realistic_snapshot();
     auto& e = *s.evaluation;
-    std::erase_if(e.metrics, [](const auto& r) {
-        return r.status != metrics::metric_status::ok;
-    });
+    std::erase_if(e.metrics, [](const auto& r) { return r.status != metrics::metric_status::ok; });
     e.upcoming.clear();
     s.alerts.clear();
     const std::string page = render_dashboard(s, now_of(s));
@@ -516,7 +516,7 @@ TEST(Dashboard, BuyerMessageServicePerMarketplaceAndWindow) {
     EXPECT_THAT(us_part, Not(HasSubstr("data-window=\"30\" data-waiting")));
     EXPECT_THAT(uk_part, HasSubstr("<tr data-window=\"30\" data-waiting=\"0\"><td>30 days</td>"
                                    "<td>0 (0 replied)</td><td>—</td><td>—</td><td>0</td>"
-                                   "<td class=\"time\">—</td></tr>"));
+                                   "<td class=\"time id\">—</td></tr>"));
     EXPECT_EQ(event_handler_attributes(page), 0u);
 }
 
