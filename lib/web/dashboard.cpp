@@ -784,7 +784,7 @@ std::vector<attention_deadline> deadlines_of(const metrics::evaluation& e) {
 
 // What needs attention, first on the page: breached then at-risk rows (least
 // headroom first), missed then coming deadlines with their IDs and links, and
-// the alerts firing now. The rest of the page is the detail behind it.
+// the other alerts pending or firing now. The rest of the page is the detail behind it.
 void write_attention(std::string& out, const snapshot& s, instant now) {
     std::vector<const metrics::metric_result*> rows;
     std::vector<attention_deadline> deadlines;
@@ -796,9 +796,11 @@ void write_attention(std::string& out, const snapshot& s, instant now) {
         rows = sorted_worst_first(std::move(rows));
         deadlines = deadlines_of(*s.evaluation);
     }
+    // Deadline alerts stay firing until their deadline whether or not the
+    // message was answered; the deadlines above come from this evaluation.
     std::vector<const recent_alert*> active;
     for (const auto& a : s.alerts) {
-        if (a.state != "resolved")
+        if (a.state != "resolved" && a.kind != "message_deadline" && a.kind != "ship_deadline")
             active.push_back(&a);
     }
     const bool any_missed =

@@ -11,7 +11,7 @@
 // last import and version; then "Needs attention" (id="attention"): breached
 // then at-risk metric rows (least headroom first), missed then coming
 // deadlines naming each order and message with its Seller Central link and
-// local time beside UTC, and the alerts pending or firing. Then per
+// local time beside UTC, and the other alerts pending or firing. Then per
 // marketplace (by marketplace ID) its rows worst first (breached, at risk, no
 // data or stale, OK): a card for each row that needs a look, with rate, warn
 // and target, a status badge (colour and text), the counts and the
