@@ -1,7 +1,9 @@
 // Every channel type through `run --once --at`: webhook, Slack, Teams,
 // Discord and PagerDuty to loopback receivers (HTTPS with a test CA where the
-// type requires it), e-mail to tests/delivery/smtp_server.py. Three notices
-// of one alert (firing, repeat, resolved) wait in the outbox. The receivers
+// type requires it), e-mail to tests/delivery/smtp_server.py. Real alert
+// cycles decide three notices of one alert while every receiver is down: the
+// shipments feed goes stale (firing), stays away (repeat) and arrives again
+// (resolved). The receivers
 // first refuse connections, then fail with 500, then throttle with 429 and
 // Retry-After, then recover: each notice is accepted exactly once, in the
 // order decided. Time is the --at of each run; nothing waits for a window.
@@ -24,10 +26,9 @@
 #include <string>
 #include <vector>
 
-#include "alerts/notification.hpp"
 #include "core/time.hpp"
-#include "store/database.hpp"
 #include "support/http_test_server.hpp"
+#include "support/refusing_port.hpp"
 #include "support/test_pki.hpp"
 #include "support/test_support.hpp"
 
@@ -37,31 +38,14 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::chrono_literals;
 
+// The shipments feed last arrived two days before t0: stale at t0.
 const instant t0 = *parse_iso8601("2026-03-02T03:00:00Z");
-// A word in each notice's title, to find it in any channel's rendering.
-const std::vector<std::string> kTokens = {"firstnotice", "secondnotice", "thirdnotice"};
-
-// Bound and not listening: connections are refused.
-class refusing_port {
-  public:
-    refusing_port() {
-        fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
-        sockaddr_in address{};
-        address.sin_family = AF_INET;
-        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-        if (::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0)
-            throw std::runtime_error("bind failed");
-        socklen_t length = sizeof address;
-        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length);
-        port_ = ntohs(address.sin_port);
-    }
-    ~refusing_port() { ::close(fd_); }
-    int port() const { return port_; }
-
-  private:
-    int fd_ = -1;
-    int port_ = 0;
-};
+const instant arrived = t0 - std::chrono::hours(48);
+// Words of each notice's title ("... last arrived 2 d ago", twelve hours
+// later "... 2 d 12 h ago", then "Feed arriving again"), to find it in any
+// channel's rendering.
+const std::vector<std::string> kTokens = {"arrived 2 d ago", "arrived 2 d 12 h ago",
+                                          "arriving again"};
 
 bool have_aiosmtpd() {
     return std::system("/usr/bin/python3 -c 'import aiosmtpd' >/dev/null 2>&1") == 0;
@@ -120,39 +104,24 @@ class smtp_receiver {
     int port_ = 0;
 };
 
-alerts::notification notice(int index) {
-    alerts::notification n;
-    n.idempotency_key = "key-" + kTokens[index];
-    n.account = "Channel test";
-    n.created_at = t0;
-    alerts::alert_change a;
-    a.kind = "metric";
-    a.fingerprint = "late_dispatch_rate|ATVPDKIKX0DER|MFN|10";
-    a.metric = "late_dispatch_rate";
-    a.marketplace = "ATVPDKIKX0DER";
-    a.channel = "MFN";
-    a.window_days = 10;
-    a.state = index == 2 ? "resolved" : "firing";
-    a.severity = "breached";
-    a.rate = 0.05;
-    a.warn = 0.03;
-    a.target = 0.04;
-    a.numerator = 5;
-    a.denominator = 100;
-    a.since = t0 - 1h;
-    a.title = "[BREACHED] Late dispatch rate " + kTokens[index];
-    a.headroom_text = "Past the target.";
-    a.advice = "Confirm shipments on time.";
-    n.alerts.push_back(a);
-    return n;
-}
-
-// Which notice a body is, by its token; -1 when none.
-int which(const std::string& body) {
-    for (std::size_t i = 0; i < kTokens.size(); ++i)
+// Which notice a body is, by its token; -1 when none. A mail's folded
+// header lines and quoted-printable soft breaks are joined first.
+int which(std::string body) {
+    for (const std::string fold : {"=\r\n", "=\n", "\r\n ", "\n "}) {
+        const std::string join = fold.front() == '=' ? "" : " ";
+        for (auto at = body.find(fold); at != std::string::npos; at = body.find(fold, at))
+            body.replace(at, fold.size(), join);
+    }
+    for (std::size_t i = kTokens.size(); i-- > 0;)
         if (body.find(kTokens[i]) != std::string::npos)
             return static_cast<int>(i);
     return -1;
+}
+
+std::string shipments_file(const std::string& order_id, instant confirmed) {
+    return "order_id,latest_ship_date,confirmed_at,tracking_id,carrier,tracking_valid,notes\n" +
+           order_id + "," + format_iso8601(confirmed + std::chrono::hours(4)) + "," +
+           format_iso8601(confirmed) + ",1Z999,UPS,,\n";
 }
 
 struct channel_spec {
@@ -167,8 +136,8 @@ const std::vector<channel_spec> kHttpChannels = {{"hook", "webhook"},
                                                  {"pager", "pagerduty"}};
 
 TEST(ChannelsRun, EveryChannelTypeGetsEachNoticeOnceInOrderThroughFailures) {
-    if (!have_aiosmtpd())
-        GTEST_SKIP() << "/usr/bin/python3 with aiosmtpd not found (python3-aiosmtpd)";
+    // A test dependency (scripts/install-deps.sh): without it the test fails.
+    ASSERT_TRUE(have_aiosmtpd()) << "/usr/bin/python3 with aiosmtpd not found (python3-aiosmtpd)";
     temp_dir dir;
     test_ca ca("channels CA");
     const auto leaf = ca.issue({{"localhost"}, {"127.0.0.1"}});
@@ -208,39 +177,37 @@ TEST(ChannelsRun, EveryChannelTypeGetsEachNoticeOnceInOrderThroughFailures) {
                 std::to_string(smtp_port.value_or(refused.port())) +
                 "\"\n      tls: none\n      from: \"shd@example.com\"\n"
                 "      to: [\"ops@example.com\"]\n      timeout: 5s\n";
+        text += "  deadline_alerts: false\n";
         write_file(dir / "config.yaml", text);
     };
-
-    {
-        auto db = store::database::open(dir / "state.sqlite");
-        ASSERT_TRUE(db) << db.error().text;
-        SQLite::Statement insert(db->handle(),
-                                 "INSERT INTO outbox (channel_name, idempotency_key, payload,"
-                                 " severity, created_at, not_before, state)"
-                                 " VALUES (?1, ?2, ?3, 'breached', ?4, ?4, 'pending')");
-        for (int i = 0; i < 3; ++i) {
-            std::vector<std::string> names = {"mail"};
-            for (const auto& c : kHttpChannels)
-                names.push_back(c.name);
-            for (const auto& name : names) {
-                insert.reset();
-                insert.bind(1, name);
-                insert.bind(2, notice(i).idempotency_key);
-                insert.bind(3, alerts::to_json(notice(i)));
-                insert.bind(4, static_cast<std::int64_t>(to_unix(t0 + std::chrono::seconds(i))));
-                insert.exec();
-            }
-        }
-    }
 
     auto run_at = [&](instant when) {
         return run_binary({"run", "--once", "--at", format_iso8601(when), "--config",
                            (dir / "config.yaml").string()});
     };
     std::string logs;
-    // 1. Everything refuses connections.
+    // The three notices, decided while everything refuses connections.
     write_config(false, std::nullopt);
-    auto refusing = run_at(t0 + 1min);
+    write_file(dir / "inbox" / "shipments-1.csv", shipments_file("111-0000000-0000001", arrived));
+    auto first_arrival = run_at(arrived);
+    logs += first_arrival.err;
+    ASSERT_EQ(first_arrival.exit_code, 0) << logs;
+    for (const auto when : {t0, t0 + 12h}) {
+        auto deciding = run_at(when);  // stale (firing), then its repeat
+        logs += deciding.err;
+        EXPECT_EQ(deciding.exit_code, 1) << logs;
+    }
+    write_file(dir / "inbox" / "shipments-2.csv", shipments_file("111-0000000-0000002", t0 + 11h));
+    const instant t1 = t0 + 12h + 10min;
+    auto resolving = run_at(t1);  // the feed arrives again: resolved
+    logs += resolving.err;
+    EXPECT_EQ(resolving.exit_code, 1) << logs;
+    {
+        SQLite::Database db((dir / "state.sqlite").string(), SQLite::OPEN_READONLY);
+        EXPECT_EQ(db.execAndGet("SELECT COUNT(*) FROM outbox").getInt(), 18) << logs;
+    }
+    // 1. Everything still refuses connections.
+    auto refusing = run_at(t1 + 1min);
     logs += refusing.err;
     EXPECT_EQ(refusing.exit_code, 1) << logs;
     // 2., 3. The HTTP receivers answer 500, then 429 with Retry-After; the
@@ -248,19 +215,19 @@ TEST(ChannelsRun, EveryChannelTypeGetsEachNoticeOnceInOrderThroughFailures) {
     smtp_receiver smtp(dir / "mail");
     write_config(true, smtp.port());
     for (int step = 2; step <= 3; ++step) {
-        auto failing = run_at(t0 + std::chrono::minutes(10 * step));
+        auto failing = run_at(t1 + std::chrono::minutes(10 * step));
         logs += failing.err;
         EXPECT_EQ(failing.exit_code, 1) << logs;
     }
     // Before Retry-After has passed, nothing is tried.
     const auto before_retry_after = receivers["hook"]->request_count();
-    logs += run_at(t0 + 30min + 30s).err;
+    logs += run_at(t1 + 30min + 30s).err;
     EXPECT_EQ(receivers["hook"]->request_count(), before_retry_after);
     // 4. They recover. Slack is paced a second apart: a few more runs, each
     // a minute later.
     int last_exit = -1;
     for (int step = 0; step < 5; ++step) {
-        auto r = run_at(t0 + 40min + std::chrono::minutes(step));
+        auto r = run_at(t1 + 40min + std::chrono::minutes(step));
         logs += r.err;
         last_exit = r.exit_code;
     }
@@ -295,7 +262,7 @@ TEST(ChannelsRun, EveryChannelTypeGetsEachNoticeOnceInOrderThroughFailures) {
         EXPECT_EQ(which(mails[i]), i) << mails[i];
 
     // Nothing more to send.
-    auto quiet = run_at(t0 + 2h);
+    auto quiet = run_at(t1 + 2h);
     EXPECT_EQ(quiet.exit_code, 0) << quiet.err;
     EXPECT_EQ(receivers["hook"]->request_count(), 5u);
     EXPECT_EQ(smtp.messages().size(), 3u);
