@@ -262,6 +262,8 @@ TEST(AlertKindsRun, AMessageDeadlineIsAnnouncedOnceAndAMissedOneCountsAgainstThe
     EXPECT_EQ(rate[0].at("severity"), "breached");
     EXPECT_EQ(rate[0].at("numerator"), 0);
     EXPECT_EQ(rate[0].at("denominator"), 1);
+    // Higher is better: it clears when it is back over the target.
+    EXPECT_TRUE(contains(rate[0].at("headroom_text"), "it is back over 90% by")) << rate[0].dump();
 
     // M-200 arrived 2025-10-02 01:00 UTC, and the helpdesk export bringing it
     // lands half an hour after its deadline: a missed deadline, said so.
