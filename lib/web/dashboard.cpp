@@ -34,8 +34,9 @@ constexpr std::string_view kStyle = R"css(
   --chart-series: #1d4f91; --chart-warn: #b45309; --chart-target: #b91c1c;
   --chart-risk: #fdf3dc; --chart-breach: #fbe4e4; --chart-grid: #e3e6ea; --chart-text: #5b6470;
 }
-/* The same roles, readable on a dark page; it follows the system's setting. */
-@media (prefers-color-scheme: dark) {
+/* The same roles, readable on a dark page; it follows the system's setting
+   (on screen: paper stays light). */
+@media screen and (prefers-color-scheme: dark) {
   :root {
     --ink: #e6edf3; --muted: #a3adb8; --line: #363d46; --page: #0f1419; --card: #181e25;
     --ok: #56d364; --ok-bg: #11301b; --risk: #e3b341; --risk-bg: #3a2c0c;
@@ -127,6 +128,10 @@ details.row-ok { border-top: 1px solid var(--line); }
 details.row-ok:first-of-type { border-top: 0; }
 details.row-ok > summary { display: flex; flex-wrap: wrap; align-items: baseline; gap: 2px 10px;
   padding: 6px 14px; cursor: pointer; overflow-wrap: anywhere; }
+details.row-ok > summary { list-style: none; }
+details.row-ok > summary::-webkit-details-marker { display: none; }
+details.row-ok > summary::before { content: "\25B8"; color: var(--muted); }
+details.row-ok[open] > summary::before { content: "\25BE"; }
 details.row-ok > summary .what { font-weight: 600; }
 details.row-ok > summary .where, details.row-ok > summary .levels { margin: 0; }
 details.row-ok > summary .rate-inline { font-weight: 700; }
@@ -211,7 +216,6 @@ tr:last-child td { border-bottom: 0; }
 }
 @media print {
   @page { margin: 12mm; }
-  :root { --ink: #1f2328; --muted: #59636e; --line: #999; --page: #fff; --card: #fff; }
   body { background: #fff; font-size: 11pt; }
   * { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
   .page { max-width: none; padding: 0; }

@@ -12,6 +12,7 @@
 //   SHD_DASHBOARD_SCREENSHOT=$PWD/docs/dashboard.png
 //   SHD_DASHBOARD_PHONE_SCREENSHOT=$PWD/docs/dashboard-phone.png build/tests/web_tests
 //   --gtest_filter='DashboardBrowser.*'
+// (SHD_DASHBOARD_PAGE=FILE keeps the page itself, to look at in a browser.)
 #include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -98,6 +99,8 @@ class DashboardBrowser : public ::testing::Test {
             render_dashboard(snapshot_, snapshot_.evaluation->as_of + std::chrono::minutes(3));
         page_ = dir_ / "dashboard.html";
         shd::test::write_file(page_, page_html_);
+        if (const char* keep = std::getenv("SHD_DASHBOARD_PAGE"))
+            shd::test::write_file(keep, page_html_);
     }
 
     command_result run(const std::string& args, const std::string& profile_name) {
