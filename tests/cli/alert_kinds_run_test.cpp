@@ -228,7 +228,13 @@ TEST(AlertKindsRun, AMessageDeadlineIsAnnouncedOnceAndAMissedOneCountsAgainstThe
     run.run_at("2025-10-02T19:00:00Z");
     EXPECT_TRUE(alerts_for(receiver, "message_deadline|M-100").empty()) << run.logs();
 
-    run.run_at("2025-10-02T20:00:00Z");
+    const auto warned = run.run_at("2025-10-02T20:00:00Z");
+    // The log names the transition, at info for an at-risk deadline.
+    EXPECT_NE(
+        warned.err.find(
+            " info alert firing: [AT RISK] Buyer message M-100 without reply: due in 4 h (US)"),
+        std::string::npos)
+        << warned.err;
     auto notices = alerts_for(receiver, "message_deadline|M-100");
     ASSERT_EQ(notices.size(), 1u) << run.logs();
     const json& due = notices[0];
@@ -269,7 +275,12 @@ TEST(AlertKindsRun, AMessageDeadlineIsAnnouncedOnceAndAMissedOneCountsAgainstThe
     // lands half an hour after its deadline: a missed deadline, said so.
     run.drop("messages-2.csv",
              messages_file({{"M-200", "", "ATVPDKIKX0DER", "2025-10-02T01:00:00Z", ""}}));
-    run.run_at("2025-10-03T01:30:00Z");
+    const auto late = run.run_at("2025-10-03T01:30:00Z");
+    // A missed deadline is logged at warning.
+    EXPECT_NE(late.err.find(" warning alert firing: [MISSED] Buyer message M-200 not answered "
+                            "within 24 hours (US)"),
+              std::string::npos)
+        << late.err;
     const auto missed = alerts_for(receiver, "message_deadline|M-200");
     ASSERT_EQ(missed.size(), 1u) << run.logs();
     EXPECT_EQ(missed[0].at("title"),
