@@ -277,6 +277,43 @@ TEST(Dashboard, NeedsAttentionComesFirstWorstFirstWithIdsAndLinks) {
     EXPECT_THAT(part, Not(HasSubstr("data-fingerprint=\"message_deadline|")));
 }
 
+TEST(Dashboard, NeedsAttentionPutsTheLeastHeadroomFirstAndCountsWhatItLeavesOut) {
+    snapshot s = realistic_snapshot();
+    auto& e = *s.evaluation;
+    // Two more at-risk rows: US 30-day late dispatch with room for 3 more
+    // (16 in 510: 3.1%), DE 10-day with none (3 in 90: 3.3%, the next breaches).
+    e.metrics.push_back(
+        make_row("A1PA6795UKMFR9", metric_key::late_dispatch_rate, "MFN", 10, 3, 90, e.as_of));
+    for (auto& r : e.metrics) {
+        if (r.marketplace_id == kUS && r.metric == metric_key::late_dispatch_rate &&
+            r.window_days == 30)
+            r = make_row(kUS, metric_key::late_dispatch_rate, "MFN", 30, 16, 510, e.as_of);
+    }
+    // Twelve more orders due: ten coming ones are listed, the rest counted.
+    auto& us = e.upcoming[1];
+    for (int i = 0; i < 12; ++i)
+        us.unconfirmed_orders.push_back({fmt::format("113-7000000-{:07}", i),
+                                         e.as_of + hours(10) + std::chrono::minutes(i), false});
+    const std::string page = render_dashboard(s, now_of(s));
+    const auto at = page.find("id=\"attention\"");
+    const std::string part = page.substr(at, page.find("</section>", at) - at);
+    std::vector<std::string> risk_anchors;
+    const std::string key = "data-status=\"at_risk\"";
+    for (auto p = part.find(key); p != std::string::npos; p = part.find(key, p + 1)) {
+        const auto href = part.find("href=\"#", p) + 7;
+        risk_anchors.push_back(part.substr(href, part.find('"', href) - href));
+    }
+    ASSERT_EQ(risk_anchors.size(), 3u) << part;
+    EXPECT_EQ(risk_anchors[2], "row-ATVPDKIKX0DER-late_dispatch_rate-MFN-30");  // 3 to spare
+    for (std::size_t i = 0; i < 2; ++i)
+        EXPECT_NE(risk_anchors[i], "row-ATVPDKIKX0DER-late_dispatch_rate-MFN-30") << i;
+    EXPECT_EQ(count(part, "data-missed=\"false\""), 10u);
+    EXPECT_EQ(count(part, "data-missed=\"true\""), 1u);
+    // 2 + 12 + 1 message coming, 10 shown.
+    EXPECT_THAT(part, HasSubstr("<li class=\"more\">And 5 more, listed under their marketplace "
+                                "below.</li>"));
+}
+
 TEST(Dashboard, NothingNeedsAttentionSaysSo) {
     snapshot s = realistic_snapshot();
     auto& e = *s.evaluation;
