@@ -5,7 +5,8 @@
 // repeat_interval and not before; an escalation when more late shipments turn
 // at risk into breached; a deadline notice naming the message or order, its
 // Seller Central link, local time beside UTC; a missed deadline that says so
-// and counts against its metric, never "resolved"; one notice per deadline.
+// and counts against its metric, never "resolved"; one notice per deadline;
+// a configured display time zone in place of the marketplace's.
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
@@ -402,6 +403,20 @@ TEST(AlertKindsRun, AShipByDeadlineNamesTheOrderWithItsSellerCentralLinkAndLocal
             EXPECT_EQ(a.at("state"), "firing") << a.dump();
         }
     }
+}
+
+TEST(AlertKindsRun, AConfiguredDisplayTimeZoneReplacesTheMarketplacesOwn) {
+    http_test_server receiver;
+    alert_run run(receiver, {}, "display_time_zone: \"Asia/Tokyo\"\n");
+    run.drop("unshipped.txt", unshipped_file({{"202-1111111-0000003", "2025-10-03T10:00:00Z"}}));
+    run.run_at("2025-10-03T08:00:00Z");
+    const auto notices = alerts_for(receiver, "ship_deadline|202-1111111-0000003");
+    ASSERT_EQ(notices.size(), 1u) << run.logs();
+    EXPECT_EQ(notices[0].at("headroom_text"),
+              "Latest ship date 2025-10-03 19:00 JST (2025-10-03 10:00 UTC).");
+    // The link is still the marketplace's own Seller Central.
+    EXPECT_EQ(notices[0].at("links")[0].at("url"),
+              "https://sellercentral.amazon.co.uk/orders-v3/order/202-1111111-0000003");
 }
 
 }  // namespace
