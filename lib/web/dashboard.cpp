@@ -594,7 +594,7 @@ void write_marketplace(std::string& out, const snapshot& s, const std::string& i
     std::vector<alerts::id_link> links;
     for (const auto& u : e.upcoming) {
         if (u.marketplace_id == id) {
-            lines = alerts::upcoming_lines(u, now);
+            lines = alerts::upcoming_lines(u, now, s.display_time_zone);
             links = alerts::upcoming_links(u);
         }
     }
@@ -739,7 +739,7 @@ struct attention_deadline {
 
 // The deadlines of every marketplace: each order to ship and each message to
 // answer, with its ID, link, and due time in local time beside UTC.
-std::vector<attention_deadline> deadlines_of(const metrics::evaluation& e) {
+std::vector<attention_deadline> deadlines_of(const metrics::evaluation& e, std::string_view zone) {
     std::vector<attention_deadline> out;
     for (const auto& u : e.upcoming) {
         const std::string code = marketplace_code(u.marketplace_id);
@@ -747,7 +747,7 @@ std::vector<attention_deadline> deadlines_of(const metrics::evaluation& e) {
             const std::string order =
                 id_html(o.order_id, seller_central_order_url(u.marketplace_id, o.order_id));
             const std::string at =
-                esc(alerts::format_local_minute(o.latest_ship_at, u.marketplace_id));
+                esc(alerts::format_local_minute(o.latest_ship_at, u.marketplace_id, zone));
             out.push_back(
                 {o.latest_ship_at, o.overdue,
                  o.overdue ? fmt::format("<span class=\"what\">Order {} ({})</span><span "
@@ -765,7 +765,7 @@ std::vector<attention_deadline> deadlines_of(const metrics::evaluation& e) {
             const std::string order =
                 m.order_id.empty() ? std::string() : fmt::format(", order {}", esc(m.order_id));
             const std::string at =
-                esc(alerts::format_local_minute(m.reply_due_at, u.marketplace_id));
+                esc(alerts::format_local_minute(m.reply_due_at, u.marketplace_id, zone));
             out.push_back(
                 {m.reply_due_at, m.overdue,
                  m.overdue
@@ -798,7 +798,7 @@ void write_attention(std::string& out, const snapshot& s, instant now) {
                 rows.push_back(&r);
         }
         rows = sorted_worst_first(std::move(rows));
-        deadlines = deadlines_of(*s.evaluation);
+        deadlines = deadlines_of(*s.evaluation, s.display_time_zone);
     }
     // Deadline alerts stay firing until their deadline whether or not the
     // message was answered; the deadlines above come from this evaluation.
@@ -840,9 +840,9 @@ void write_attention(std::string& out, const snapshot& s, instant now) {
             if (!headroom.empty())
                 detail += fmt::format(" · {}", headroom);
             if (r->clears_by)
-                detail +=
-                    fmt::format(" · Clears {} if nothing new goes wrong",
-                                alerts::format_local_minute(*r->clears_by, r->marketplace_id));
+                detail += fmt::format(" · Clears {} if nothing new goes wrong",
+                                      alerts::format_local_minute(*r->clears_by, r->marketplace_id,
+                                                                  s.display_time_zone));
             if (r->stale)
                 detail += fmt::format(" · Stale data: {}", r->stale_reason);
             if (!detail.ends_with('.'))

@@ -314,6 +314,16 @@ TEST(Dashboard, NeedsAttentionPutsTheLeastHeadroomFirstAndCountsWhatItLeavesOut)
                                 "below.</li>"));
 }
 
+TEST(Dashboard, ADisplayTimeZoneReplacesTheMarketplacesOwn) {
+    snapshot s = realistic_snapshot();
+    s.display_time_zone = "Europe/Berlin";
+    const std::string page = render_dashboard(s, now_of(s));
+    // Needs attention and what is coming alike.
+    EXPECT_THAT(page, HasSubstr("Must ship by 2026-03-01 18:00 CET (2026-03-01 17:00 UTC)."));
+    EXPECT_THAT(page, HasSubstr("the first by 2026-03-01 18:00 CET (2026-03-01 17:00 UTC)"));
+    EXPECT_THAT(page, Not(HasSubstr(" PST (")));
+}
+
 TEST(Dashboard, NothingNeedsAttentionSaysSo) {
     snapshot s = realistic_snapshot();
     auto& e = *s.evaluation;
