@@ -112,6 +112,53 @@ cli_commands define_cli(CLI::App& app, cli_args& a) {
         ->required();
     c.messages_no_response_needed->add_flag("--undo", a.messages_undo,
                                             "Clear the mark instead of setting it");
+    c.silence = app.add_subcommand(
+        "silence", "Keep the notices of matching alerts back for a while (docs/alerts.md)");
+    c.silence->require_subcommand(1);
+    c.silence_add = c.silence->add_subcommand(
+        "add", "Silence the alerts a matcher names, for a time; prints the new silence's ID");
+    add_config(c.silence_add);
+    c.silence_add
+        ->add_option("--match", a.silence_add.match,
+                     "key=value,... with keys marketplace, metric, severity, kind (as a "
+                     "channel's match) and alert (a fingerprint as status shows it)")
+        ->required();
+    c.silence_add
+        ->add_option("--for", a.silence_add.duration, "How long: 30m, 4h, 2d (at most 366d)")
+        ->required();
+    c.silence_add->add_option("--comment", a.silence_add.comment, "Why, for the others");
+    c.silence_add->add_option("--start", a.silence_add.start,
+                              "Start at this ISO-8601 time instead of now (or --at)");
+    c.silence_add->add_option("--author", a.silence_add.author,
+                              "Who set it (default: the user running the command)");
+    c.silence_add->add_option("--at", a.silence_add.at, "Act as of this ISO-8601 time");
+    c.silence_add->add_flag("--json", a.silence_add.json, "Print the silence as JSON");
+    c.silence_list = c.silence->add_subcommand(
+        "list", "The silences that are active or pending: ID, state, matchers, end, comment");
+    add_config(c.silence_list);
+    c.silence_list->add_option("--at", a.silence_list.at,
+                               "States as of this ISO-8601 time (default: now)");
+    c.silence_list->add_flag("--all", a.silence_list.all, "Expired silences too");
+    c.silence_list->add_flag("--json", a.silence_list.json, "Machine-readable output");
+    c.silence_expire =
+        c.silence->add_subcommand("expire", "End a silence now; what it kept back is sent");
+    add_config(c.silence_expire);
+    c.silence_expire->add_option("id", a.silence_expire.id, "The silence's ID")->required();
+    c.silence_expire->add_option("--at", a.silence_expire.at,
+                                 "End it at this ISO-8601 time instead of now");
+
+    c.ack = app.add_subcommand(
+        "ack", "Acknowledge a firing alert: no repeats of it until its severity changes");
+    add_config(c.ack);
+    c.ack
+        ->add_option("alert", a.ack.alert,
+                     "The alert's fingerprint as status shows it, or its unique start")
+        ->required();
+    c.ack->add_option("--comment", a.ack.comment, "A note, shown by status");
+    c.ack->add_option("--author", a.ack.author,
+                      "Who acknowledged (default: the user running the command)");
+    c.ack->add_option("--at", a.ack.at, "Acknowledge as of this ISO-8601 time");
+    c.ack->add_flag("--json", a.ack.json, "Print the acknowledgement as JSON");
     // One level of subcommands keeps the generated man page and completions
     // simple: "sp-api check" is the subcommand sp-api with its action.
     c.sp_api = app.add_subcommand("sp-api",

@@ -30,6 +30,10 @@ struct cli_args {
     messages_list_options messages_list;
     std::vector<std::string> message_ids;
     bool messages_undo = false;
+    silence_add_options silence_add;
+    silence_list_options silence_list;
+    silence_expire_options silence_expire;
+    ack_options ack;
 };
 
 struct cli_commands {
@@ -45,6 +49,11 @@ struct cli_commands {
     CLI::App* messages = nullptr;  // a group: list, no-response-needed
     CLI::App* messages_list = nullptr;
     CLI::App* messages_no_response_needed = nullptr;
+    CLI::App* silence = nullptr;  // a group: add, list, expire
+    CLI::App* silence_add = nullptr;
+    CLI::App* silence_list = nullptr;
+    CLI::App* silence_expire = nullptr;
+    CLI::App* ack = nullptr;
 };
 
 inline constexpr const char* kProgramSummary =

@@ -1,9 +1,12 @@
+#include <SQLiteCpp/Exception.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <iostream>
 #include <system_error>
 
+#include "alerts/silence_store.hpp"
+#include "alerts/silences.hpp"
 #include "commands.hpp"
 #include "common.hpp"
 #include "core/clock.hpp"
@@ -148,19 +151,31 @@ int status(const global_options& g, const status_options& o) {
     }
     // The SP-API sources: only with an sp_api section, so a files-only
     // status reads as before.
-    const auto sources = cfg->sp_api ? spapi::load_source_states_or_none(*db)
-                                     : std::vector<spapi::source_state>{};
+    const auto sources =
+        cfg->sp_api ? spapi::load_source_states_or_none(*db) : std::vector<spapi::source_state>{};
+    // Silences and the open alerts with their acks (docs/alerts.md,
+    // "Silences and acknowledgements").
+    std::vector<alerts::silence> silences;
+    std::vector<alerts::quiet_alert> quiet;
+    try {
+        silences = alerts::load_silences(db->handle());
+        quiet = alerts::quiet_alerts(alerts::load_open_alerts(db->handle()), silences,
+                                     alerts::load_open_acks(db->handle()), as_of);
+    } catch (const SQLite::Exception& e) {
+        std::cerr << "seller-healthd: reading the alerts and silences failed: " << e.what() << "\n";
+    }
     if (o.json) {
         std::string text = report::with_inbox_json(report::status_json(*evaluated), unreadable);
         if (cfg->sp_api)
             text = spapi::with_sources_json(text, sources);
+        text = alerts::with_quiet_json(text, silences, quiet, as_of);
         std::cout << text << "\n";
     } else {
         std::cout << report::status_table(*evaluated,
                                           report::table_options{.color = ::isatty(1) == 1})
                   << report::message_service_table(evaluated->message_service)
-                  << report::inbox_status_table(unreadable)
-                  << spapi::sources_table(sources, as_of);
+                  << report::inbox_status_table(unreadable) << spapi::sources_table(sources, as_of)
+                  << alerts::quiet_table(silences, quiet, as_of);
     }
     std::cout.flush();
     return std::cout ? kExitOk : kExitFailure;

@@ -48,6 +48,44 @@ struct messages_list_options {
     bool json = false;
 };
 
+// `silence add|list|expire` and `ack` (cmd_silence.cpp). `at` is the time
+// they act at (default: now); `author` defaults to the user running them.
+struct silence_add_options {
+    std::string match;                 // "marketplace=A1F83G8C2ARO7P,metric=late_dispatch_rate"
+    std::string duration;              // --for: "4h"
+    std::optional<std::string> start;  // ISO-8601; default: at
+    std::string comment;
+    std::optional<std::string> author;
+    std::optional<std::string> at;
+    bool json = false;
+};
+
+struct silence_list_options {
+    std::optional<std::string> at;
+    bool all = false;  // expired ones too
+    bool json = false;
+};
+
+struct silence_expire_options {
+    long long id = 0;
+    std::optional<std::string> at;
+};
+
+struct ack_options {
+    std::string alert;  // a fingerprint, or the start of one
+    std::string comment;
+    std::optional<std::string> author;
+    std::optional<std::string> at;
+    bool json = false;
+};
+
+int silence_add(const global_options& g, const silence_add_options& o);
+int silence_list(const global_options& g, const silence_list_options& o);
+// Exit 1 for an unknown ID; 0 when it had already ended.
+int silence_expire(const global_options& g, const silence_expire_options& o);
+// Exit 1, changing nothing, unless ALERT names exactly one firing alert.
+int ack(const global_options& g, const ack_options& o);
+
 int check_config(const global_options& g, bool json);
 // Exit 0 no drift, 1 drift found (also after --repair: it reports what it found).
 int check_db(const global_options& g, const check_db_options& o);

@@ -57,6 +57,14 @@ int main(int argc, char** argv) {
             return fetch(a.g, a.fetch_source, a.fetch_json);
         if (c.messages_list->parsed())
             return messages_list(a.g, a.messages_list);
+        if (c.silence_add->parsed())
+            return silence_add(a.g, a.silence_add);
+        if (c.silence_list->parsed())
+            return silence_list(a.g, a.silence_list);
+        if (c.silence_expire->parsed())
+            return silence_expire(a.g, a.silence_expire);
+        if (c.ack->parsed())
+            return ack(a.g, a.ack);
         if (c.messages_no_response_needed->parsed())
             return messages_no_response_needed(a.g, a.message_ids, a.messages_undo);
     } catch (const std::exception& e) {

@@ -18,6 +18,8 @@
 #include "alerts/quiet_hours.hpp"
 #include "alerts/routing.hpp"
 #include "alerts/signal_inputs.hpp"
+#include "alerts/silence_store.hpp"
+#include "alerts/silences.hpp"
 #include "alerts/words.hpp"
 #include "core/digest.hpp"
 
@@ -226,8 +228,13 @@ metrics::metric_result row_from_fingerprint(const std::string& fingerprint) {
     return r;
 }
 
-std::string expiry_json(instant expires_at) {
-    return json{{"expires_at", unix_of(expires_at)}}.dump();
+// A deadline alert's last_observation: when it ends, and its marketplace
+// (what a silence's marketplace matcher judges; alerts/silences.hpp).
+std::string expiry_json(instant expires_at, const std::string& marketplace) {
+    json j{{"expires_at", unix_of(expires_at)}};
+    if (!marketplace.empty())
+        j["marketplace"] = marketplace;
+    return j.dump();
 }
 
 std::optional<instant> expiry_of(const std::string& text) {
@@ -328,7 +335,14 @@ class cycle {
   public:
     cycle(SQLite::Database& db, const config::config& cfg, const metrics::evaluation& e,
           instant now)
-        : db_(db), cfg_(cfg), e_(e), now_(now), states_(load_states(db)), writer_(db) {
+        : db_(db),
+          cfg_(cfg),
+          e_(e),
+          now_(now),
+          states_(load_states(db)),
+          writer_(db),
+          silences_(load_silences(db)),
+          acks_(load_open_acks(db)) {
         policy_.for_evaluations = cfg.alerts.for_evaluations;
         policy_.repeat_interval = cfg.alerts.repeat_interval;
         policy_.resolve_margin = cfg.alerts.resolve_margin;
@@ -363,10 +377,42 @@ class cycle {
   private:
     void decide(alert_change change, severity filter_severity, const lifecycle& life,
                 transition t) {
+        // The end of an episode nobody was told of (a silence kept its
+        // firing notice back) is no news either.
+        if (t == transition::resolved && !life.peak_notified_severity && !life.last_notified_at)
+            return;
         key_part key{change.fingerprint, life.episode_start, std::string(transition_name(t)),
                      life.notifications};
         change.transition = std::string(transition_name(t));
         changes_.push_back({std::move(change), filter_severity, std::move(key)});
+    }
+
+    // Whether a silence or an acknowledgement keeps this firing, repeat or
+    // escalated notice back. If so, `next` keeps the notice bookkeeping of
+    // `previous`: a firing notice is still owed, a repeat still due, an
+    // escalation still news, once the silence ends. A resolve is never kept
+    // back (it closes what a channel heard of; nobody heard of it otherwise).
+    bool kept_back(const alert_change& change, const std::optional<lifecycle>& previous,
+                   lifecycle& next, transition t) {
+        if (t == transition::none || t == transition::resolved)
+            return false;
+        const std::string_view sev = severity_name(next.current);
+        if (const auto id = silenced_by(silences_, change, sev, now_)) {
+            next = unnotified(next, previous);
+            kept_back_.push_back({change, id});
+            return true;
+        }
+        if (t != transition::repeat)
+            return false;
+        for (const auto& a : acks_) {
+            if (a.fingerprint == change.fingerprint &&
+                ack_holds(a, next.episode_start, next.current)) {
+                next = unnotified(next, previous);
+                kept_back_.push_back({change, std::nullopt});
+                return true;
+            }
+        }
+        return false;
     }
 
     void step_metrics() {
@@ -400,17 +446,18 @@ class cycle {
                     writer_.end_episode(found->second, now_);
                 continue;
             }
+            lifecycle next = *s.next;
             if (s.what != transition::none) {
-                decide(describe_metric(r, fingerprint, s.what, s.next->current,
-                                       s.next->episode_start, cfg_.display_time_zone),
-                       s.next->current, *s.next, s.what);
+                auto change = describe_metric(r, fingerprint, s.what, next.current,
+                                              next.episode_start, cfg_.display_time_zone);
+                if (!kept_back(change, previous, next, s.what))
+                    decide(std::move(change), next.current, next, s.what);
             }
-            if (collect_current_ && s.next->state == phase::firing) {
-                still_firing(describe_metric(r, fingerprint, transition::repeat, s.next->current,
-                                             s.next->episode_start, cfg_.display_time_zone));
+            if (collect_current_ && next.state == phase::firing) {
+                still_firing(describe_metric(r, fingerprint, transition::repeat, next.current,
+                                             next.episode_start, cfg_.display_time_zone));
             }
-            writer_.save({fingerprint, std::string(kMetricKind), *s.next, observation_json(r)},
-                         now_);
+            writer_.save({fingerprint, std::string(kMetricKind), next, observation_json(r)}, now_);
         }
         // Rows that no longer exist: a window removed from the configuration.
         // A firing alert says it is closed (so a PagerDuty incident does not
@@ -495,16 +542,18 @@ class cycle {
                     writer_.end_episode(found->second, now_);
                 continue;
             }
+            lifecycle next = *s.next;
             if (s.what != transition::none) {
-                decide(describe_stale_feed(f, fingerprint, false, now_, s.next->episode_start,
-                                           cfg_.display_time_zone),
-                       severity::at_risk, *s.next, s.what);
+                auto change = describe_stale_feed(f, fingerprint, false, now_, next.episode_start,
+                                                  cfg_.display_time_zone);
+                if (!kept_back(change, previous, next, s.what))
+                    decide(std::move(change), severity::at_risk, next, s.what);
             }
-            if (collect_current_ && s.next->state == phase::firing) {
-                still_firing(describe_stale_feed(f, fingerprint, false, now_, s.next->episode_start,
+            if (collect_current_ && next.state == phase::firing) {
+                still_firing(describe_stale_feed(f, fingerprint, false, now_, next.episode_start,
                                                  cfg_.display_time_zone));
             }
-            writer_.save({fingerprint, std::string(kStaleDataKind), *s.next, {}}, now_);
+            writer_.save({fingerprint, std::string(kStaleDataKind), next, {}}, now_);
         }
         // Stale-data alerts no feed answers for: the single "stale_data" of
         // earlier versions (any import at all), or a feed no longer known. A
@@ -527,22 +576,34 @@ class cycle {
     // (plus the grace) has passed, so it can never fire twice.
     void fire_deadline(const std::string& fingerprint, std::string_view kind, alert_change change,
                        instant expires_at) {
-        if (states_.contains(fingerprint) || fired_deadlines_.contains(fingerprint))
+        if (fired_deadlines_.contains(fingerprint))
             return;
+        const auto found = states_.find(fingerprint);
+        std::optional<lifecycle> previous;
+        if (found != states_.end()) {
+            // Fired already; or a silence kept its notice back, and it is
+            // still owed while the deadline is ahead.
+            if (found->second.life.notifications > 0 || found->second.life.last_notified_at)
+                return;
+            previous = found->second.life;
+        }
         fired_deadlines_.insert(fingerprint);
         lifecycle life;
         life.state = phase::firing;
         life.current = severity::at_risk;
         life.pending_count = 1;
-        life.episode_start = now_;
+        life.episode_start = previous ? previous->episode_start : now_;
         life.last_notified_at = now_;
         life.last_notified_severity = severity::at_risk;
         life.peak_notified_severity = severity::at_risk;
         life.notifications = 1;
         if (collect_current_)
             still_firing(change);
-        decide(std::move(change), severity::at_risk, life, transition::firing);
-        writer_.save({fingerprint, std::string(kind), life, expiry_json(expires_at)}, now_);
+        const std::string marketplace = change.marketplace;
+        if (!kept_back(change, previous, life, transition::firing))
+            decide(std::move(change), severity::at_risk, life, transition::firing);
+        writer_.save({fingerprint, std::string(kind), life, expiry_json(expires_at, marketplace)},
+                     now_);
     }
 
     void step_deadlines() {
@@ -668,9 +729,11 @@ class cycle {
                     writer_.end_episode(found->second, now_);
                 continue;
             }
+            lifecycle next = *s.next;
             if (s.what != transition::none) {
-                decide(describe_signal(o, s.what, s.next->current, s.next->episode_start),
-                       s.next->current, *s.next, s.what);
+                auto change = describe_signal(o, s.what, next.current, next.episode_start);
+                if (!kept_back(change, previous, next, s.what))
+                    decide(std::move(change), next.current, next, s.what);
             }
             if (collect_current_ && s.next->state == phase::firing) {
                 still_firing(
@@ -687,7 +750,7 @@ class cycle {
                     j["baseline_count"] = *before.baseline_count;
                 memory = j.dump(-1, ' ', false, json::error_handler_t::replace);
             }
-            writer_.save({o.fingerprint, o.kind, *s.next, std::move(memory)}, now_);
+            writer_.save({o.fingerprint, o.kind, next, std::move(memory)}, now_);
         }
         for (const auto& [fingerprint, a] : states_) {
             if (!is_signal_kind(a.kind) || seen_.contains(fingerprint))
@@ -705,7 +768,11 @@ class cycle {
         }
     }
 
+    // A silenced alert is left out of a digest too (the silence says: not
+    // now); an acknowledged one is listed (a digest is no repeat).
     void still_firing(alert_change a) {
+        if (silenced_by(silences_, a, a.severity, now_))
+            return;
         if (!current_seen_.insert(a.fingerprint).second)
             return;
         a.state = "firing";
@@ -995,6 +1062,8 @@ class cycle {
         for (auto& c : changes_)
             summary.changes.push_back(std::move(c.change));
         summary.held = std::move(held_);
+        summary.kept_back = std::move(kept_back_);
+        end_outdated_acks(db_, now_);
         summary.future_times = std::move(future_times_);
         SQLite::Statement count(db_, "SELECT state, COUNT(*) FROM alert_states GROUP BY state");
         while (count.executeStep()) {
@@ -1019,6 +1088,9 @@ class cycle {
     std::vector<decided_change> changes_;
     std::vector<held_alert> held_;
     std::vector<std::string> future_times_;
+    std::vector<silence> silences_;
+    std::vector<alert_ack> acks_;
+    std::vector<kept_back_change> kept_back_;
     // Digest channels: every alert firing after this cycle's steps, as it
     // stands now, in the order stepped (only when a channel is a digest).
     bool collect_current_ = false;

@@ -17,6 +17,10 @@
 // changes thresholds or channels continues every episode where it was.
 // Delivery (lib/delivery) reads the outbox; nothing here sends anything.
 //
+// Silences and acknowledgements (alerts/silences.hpp) are read in the same
+// transaction: a notice they keep back is not written, and the alert's state
+// keeps the bookkeeping of before it, so it is sent once they end.
+//
 // A metric row flagged stale (metrics/freshness.hpp) is not stepped: its
 // alert keeps its state, sends nothing and is listed in cycle_summary::held
 // until the feed arrives again.
@@ -24,6 +28,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -43,6 +48,14 @@ struct held_alert {
     std::string reason;  // "shipments last arrived 3 d ago (max 1 d 12 h)"
 };
 
+// A firing, repeat or escalated notice that was decided but not written to
+// the outbox: a silence matched it, or (a repeat) its episode was
+// acknowledged (alerts/silences.hpp).
+struct kept_back_change {
+    alert_change change;
+    std::optional<long long> silence_id;  // unset: acknowledged
+};
+
 // What one cycle did, for the log line of `run`.
 struct cycle_summary {
     std::size_t pending = 0;  // alerts pending after the cycle
@@ -54,15 +67,12 @@ struct cycle_summary {
     std::size_t held_rows = 0;     // of those, held until quiet hours end
     std::size_t digest_rows = 0;   // of those, daily digests of digest channels
     std::vector<held_alert> held;  // metric alerts held for stale data, evaluation order
-    // Alerts whose stored times were more than kFutureTolerance ahead of
+    std::vector<kept_back_change> kept_back;  // silenced or acknowledged, not in the outbox
+    // Alerts whose stored times were more than kFutureTolerance (core/time.hpp) ahead of
     // `now` (a clock that was ahead when they were written): treated as now,
     // so repeats and resolves go on. The caller logs them.
     std::vector<std::string> future_times;
 };
-
-// How far a stored time may be ahead of the cycle's now before it is taken
-// for the mark of a clock that was ahead.
-inline constexpr std::chrono::minutes kFutureTolerance{5};
 
 // `e` is this cycle's evaluation (metrics and upcoming events, as of `now`).
 // SQLite errors are returned; nothing is committed then.

@@ -103,6 +103,10 @@ step_result step(const std::optional<lifecycle>& previous, const observation& o,
         return {notified(next, now), transition::firing};
     }
 
+    // Firing, but nobody was told (a silence kept its notice back,
+    // alerts/silences.hpp): the first notice of the episode is still owed.
+    if (!next.last_notified_at && next.notifications == 0)
+        return {notified(next, now), transition::firing};
     // Firing. A rise is news only above what was last said: breached ->
     // at_risk -> breached flapping says nothing until the next repeat.
     if (next.current == severity::breached && next.last_notified_severity == severity::at_risk)

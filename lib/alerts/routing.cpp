@@ -46,13 +46,13 @@ std::optional<std::string> concerned_metric(const alert_change& change) {
     return std::nullopt;
 }
 
-bool channel_wants(const config::alert_channel& channel, const alert_change& change,
-                   std::string_view severity) {
-    if (change.state == "resolved" && !channel.send_resolved)
-        return false;
-    const auto& m = channel.match;
-    if (!change.marketplace.empty() && !listed(m.marketplaces, change.marketplace))
-        return false;
+bool match_accepts(const config::channel_match& m, const alert_change& change,
+                   std::string_view severity, bool account_wide_passes_marketplace) {
+    if (!m.marketplaces.empty()) {
+        if (change.marketplace.empty() ? !account_wide_passes_marketplace
+                                       : !listed(m.marketplaces, change.marketplace))
+            return false;
+    }
     if (!m.metrics.empty()) {
         const auto metric = concerned_metric(change);
         if (!metric || !listed(m.metrics, *metric))
@@ -63,6 +63,13 @@ bool channel_wants(const config::alert_channel& channel, const alert_change& cha
     if (!m.kinds.empty() && !listed(m.kinds, kind_group(change.kind)))
         return false;
     return true;
+}
+
+bool channel_wants(const config::alert_channel& channel, const alert_change& change,
+                   std::string_view severity) {
+    if (change.state == "resolved" && !channel.send_resolved)
+        return false;
+    return match_accepts(channel.match, change, severity, true);
 }
 
 }  // namespace shd::alerts

@@ -22,6 +22,15 @@ std::string_view kind_group(std::string_view kind);
 // compared metric for a divergence from Amazon; none for the others.
 std::optional<std::string> concerned_metric(const alert_change& change);
 
+// Whether a `match` (a channel's, or a silence's: alerts/silences.hpp)
+// accepts a change judged at `severity`. Every key given must match; within a
+// key, any value listed does. An alert of the whole account (no marketplace)
+// passes a marketplace matcher only when `account_wide_passes_marketplace`:
+// a channel for one marketplace still hears of a stale feed, a silence for one
+// marketplace does not quiet it.
+bool match_accepts(const config::channel_match& m, const alert_change& change,
+                   std::string_view severity, bool account_wide_passes_marketplace);
+
 // `severity` is the severity the channel filter judges: for a resolve, the
 // highest the episode was notified at.
 bool channel_wants(const config::alert_channel& channel, const alert_change& change,

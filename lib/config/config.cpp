@@ -1266,6 +1266,18 @@ std::string digest_time_zone(const digest_config& d, const config& c) {
     return "UTC";
 }
 
+std::span<const std::string_view> match_severity_values() {
+    return kSeverities;
+}
+
+std::span<const std::string_view> match_kind_values() {
+    return kAlertKindGroups;
+}
+
+std::optional<std::string> match_marketplace_problem(std::string_view text) {
+    return marketplace_id_problem(text);
+}
+
 std::optional<std::chrono::minutes> parse_time_of_day(std::string_view text) {
     const auto colon = text.find(':');
     if (colon == std::string_view::npos || colon == 0 || colon > 2 || text.size() != colon + 3)

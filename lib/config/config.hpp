@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -48,6 +49,13 @@ struct digest_config {
     std::string timezone;  // IANA name; empty: display_time_zone, else UTC
     bool operator==(const digest_config&) const = default;
 };
+
+// The values the `severity` and `kind` keys of a `match` take, and what is
+// wrong with a marketplace ID one names (nullopt: nothing), for the other
+// readers of matchers (`silence add --match`).
+std::span<const std::string_view> match_severity_values();
+std::span<const std::string_view> match_kind_values();
+std::optional<std::string> match_marketplace_problem(std::string_view text);
 
 // One place notifications go (`alerts.channels[]`).
 struct alert_channel {

@@ -13,6 +13,7 @@
 
 #include "alerts/words.hpp"
 #include "core/marketplaces.hpp"
+#include "ingest/store_writer.hpp"
 #include "metrics/engine.hpp"
 #include "metrics/history.hpp"
 
@@ -132,8 +133,26 @@ void log_delivery(const result<delivery::dispatch_summary, error_message>& deliv
     }
 }
 
-cycle_runner::cycle_runner(store::database& db, ingest::inbox& box, ingest::importer& importer)
-    : db_(db), inbox_(box), importer_(importer) {}
+cycle_runner::cycle_runner(store::database& db, ingest::inbox& box, ingest::importer& importer,
+                           cycle_time time)
+    : db_(db), inbox_(box), importer_(importer), time_(time) {}
+
+void cycle_runner::repair_future_arrivals(instant now) {
+    if (time_ != cycle_time::clock)
+        return;
+    try {
+        for (const auto& feed : ingest::repair_future_feed_arrivals(db_.handle(), now)) {
+            if (warned_future_.insert("feed " + feed).second)
+                spdlog::error(
+                    "feed {} was recorded as arriving in the future (the clock was ahead when it "
+                    "was imported); treated as arriving now ({}), so it can go stale again",
+                    feed, format_iso8601(now));
+        }
+    } catch (const SQLite::Exception& e) {
+        // The next cycle tries again; the evaluation goes on with what is stored.
+        spdlog::warn("could not repair feed arrival times: {}", e.what());
+    }
+}
 
 void cycle_runner::log_held(const std::vector<alerts::held_alert>& held) {
     std::set<std::string> now_held;
@@ -180,6 +199,7 @@ cycle_report cycle_runner::run(const config::config& cfg, instant now,
         return report;
     }
 
+    repair_future_arrivals(now);
     auto evaluated = metrics::evaluate(db_, cfg, now);
     if (!evaluated) {
         spdlog::error("evaluation failed: {}", evaluated.error().text);
@@ -225,6 +245,14 @@ cycle_report cycle_runner::run(const config::config& cfg, instant now,
         spdlog::log(
             alerts::journal_priority(change) <= 4 ? spdlog::level::warn : spdlog::level::info, "{}",
             alerts::journal_line(change));
+    }
+    // Each cycle decides a kept-back notice again (it stays owed): at
+    // debug, so a long silence does not fill the journal.
+    for (const auto& k : decided->kept_back) {
+        if (k.silence_id)
+            spdlog::debug("alert silenced by silence {}: {}", *k.silence_id, k.change.title);
+        else
+            spdlog::debug("alert acknowledged, repeat not sent: {}", k.change.title);
     }
     log_held(decided->held);
     for (const auto& fingerprint : decided->future_times) {

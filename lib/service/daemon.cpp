@@ -1,5 +1,7 @@
 #include "service/daemon.hpp"
 
+#include <SQLiteCpp/Database.h>
+#include <SQLiteCpp/Exception.h>
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
@@ -16,6 +18,8 @@
 #include <cstdlib>
 #include <optional>
 
+#include "alerts/silence_store.hpp"
+#include "alerts/silences.hpp"
 #include "core/listen_address.hpp"
 #include "delivery/dispatcher.hpp"
 #include "http/server.hpp"
@@ -66,6 +70,10 @@ struct cycle_outcome {
     bool history_loaded = false;             // else the last snapshot's history still holds
     std::vector<spapi::source_state> sp_api_sources;  // with an sp_api section
     std::optional<std::string> broken;                // a logic_error on the worker
+    // For /api/status, as `status --json` adds them: the silences and the
+    // open alerts with their acks (alerts/silences.hpp).
+    std::optional<std::vector<alerts::silence>> silences;
+    std::vector<alerts::quiet_alert> quiet_alerts;
 };
 
 struct delivery_outcome {
@@ -377,6 +385,15 @@ class daemon_loop {
                 if (cfg->sp_api && out.report.evaluation)
                     out.sp_api_sources = spapi::load_source_states_or_none(db_);
                 if (with_dashboard && out.report.evaluation && !stop_requested_) {
+                    try {
+                        auto silences = alerts::load_silences(db_.handle());
+                        out.quiet_alerts =
+                            alerts::quiet_alerts(alerts::load_open_alerts(db_.handle()), silences,
+                                                 alerts::load_open_acks(db_.handle()), now);
+                        out.silences = std::move(silences);
+                    } catch (const SQLite::Exception& e) {
+                        spdlog::warn("reading the silences failed: {}", e.what());
+                    }
                     web::snapshot extra;
                     const bool with_history = !have_history || out.report.history_rows > 0;
                     if (auto loaded = load_dashboard_data(db_, now, extra, with_history); loaded) {
@@ -436,6 +453,7 @@ class daemon_loop {
     void publish(cycle_outcome& out) {
         auto next = std::make_shared<web::snapshot>();
         next->account = cfg_->account;
+        next->display_time_zone = cfg_->display_time_zone;
         next->version = options_.version;
         next->started_at = started_at_;
         next->status_json =
@@ -445,6 +463,10 @@ class daemon_loop {
             for (const auto& st : out.sp_api_sources)
                 next->sp_api_sources.push_back({st.source, st.marketplace_id, st.last_success_at,
                                                 st.newest_data_at, st.last_error, st.behind});
+        }
+        if (out.silences) {
+            next->status_json = alerts::with_quiet_json(
+                next->status_json, *out.silences, out.quiet_alerts, out.report.evaluation->as_of);
         }
         next->inbox_unreadable = inbox_unreadable_;
         // Only the loop thread reads snapshots, and only while it renders a
@@ -456,9 +478,11 @@ class daemon_loop {
             next->history = std::move(snapshot_->history);
         if (out.dashboard) {
             next->alerts = std::move(out.dashboard->alerts);
+            next->silences = std::move(out.dashboard->silences);
             db_counters_ = out.dashboard->counters;
         } else if (snapshot_) {
             next->alerts = snapshot_->alerts;
+            next->silences = snapshot_->silences;
         }
         // Health means alerting works, not only evaluation.
         if (out.report.alerts)
@@ -519,6 +543,8 @@ class daemon_loop {
         c.outbox_pending = db_counters_.outbox_pending;
         c.active_at_risk = db_counters_.active_at_risk;
         c.active_breached = db_counters_.active_breached;
+        c.alerts_acknowledged = db_counters_.alerts_acknowledged;
+        c.alerts_silenced = db_counters_.alerts_silenced;
         return c;
     }
 
@@ -664,6 +690,7 @@ class daemon_loop {
             light.started_at = started_at_;
             light.evaluation = s.evaluation;
             light.alerts = s.alerts;
+            light.silences = s.silences;
             light.counters = live_counters();
             return route(req, light, now, cfg_->poll_interval);
         }

@@ -7,9 +7,49 @@
 #include <algorithm>
 #include <cstdint>
 
+#include "alerts/silence_store.hpp"
+#include "alerts/silences.hpp"
 #include "metrics/history.hpp"
 
 namespace shd::service {
+
+namespace {
+
+// Silences in force, and which firing alerts are acknowledged or silenced
+// (alerts/silences.hpp), as of the cycle.
+void load_quiet(store::database& db, instant as_of, web::snapshot& out) {
+    const auto silences = alerts::load_silences(db.handle());
+    const auto quiet = alerts::quiet_alerts(alerts::load_open_alerts(db.handle()), silences,
+                                            alerts::load_open_acks(db.handle()), as_of);
+    out.silences.clear();
+    for (const auto& s : silences) {
+        const auto state = alerts::state_at(s, as_of);
+        if (state == alerts::silence_state::expired)
+            continue;
+        out.silences.push_back({s.id, std::string(alerts::silence_state_name(state)),
+                                alerts::matchers_text(s.matchers), s.starts_at,
+                                s.expired_at ? std::min(s.ends_at, *s.expired_at) : s.ends_at,
+                                s.comment, s.created_by});
+    }
+    std::int64_t acknowledged = 0;
+    std::int64_t silenced = 0;
+    for (const auto& q : quiet) {
+        if (q.alert.state != "firing")
+            continue;
+        acknowledged += q.ack ? 1 : 0;
+        silenced += q.silenced_by ? 1 : 0;
+        for (auto& a : out.alerts) {
+            if (a.fingerprint == q.alert.fingerprint && a.state == "firing") {
+                a.acknowledged = q.ack.has_value();
+                a.silenced_by = q.silenced_by;
+            }
+        }
+    }
+    out.counters.alerts_acknowledged = acknowledged;
+    out.counters.alerts_silenced = silenced;
+}
+
+}  // namespace
 
 result<void, error_message> load_dashboard_data(store::database& db, instant as_of,
                                                 web::snapshot& out, bool with_history) {
@@ -63,6 +103,7 @@ result<void, error_message> load_dashboard_data(store::database& db, instant as_
                                                        from_unix(ended.getColumn(3).getInt64())});
             }
         }
+        load_quiet(db, as_of, out);
         SQLite::Statement active(db.handle(),
                                  "SELECT severity, COUNT(*) FROM alert_states GROUP BY severity");
         out.counters.active_at_risk = 0;

@@ -390,6 +390,33 @@ std::string render_prometheus(const snapshot& s, instant /*now*/) {
         alerts.add(label("severity", severity), number(count));
     alerts.write(out);
 
+    // Both states always, so "active > 0" has a series to compare.
+    std::map<std::string, std::int64_t> silences{{"active", 0}, {"pending", 0}};
+    for (const auto& silence : s.silences)
+        ++silences[silence.state];
+    family silence_family("silences", "gauge",
+                          "Silences in force, by state (pending: not started yet).", account);
+    for (const auto& [state, count] : silences)
+        silence_family.add(label("state", state), number(count));
+    silence_family.write(out);
+    std::int64_t acknowledged = 0;
+    std::int64_t silenced = 0;
+    for (const auto& a : s.alerts) {
+        if (a.state != "firing")
+            continue;
+        acknowledged += a.acknowledged ? 1 : 0;
+        silenced += a.silenced_by ? 1 : 0;
+    }
+    family acked_family("alerts_acknowledged", "gauge",
+                        "Firing alerts acknowledged: no repeats until their severity changes.",
+                        account);
+    acked_family.add({}, number(c.alerts_acknowledged.value_or(acknowledged)));
+    acked_family.write(out);
+    family silenced_family("alerts_silenced", "gauge",
+                           "Firing alerts an active silence keeps quiet.", account);
+    silenced_family.add({}, number(c.alerts_silenced.value_or(silenced)));
+    silenced_family.write(out);
+
     if (s.evaluation) {
         write_upcoming(out, *s.evaluation, account);
         write_message_service(out, *s.evaluation, account);

@@ -31,6 +31,21 @@ struct recent_alert {
     // alerts on Amazon's signals: "Amazon account status AT_RISK in ...");
     // empty: the dashboard names it from the fingerprint.
     std::string title = {};
+    // A firing alert whose repeats an acknowledgement stops, or whose notices
+    // an active silence keeps back (alerts/silences.hpp), as of the cycle.
+    bool acknowledged = false;
+    std::optional<long long> silenced_by = std::nullopt;
+};
+
+// A silence in force (pending or active) as of the cycle.
+struct silence_row {
+    long long id = 0;
+    std::string state;     // pending or active
+    std::string matchers;  // "marketplace=A1F83G8C2ARO7P,metric=late_dispatch_rate"
+    instant starts_at;
+    instant ends_at;  // or when it was expired
+    std::string comment;
+    std::string created_by;
 };
 
 // Durations in seconds as a Prometheus histogram: a count per bucket
@@ -94,6 +109,10 @@ struct service_counters {
     // holds at most kRecentAlerts); unset: count snapshot.alerts instead.
     std::optional<std::int64_t> active_at_risk;
     std::optional<std::int64_t> active_breached;
+    // Firing alerts acknowledged, and firing alerts an active silence
+    // matches, all of them; unset: count snapshot.alerts instead.
+    std::optional<std::int64_t> alerts_acknowledged;
+    std::optional<std::int64_t> alerts_silenced;
 };
 
 // Requests to Amazon's Selling Partner API since the daemon started, for one
@@ -119,7 +138,10 @@ struct sp_api_source_row {
 struct snapshot {
     std::string account;  // config `account`, the page's title
     std::string version;  // "0.1.0"
-    instant started_at;   // when the daemon started
+    // Config display_time_zone: times for people in it, beside UTC; empty:
+    // each marketplace's own zone.
+    std::string display_time_zone = {};
+    instant started_at;  // when the daemon started
     // The newest successful evaluation; nullopt until the first one.
     std::optional<metrics::evaluation> evaluation;
     std::string status_json;  // report::status_json(*evaluation), or "" without one
@@ -139,6 +161,8 @@ struct snapshot {
     std::vector<sp_api_operation_counters> sp_api;
     // The SP-API sources; empty without an sp_api section.
     std::vector<sp_api_source_row> sp_api_sources;
+    // Silences pending or active as of the cycle, by ID.
+    std::vector<silence_row> silences;
 };
 
 inline constexpr int kHistoryDays = 90;

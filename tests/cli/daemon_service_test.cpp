@@ -313,6 +313,58 @@ TEST(DaemonService, NotifiesSystemdServesTheEndpointAndReloadsAThreshold) {
     EXPECT_TRUE(systemd.received("STOPPING=1")) << systemd.all();
 }
 
+// Silences and acknowledgements written by the commands while the daemon
+// runs: its next cycle reads them, and /metrics, /api/status and the
+// dashboard show them.
+TEST(DaemonService, SilencesAndAcksSetBesideTheRunningDaemonShowOnTheEndpoint) {
+    temp_dir dir;
+    fs::create_directories(dir / "inbox");
+    const auto config = dir / "config.yaml";
+    const auto err = dir / "run.err";
+    unsigned short port = 0;
+    auto started = start_with_endpoint(config, dir / "run.out", err, port);
+    ASSERT_TRUE(started) << read_file(err);
+    child_process& daemon = *started;
+    drop(dir.path(), "orders.txt", orders(0, 50, 5), std::chrono::minutes(5));
+    const auto firing = [&] {
+        const auto r = get(port, "/api/status");
+        if (r.status != 200)
+            return nlohmann::json();
+        const auto doc = nlohmann::json::parse(r.body);
+        return doc.contains("alerts") && !doc.at("alerts").empty() ? doc.at("alerts").at(0)
+                                                                   : nlohmann::json();
+    };
+    ASSERT_TRUE(eventually([&] {
+        const auto a = firing();
+        return !a.is_null() && a.at("state") == "firing";
+    })) << read_file(err);
+
+    const auto added = run_binary({"silence", "add", "--config", config.string(), "--match",
+                                   "kind=metric", "--for", "4h", "--comment", "strike"});
+    ASSERT_EQ(added.exit_code, 0) << added.err;
+    const auto acked = run_binary({"ack", "--config", config.string(), "cancellation_rate"});
+    ASSERT_EQ(acked.exit_code, 0) << acked.err;
+    // A new file: a cycle (5 more orders, none cancelled: still breached).
+    drop(dir.path(), "more-orders.txt", orders(100, 5, 0), std::chrono::minutes(5));
+    const std::string account = "{account=\"config\"";
+    ASSERT_TRUE(eventually([&] {
+        const auto body = get(port, "/metrics").body;
+        return body.find("seller_healthd_silences" + account + ",state=\"active\"} 1\n") !=
+                   std::string::npos &&
+               body.find("seller_healthd_alerts_acknowledged" + account + "} 1\n") !=
+                   std::string::npos &&
+               body.find("seller_healthd_alerts_silenced" + account + "} 1\n") != std::string::npos;
+    })) << get(port, "/metrics").body
+        << read_file(err);
+    const auto a = firing();
+    EXPECT_EQ(a.at("acknowledged"), true);
+    EXPECT_EQ(a.at("silenced_by"), 1);
+    const auto page = get(port, "/").body;
+    EXPECT_NE(page.find("<h2 id=\"silences-title\">Silences</h2>"), std::string::npos);
+    EXPECT_NE(page.find("<span class=\"quiet\">acknowledged</span>"), std::string::npos);
+    ASSERT_TRUE(stops_cleanly(daemon, err));
+}
+
 TEST(DaemonService, AnAddressInUseStopsTheStartWithTheAddressNamed) {
     temp_dir dir;
     fs::create_directories(dir / "inbox");

@@ -86,7 +86,7 @@ TEST(GeneratedDocs, TheHelpListsWhatTheTestsExpect) {
     const auto names = subcommands();
     EXPECT_EQ(names, (std::vector<std::string>{"run", "import", "status", "check-config",
                                                "test-alert", "check-db", "backfill", "fetch",
-                                               "messages", "sp-api"}));
+                                               "messages", "silence", "ack", "sp-api"}));
     const auto status = options_of("status");
     EXPECT_EQ(status, (std::vector<std::string>{"--help", "--config", "--at", "--json", "--all",
                                                 "--config-dir", "--check"}));

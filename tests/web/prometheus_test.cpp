@@ -81,6 +81,9 @@ snapshot hand_made() {
     s.counters.channels = {ops, channel_delivery_counters::of("pager", 1)};
     s.counters.outbox_pending = 4;
     s.counters.last_import_at = at("2026-03-01T11:35:00Z");
+    s.alerts[0].acknowledged = true;
+    s.silences = {{3, "active", "metric=order_defect_rate", t - hours(1), t + hours(3),
+                   "carrier strike", "ops"}};
     return s;
 }
 
@@ -175,6 +178,13 @@ TEST(Prometheus, ExactLinesForAHandMadeSnapshot) {
     line("# TYPE " + p + "alerts_active gauge");
     line(p + "alerts_active{" + account + ",severity=\"at_risk\"} 1");
     line(p + "alerts_active{" + account + ",severity=\"breached\"} 1");
+    line("# TYPE " + p + "silences gauge");
+    line(p + "silences{" + account + ",state=\"active\"} 1");
+    line(p + "silences{" + account + ",state=\"pending\"} 0");
+    line("# TYPE " + p + "alerts_acknowledged gauge");
+    line(p + "alerts_acknowledged{" + account + "} 1");
+    line("# TYPE " + p + "alerts_silenced gauge");
+    line(p + "alerts_silenced{" + account + "} 0");
     line("# TYPE " + p + "unanswered_messages gauge");
     line(p + "unanswered_messages{" + us + "} 2");
     line("# TYPE " + p + "unconfirmed_orders gauge");
@@ -202,7 +212,7 @@ TEST(Prometheus, EachFamilyHasOneHelpLineRightBeforeItsType) {
         EXPECT_GT(lines[i - 1].size(), ("# HELP " + name + " ").size() + 10) << "help too short";
         ++help_count[name];
     }
-    EXPECT_EQ(types, 25u);  // with the two histograms
+    EXPECT_EQ(types, 28u);  // with the two histograms
     for (const auto& [name, n] : help_count)
         EXPECT_EQ(n, 1) << name;
     // The last line ends with a line feed, as the format requires.
@@ -393,6 +403,9 @@ TEST(PrometheusParser, ReadsTheRealisticExpositionAsIntended) {
         "seller_healthd_delivery_duration_seconds histogram 30\n"
         "seller_healthd_outbox_pending gauge 1\n"
         "seller_healthd_alerts_active gauge 2\n"
+        "seller_healthd_silences gauge 2\n"
+        "seller_healthd_alerts_acknowledged gauge 1\n"
+        "seller_healthd_alerts_silenced gauge 1\n"
         "seller_healthd_unanswered_messages gauge 2\n"
         "seller_healthd_unconfirmed_orders gauge 2\n"
         "seller_healthd_start_time_seconds gauge 1\n"
@@ -475,7 +488,7 @@ TEST(PrometheusParser, EverySampleCarriesTheAccountLabel) {
     }
     // With metric_stale (the snapshot has no feeds); each histogram is three
     // names: _bucket, _sum, _count.
-    EXPECT_EQ(families.size(), 29u);
+    EXPECT_EQ(families.size(), 32u);
 }
 
 // The checker is only worth its exit code if it fails on what the format
