@@ -9,6 +9,7 @@
 #include <map>
 #include <optional>
 
+#include "alerts/silence_store.hpp"
 #include "metrics/freshness.hpp"
 #include "metrics/metrics_fixture.hpp"
 #include "metrics/rules.hpp"
@@ -1083,6 +1084,25 @@ TEST(AlertCycle, ADigestNamesMissedDeadlinesAndDeadlinesStillAhead) {
               "[AT RISK] Order STILL not confirmed: latest ship date in 2 h (UK)");
     ASSERT_EQ(n.digest->still_firing[1].links.size(), 1u);
     EXPECT_EQ(n.digest->still_firing[1].links[0].id, "STILL");
+}
+
+TEST(AlertCycle, ASilencedAlertIsLeftOutOfADigest) {
+    alert_db a;
+    const auto cfg = digest_config();
+    a.cycle(cfg, eval(T, {ldr(cfg, 5, 100), ldr(cfg, 3, 100, 10, kUK)}), T);
+    // A silence of the UK from 12:30 to 14:00: its alert is not listed as
+    // still firing at 13:00; the US one is.
+    silence quiet;
+    quiet.matchers = parse_matchers(std::string("marketplace=") + kUK).value();
+    quiet.starts_at = T + minutes(30);
+    quiet.ends_at = T + hours(2);
+    quiet.created_at = T + minutes(30);
+    insert_silence(a.db().handle(), quiet);
+    a.cycle(cfg, eval(T + hours(1), {ldr(cfg, 5, 100), ldr(cfg, 3, 100, 10, kUK)}), T + hours(1));
+    const auto daily = rows_of(a.outbox(), "daily");
+    ASSERT_EQ(daily.size(), 1u);
+    ASSERT_EQ(daily[0].n.digest->still_firing.size(), 1u);
+    EXPECT_EQ(daily[0].n.digest->still_firing[0].marketplace, kUS);
 }
 
 }  // namespace
