@@ -27,9 +27,6 @@ namespace {
 // unchanged; the wait is short and bounded rather than a whole poll_interval.
 constexpr std::chrono::seconds kOnceSettle{1};
 constexpr int kOnceSettleRounds = 10;
-// How far --at may be ahead of the clock on a database a daemon holds.
-constexpr std::chrono::minutes kFutureTolerance{5};
-
 // `wall` times the files' readiness; `as_of` is the instant the cycle
 // imports (imported_at, so feed freshness replays too), evaluates, alerts and
 // delivers at: now, or the --at of a replay.
@@ -43,7 +40,8 @@ int run_once(const config::config& cfg, store::database& db, const Clock& wall,
         spdlog::error("cannot run: {}", checked.error().text);
         return kExitFailure;
     }
-    service::cycle_runner runner(db, box, importer);
+    service::cycle_runner runner(db, box, importer,
+                                 as_of ? service::cycle_time::replay : service::cycle_time::clock);
     const Clock& clock = as_of ? static_cast<const Clock&>(replay) : wall;
 
     // Files still settling are waited for, briefly, so that the one cycle sees
@@ -131,6 +129,7 @@ int run(const global_options& g, bool once, const std::optional<std::string>& at
     if (once) {
         // A replay ahead of the clock would store future times (notices never
         // due, repeats stopped) under a daemon that lives at the real now.
+        // How far --at may be ahead of the clock on a database a daemon holds.
         if (!*lock && fixed_now && *fixed_now > clock.now() + kFutureTolerance) {
             spdlog::error(
                 "--at {} is in the future, and a running seller-healthd holds {}: a replay "

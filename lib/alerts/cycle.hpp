@@ -67,15 +67,11 @@ struct cycle_summary {
     std::size_t held_rows = 0;     // of those, held until quiet hours end
     std::vector<held_alert> held;  // metric alerts held for stale data, evaluation order
     std::vector<kept_back_change> kept_back;  // silenced or acknowledged, not in the outbox
-    // Alerts whose stored times were more than kFutureTolerance ahead of
+    // Alerts whose stored times were more than kFutureTolerance (core/time.hpp) ahead of
     // `now` (a clock that was ahead when they were written): treated as now,
     // so repeats and resolves go on. The caller logs them.
     std::vector<std::string> future_times;
 };
-
-// How far a stored time may be ahead of the cycle's now before it is taken
-// for the mark of a clock that was ahead.
-inline constexpr std::chrono::minutes kFutureTolerance{5};
 
 // `e` is this cycle's evaluation (metrics and upcoming events, as of `now`).
 // SQLite errors are returned; nothing is committed then.

@@ -320,10 +320,13 @@ alert_change describe_metric(const metrics::metric_result& r, const std::string&
     a.headroom_text = headroom_text(r);
     if (t != transition::resolved && r.status == metrics::metric_status::breached && r.clears_by) {
         a.clears_at = r.clears_by;
+        // Back inside the target: under it for a rate of bad events, over it
+        // for the response rate.
+        const bool lower = definition(r.metric).direction == metric_direction::lower_is_better;
         a.headroom_text += fmt::format(
-            " If nothing new goes wrong, it is back under {} by {}, when its oldest {} "
+            " If nothing new goes wrong, it is back {} {} by {}, when its oldest {} "
             "leave the window.",
-            format_percent(r.target),
+            lower ? "under" : "over", format_percent(r.target),
             format_local_minute(*r.clears_by, r.marketplace_id, display_zone),
             definition(r.metric).bad_events);
     }
@@ -492,7 +495,7 @@ alert_change describe_signal(const signal& o, transition t, severity sev, instan
     a.severity = std::string(severity_name(sev));
     a.rate = o.values.our_rate;
     a.since = since;
-    const char* prefix = t == transition::resolved ? "[RESOLVED]"
+    const char* prefix = t == transition::resolved   ? "[RESOLVED]"
                          : sev == severity::breached ? "[BREACHED]"
                                                      : "[AT RISK]";
     a.title = fmt::format("{} {}", prefix, o.title);

@@ -29,6 +29,11 @@ inline instant from_unix(long long s) {
     return instant{std::chrono::seconds{s}};
 }
 
+// How far a stored time may be ahead of the clock before it is taken for the
+// mark of a clock that was ahead when it was written (a VM restored from a
+// snapshot, a board without a real-time clock): such a time is treated as now.
+inline constexpr std::chrono::seconds kFutureTolerance{300};
+
 constexpr std::chrono::seconds days(long long n) {
     return std::chrono::seconds{n * 86400};
 }

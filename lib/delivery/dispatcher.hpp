@@ -94,7 +94,7 @@ struct dispatch_options {
     bool take_over_claims = false;
     // How far a stored time may be in the future before it is taken for a
     // clock that was ahead when it was written.
-    std::chrono::seconds clock_tolerance{300};
+    std::chrono::seconds clock_tolerance{kFutureTolerance};
 };
 
 struct dispatch_summary {

@@ -676,6 +676,18 @@ bool touch_feed_arrival(SQLite::Database& db, std::string_view feed, instant at)
     return s.exec() > 0;
 }
 
+std::vector<std::string> repair_future_feed_arrivals(SQLite::Database& db, instant now) {
+    SQLite::Statement s(db,
+                        "UPDATE feeds SET last_import_at = ?1 WHERE last_import_at > ?2"
+                        " RETURNING feed");
+    bind_time(s, 1, now);
+    bind_time(s, 2, now + kFutureTolerance);
+    std::vector<std::string> feeds;
+    while (s.executeStep())
+        feeds.push_back(s.getColumn(0).getString());
+    return feeds;
+}
+
 void store_writer::write_snapshot(const account_health_snapshot& snapshot) {
     auto& s = *insert_snapshot_;
     s.bind(1, import_id_);

@@ -185,6 +185,13 @@ class store_writer {
 // false when the feed has never been recorded (then an import must be
 // written, with record_arrival, for it to exist).
 bool touch_feed_arrival(SQLite::Database& db, std::string_view feed, instant at);
+
+// Feed arrivals stored more than kFutureTolerance after `now` (an import
+// while the clock was ahead) are moved back to `now`, so the feed ages from
+// here and its stale alert can fire; the feeds moved, by name. Only for a
+// `now` read from the clock: a replay as of a past time sees later arrivals
+// that are real.
+std::vector<std::string> repair_future_feed_arrivals(SQLite::Database& db, instant now);
 // What `mark_no_response_needed` did, each list in the order the IDs were
 // given (an ID given twice counts once).
 struct message_mark_outcome {

@@ -13,6 +13,7 @@
 
 #include "alerts/words.hpp"
 #include "core/marketplaces.hpp"
+#include "ingest/store_writer.hpp"
 #include "metrics/engine.hpp"
 #include "metrics/history.hpp"
 
@@ -129,8 +130,26 @@ void log_delivery(const result<delivery::dispatch_summary, error_message>& deliv
     }
 }
 
-cycle_runner::cycle_runner(store::database& db, ingest::inbox& box, ingest::importer& importer)
-    : db_(db), inbox_(box), importer_(importer) {}
+cycle_runner::cycle_runner(store::database& db, ingest::inbox& box, ingest::importer& importer,
+                           cycle_time time)
+    : db_(db), inbox_(box), importer_(importer), time_(time) {}
+
+void cycle_runner::repair_future_arrivals(instant now) {
+    if (time_ != cycle_time::clock)
+        return;
+    try {
+        for (const auto& feed : ingest::repair_future_feed_arrivals(db_.handle(), now)) {
+            if (warned_future_.insert("feed " + feed).second)
+                spdlog::error(
+                    "feed {} was recorded as arriving in the future (the clock was ahead when it "
+                    "was imported); treated as arriving now ({}), so it can go stale again",
+                    feed, format_iso8601(now));
+        }
+    } catch (const SQLite::Exception& e) {
+        // The next cycle tries again; the evaluation goes on with what is stored.
+        spdlog::warn("could not repair feed arrival times: {}", e.what());
+    }
+}
 
 void cycle_runner::log_held(const std::vector<alerts::held_alert>& held) {
     std::set<std::string> now_held;
@@ -177,6 +196,7 @@ cycle_report cycle_runner::run(const config::config& cfg, instant now,
         return report;
     }
 
+    repair_future_arrivals(now);
     auto evaluated = metrics::evaluate(db_, cfg, now);
     if (!evaluated) {
         spdlog::error("evaluation failed: {}", evaluated.error().text);

@@ -67,9 +67,15 @@ void log_cycle(const cycle_report& r);
 // One line for a delivery call that did something, or its error.
 void log_delivery(const result<delivery::dispatch_summary, error_message>& delivered);
 
+// Where a cycle's `now` comes from. On the clock, times stored ahead of it
+// (the clock was ahead when they were written) are repaired to now; a replay
+// (`run --once --at`) as of a past time leaves later times alone.
+enum class cycle_time { clock, replay };
+
 class cycle_runner {
   public:
-    cycle_runner(store::database& db, ingest::inbox& box, ingest::importer& importer);
+    cycle_runner(store::database& db, ingest::inbox& box, ingest::importer& importer,
+                 cycle_time time = cycle_time::clock);
 
     // `should_stop` is passed to process_inbox (asked before each file) and
     // asked once more after it: when it holds, the cycle ends there.
@@ -81,14 +87,18 @@ class cycle_runner {
     // between: a poll every minute must not repeat them in the journal.
     void log_held(const std::vector<alerts::held_alert>& held);
 
+    // Feed arrivals stored in the future, moved to now and logged once.
+    void repair_future_arrivals(instant now);
+
     store::database& db_;
     ingest::inbox& inbox_;
     ingest::importer& importer_;
+    cycle_time time_;
     std::optional<instant> last_history_;
     std::optional<instant> last_prune_;
     std::optional<instant> last_mailbox_poll_;
     std::set<std::string> held_;           // fingerprints held in the previous cycle
-    std::set<std::string> warned_future_;  // alerts whose future times were logged
+    std::set<std::string> warned_future_;  // alerts and feeds whose future times were logged
 };
 
 }  // namespace shd::service

@@ -453,6 +453,7 @@ class daemon_loop {
     void publish(cycle_outcome& out) {
         auto next = std::make_shared<web::snapshot>();
         next->account = cfg_->account;
+        next->display_time_zone = cfg_->display_time_zone;
         next->version = options_.version;
         next->started_at = started_at_;
         next->status_json =

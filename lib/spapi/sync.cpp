@@ -790,7 +790,10 @@ bool syncer::due(std::string_view source, const std::string& marketplace,
         return true;
     if (!load_state(db_.handle(), source, marketplace).pending_report_id.empty())
         return true;  // a report requested earlier is polled at every run until final
-    return clock_.now() - from_unix(q.getColumn(0).getInt64()) >= interval;
+    const auto since = clock_.now() - from_unix(q.getColumn(0).getInt64());
+    // A last attempt in the future was stamped by a clock that was ahead:
+    // waiting for that date would stop fetching, so it is due now.
+    return since >= interval || since < -kFutureTolerance;
 }
 
 std::vector<fetch_result> syncer::run(std::optional<source_kind> only, bool only_due) {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <map>
 #include <set>
 #include <tuple>
@@ -25,9 +26,25 @@ using metrics::metric_status;
 // WCAG AA contrast for the text on its badge.
 constexpr std::string_view kStyle = R"css(
 :root {
+  color-scheme: light dark;
   --ink: #1f2328; --muted: #59636e; --line: #d8dee4; --page: #f3f4f6; --card: #ffffff;
   --ok: #1a7f37; --ok-bg: #dafbe1; --risk: #8a5a00; --risk-bg: #fff1c2;
   --breach: #c0262d; --breach-bg: #ffe4e2; --none: #59636e; --none-bg: #eaeef2;
+  --risk-accent: #d4a72c; --none-accent: #afb8c1; --link: #0b5cad;
+  --chart-series: #1d4f91; --chart-warn: #b45309; --chart-target: #b91c1c;
+  --chart-risk: #fdf3dc; --chart-breach: #fbe4e4; --chart-grid: #e3e6ea; --chart-text: #5b6470;
+}
+/* The same roles, readable on a dark page; it follows the system's setting
+   (on screen: paper stays light). */
+@media screen and (prefers-color-scheme: dark) {
+  :root {
+    --ink: #e6edf3; --muted: #a3adb8; --line: #363d46; --page: #0f1419; --card: #181e25;
+    --ok: #56d364; --ok-bg: #11301b; --risk: #e3b341; --risk-bg: #3a2c0c;
+    --breach: #ff7b72; --breach-bg: #4a1719; --none: #a3adb8; --none-bg: #262c34;
+    --risk-accent: #bb8009; --none-accent: #57606a; --link: #79c0ff;
+    --chart-series: #79b8ff; --chart-warn: #e3b341; --chart-target: #ff7b72;
+    --chart-risk: #2e2610; --chart-breach: #3b1a1c; --chart-grid: #2f363e; --chart-text: #a3adb8;
+  }
 }
 * { box-sizing: border-box; }
 html { -webkit-text-size-adjust: 100%; }
@@ -37,10 +54,11 @@ body {
     "Liberation Sans", Arial, sans-serif;
   font-variant-numeric: tabular-nums;
 }
+a { color: var(--link); }
 .page { max-width: 1320px; margin: 0 auto; padding: 24px 24px 40px; }
 .masthead {
   background: var(--card); border: 1px solid var(--line); border-radius: 12px;
-  padding: 20px 24px; margin-bottom: 28px;
+  padding: 20px 24px; margin-bottom: 20px;
 }
 .masthead-top { display: flex; flex-wrap: wrap; gap: 12px 24px; align-items: flex-start;
   justify-content: space-between; }
@@ -51,7 +69,7 @@ h2 { margin: 0; font-size: 20px; line-height: 1.25; }
 h3 { margin: 0; font-size: 15px; line-height: 1.3; }
 .overall { display: flex; align-items: center; gap: 10px; font-size: 14px; color: var(--muted); }
 .overall .badge { font-size: 14px; padding: 4px 12px; }
-.facts { display: grid; grid-template-columns: repeat(auto-fit, minmax(190px, 1fr));
+.facts { display: grid; grid-template-columns: repeat(auto-fit, minmax(150px, 1fr));
   gap: 12px 24px; margin: 18px 0 0; padding: 16px 0 0; border-top: 1px solid var(--line); }
 .facts div { min-width: 0; }
 .facts dt { color: var(--muted); font-size: 12px; font-weight: 600; letter-spacing: .04em;
@@ -63,30 +81,62 @@ h3 { margin: 0; font-size: 15px; line-height: 1.3; }
   border: 1px solid var(--line); border-radius: 999px; color: var(--ink);
   text-decoration: none; font-weight: 600; font-size: 14px; }
 .jump a:hover, .jump a:focus { border-color: var(--muted); }
-.legend { display: flex; flex-wrap: wrap; gap: 6px 18px; margin: 14px 0 0; color: var(--muted);
+.attention { background: var(--card); border: 1px solid var(--line);
+  border-left: 6px solid var(--accent, var(--ok)); border-radius: 12px; padding: 16px 20px;
+  margin: 0 0 28px; }
+.attention.breached { --accent: var(--breach); } .attention.at_risk { --accent: var(--risk-accent); }
+.attention h3 { margin: 14px 0 6px; color: var(--muted); font-size: 12px; font-weight: 600;
+  letter-spacing: .04em; text-transform: uppercase; }
+.attention-list { margin: 0; padding: 0; list-style: none; }
+.attention-list li { display: flex; flex-wrap: wrap; align-items: baseline; gap: 2px 10px;
+  padding: 7px 0; border-bottom: 1px solid var(--line); overflow-wrap: anywhere; }
+.attention-list li:last-child { border-bottom: 0; }
+.attention-list .badge { align-self: center; }
+.attention-list .what { font-weight: 600; }
+.attention-list .detail { color: var(--muted); font-size: 14px; flex-basis: 100%; }
+.all-clear { margin: 8px 0 0; color: var(--muted); }
+.legend { display: flex; flex-wrap: wrap; gap: 6px 18px; margin: 0 0 16px; color: var(--muted);
   font-size: 13px; }
 .key { display: inline-block; width: 22px; height: 0; vertical-align: middle; margin-right: 6px;
   border-top: 2px solid; }
-.key-series { border-color: #1d4f91; }
-.key-warn { border-color: #b45309; border-top-style: dotted; }
-.key-target { border-color: #b91c1c; border-top-style: dashed; }
+.key-series { border-color: var(--chart-series); }
+.key-warn { border-color: var(--chart-warn); border-top-style: dotted; }
+.key-target { border-color: var(--chart-target); border-top-style: dashed; }
 .key-zone { width: 14px; height: 10px; border: 0; }
-.key-risk { background: #fdf3dc; } .key-breach { background: #fbe4e4; }
+.key-risk { background: var(--chart-risk); } .key-breach { background: var(--chart-breach); }
 .marketplace { margin: 0 0 36px; }
 .mp-head { display: flex; flex-wrap: wrap; align-items: baseline; gap: 6px 14px;
   margin: 0 0 14px; padding-bottom: 8px; border-bottom: 2px solid var(--line); }
 .mp-code { display: inline-block; min-width: 2.4em; padding: 1px 8px; margin-right: 6px;
-  border-radius: 6px; background: var(--ink); color: #fff; font-size: 16px; text-align: center; }
-.mp-meta { color: var(--muted); font-size: 13px; }
+  border-radius: 6px; background: var(--ink); color: var(--card); font-size: 16px;
+  text-align: center; }
+.mp-meta { color: var(--muted); font-size: 13px; overflow-wrap: anywhere; }
 .mp-head .summary { margin-left: auto; color: var(--muted); font-size: 13px; }
 .cards { display: grid; grid-template-columns: repeat(auto-fill, minmax(min(100%, 340px), 1fr));
   gap: 16px; }
 .card { display: flex; flex-direction: column; min-width: 0; background: var(--card);
   border: 1px solid var(--line); border-top: 4px solid var(--accent, var(--none));
   border-radius: 10px; padding: 14px 16px 12px; }
-.card.ok { --accent: var(--ok); } .card.at_risk { --accent: #d4a72c; }
-.card.breached { --accent: var(--breach); } .card.no_data { --accent: #afb8c1; }
+.card.ok { --accent: var(--ok); } .card.at_risk { --accent: var(--risk-accent); }
+.card.breached { --accent: var(--breach); } .card.no_data { --accent: var(--none-accent); }
 .card-head { display: flex; justify-content: space-between; align-items: flex-start; gap: 10px; }
+.ok-rows { margin-top: 16px; background: var(--card); border: 1px solid var(--line);
+  border-radius: 10px; }
+.ok-rows > h3 { padding: 10px 14px 4px; color: var(--muted); font-size: 12px; font-weight: 600;
+  letter-spacing: .04em; text-transform: uppercase; }
+details.row-ok { border-top: 1px solid var(--line); }
+details.row-ok:first-of-type { border-top: 0; }
+details.row-ok > summary { display: flex; flex-wrap: wrap; align-items: baseline; gap: 2px 10px;
+  padding: 6px 14px; cursor: pointer; overflow-wrap: anywhere; }
+details.row-ok > summary { list-style: none; }
+details.row-ok > summary::-webkit-details-marker { display: none; }
+details.row-ok > summary::before { content: "\25B8"; color: var(--muted); }
+details.row-ok[open] > summary::before { content: "\25BE"; }
+details.row-ok > summary .what { font-weight: 600; }
+details.row-ok > summary .where, details.row-ok > summary .levels { margin: 0; }
+details.row-ok > summary .rate-inline { font-weight: 700; }
+details.row-ok[open] > summary { border-bottom: 1px dashed var(--line); }
+details.row-ok .row-body { padding: 4px 14px 12px; }
 .where { margin: 2px 0 0; color: var(--muted); font-size: 13px; }
 .badge { display: inline-block; flex: none; padding: 2px 9px; border-radius: 999px;
   border: 1px solid currentColor; font-size: 12px; font-weight: 700; letter-spacing: .03em;
@@ -109,21 +159,37 @@ h3 { margin: 0; font-size: 15px; line-height: 1.3; }
 .amazon.flagged { color: var(--risk); font-weight: 600; }
 figure { margin: auto 0 0; padding-top: 10px; }
 svg.chart { display: block; width: 100%; height: auto; overflow: visible; }
+/* The charts' own colours are the light ones; these follow the scheme. */
+svg.chart .zone-breached { fill: var(--chart-breach); }
+svg.chart .zone-at-risk { fill: var(--chart-risk); }
+svg.chart .y-axis, svg.chart .x-axis, svg.chart text.empty { fill: var(--chart-text); }
+svg.chart .y-axis line, svg.chart .x-axis line { stroke: var(--chart-grid); }
+svg.chart .target-line { stroke: var(--chart-target); }
+svg.chart .warn-line { stroke: var(--chart-warn); }
+svg.chart .target-label { fill: var(--chart-target); }
+svg.chart .warn-label { fill: var(--chart-warn); }
+svg.chart .target-label, svg.chart .warn-label, svg.chart text.empty,
+svg.chart .latest { stroke: var(--card); }
+svg.chart .series { stroke: var(--chart-series); }
+svg.chart .latest { fill: var(--chart-series); }
 .panels { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 420px), 1fr));
   gap: 16px; margin-top: 16px; }
-.panel { background: var(--card); border: 1px solid var(--line); border-radius: 10px;
-  padding: 14px 18px; }
+.panel { min-width: 0; background: var(--card); border: 1px solid var(--line);
+  border-radius: 10px; padding: 14px 18px; }
 .panel ul { margin: 8px 0 0; padding-left: 20px; }
 .panel li { margin: 3px 0; overflow-wrap: anywhere; }
+.links { overflow-wrap: anywhere; }
 .empty-note { margin: 8px 0 0; color: var(--muted); }
-.table-wrap { overflow-x: auto; margin-top: 10px; }
+.table-wrap { margin-top: 10px; }
+/* Tables wrap their cells rather than scroll sideways: IDs anywhere, words
+   too on a phone. */
 table { width: 100%; border-collapse: collapse; font-size: 14px; }
 th, td { padding: 7px 10px; border-bottom: 1px solid var(--line); text-align: left;
-  vertical-align: top; }
+  vertical-align: top; overflow-wrap: break-word; }
+td.id, td.alert-name { overflow-wrap: anywhere; }
 th { color: var(--muted); font-size: 12px; font-weight: 600; letter-spacing: .04em;
-  text-transform: uppercase; white-space: nowrap; }
-td.time { white-space: nowrap; }
-td.alert-name { overflow-wrap: anywhere; min-width: 14em; }
+  text-transform: uppercase; }
+td.alert-name { min-width: 8em; }
 tr:last-child td { border-bottom: 0; }
 .state { font-weight: 600; }
 .state.resolved { color: var(--muted); font-weight: 500; }
@@ -132,11 +198,22 @@ tr:last-child td { border-bottom: 0; }
   padding: 18px; color: var(--muted); }
 .foot { margin-top: 28px; color: var(--muted); font-size: 12.5px; text-align: center; }
 @media (max-width: 640px) {
-  .page { padding: 12px 12px 28px; }
-  .masthead { padding: 16px; }
-  h1 { font-size: 22px; }
+  body { font-size: 14px; }
+  .page { padding: 10px 10px 28px; }
+  .masthead { padding: 12px 14px; margin-bottom: 12px; }
+  .facts { gap: 8px 16px; margin-top: 10px; padding-top: 10px; }
+  .jump { margin-top: 10px; }
+  h1 { font-size: 21px; }
   .rate { font-size: 26px; }
   .mp-head .summary { margin-left: 0; }
+  .attention { padding: 12px 14px; }
+  .card { padding: 12px 12px 10px; }
+  .panel { padding: 12px; }
+  th, td { padding: 6px; overflow-wrap: anywhere; }
+  table { font-size: 13px; }
+  th { letter-spacing: 0; }
+  details.row-ok > summary { padding: 6px 10px; }
+  details.row-ok > summary .levels { display: none; }
 }
 @media print {
   @page { margin: 12mm; }
@@ -284,27 +361,95 @@ std::string odr_components_text(const metrics::odr_components& c) {
                        n(c.chargeback, "chargeback", "chargebacks"));
 }
 
+// Worst first: breached, at risk, then rows that cannot be trusted (no data,
+// a stale feed), then OK; within a rank the least headroom first.
+int attention_rank(const metrics::metric_result& r) {
+    if (r.status == metric_status::breached)
+        return 3;
+    if (r.status == metric_status::at_risk)
+        return 2;
+    if (r.status == metric_status::no_data || r.stale)
+        return 1;
+    return 0;
+}
+
+bool worst_first(const metrics::metric_result* a, const metrics::metric_result* b) {
+    const int ra = attention_rank(*a);
+    const int rb = attention_rank(*b);
+    if (ra != rb)
+        return ra > rb;
+    const auto none = std::numeric_limits<std::int64_t>::max();
+    return a->headroom.value_or(none) < b->headroom.value_or(none);
+}
+
+std::vector<const metrics::metric_result*> sorted_worst_first(
+    std::vector<const metrics::metric_result*> rows) {
+    std::stable_sort(rows.begin(), rows.end(), worst_first);
+    return rows;
+}
+
+// The anchor of a row's card, for the links from "Needs attention".
+std::string row_anchor(const metrics::metric_result& r) {
+    return fmt::format("row-{}-{}-{}-{}", r.marketplace_id, definition(r.metric).name, r.channel,
+                       r.window_days);
+}
+
+std::string where_words(const metrics::metric_result& r) {
+    return fmt::format("{} · {} days", channel_text(r.channel), r.window_days);
+}
+
+std::string levels_html(const metrics::metric_result& r) {
+    const bool lower = definition(r.metric).direction == metric_direction::lower_is_better;
+    return fmt::format("<span class=\"levels\">warn at <b>{}</b> · target {} <b>{}</b></span>",
+                       esc(alerts::format_percent(r.warn)), lower ? "under" : "over",
+                       esc(alerts::format_percent(r.target)));
+}
+
+void write_card_body(std::string& out, const metrics::evaluation& e,
+                     const metrics::metric_result& r, const std::vector<chart_point>* history);
+
+// A row that needs a look: a card with its figures, notes and chart.
 void write_card(std::string& out, const metrics::evaluation& e, const metrics::metric_result& r,
                 const std::vector<chart_point>* history) {
     const auto& def = definition(r.metric);
-    const bool lower = def.direction == metric_direction::lower_is_better;
-    const std::string where = fmt::format("{} · {} days", channel_text(r.channel), r.window_days);
     out += fmt::format(
-        "<article class=\"card {}\" data-metric=\"{}\" data-channel=\"{}\" data-window=\"{}\">",
-        metrics::status_name(r.status), esc(def.name), esc(r.channel), r.window_days);
+        "<article class=\"card {}\" id=\"{}\" data-metric=\"{}\" data-channel=\"{}\" "
+        "data-window=\"{}\">",
+        metrics::status_name(r.status), esc(row_anchor(r)), esc(def.name), esc(r.channel),
+        r.window_days);
     out += fmt::format(
         "<div class=\"card-head\"><div><h3>{}</h3><p class=\"where\">{}</p></div>{}</div>",
-        esc(def.title), esc(where), badge(r.status));
+        esc(def.title), esc(where_words(r)), badge(r.status));
+    write_card_body(out, e, r, history);
+    out += "</article>";
+}
 
+// An OK row: one line (badge, name, rate, levels) that opens to the card's
+// figures and chart.
+void write_compact_row(std::string& out, const metrics::evaluation& e,
+                       const metrics::metric_result& r, const std::vector<chart_point>* history) {
+    const auto& def = definition(r.metric);
+    out += fmt::format(
+        "<details class=\"row-ok\" id=\"{}\" data-metric=\"{}\" data-channel=\"{}\" "
+        "data-window=\"{}\"><summary>{}<span class=\"what\">{}</span><span class=\"where\">{}"
+        "</span><span class=\"rate-inline\">{}</span>{}</summary><div class=\"row-body\">",
+        esc(row_anchor(r)), esc(def.name), esc(r.channel), r.window_days, badge(r.status),
+        esc(def.title), esc(where_words(r)),
+        r.rate ? esc(alerts::format_percent(*r.rate)) : std::string("—"), levels_html(r));
+    write_card_body(out, e, r, history);
+    out += "</div></details>";
+}
+
+void write_card_body(std::string& out, const metrics::evaluation& e,
+                     const metrics::metric_result& r, const std::vector<chart_point>* history) {
+    const auto& def = definition(r.metric);
     out += "<div class=\"figures\">";
     if (r.rate)
         out += fmt::format("<span class=\"rate\">{}</span>", esc(alerts::format_percent(*r.rate)));
     else
         out += "<span class=\"rate none\">—</span>";
-    out +=
-        fmt::format("<span class=\"levels\">warn at <b>{}</b> · target {} <b>{}</b></span></div>",
-                    esc(alerts::format_percent(r.warn)), lower ? "under" : "over",
-                    esc(alerts::format_percent(r.target)));
+    out += levels_html(r);
+    out += "</div>";
 
     const std::string headroom = alerts::headroom_text(r);
     if (!headroom.empty())
@@ -350,7 +495,7 @@ void write_card(std::string& out, const metrics::evaluation& e, const metrics::m
         spec.points = *history;
     out += "<figure>";
     out += render_svg_chart(spec);
-    out += "</figure></article>";
+    out += "</figure>";
 }
 
 // "45 s" below a minute, else "3 h 20 min".
@@ -392,7 +537,7 @@ void write_message_service(std::string& out, const metrics::evaluation& e, const
                 : std::string("—");
         out += fmt::format(
             "<tr data-window=\"{}\" data-waiting=\"{}\"><td>{} days</td><td>{} ({} replied)</td>"
-            "<td>{}</td><td>{}</td><td>{}</td><td class=\"time\">{}</td></tr>",
+            "<td>{}</td><td>{}</td><td>{}</td><td class=\"time id\">{}</td></tr>",
             r->window_days, r->waiting, r->window_days, r->messages, r->replied,
             time_or_dash(r->first_response_median_seconds),
             time_or_dash(r->first_response_p90_seconds), esc(waiting), oldest);
@@ -423,19 +568,34 @@ void write_marketplace(std::string& out, const snapshot& s, const std::string& i
                        esc(counts_summary(rows)));
     out += "</div>";
 
-    out += "<div class=\"cards\">";
-    for (const auto* r : rows) {
-        const auto found = history.find(key_of(*r));
-        write_card(out, e, *r, found == history.end() ? nullptr : &found->second);
+    // The rows that need a look as cards, worst first; the OK ones after them,
+    // a line each.
+    const auto ordered = sorted_worst_first(rows);
+    const auto history_of = [&](const metrics::metric_result& r) {
+        const auto found = history.find(key_of(r));
+        return found == history.end() ? nullptr : &found->second;
+    };
+    const auto first_ok = std::find_if(ordered.begin(), ordered.end(),
+                                       [](const auto* r) { return attention_rank(*r) == 0; });
+    if (first_ok != ordered.begin()) {
+        out += "<div class=\"cards\">";
+        for (auto it = ordered.begin(); it != first_ok; ++it)
+            write_card(out, e, **it, history_of(**it));
+        out += "</div>";
     }
-    out += "</div>";
+    if (first_ok != ordered.end()) {
+        out += fmt::format("<div class=\"ok-rows\"><h3>{} OK</h3>", ordered.end() - first_ok);
+        for (auto it = first_ok; it != ordered.end(); ++it)
+            write_compact_row(out, e, **it, history_of(**it));
+        out += "</div>";
+    }
 
     out += "<div class=\"panels\"><section class=\"panel upcoming\"><h3>What is coming</h3>";
     std::vector<std::string> lines;
     std::vector<alerts::id_link> links;
     for (const auto& u : e.upcoming) {
         if (u.marketplace_id == id) {
-            lines = alerts::upcoming_lines(u, now);
+            lines = alerts::upcoming_lines(u, now, s.display_time_zone);
             links = alerts::upcoming_links(u);
         }
     }
@@ -586,6 +746,191 @@ void write_silences(std::string& out, const snapshot& s, instant now) {
     out += "</tbody></table></div></section>";
 }
 
+// How many missed and how many coming deadlines "Needs attention" lists; the
+// rest are counted there and listed in their marketplace.
+constexpr std::size_t kAttentionDeadlines = 10;
+
+// An order or message ID, linked to Seller Central when the marketplace is known.
+std::string id_html(std::string_view id, const std::string& url) {
+    if (url.empty())
+        return fmt::format("<b>{}</b>", esc(id));
+    return fmt::format("<a href=\"{}\" rel=\"noreferrer\">{}</a>", esc(url), esc(id));
+}
+
+struct attention_deadline {
+    instant due;
+    bool missed = false;
+    std::string html;  // the line after the badge
+};
+
+// The deadlines of every marketplace: each order to ship and each message to
+// answer, with its ID, link, and due time in local time beside UTC.
+std::vector<attention_deadline> deadlines_of(const metrics::evaluation& e, std::string_view zone) {
+    std::vector<attention_deadline> out;
+    for (const auto& u : e.upcoming) {
+        const std::string code = marketplace_code(u.marketplace_id);
+        for (const auto& o : u.unconfirmed_orders) {
+            const std::string order =
+                id_html(o.order_id, seller_central_order_url(u.marketplace_id, o.order_id));
+            const std::string at =
+                esc(alerts::format_local_minute(o.latest_ship_at, u.marketplace_id, zone));
+            out.push_back(
+                {o.latest_ship_at, o.overdue,
+                 o.overdue ? fmt::format("<span class=\"what\">Order {} ({})</span><span "
+                                         "class=\"detail\">Not confirmed by its latest ship date, "
+                                         "{}: missed, counts against the late dispatch rate."
+                                         "</span>",
+                                         order, esc(code), at)
+                           : fmt::format("<span class=\"what\">Order {} ({})</span><span "
+                                         "class=\"detail\">Must ship by {}.</span>",
+                                         order, esc(code), at)});
+        }
+        for (const auto& m : u.unanswered_messages) {
+            const std::string message =
+                id_html(m.message_id, seller_central_messages_url(u.marketplace_id));
+            const std::string order =
+                m.order_id.empty() ? std::string() : fmt::format(", order {}", esc(m.order_id));
+            const std::string at =
+                esc(alerts::format_local_minute(m.reply_due_at, u.marketplace_id, zone));
+            out.push_back(
+                {m.reply_due_at, m.overdue,
+                 m.overdue
+                     ? fmt::format("<span class=\"what\">Buyer message {} ({}{})</span><span "
+                                   "class=\"detail\">No reply by {}: missed, counts against the "
+                                   "24-hour response rate.</span>",
+                                   message, esc(code), order, at)
+                     : fmt::format("<span class=\"what\">Buyer message {} ({}{})</span><span "
+                                   "class=\"detail\">Reply by {}.</span>",
+                                   message, esc(code), order, at)});
+        }
+    }
+    std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+        if (a.missed != b.missed)
+            return a.missed;
+        return a.due < b.due;
+    });
+    return out;
+}
+
+// What needs attention, first on the page: breached then at-risk rows (least
+// headroom first), missed then coming deadlines with their IDs and links, and
+// the other alerts pending or firing now. The rest of the page is the detail behind it.
+void write_attention(std::string& out, const snapshot& s, instant now) {
+    std::vector<const metrics::metric_result*> rows;
+    std::vector<attention_deadline> deadlines;
+    if (s.evaluation) {
+        for (const auto& r : s.evaluation->metrics) {
+            if (r.status == metric_status::breached || r.status == metric_status::at_risk)
+                rows.push_back(&r);
+        }
+        rows = sorted_worst_first(std::move(rows));
+        deadlines = deadlines_of(*s.evaluation, s.display_time_zone);
+    }
+    // Deadline alerts stay firing until their deadline whether or not the
+    // message was answered; the deadlines above come from this evaluation.
+    std::vector<const recent_alert*> active;
+    for (const auto& a : s.alerts) {
+        if (a.state != "resolved" && a.kind != "message_deadline" && a.kind != "ship_deadline")
+            active.push_back(&a);
+    }
+    const bool any_missed =
+        std::any_of(deadlines.begin(), deadlines.end(), [](const auto& d) { return d.missed; });
+    const bool any_breached = std::any_of(rows.begin(), rows.end(), [](const auto* r) {
+        return r->status == metric_status::breached;
+    });
+    const std::string_view tone = any_breached || any_missed ? "breached"
+                                  : !rows.empty() || !deadlines.empty() || !active.empty()
+                                      ? "at_risk"
+                                      : "ok";
+    out += fmt::format(
+        "<section class=\"attention {}\" id=\"attention\" aria-labelledby=\"attention-title\">"
+        "<h2 id=\"attention-title\">Needs attention</h2>",
+        tone);
+    if (rows.empty() && deadlines.empty() && active.empty()) {
+        out += s.evaluation ? "<p class=\"all-clear\">Nothing needs attention: no metric is at "
+                              "risk or breached and no deadline is due within 24 hours.</p>"
+                            : "<p class=\"all-clear\">Nothing evaluated yet.</p>";
+        out += "</section>\n";
+        return;
+    }
+
+    if (!rows.empty()) {
+        out += "<h3>Metrics</h3><ol class=\"attention-list metrics\">";
+        for (const auto* r : rows) {
+            const auto& def = definition(r->metric);
+            std::string detail =
+                fmt::format("{} · target {} {}", r->rate ? alerts::format_percent(*r->rate) : "—",
+                            def.direction == metric_direction::lower_is_better ? "under" : "over",
+                            alerts::format_percent(r->target));
+            const std::string headroom = alerts::headroom_text(*r);
+            if (!headroom.empty())
+                detail += fmt::format(" · {}", headroom);
+            if (r->clears_by)
+                detail += fmt::format(" · Clears {} if nothing new goes wrong",
+                                      alerts::format_local_minute(*r->clears_by, r->marketplace_id,
+                                                                  s.display_time_zone));
+            if (r->stale)
+                detail += fmt::format(" · Stale data: {}", r->stale_reason);
+            if (!detail.ends_with('.'))
+                detail += '.';
+            out += fmt::format(
+                "<li data-kind=\"metric\" data-status=\"{}\" data-marketplace=\"{}\">{}<a "
+                "class=\"what\" href=\"#{}\">{}, {}, {}</a><span class=\"detail\">{}</span></li>",
+                metrics::status_name(r->status), esc(r->marketplace_id), badge(r->status),
+                esc(row_anchor(*r)), esc(def.title), esc(marketplace_code(r->marketplace_id)),
+                esc(where_words(*r)), esc(detail));
+        }
+        out += "</ol>";
+    }
+
+    if (!deadlines.empty()) {
+        out += "<h3>Deadlines</h3><ol class=\"attention-list deadlines\">";
+        std::size_t missed_shown = 0;
+        std::size_t coming_shown = 0;
+        std::size_t left_out = 0;
+        for (const auto& d : deadlines) {
+            std::size_t& shown = d.missed ? missed_shown : coming_shown;
+            if (shown == kAttentionDeadlines) {
+                ++left_out;
+                continue;
+            }
+            ++shown;
+            const std::string due_badge =
+                d.missed ? std::string("<span class=\"badge breached\">Missed</span>")
+                : d.due - now < std::chrono::minutes{1}
+                    ? std::string("<span class=\"badge at_risk\">Due now</span>")
+                    : fmt::format(
+                          "<span class=\"badge at_risk\">Due in {}</span>",
+                          esc(alerts::format_span(
+                              std::chrono::duration_cast<std::chrono::seconds>(d.due - now))));
+            out += fmt::format("<li data-kind=\"deadline\" data-missed=\"{}\">{}{}</li>",
+                               d.missed ? "true" : "false", due_badge, d.html);
+        }
+        if (left_out > 0)
+            out += fmt::format(
+                "<li class=\"more\">And {} more, listed under their marketplace below.</li>",
+                left_out);
+        out += "</ol>";
+    }
+
+    if (!active.empty()) {
+        out += "<h3>Alerts</h3><ol class=\"attention-list alerts\">";
+        for (const auto* a : active) {
+            const auto sev = metrics::status_from_name(a->severity);
+            out += fmt::format(
+                "<li data-kind=\"alert\" data-fingerprint=\"{}\">{}<span class=\"what\">{}</span>"
+                "<span class=\"detail\">{} since {}</span></li>",
+                esc(a->fingerprint),
+                sev ? badge(*sev)
+                    : fmt::format("<span class=\"badge no_data\">{}</span>", esc(a->severity)),
+                esc(a->title.empty() ? alert_title(a->fingerprint) : a->title),
+                esc(alert_state_label(a->state, a->fingerprint)), when(a->since, now));
+        }
+        out += "</ol>";
+    }
+    out += "</section>\n";
+}
+
 void write_head(std::string& out, const snapshot& s) {
     const std::string title = s.account.empty() ? std::string("Account health")
                                                 : fmt::format("{} · Account health", s.account);
@@ -595,7 +940,7 @@ void write_head(std::string& out, const snapshot& s) {
                        esc(kDashboardContentSecurityPolicy));
     out += "<meta http-equiv=\"refresh\" content=\"60\">\n";
     out += "<meta name=\"referrer\" content=\"no-referrer\">\n";
-    out += "<meta name=\"color-scheme\" content=\"light\">\n";
+    out += "<meta name=\"color-scheme\" content=\"light dark\">\n";
     out += fmt::format("<title>{}</title>\n<style>{}</style>\n</head>\n", esc(title), kStyle);
 }
 
@@ -695,6 +1040,8 @@ std::string render_dashboard(const snapshot& s, instant now) {
         }
         out += "</ul>";
     }
+    out += "</header>\n<main>\n";
+    write_attention(out, s, now);
     if (s.evaluation) {
         out += fmt::format(
             "<p class=\"legend\"><span><i class=\"key key-series\"></i>rate at each evaluation, "
@@ -704,7 +1051,6 @@ std::string render_dashboard(const snapshot& s, instant now) {
             "<span><i class=\"key key-zone key-breach\"></i>breached</span></p>",
             kHistoryDays);
     }
-    out += "</header>\n<main>\n";
 
     if (!s.evaluation) {
         out +=

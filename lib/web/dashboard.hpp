@@ -3,16 +3,24 @@
 // inline SVG charts); a Content-Security-Policy meta tag forbids both, so
 // even a bug in the escaping could not run a script or phone home. A meta
 // refresh reloads it every 60 s for a wall screen. It reflows from one column
-// on a phone to several on a wide screen and prints without the tints.
+// on a phone to several on a wide screen, follows the system's dark scheme
+// (charts too), keeps every text at 11 px or more, wraps its tables rather
+// than scroll sideways, and prints without the tints.
 //
-// Content: the account, evaluation time, overall (worst) status, last import
-// and version; per marketplace (by marketplace ID) a card per metric row with
-// rate, warn and target, a status badge (colour and text), the counts and the
+// Content, worst first: the account, evaluation time, overall (worst) status,
+// last import and version; then "Needs attention" (id="attention"): breached
+// then at-risk metric rows (least headroom first), missed then coming
+// deadlines naming each order and message with its Seller Central link and
+// local time beside UTC, and the other alerts pending or firing. Then per
+// marketplace (by marketplace ID) its rows worst first (breached, at risk, no
+// data or stale, OK): a card for each row that needs a look, with rate, warn
+// and target, a status badge (colour and text), the counts and the
 // small-sample caveat, Amazon's figure when imported, and the row's history
-// chart (svg_chart.hpp); what is coming in that marketplace and its buyer
-// messages' service metrics per window (first reply median and 90th
-// percentile, messages waiting and the oldest); then the recent alerts. Every piece of text from
-// data is HTML-escaped.
+// chart (svg_chart.hpp); each OK row as one line (<details class="row-ok">)
+// that opens to the same. Then what is coming in that marketplace and its
+// buyer messages' service metrics per window (first reply median and 90th
+// percentile, messages waiting and the oldest); the feeds; then the recent
+// alerts. Every piece of text from data is HTML-escaped.
 #pragma once
 
 #include <string>

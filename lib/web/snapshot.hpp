@@ -138,7 +138,10 @@ struct sp_api_source_row {
 struct snapshot {
     std::string account;  // config `account`, the page's title
     std::string version;  // "0.1.0"
-    instant started_at;   // when the daemon started
+    // Config display_time_zone: times for people in it, beside UTC; empty:
+    // each marketplace's own zone.
+    std::string display_time_zone = {};
+    instant started_at;  // when the daemon started
     // The newest successful evaluation; nullopt until the first one.
     std::optional<metrics::evaluation> evaluation;
     std::string status_json;  // report::status_json(*evaluation), or "" without one

@@ -23,7 +23,9 @@ constexpr std::string_view kBreachZone = "#fbe4e4";
 constexpr std::string_view kGridColour = "#e3e6ea";
 constexpr std::string_view kAxisText = "#5b6470";
 
-constexpr double kLabelFont = 9.5;
+// In user units: the chart is drawn from about 320 px wide (a phone) to 400 px
+// for its 360 units, so 13 stays at 11 px or more.
+constexpr double kLabelFont = 13;
 
 // One decimal is a tenth of a user unit: finer than any screen shows.
 std::string coord(double v) {
@@ -234,7 +236,7 @@ std::string render_svg_chart(const chart_spec& spec, const chart_layout& l) {
         out += fmt::format(
             "<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"{}\" stroke-width=\"1\"/>",
             coord(x0), coord(yy), coord(x1), coord(yy), kGridColour);
-        out += fmt::format("<text x=\"{}\" y=\"{}\">{}</text>", coord(x0 - 4), coord(yy + 3.2),
+        out += fmt::format("<text x=\"{}\" y=\"{}\">{}</text>", coord(x0 - 4), coord(yy + 4),
                            html_escape(alerts::format_percent(v)));
     }
     out += "</g>";
@@ -248,7 +250,7 @@ std::string render_svg_chart(const chart_spec& spec, const chart_layout& l) {
             "<line x1=\"{}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"{}\" stroke-width=\"1\"/>",
             coord(xx), coord(y_top), coord(xx), coord(y_bottom + 3), kGridColour);
         // A label that would run off either edge is left out; the tick stays.
-        constexpr double kHalfLabel = 14;
+        constexpr double kHalfLabel = 17;
         if (xx - kHalfLabel < 0 || xx + kHalfLabel > l.width)
             continue;
         out += fmt::format("<text x=\"{}\" y=\"{}\">{}</text>", coord(xx),
@@ -283,9 +285,9 @@ std::string render_svg_chart(const chart_spec& spec, const chart_layout& l) {
 
     if (points.empty()) {
         out += fmt::format(
-            "<text class=\"empty\" x=\"{}\" y=\"{}\" font-size=\"11\" text-anchor=\"middle\" "
+            "<text class=\"empty\" x=\"{}\" y=\"{}\" font-size=\"{}\" text-anchor=\"middle\" "
             "fill=\"{}\" {}>No history in the last {} days</text>",
-            coord((x0 + x1) / 2), coord((y_top + y_bottom) / 2 + 4), kAxisText, kHalo,
+            coord((x0 + x1) / 2), coord((y_top + y_bottom) / 2 + 4), kLabelFont, kAxisText, kHalo,
             std::chrono::duration_cast<std::chrono::seconds>(spec.to - spec.from).count() / 86400);
     } else {
         out += "<polyline class=\"series\" points=\"";

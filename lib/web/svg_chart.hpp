@@ -45,11 +45,11 @@ struct chart_spec {
 // the plot for the tick labels.
 struct chart_layout {
     double width = 360;
-    double height = 150;
-    double left = 38;
+    double height = 152;
+    double left = 44;
     double right = 8;
     double top = 10;
-    double bottom = 20;
+    double bottom = 22;
 };
 
 // The y axis, [min, max] in rate units, with a tick every `step`.

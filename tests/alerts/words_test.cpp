@@ -349,5 +349,18 @@ TEST(Words, BreachSaysWhenItClears) {
     EXPECT_EQ(journal_priority(at_risk), 6);
 }
 
+// A response rate is back inside its target when it rises over it, not under.
+TEST(Words, ABreachedResponseRateClearsBackOverItsTarget) {
+    auto r = row(metric_key::response_rate_24h, 0, 1, 7, "all");
+    r.clears_by = T0 + days(6);
+    const auto a = describe_metric(r, "fp", transition::firing, severity::breached, T0);
+    EXPECT_EQ(a.clears_at, T0 + days(6));
+    EXPECT_EQ(a.headroom_text,
+              "Past the 90% target: 1 late reply among 1 message in this 7-day window. If nothing "
+              "new goes wrong, it is back over 90% by 2026-03-06 16:00 PST (2026-03-07 00:00 "
+              "UTC), when its oldest late replies leave the window.");
+    EXPECT_EQ(a.headroom_text.find("back under"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace shd::alerts

@@ -454,6 +454,22 @@ TEST_F(SpApiFetch, RunOnceFetchesBeforeItEvaluates) {
                     operation == "getReportDocument" || operation == "lwa")
             << operation;
     }
+
+    // Attempts stamped by a clock 30 days ahead: waiting for that date would
+    // stop fetching for a month; they are due at once.
+    {
+        SQLite::Database writable((dir_ / "db.sqlite").string(), SQLite::OPEN_READWRITE);
+        writable.exec("UPDATE spapi_sources SET last_attempt_at = last_attempt_at + 30 * 86400");
+    }
+    const auto before_ahead = standin_log().size();
+    auto after_ahead = test::run_binary({"run", "--once", "--config", config.string()});
+    EXPECT_EQ(after_ahead.exit_code, 0) << after_ahead.err;
+    const auto later = standin_log();
+    std::set<std::string> asked_after;
+    for (std::size_t i = before_ahead; i < later.size(); ++i)
+        asked_after.insert(later[i]["operation"].get<std::string>());
+    EXPECT_TRUE(asked_after.contains("searchOrders")) << after_ahead.err;
+    EXPECT_TRUE(asked_after.contains("listFinancialEvents")) << after_ahead.err;
 }
 
 TEST_F(SpApiFetch, RunOnceExitsOneWhenAFetchFailsAndStillEvaluates) {

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "core/time.hpp"
 #include "support/http_test_server.hpp"
 #include "support/test_support.hpp"
 
@@ -205,6 +206,47 @@ TEST(StaleFeed, StoppedShipmentsRaiseNoBreachButAStaleAlertThatResolves) {
     auto last = run_once(dir, "2025-10-03T15:00:00Z");
     ASSERT_EQ(last.exit_code, 0) << last.err;
     EXPECT_EQ(receiver.request_count(), 2u);
+}
+
+// One cycle with the clock 30 days ahead (a VM restored, a board without a
+// real-time clock) records the shipments feed as arriving then. The next
+// cycle on the real clock moves that arrival back to now and says so once,
+// so the feed ages from now: two days later it is stale, where the stored
+// date would have kept it fresh for a month.
+TEST(StaleFeed, AnArrivalStampedByAClockAheadIsRepairedSoTheFeedCanGoStale) {
+    temp_dir dir;
+    write_file(dir / "config.yaml", config_for("http://127.0.0.1:9/unused"));
+    const auto config = (dir / "config.yaml").string();
+    const auto now =
+        std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+    const auto ahead = now + std::chrono::hours(24 * 30);
+    write_file(dir / "inbox" / "shipments-0.csv",
+               shipments(1, 3, format_iso8601(now - std::chrono::hours(30)),
+                         format_iso8601(now - std::chrono::hours(40))));
+    auto stamped = run_once(dir, format_iso8601(ahead));
+    ASSERT_EQ(stamped.exit_code, 0) << stamped.err;
+
+    auto on_the_clock = run_binary({"run", "--once", "--config", config});
+    ASSERT_EQ(on_the_clock.exit_code, 0) << on_the_clock.err;
+    EXPECT_NE(on_the_clock.err.find("feed shipments was recorded as arriving in the future"),
+              std::string::npos)
+        << on_the_clock.err;
+
+    auto status = run_binary({"status", "--config", config, "--json", "--at",
+                              format_iso8601(now + std::chrono::hours(48))});
+    ASSERT_EQ(status.exit_code, 0) << status.err;
+    const auto doc = nlohmann::json::parse(status.out);
+    const auto* shipments_feed = feed(doc, "shipments");
+    ASSERT_NE(shipments_feed, nullptr) << status.out;
+    EXPECT_EQ(shipments_feed->at("stale"), true) << shipments_feed->dump();
+    const auto repaired_to = parse_iso8601(shipments_feed->at("last_import_at").get<std::string>());
+    ASSERT_TRUE(repaired_to.has_value());
+    EXPECT_GE(*repaired_to, now);
+    EXPECT_LT(*repaired_to, now + std::chrono::hours(1));
+
+    // Said once: the next cycle has nothing to repair.
+    auto again = run_binary({"run", "--once", "--config", config});
+    EXPECT_EQ(again.err.find("arriving in the future"), std::string::npos) << again.err;
 }
 
 }  // namespace

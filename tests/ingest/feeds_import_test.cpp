@@ -6,6 +6,7 @@
 #include "core/clock.hpp"
 #include "ingest/import_test_support.hpp"
 #include "ingest/importer.hpp"
+#include "ingest/store_writer.hpp"
 #include "store/database.hpp"
 #include "support/test_support.hpp"
 
@@ -113,6 +114,29 @@ TEST_F(FeedsImportTest, RepeatsAndRejectedFilesDoNotArrive) {
         write("bad.csv", std::string(kShipmentsHeader) + "A,not a date,,,,,\n"));
     EXPECT_FALSE(bad.has_value());
     EXPECT_EQ(feeds(), before);
+}
+
+// An import while the clock was 30 days ahead: the cycle on the clock moves
+// that arrival back to now (and only arrivals beyond the tolerance), so the
+// feed ages from there and can go stale again.
+TEST_F(FeedsImportTest, AnArrivalStoredInTheFutureIsRepairedToNow) {
+    clock_.set(test::at("2026-03-31T08:00:00Z"));
+    ASSERT_TRUE(
+        import(write("ship1.csv", std::string(kShipmentsHeader) +
+                                      "A,2026-02-27T00:00:00Z,2026-02-26T10:00:00Z,1Z1,UPS,,\n")));
+    clock_.set(test::at("2026-03-01T08:04:00Z"));
+    ASSERT_TRUE(import(write("orders.txt", std::string(kOrdersHeader) +
+                                               "O1\t2026-02-28T10:00:00Z\t2026-02-28T10:00:00Z\t"
+                                               "Shipped\tMerchant\tAmazon.com\tS\tA\tShipped\t1\t"
+                                               "false\n")));
+    // Four minutes ahead of the cycle's now: within the tolerance, left alone.
+    const auto now = test::at("2026-03-01T08:00:00Z");
+    EXPECT_EQ(repair_future_feed_arrivals(db_->handle(), now),
+              std::vector<std::string>{"shipments"});
+    EXPECT_EQ(feeds(),
+              "all_orders,2026-03-01T08:04:00Z,2026-02-28T10:00:00Z,1,2;"
+              "shipments,2026-03-01T08:00:00Z,2026-02-26T10:00:00Z,1,1;");
+    EXPECT_TRUE(repair_future_feed_arrivals(db_->handle(), now).empty());
 }
 
 }  // namespace

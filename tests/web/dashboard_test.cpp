@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <regex>
+#include <stdexcept>
 
 #include "web/svg_chart.hpp"
 #include "web_fixture.hpp"
@@ -136,19 +137,47 @@ TEST(Dashboard, NoScriptAndNothingFromTheNetwork) {
     EXPECT_THAT(page, HasSubstr("@media print"));
 }
 
-TEST(Dashboard, OneChartPerMetricRowInPageOrder) {
+// The chart of a metric row, found by its data attributes; "" when absent.
+std::string chart_of(const std::vector<std::string>& found, const metrics::metric_result& r) {
+    for (const auto& c : found) {
+        if (attribute(c, "data-metric") == definition(r.metric).name &&
+            attribute(c, "data-marketplace") == r.marketplace_id &&
+            attribute(c, "data-channel") == r.channel &&
+            attribute(c, "data-window") == std::to_string(r.window_days))
+            return c;
+    }
+    return {};
+}
+
+const metrics::metric_result& row_of(const snapshot& s, const std::string& chart) {
+    for (const auto& r : s.evaluation->metrics) {
+        if (chart_of({chart}, r) == chart)
+            return r;
+    }
+    throw std::runtime_error("no row for a chart");
+}
+
+// Breached 3, at risk 2, no data or stale 1, OK 0.
+int rank_of(const metrics::metric_result& r) {
+    using metrics::metric_status;
+    if (r.status == metric_status::breached)
+        return 3;
+    if (r.status == metric_status::at_risk)
+        return 2;
+    return r.status == metric_status::no_data || r.stale ? 1 : 0;
+}
+
+TEST(Dashboard, OneChartPerMetricRowWorstFirstInEachMarketplace) {
     const snapshot s = realistic_snapshot();
     const std::string page = render_dashboard(s, now_of(s));
     const auto found = charts(page);
     const auto& rows = s.evaluation->metrics;
     ASSERT_EQ(found.size(), rows.size());
     for (std::size_t i = 0; i < rows.size(); ++i) {
-        EXPECT_EQ(attribute(found[i], "data-metric"), definition(rows[i].metric).name) << i;
-        EXPECT_EQ(attribute(found[i], "data-marketplace"), rows[i].marketplace_id) << i;
-        EXPECT_EQ(attribute(found[i], "data-channel"), rows[i].channel) << i;
-        EXPECT_EQ(attribute(found[i], "data-window"), std::to_string(rows[i].window_days)) << i;
-        EXPECT_EQ(count(found[i], "class=\"warn-line\""), 1u) << i;
-        EXPECT_EQ(count(found[i], "class=\"target-line\""), 1u) << i;
+        const std::string chart = chart_of(found, rows[i]);
+        ASSERT_FALSE(chart.empty()) << i;
+        EXPECT_EQ(count(chart, "class=\"warn-line\""), 1u) << i;
+        EXPECT_EQ(count(chart, "class=\"target-line\""), 1u) << i;
     }
     // Sections by marketplace ID: UK (A1F83G8C2ARO7P) before US (ATVPDKIKX0DER).
     const auto uk = page.find("<span class=\"mp-code\">UK</span>Amazon.co.uk</h2>");
@@ -156,6 +185,175 @@ TEST(Dashboard, OneChartPerMetricRowInPageOrder) {
     ASSERT_NE(uk, std::string::npos);
     ASSERT_NE(us, std::string::npos);
     EXPECT_LT(uk, us);
+    // Within a marketplace, worst first; among OK rows, the least headroom first.
+    for (std::size_t i = 1; i < found.size(); ++i) {
+        const auto& before = row_of(s, found[i - 1]);
+        const auto& after = row_of(s, found[i]);
+        if (before.marketplace_id != after.marketplace_id)
+            continue;
+        EXPECT_GE(rank_of(before), rank_of(after)) << i;
+        if (rank_of(before) == rank_of(after) && before.headroom && after.headroom) {
+            EXPECT_LE(*before.headroom, *after.headroom) << i;
+        }
+    }
+    EXPECT_EQ(attribute(found[0], "data-metric"), "cancellation_rate");  // UK, breached
+    const auto first_us = std::find_if(found.begin(), found.end(), [](const std::string& c) {
+        return attribute(c, "data-marketplace") == kUS;
+    });
+    ASSERT_NE(first_us, found.end());
+    EXPECT_EQ(attribute(*first_us, "data-metric"), "late_dispatch_rate");  // US, at risk
+    EXPECT_EQ(attribute(*first_us, "data-window"), "10");
+}
+
+TEST(Dashboard, OkRowsAreOneLineThatOpensToTheirChart) {
+    const snapshot s = realistic_snapshot();
+    const std::string page = render_dashboard(s, now_of(s));
+    std::size_t ok_rows = 0;
+    for (const auto& r : s.evaluation->metrics)
+        ok_rows += rank_of(r) == 0;
+    ASSERT_GT(ok_rows, 0u);
+    EXPECT_EQ(count(page, "<details class=\"row-ok\""), ok_rows);
+    EXPECT_EQ(count(page, "<article class=\"card "), s.evaluation->metrics.size() - ok_rows);
+    EXPECT_THAT(page, HasSubstr("<details class=\"row-ok\" id=\"row-ATVPDKIKX0DER-"
+                                "valid_tracking_rate-MFN-30\" data-metric=\"valid_tracking_rate\" "
+                                "data-channel=\"MFN\" data-window=\"30\"><summary><span "
+                                "class=\"badge ok\">OK</span><span class=\"what\">Valid "
+                                "tracking rate</span><span class=\"where\">MFN · 30 days</span>"
+                                "<span class=\"rate-inline\">98.81%</span>"));
+    // Every OK row comes after every card of its marketplace.
+    const auto us = page.find("data-marketplace=\"ATVPDKIKX0DER\">");
+    const auto us_end = page.find("</section></div></section>", us);
+    const std::string us_part = page.substr(us, us_end - us);
+    EXPECT_LT(us_part.rfind("<article class=\"card "), us_part.find("<details class=\"row-ok\""));
+}
+
+TEST(Dashboard, NeedsAttentionComesFirstWorstFirstWithIdsAndLinks) {
+    snapshot s = realistic_snapshot();
+    auto& us = s.evaluation->upcoming[1];
+    ASSERT_EQ(us.marketplace_id, kUS);
+    us.unanswered_messages.push_back(
+        {"MSG-70001", "", s.evaluation->as_of - hours(30), s.evaluation->as_of - hours(6), true});
+    const std::string page = render_dashboard(s, now_of(s));
+    const auto attention = page.find("<section class=\"attention breached\" id=\"attention\"");
+    ASSERT_NE(attention, std::string::npos);
+    // Before any marketplace, chart or table.
+    EXPECT_LT(attention, page.find("<section class=\"marketplace\""));
+    EXPECT_LT(attention, page.find("<svg"));
+    EXPECT_LT(attention, page.find("<table"));
+    const std::string part = page.substr(attention, page.find("</section>", attention) - attention);
+    // Breached, then at risk.
+    const auto breached = part.find(
+        "<li data-kind=\"metric\" data-status=\"breached\" "
+        "data-marketplace=\"A1F83G8C2ARO7P\"><span class=\"badge "
+        "breached\">Breached</span><a class=\"what\" href=\"#row-"
+        "A1F83G8C2ARO7P-cancellation_rate-MFN-7\">Pre-fulfilment cancel "
+        "rate, UK, MFN · 7 days</a>");
+    const auto at_risk = part.find(
+        "<li data-kind=\"metric\" data-status=\"at_risk\" "
+        "data-marketplace=\"ATVPDKIKX0DER\"><span class=\"badge "
+        "at_risk\">At risk</span><a class=\"what\" href=\"#row-"
+        "ATVPDKIKX0DER-late_dispatch_rate-MFN-10\">");
+    ASSERT_NE(breached, std::string::npos) << part;
+    ASSERT_NE(at_risk, std::string::npos) << part;
+    EXPECT_LT(breached, at_risk);
+    EXPECT_THAT(part, HasSubstr("3.53% · target under 4% · The next late dispatch in this 10-day "
+                                "window breaches 4%.</span>"));
+    EXPECT_EQ(count(part, "data-kind=\"metric\""), 2u);
+    // Missed deadlines (orders and messages) before coming ones, each with its
+    // ID, link and local time beside UTC.
+    const auto missed_order = part.find(
+        "<li data-kind=\"deadline\" data-missed=\"true\"><span class=\"badge breached\">Missed"
+        "</span><span class=\"what\">Order <a href=\"https://sellercentral.amazon.com/orders-v3/"
+        "order/113-0087651-5520139\" rel=\"noreferrer\">113-0087651-5520139</a> (US)</span>"
+        "<span class=\"detail\">Not confirmed by its latest ship date, 2026-03-01 02:00 PST "
+        "(2026-03-01 10:00 UTC): missed, counts against the late dispatch rate.</span></li>");
+    const auto missed_message = part.find(
+        "<span class=\"what\">Buyer message <a href=\"https://sellercentral.amazon.com/messaging/"
+        "inbox\" rel=\"noreferrer\">MSG-70001</a> (US)</span><span class=\"detail\">No reply by "
+        "2026-02-28 22:00 PST (2026-03-01 06:00 UTC): missed, counts against the 24-hour "
+        "response rate.</span>");
+    const auto coming_order = part.find(
+        "<li data-kind=\"deadline\" data-missed=\"false\"><span class=\"badge at_risk\">Due in "
+        "4 h 57 min</span><span class=\"what\">Order <a href=\"https://sellercentral.amazon.com/"
+        "orders-v3/order/113-4410982-7730611\" rel=\"noreferrer\">113-4410982-7730611</a> (US)"
+        "</span><span class=\"detail\">Must ship by 2026-03-01 09:00 PST (2026-03-01 17:00 "
+        "UTC).</span></li>");
+    const auto coming_message = part.find(
+        "MSG-88121</a> (US, order 113-2231907-6612093)</span><span class=\"detail\">Reply by "
+        "2026-03-01 13:00 PST (2026-03-01 21:00 UTC).</span>");
+    ASSERT_NE(missed_order, std::string::npos) << part;
+    ASSERT_NE(missed_message, std::string::npos) << part;
+    ASSERT_NE(coming_order, std::string::npos) << part;
+    ASSERT_NE(coming_message, std::string::npos) << part;
+    EXPECT_LT(std::max(missed_order, missed_message), std::min(coming_order, coming_message));
+    EXPECT_LT(coming_order, coming_message);  // due 17:00 before 21:00 UTC
+    EXPECT_LT(at_risk, std::min(missed_order, missed_message));
+    EXPECT_THAT(part, Not(HasSubstr("esolved")));
+    // The alerts firing or pending now, not the resolved ones; a deadline
+    // alert is its deadline above (a reply does not end the alert).
+    EXPECT_EQ(count(part, "data-kind=\"alert\""), 2u);
+    EXPECT_THAT(part, HasSubstr("<li data-kind=\"alert\" data-fingerprint=\"cancellation_rate|"
+                                "A1F83G8C2ARO7P|MFN|7\">"));
+    EXPECT_THAT(part, Not(HasSubstr("data-fingerprint=\"message_deadline|")));
+}
+
+TEST(Dashboard, NeedsAttentionPutsTheLeastHeadroomFirstAndCountsWhatItLeavesOut) {
+    snapshot s = realistic_snapshot();
+    auto& e = *s.evaluation;
+    // Two more at-risk rows: US 30-day late dispatch with room for 3 more
+    // (16 in 510: 3.1%), DE 10-day with none (3 in 90: 3.3%, the next breaches).
+    e.metrics.push_back(
+        make_row("A1PA6795UKMFR9", metric_key::late_dispatch_rate, "MFN", 10, 3, 90, e.as_of));
+    for (auto& r : e.metrics) {
+        if (r.marketplace_id == kUS && r.metric == metric_key::late_dispatch_rate &&
+            r.window_days == 30)
+            r = make_row(kUS, metric_key::late_dispatch_rate, "MFN", 30, 16, 510, e.as_of);
+    }
+    // Twelve more orders due: ten coming ones are listed, the rest counted.
+    auto& us = e.upcoming[1];
+    for (int i = 0; i < 12; ++i)
+        us.unconfirmed_orders.push_back({fmt::format("113-7000000-{:07}", i),
+                                         e.as_of + hours(10) + std::chrono::minutes(i), false});
+    const std::string page = render_dashboard(s, now_of(s));
+    const auto at = page.find("id=\"attention\"");
+    const std::string part = page.substr(at, page.find("</section>", at) - at);
+    std::vector<std::string> risk_anchors;
+    const std::string key = "data-status=\"at_risk\"";
+    for (auto p = part.find(key); p != std::string::npos; p = part.find(key, p + 1)) {
+        const auto href = part.find("href=\"#", p) + 7;
+        risk_anchors.push_back(part.substr(href, part.find('"', href) - href));
+    }
+    ASSERT_EQ(risk_anchors.size(), 3u) << part;
+    EXPECT_EQ(risk_anchors[2], "row-ATVPDKIKX0DER-late_dispatch_rate-MFN-30");  // 3 to spare
+    for (std::size_t i = 0; i < 2; ++i)
+        EXPECT_NE(risk_anchors[i], "row-ATVPDKIKX0DER-late_dispatch_rate-MFN-30") << i;
+    EXPECT_EQ(count(part, "data-missed=\"false\""), 10u);
+    EXPECT_EQ(count(part, "data-missed=\"true\""), 1u);
+    // 2 + 12 + 1 message coming, 10 shown.
+    EXPECT_THAT(part, HasSubstr("<li class=\"more\">And 5 more, listed under their marketplace "
+                                "below.</li>"));
+}
+
+TEST(Dashboard, ADisplayTimeZoneReplacesTheMarketplacesOwn) {
+    snapshot s = realistic_snapshot();
+    s.display_time_zone = "Europe/Berlin";
+    const std::string page = render_dashboard(s, now_of(s));
+    // Needs attention and what is coming alike.
+    EXPECT_THAT(page, HasSubstr("Must ship by 2026-03-01 18:00 CET (2026-03-01 17:00 UTC)."));
+    EXPECT_THAT(page, HasSubstr("the first by 2026-03-01 18:00 CET (2026-03-01 17:00 UTC)"));
+    EXPECT_THAT(page, Not(HasSubstr(" PST (")));
+}
+
+TEST(Dashboard, NothingNeedsAttentionSaysSo) {
+    snapshot s = realistic_snapshot();
+    auto& e = *s.evaluation;
+    std::erase_if(e.metrics, [](const auto& r) { return r.status != metrics::metric_status::ok; });
+    e.upcoming.clear();
+    s.alerts.clear();
+    const std::string page = render_dashboard(s, now_of(s));
+    EXPECT_THAT(page, HasSubstr("<section class=\"attention ok\" id=\"attention\""));
+    EXPECT_THAT(page, HasSubstr("Nothing needs attention"));
+    EXPECT_EQ(count(page, "<article class=\"card "), 0u);
 }
 
 TEST(Dashboard, WarnAndTargetLinesWhereTheRowsScalePutsThem) {
@@ -164,7 +362,7 @@ TEST(Dashboard, WarnAndTargetLinesWhereTheRowsScalePutsThem) {
     const auto found = charts(page);
     ASSERT_EQ(found.size(), s.evaluation->metrics.size());
     for (std::size_t i = 0; i < found.size(); ++i) {
-        const auto& r = s.evaluation->metrics[i];
+        const auto& r = row_of(s, found[i]);
         std::vector<chart_point> points;
         for (const auto& h : s.history) {
             if (h.metric == r.metric && h.marketplace_id == r.marketplace_id &&
@@ -190,8 +388,8 @@ TEST(Dashboard, WarnAndTargetLinesWhereTheRowsScalePutsThem) {
                attribute(c, "data-marketplace") == kUS && attribute(c, "data-window") == "10";
     });
     ASSERT_NE(ldr, found.end());
-    EXPECT_THAT(*ldr, HasSubstr("<line class=\"target-line\" x1=\"38.0\" y1=\"34.0\""));
-    EXPECT_THAT(*ldr, HasSubstr("<line class=\"warn-line\" x1=\"38.0\" y1=\"58.0\""));
+    EXPECT_THAT(*ldr, HasSubstr("<line class=\"target-line\" x1=\"44.0\" y1=\"34.0\""));
+    EXPECT_THAT(*ldr, HasSubstr("<line class=\"warn-line\" x1=\"44.0\" y1=\"58.0\""));
 }
 
 TEST(Dashboard, PolylinePointsMatchTheRowsHistory) {
@@ -255,8 +453,8 @@ TEST(Dashboard, CardShowsRateLevelsHeadroomCaveatAndBadge) {
     const snapshot s = realistic_snapshot();
     const std::string page = render_dashboard(s, now_of(s));
     const auto card_start = page.find(
-        "<article class=\"card at_risk\" data-metric=\"late_dispatch_rate\" data-channel=\"MFN\" "
-        "data-window=\"10\">");
+        "<article class=\"card at_risk\" id=\"row-ATVPDKIKX0DER-late_dispatch_rate-MFN-10\" "
+        "data-metric=\"late_dispatch_rate\" data-channel=\"MFN\" data-window=\"10\">");
     ASSERT_NE(card_start, std::string::npos);
     const std::string card =
         page.substr(card_start, page.find("</article>", card_start) - card_start);
@@ -298,8 +496,8 @@ TEST(Dashboard, StaleCardSaysWhyAndFeedsPanelShowsAges) {
     e.feeds = {shipments, amazon};
     const std::string page = render_dashboard(s, now_of(s));
     const auto card_start = page.find(
-        "<article class=\"card at_risk\" data-metric=\"late_dispatch_rate\" data-channel=\"MFN\" "
-        "data-window=\"10\">");
+        "<article class=\"card at_risk\" id=\"row-ATVPDKIKX0DER-late_dispatch_rate-MFN-10\" "
+        "data-metric=\"late_dispatch_rate\" data-channel=\"MFN\" data-window=\"10\">");
     ASSERT_NE(card_start, std::string::npos);
     const std::string card =
         page.substr(card_start, page.find("</article>", card_start) - card_start);
@@ -387,7 +585,7 @@ TEST(Dashboard, BuyerMessageServicePerMarketplaceAndWindow) {
     EXPECT_THAT(us_part, Not(HasSubstr("data-window=\"30\" data-waiting")));
     EXPECT_THAT(uk_part, HasSubstr("<tr data-window=\"30\" data-waiting=\"0\"><td>30 days</td>"
                                    "<td>0 (0 replied)</td><td>—</td><td>—</td><td>0</td>"
-                                   "<td class=\"time\">—</td></tr>"));
+                                   "<td class=\"time id\">—</td></tr>"));
     EXPECT_EQ(event_handler_attributes(page), 0u);
 }
 

@@ -101,7 +101,7 @@ TEST(SvgChart, WarnAndTargetLinesAtTheirYForAKnownScale) {
     EXPECT_EQ(attribute(svg, "class=\"warn-line\"", "y1"), "58.0");
     EXPECT_EQ(attribute(svg, "class=\"warn-line\"", "y2"), "58.0");
     // They span the plot: x from the left margin to the right one.
-    EXPECT_EQ(attribute(svg, "class=\"warn-line\"", "x1"), "38.0");
+    EXPECT_EQ(attribute(svg, "class=\"warn-line\"", "x1"), "44.0");
     EXPECT_EQ(attribute(svg, "class=\"warn-line\"", "x2"), "352.0");
     // Labelled with their levels.
     EXPECT_THAT(svg, HasSubstr(">warn 3%</text>"));
@@ -122,9 +122,9 @@ TEST(SvgChart, OnePolylineVertexPerPointAtItsPlace) {
          it != std::sregex_iterator(); ++it)
         xy.emplace_back(std::stod((*it)[1]), std::stod((*it)[2]));
     ASSERT_EQ(xy.size(), spec.points.size());
-    // Day 1 of 90 is 1/90 of the 314-unit plot in from the left; 1% is at
+    // Day 1 of 90 is 1/90 of the 308-unit plot in from the left; 1% is at
     // 130 - 0.2 * 120 = 106.
-    EXPECT_NEAR(xy[0].first, 38 + 314.0 / 90, 0.05);
+    EXPECT_NEAR(xy[0].first, 44 + 308.0 / 90, 0.05);
     EXPECT_NEAR(xy[0].second, 106.0, 0.05);
     // x grows with time; the last vertex is day 4, 3.53%.
     for (std::size_t i = 1; i < xy.size(); ++i)
