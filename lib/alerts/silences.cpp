@@ -411,9 +411,9 @@ std::string quiet_table(const std::vector<silence>& silences,
     }
     if (!in_force.empty())
         out += "\nSilences\n" + silences_table(in_force, t);
-    std::string quiet;
+    std::string firing;
     for (const auto& q : alerts) {
-        if (q.alert.state != "firing" || (!q.ack && !q.silenced_by))
+        if (q.alert.state != "firing")
             continue;
         std::string why;
         if (q.silenced_by)
@@ -422,10 +422,12 @@ std::string quiet_table(const std::vector<silence>& silences,
             why += fmt::format("{}acknowledged {}", why.empty() ? "" : ", ",
                                format_utc_minute(q.ack->acked_at));
         }
-        quiet += fmt::format("  {}  {}  {}\n", q.alert.fingerprint, q.alert.severity, why);
+        firing +=
+            fmt::format("  {}  {}  since {}{}{}\n", q.alert.fingerprint, q.alert.severity,
+                        format_utc_minute(q.alert.episode_start), why.empty() ? "" : "  ", why);
     }
-    if (!quiet.empty())
-        out += "\nFiring alerts kept quiet\n" + quiet;
+    if (!firing.empty())
+        out += "\nFiring alerts (`ack` takes the first column)\n" + firing;
     return out;
 }
 

@@ -139,8 +139,9 @@ std::string silences_table(const std::vector<silence>& silences, instant t);
 // acked_at, ack_comment, silenced_by) spliced in.
 std::string with_quiet_json(const std::string& status_json, const std::vector<silence>& silences,
                             const std::vector<quiet_alert>& alerts, instant t);
-// The lines `status` prints under the metrics: the silences in force and the
-// firing alerts acknowledged or silenced. Empty when there is none.
+// The lines `status` prints under the metrics: the silences in force and
+// every firing alert (its fingerprint, for `ack`), with what keeps it quiet.
+// Empty when there is neither.
 std::string quiet_table(const std::vector<silence>& silences,
                         const std::vector<quiet_alert>& alerts, instant t);
 

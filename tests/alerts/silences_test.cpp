@@ -195,6 +195,22 @@ TEST(Acknowledgement, UnnotifiedKeepsTheBookkeepingOfBefore) {
     EXPECT_EQ(first.notifications, 0);
 }
 
+TEST(Acknowledgement, AFiringAlertNobodyWasToldOfFiresAtItsNextStep) {
+    lifecycle kept;  // what a silence left: firing, no notice recorded
+    kept.state = phase::firing;
+    kept.current = severity::breached;
+    kept.pending_count = 1;
+    kept.episode_start = T;
+    const observation breached{metrics::metric_status::breached, 0.05, 0.03,
+                               metric_direction::lower_is_better};
+    const auto s = step(kept, breached, policy{}, T + hours(1));
+    EXPECT_EQ(s.what, transition::firing);
+    ASSERT_TRUE(s.next);
+    EXPECT_EQ(s.next->episode_start, T);
+    EXPECT_EQ(s.next->last_notified_at, T + hours(1));
+    EXPECT_EQ(s.next->notifications, 1);
+}
+
 // ---- through the alert cycle ----
 
 config::config base_config() {
