@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <variant>
 
 #include "alerts/silence_store.hpp"
 #include "alerts/silences.hpp"
@@ -65,6 +66,29 @@ std::optional<store::database> open_existing(const config::config& cfg, bool rea
     return std::move(*db);
 }
 
+// What every one of these commands starts with: its time (--at or now), the
+// configuration and the existing database, writable. On failure, the exit
+// code (after a message).
+struct command_base {
+    instant now;
+    config::config cfg;
+    store::database db;
+};
+
+std::variant<command_base, int> open_command(const global_options& g,
+                                             const std::optional<std::string>& at) {
+    const auto now = time_option(at, "--at");
+    if (!now)
+        return kExitUsage;
+    auto cfg = load_config_or_report(g.config_path);
+    if (!cfg)
+        return kExitUsage;
+    auto db = open_existing(*cfg, false);
+    if (!db)
+        return kExitFailure;
+    return command_base{*now, std::move(*cfg), std::move(*db)};
+}
+
 int finish_output() {
     std::cout.flush();
     return std::cout ? kExitOk : kExitFailure;
@@ -73,9 +97,6 @@ int finish_output() {
 }  // namespace
 
 int silence_add(const global_options& g, const silence_add_options& o) {
-    const auto now = time_option(o.at, "--at");
-    if (!now)
-        return kExitUsage;
     auto matchers = alerts::parse_matchers(o.match);
     if (!matchers) {
         std::cerr << "seller-healthd: " << matchers.error().text << "\n";
@@ -86,30 +107,28 @@ int silence_add(const global_options& g, const silence_add_options& o) {
         std::cerr << "seller-healthd: " << duration.error().text << "\n";
         return kExitUsage;
     }
+    auto opened = open_command(g, o.at);
+    if (const int* exit_code = std::get_if<int>(&opened))
+        return *exit_code;
+    auto& [now, cfg, db] = std::get<command_base>(opened);
     const auto start = o.start ? time_option(o.start, "--start") : now;
     if (!start)
         return kExitUsage;
-    auto cfg = load_config_or_report(g.config_path);
-    if (!cfg)
-        return kExitUsage;
-    auto db = open_existing(*cfg, false);
-    if (!db)
-        return kExitFailure;
     alerts::silence s;
     s.matchers = std::move(*matchers);
     s.starts_at = *start;
     s.ends_at = *start + *duration;
     s.comment = o.comment;
     s.created_by = o.author.value_or(user_name());
-    s.created_at = *now;
+    s.created_at = now;
     try {
-        s.id = alerts::insert_silence(db->handle(), s);
+        s.id = alerts::insert_silence(db.handle(), s);
     } catch (const SQLite::Exception& e) {
         std::cerr << "seller-healthd: storing the silence failed: " << e.what() << "\n";
         return kExitFailure;
     }
     if (o.json) {
-        auto list = nlohmann::ordered_json::parse(alerts::silences_json({s}, *now));
+        auto list = nlohmann::ordered_json::parse(alerts::silences_json({s}, now));
         std::cout << list.at(0).dump(2) << "\n";
     } else {
         std::cout << s.id << "\n";
@@ -151,18 +170,13 @@ int silence_list(const global_options& g, const silence_list_options& o) {
 }
 
 int silence_expire(const global_options& g, const silence_expire_options& o) {
-    const auto now = time_option(o.at, "--at");
-    if (!now)
-        return kExitUsage;
-    auto cfg = load_config_or_report(g.config_path);
-    if (!cfg)
-        return kExitUsage;
-    auto db = open_existing(*cfg, false);
-    if (!db)
-        return kExitFailure;
+    auto opened = open_command(g, o.at);
+    if (const int* exit_code = std::get_if<int>(&opened))
+        return *exit_code;
+    auto& [now, cfg, db] = std::get<command_base>(opened);
     alerts::expire_outcome outcome{};
     try {
-        outcome = alerts::expire_silence(db->handle(), o.id, *now);
+        outcome = alerts::expire_silence(db.handle(), o.id, now);
     } catch (const SQLite::Exception& e) {
         std::cerr << "seller-healthd: expiring the silence failed: " << e.what() << "\n";
         return kExitFailure;
@@ -183,18 +197,13 @@ int silence_expire(const global_options& g, const silence_expire_options& o) {
 }
 
 int ack(const global_options& g, const ack_options& o) {
-    const auto now = time_option(o.at, "--at");
-    if (!now)
-        return kExitUsage;
-    auto cfg = load_config_or_report(g.config_path);
-    if (!cfg)
-        return kExitUsage;
-    auto db = open_existing(*cfg, false);
-    if (!db)
-        return kExitFailure;
+    auto opened = open_command(g, o.at);
+    if (const int* exit_code = std::get_if<int>(&opened))
+        return *exit_code;
+    auto& [now, cfg, db] = std::get<command_base>(opened);
     alerts::alert_ack a;
     try {
-        const auto named = alerts::alerts_named(alerts::load_open_alerts(db->handle()), o.alert);
+        const auto named = alerts::alerts_named(alerts::load_open_alerts(db.handle()), o.alert);
         if (named.empty()) {
             std::cerr << "seller-healthd: no firing alert is " << o.alert
                       << " or starts with it (status --json lists them under \"alerts\")\n";
@@ -212,10 +221,10 @@ int ack(const global_options& g, const ack_options& o) {
         a.episode_start = alert.episode_start;
         a.acked_severity =
             alerts::severity_from_name(alert.severity).value_or(alerts::severity::at_risk);
-        a.acked_at = *now;
+        a.acked_at = now;
         a.comment = o.comment;
         a.created_by = o.author.value_or(user_name());
-        alerts::insert_ack(db->handle(), a);
+        alerts::insert_ack(db.handle(), a);
     } catch (const SQLite::Exception& e) {
         std::cerr << "seller-healthd: storing the acknowledgement failed: " << e.what() << "\n";
         return kExitFailure;

@@ -14,6 +14,7 @@
 
 #include "alerts/amazon_signals.hpp"
 #include "alerts/digest_schedule.hpp"
+#include "alerts/digest_store.hpp"
 #include "alerts/lifecycle.hpp"
 #include "alerts/quiet_hours.hpp"
 #include "alerts/routing.hpp"
@@ -786,22 +787,15 @@ class cycle {
                              const std::vector<const decided_change*>& included) {
         if (included.empty())
             return;
-        SQLite::Statement insert(db_,
-                                 "INSERT OR IGNORE INTO digest_items (channel_name, fingerprint,"
-                                 " transition, severity, decided_at, payload, item_key)"
-                                 " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
         for (const auto* c : included) {
-            insert.reset();
-            insert.clearBindings();
-            insert.bind(1, channel.name);
-            insert.bind(2, c->change.fingerprint);
-            insert.bind(3, c->change.transition);
-            insert.bind(4, c->change.severity);
-            insert.bind(5, unix_of(now_));
-            insert.bind(
-                6, change_to_json(c->change).dump(-1, ' ', false, json::error_handler_t::replace));
-            insert.bind(7, batch_idempotency_key({c->key}));
-            insert.exec();
+            record_digest_item(db_, channel.name,
+                               {.fingerprint = c->change.fingerprint,
+                                .transition = c->change.transition,
+                                .severity = c->change.severity,
+                                .payload = change_to_json(c->change).dump(
+                                    -1, ' ', false, json::error_handler_t::replace),
+                                .item_key = batch_idempotency_key({c->key})},
+                               now_);
         }
     }
 
@@ -854,21 +848,10 @@ class cycle {
     // carried, all in this cycle's transaction.
     void run_digest(const config::alert_channel& channel, cycle_summary& summary) {
         const std::string zone = config::digest_time_zone(*channel.digest, cfg_);
-        std::optional<instant> covered;
-        {
-            SQLite::Statement q(
-                db_, "SELECT covered_until FROM digest_channels WHERE channel_name = ?1");
-            q.bind(1, channel.name);
-            if (q.executeStep())
-                covered = from_unix(q.getColumn(0).getInt64());
-        }
+        std::optional<instant> covered = digest_covered_until(db_, channel.name);
         if (!covered) {
             // A new digest channel: its first digest is at its first hour from now.
-            SQLite::Statement insert(
-                db_, "INSERT INTO digest_channels (channel_name, covered_until) VALUES (?1, ?2)");
-            insert.bind(1, channel.name);
-            insert.bind(2, unix_of(now_));
-            insert.exec();
+            start_digest_channel(db_, channel.name, now_);
             return;
         }
         if (*covered > now_ + kFutureTolerance) {
@@ -878,20 +861,7 @@ class cycle {
         if (!decide_digest(*channel.digest, zone, covered, 0, 0, now_).due)
             return;
 
-        std::vector<recorded_change> changes;
-        {
-            SQLite::Statement q(
-                db_,
-                "SELECT payload, decided_at FROM digest_items WHERE"
-                " channel_name = ?1 AND digest_key IS NULL ORDER BY decided_at, id");
-            q.bind(1, channel.name);
-            while (q.executeStep()) {
-                auto change = alert_change_from_json(q.getColumn(0).getString());
-                // An unreadable item (a hand-edited file) is left out, not fatal.
-                if (change)
-                    changes.push_back({std::move(*change), from_unix(q.getColumn(1).getInt64())});
-            }
-        }
+        std::vector<recorded_change> changes = open_digest_items(db_, channel.name);
         std::vector<alert_change> firing;
         for (const auto& a : current_) {
             const decided_change probe{
@@ -924,40 +894,17 @@ class cycle {
                     n.upcoming_links.push_back(std::move(l));
             }
             // Never held for quiet hours: the channel chose its hour.
-            SQLite::Statement insert(
-                db_,
-                "INSERT OR IGNORE INTO outbox (channel_name, idempotency_key, payload, severity,"
-                " created_at, not_before, state) VALUES (?1, ?2, ?3, ?4, ?5, ?5, 'pending')");
-            insert.bind(1, channel.name);
-            insert.bind(2, n.idempotency_key);
-            insert.bind(3, to_json(n));
-            insert.bind(4, highest_severity(n));
-            insert.bind(5, unix_of(now_));
-            if (insert.exec() > 0) {
+            if (insert_outbox_row(db_, {.channel_name = channel.name,
+                                        .idempotency_key = n.idempotency_key,
+                                        .payload = to_json(n),
+                                        .severity = highest_severity(n),
+                                        .sendable = now_})) {
                 ++summary.outbox_rows;
                 ++summary.digest_rows;
             }
-            SQLite::Statement carried(db_,
-                                      "UPDATE digest_items SET digest_key = ?2 WHERE"
-                                      " channel_name = ?1 AND digest_key IS NULL");
-            carried.bind(1, channel.name);
-            carried.bind(2, n.idempotency_key);
-            carried.exec();
+            carry_digest_items(db_, channel.name, n.idempotency_key);
         }
-        SQLite::Statement update(db_,
-                                 "UPDATE digest_channels SET covered_until = ?2,"
-                                 " last_local_date = ?3 WHERE channel_name = ?1");
-        update.bind(1, channel.name);
-        update.bind(2, unix_of(now_));
-        update.bind(3, decision.slot.local_date);
-        update.exec();
-        // Items already carried are kept a month, for a look at what was sent.
-        SQLite::Statement prune(db_,
-                                "DELETE FROM digest_items WHERE channel_name = ?1 AND digest_key"
-                                " IS NOT NULL AND decided_at < ?2");
-        prune.bind(1, channel.name);
-        prune.bind(2, unix_of(now_ - std::chrono::hours(24 * 30)));
-        prune.exec();
+        advance_digest_channel(db_, channel.name, now_, decision.slot.local_date);
     }
 
     std::vector<std::string> upcoming_for(const std::vector<const decided_change*>& included) {
@@ -1004,10 +951,6 @@ class cycle {
                 return severity_rank(a.filter_severity) > severity_rank(b.filter_severity);
             });
         cycle_summary summary;
-        SQLite::Statement insert(
-            db_,
-            "INSERT OR IGNORE INTO outbox (channel_name, idempotency_key, payload, severity,"
-            " created_at, not_before, state) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
         const std::optional<instant> quiet_end =
             cfg_.alerts.quiet_hours ? quiet_hours_end(*cfg_.alerts.quiet_hours, now_)
                                     : std::nullopt;
@@ -1036,20 +979,12 @@ class cycle {
             n.upcoming_links = upcoming_links_for(included);
             const std::string highest = highest_severity(n);
             const bool held = highest == "at_risk" && quiet_end.has_value();
-            insert.reset();
-            insert.clearBindings();
-            insert.bind(1, channel.name);
-            insert.bind(2, n.idempotency_key);
-            insert.bind(3, to_json(n));
-            insert.bind(4, highest);
-            // created_at is when the row may first be sent: max_delivery_age
-            // counts from it, so a notice held overnight is not given up
-            // before it was ever tried.
-            const instant sendable = held ? *quiet_end : now_;
-            insert.bind(5, unix_of(sendable));
-            insert.bind(6, unix_of(sendable));
-            insert.bind(7, held ? "held" : "pending");
-            if (insert.exec() > 0) {
+            if (insert_outbox_row(db_, {.channel_name = channel.name,
+                                        .idempotency_key = n.idempotency_key,
+                                        .payload = to_json(n),
+                                        .severity = highest,
+                                        .sendable = held ? *quiet_end : now_,
+                                        .held = held})) {
                 ++summary.outbox_rows;
                 if (held)
                     ++summary.held_rows;
