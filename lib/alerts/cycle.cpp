@@ -416,6 +416,53 @@ class cycle {
         return false;
     }
 
+    // The resolved notice of an episode: its last, one past the last sent, at
+    // the highest severity it was notified at (the channels that heard of it).
+    // `describe(peak)` words it.
+    template <class Describe>
+    void decide_resolved(const lifecycle& last, Describe describe) {
+        const severity peak = last.peak_notified_severity.value_or(last.current);
+        lifecycle numbered = last;
+        ++numbered.notifications;
+        decide(describe(peak), peak, numbered, transition::resolved);
+    }
+
+    // One step of one alert, the same for every kind: the lifecycle's step,
+    // then what to tell (unless a silence or an acknowledgement keeps it
+    // back), and the alert listed for digests while it fires.
+    // `describe(what, severity, episode_start)` words a change. Returns the
+    // state to save; nullopt when the episode ended (its row is gone).
+    template <class Describe>
+    std::optional<lifecycle> step_alert(const std::string& fingerprint, const observation& o,
+                                        const policy& p, Describe describe) {
+        const auto found = states_.find(fingerprint);
+        std::optional<lifecycle> previous;
+        if (found != states_.end())
+            previous = found->second.life;
+        const step_result s = step(previous, o, p, now_);
+        if (s.what == transition::resolved) {
+            decide_resolved(*previous, [&](severity peak) {
+                return describe(transition::resolved, peak, previous->episode_start);
+            });
+            writer_.end_episode(found->second, now_);
+            return std::nullopt;
+        }
+        if (!s.next) {
+            if (found != states_.end())
+                writer_.end_episode(found->second, now_);
+            return std::nullopt;
+        }
+        lifecycle next = *s.next;
+        if (s.what != transition::none) {
+            auto change = describe(s.what, next.current, next.episode_start);
+            if (!kept_back(change, previous, next, s.what))
+                decide(std::move(change), next.current, next, s.what);
+        }
+        if (collect_current_ && next.state == phase::firing)
+            still_firing(describe(transition::repeat, next.current, next.episode_start));
+        return next;
+    }
+
     void step_metrics() {
         for (const auto& r : e_.metrics) {
             const std::string fingerprint = metric_fingerprint(r);
@@ -424,41 +471,16 @@ class cycle {
                 hold(r, fingerprint);
                 continue;
             }
-            const auto found = states_.find(fingerprint);
-            std::optional<lifecycle> previous;
-            if (found != states_.end())
-                previous = found->second.life;
             const observation o{r.status, r.rate, r.warn, definition(r.metric).direction};
-            const step_result s = step(previous, o, policy_, now_);
-            if (s.what == transition::resolved) {
-                const lifecycle& last = *previous;
-                const severity peak = last.peak_notified_severity.value_or(last.current);
-                // The resolved notice is the episode's last: one past the last sent.
-                lifecycle numbered = last;
-                ++numbered.notifications;
-                decide(describe_metric(r, fingerprint, transition::resolved, peak,
-                                       last.episode_start, cfg_.display_time_zone),
-                       peak, numbered, transition::resolved);
-                writer_.end_episode(found->second, now_);
-                continue;
+            const auto next = step_alert(fingerprint, o, policy_,
+                                         [&](transition what, severity sev, instant since) {
+                                             return describe_metric(r, fingerprint, what, sev,
+                                                                    since, cfg_.display_time_zone);
+                                         });
+            if (next) {
+                writer_.save({fingerprint, std::string(kMetricKind), *next, observation_json(r)},
+                             now_);
             }
-            if (!s.next) {
-                if (found != states_.end())
-                    writer_.end_episode(found->second, now_);
-                continue;
-            }
-            lifecycle next = *s.next;
-            if (s.what != transition::none) {
-                auto change = describe_metric(r, fingerprint, s.what, next.current,
-                                              next.episode_start, cfg_.display_time_zone);
-                if (!kept_back(change, previous, next, s.what))
-                    decide(std::move(change), next.current, next, s.what);
-            }
-            if (collect_current_ && next.state == phase::firing) {
-                still_firing(describe_metric(r, fingerprint, transition::repeat, next.current,
-                                             next.episode_start, cfg_.display_time_zone));
-            }
-            writer_.save({fingerprint, std::string(kMetricKind), next, observation_json(r)}, now_);
         }
         // Rows that no longer exist: a window removed from the configuration.
         // A firing alert says it is closed (so a PagerDuty incident does not
@@ -469,11 +491,10 @@ class cycle {
             if (a.life.state == phase::firing) {
                 const auto last_seen = observation_from_json(a.last_observation)
                                            .value_or(row_from_fingerprint(fingerprint));
-                const severity peak = a.life.peak_notified_severity.value_or(a.life.current);
-                lifecycle numbered = a.life;
-                ++numbered.notifications;
-                decide(describe_vanished_metric(last_seen, fingerprint, peak, a.life.episode_start),
-                       peak, numbered, transition::resolved);
+                decide_resolved(a.life, [&](severity peak) {
+                    return describe_vanished_metric(last_seen, fingerprint, peak,
+                                                    a.life.episode_start);
+                });
             }
             writer_.end_episode(a, now_);
         }
@@ -520,41 +541,17 @@ class cycle {
                     writer_.end_episode(found->second, now_);
                 continue;
             }
-            std::optional<lifecycle> previous;
-            if (found != states_.end())
-                previous = found->second.life;
             observation o;
             o.status = f.stale ? metrics::metric_status::at_risk : metrics::metric_status::ok;
             policy p = policy_;
             p.for_evaluations = 1;  // max_age already is the waiting time
-            const step_result s = step(previous, o, p, now_);
-            if (s.what == transition::resolved) {
-                lifecycle numbered = *previous;
-                ++numbered.notifications;
-                decide(describe_stale_feed(f, fingerprint, true, now_, previous->episode_start,
-                                           cfg_.display_time_zone),
-                       numbered.peak_notified_severity.value_or(severity::at_risk), numbered,
-                       transition::resolved);
-                writer_.end_episode(found->second, now_);
-                continue;
-            }
-            if (!s.next) {
-                if (found != states_.end())
-                    writer_.end_episode(found->second, now_);
-                continue;
-            }
-            lifecycle next = *s.next;
-            if (s.what != transition::none) {
-                auto change = describe_stale_feed(f, fingerprint, false, now_, next.episode_start,
-                                                  cfg_.display_time_zone);
-                if (!kept_back(change, previous, next, s.what))
-                    decide(std::move(change), severity::at_risk, next, s.what);
-            }
-            if (collect_current_ && next.state == phase::firing) {
-                still_firing(describe_stale_feed(f, fingerprint, false, now_, next.episode_start,
-                                                 cfg_.display_time_zone));
-            }
-            writer_.save({fingerprint, std::string(kStaleDataKind), next, {}}, now_);
+            const auto next =
+                step_alert(fingerprint, o, p, [&](transition what, severity, instant since) {
+                    return describe_stale_feed(f, fingerprint, what == transition::resolved, now_,
+                                               since, cfg_.display_time_zone);
+                });
+            if (next)
+                writer_.save({fingerprint, std::string(kStaleDataKind), *next, {}}, now_);
         }
         // Stale-data alerts no feed answers for: the single "stale_data" of
         // earlier versions (any import at all), or a feed no longer known. A
@@ -563,11 +560,9 @@ class cycle {
             if (a.kind != kStaleDataKind || seen_.contains(fingerprint))
                 continue;
             if (a.life.state == phase::firing) {
-                lifecycle numbered = a.life;
-                ++numbered.notifications;
-                decide(describe_stale_data_retired(fingerprint, now_, a.life.episode_start),
-                       a.life.peak_notified_severity.value_or(severity::at_risk), numbered,
-                       transition::resolved);
+                decide_resolved(a.life, [&](severity) {
+                    return describe_stale_data_retired(fingerprint, now_, a.life.episode_start);
+                });
             }
             writer_.end_episode(a, now_);
         }
@@ -708,38 +703,16 @@ class cycle {
         for (const auto& o : unique) {
             seen_.insert(o.fingerprint);
             const auto found = states_.find(o.fingerprint);
-            std::optional<lifecycle> previous;
-            if (found != states_.end())
-                previous = found->second.life;
             observation ob;
             ob.status = !o.holds                   ? metrics::metric_status::ok
                         : o.severity == "breached" ? metrics::metric_status::breached
                                                    : metrics::metric_status::at_risk;
-            const step_result s = step(previous, ob, p, now_);
-            if (s.what == transition::resolved) {
-                lifecycle numbered = *previous;
-                ++numbered.notifications;
-                const severity peak = numbered.peak_notified_severity.value_or(numbered.current);
-                decide(describe_signal(o, transition::resolved, peak, previous->episode_start),
-                       peak, numbered, transition::resolved);
-                writer_.end_episode(found->second, now_);
+            const auto next =
+                step_alert(o.fingerprint, ob, p, [&](transition what, severity sev, instant since) {
+                    return describe_signal(o, what, sev, since);
+                });
+            if (!next)
                 continue;
-            }
-            if (!s.next) {
-                if (found != states_.end())
-                    writer_.end_episode(found->second, now_);
-                continue;
-            }
-            lifecycle next = *s.next;
-            if (s.what != transition::none) {
-                auto change = describe_signal(o, s.what, next.current, next.episode_start);
-                if (!kept_back(change, previous, next, s.what))
-                    decide(std::move(change), next.current, next, s.what);
-            }
-            if (collect_current_ && s.next->state == phase::firing) {
-                still_firing(
-                    describe_signal(o, transition::repeat, s.next->current, s.next->episode_start));
-            }
             // An episode keeps the baseline it began with.
             std::string memory = signal_memory_json(o);
             if (found != states_.end() && found->second.kind == o.kind) {
@@ -751,19 +724,17 @@ class cycle {
                     j["baseline_count"] = *before.baseline_count;
                 memory = j.dump(-1, ' ', false, json::error_handler_t::replace);
             }
-            writer_.save({o.fingerprint, o.kind, next, std::move(memory)}, now_);
+            writer_.save({o.fingerprint, o.kind, *next, std::move(memory)}, now_);
         }
         for (const auto& [fingerprint, a] : states_) {
             if (!is_signal_kind(a.kind) || seen_.contains(fingerprint))
                 continue;
             if (a.life.state == phase::firing) {
                 const auto memory = signal_memory_of(a.last_observation);
-                const severity peak = a.life.peak_notified_severity.value_or(a.life.current);
-                lifecycle numbered = a.life;
-                ++numbered.notifications;
-                decide(describe_vanished_signal(a.kind, fingerprint, memory.marketplace,
-                                                memory.title, peak, a.life.episode_start),
-                       peak, numbered, transition::resolved);
+                decide_resolved(a.life, [&](severity peak) {
+                    return describe_vanished_signal(a.kind, fingerprint, memory.marketplace,
+                                                    memory.title, peak, a.life.episode_start);
+                });
             }
             writer_.end_episode(a, now_);
         }
