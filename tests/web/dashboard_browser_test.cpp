@@ -27,6 +27,7 @@
 
 #include "support/test_support.hpp"
 #include "web/dashboard.hpp"
+#include "web/escape.hpp"
 #include "web_fixture.hpp"
 #include "web_process.hpp"
 
@@ -231,30 +232,6 @@ window.addEventListener('load', function () {
 });
 )js";
 
-// For a double-quoted attribute.
-std::string attribute_escape(std::string_view s) {
-    std::string out;
-    for (const char c : s) {
-        switch (c) {
-            case '&':
-                out += "&amp;";
-                break;
-            case '"':
-                out += "&quot;";
-                break;
-            case '<':
-                out += "&lt;";
-                break;
-            case '>':
-                out += "&gt;";
-                break;
-            default:
-                out += c;
-        }
-    }
-    return out;
-}
-
 std::string text_unescape(std::string s) {
     for (const auto& [from, to] : {std::pair<std::string, std::string>{"&lt;", "<"},
                                    {"&gt;", ">"},
@@ -274,7 +251,7 @@ nlohmann::json DashboardBrowser::measure(int width, int height, const std::strin
                            "<body style=\"margin:0\"><iframe id=\"page\" style=\"border:0;"
                            "width:{}px;height:{}px\" srcdoc=\"{}\"></iframe><pre id=\"results\">"
                            "</pre><script>{}</script></body></html>\n",
-                           width, height, attribute_escape(page_html_), kProbe));
+                           width, height, html_escape(page_html_), kProbe));
     const auto r = run(fmt::format("--window-size={},{} {} --dump-dom {}", width, height, extra,
                                    shell_quote("file://" + probe.string())),
                        fmt::format("profile-probe-{}-{}", width, extra.empty() ? "plain" : "x"));
