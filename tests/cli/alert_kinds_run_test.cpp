@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "orders_file.hpp"
 #include "support/http_test_server.hpp"
 #include "support/test_support.hpp"
 
@@ -96,19 +97,6 @@ std::vector<json> alerts_for(const http_test_server& receiver, const std::string
 
 bool contains(const json& text, const std::string& needle) {
     return text.is_string() && text.get<std::string>().find(needle) != std::string::npos;
-}
-
-// 100 US MFN orders bought 2025-10-01; the first `cancelled` cancelled.
-std::string orders_file(int cancelled, const std::string& updated) {
-    std::string text =
-        "amazon-order-id\tpurchase-date\tlast-updated-date\torder-status\tfulfillment-channel\t"
-        "sales-channel\n";
-    for (int i = 0; i < 100; ++i) {
-        text += "111-0000000-" + std::to_string(1000000 + i) + "\t2025-10-01T10:00:00Z\t" +
-                updated + "\t" + (i < cancelled ? "Cancelled" : "Shipped") +
-                "\tMerchant\tAmazon.com\n";
-    }
-    return text;
 }
 
 // Shipments of those 100 orders, latest ship date 2025-10-02 10:00 UTC; the

@@ -10,25 +10,12 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "orders_file.hpp"
 #include "support/http_test_server.hpp"
 #include "support/test_support.hpp"
 
 namespace shd::test {
 namespace {
-
-// 100 US MFN orders bought 2025-10-01; the first `cancelled` cancelled; each
-// export newer than the last (`updated`).
-std::string orders_file(int cancelled, const std::string& updated) {
-    std::string text =
-        "amazon-order-id\tpurchase-date\tlast-updated-date\torder-status\tfulfillment-channel\t"
-        "sales-channel\n";
-    for (int i = 0; i < 100; ++i) {
-        text += "111-0000000-" + std::to_string(1000000 + i) + "\t2025-10-01T10:00:00Z\t" +
-                updated + "\t" + (i < cancelled ? "Cancelled" : "Shipped") +
-                "\tMerchant\tAmazon.com\n";
-    }
-    return text;
-}
 
 // The cancellation alert's state and severity in a webhook body.
 std::string cancellation(const std::string& body) {

@@ -4,32 +4,17 @@
 // on the next run; a resolved notice once newer data brings the rate back; a
 // receiver that fails first gets the alert exactly once after it recovers.
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 
+#include "orders_file.hpp"
 #include "support/http_test_server.hpp"
 #include "support/test_support.hpp"
 
 namespace shd::test {
 namespace {
-
-constexpr const char* kHeader =
-    "amazon-order-id\tpurchase-date\tlast-updated-date\torder-status\tfulfillment-channel\t"
-    "sales-channel\n";
-
-// 100 US MFN orders purchased on 2025-10-01 (inside the 7-day cancellation
-// window as of 2025-10-03); the first `cancelled` of them cancelled by the seller.
-std::string orders_file(int cancelled, const std::string& updated) {
-    std::string text = kHeader;
-    for (int i = 0; i < 100; ++i) {
-        text += "111-0000000-" + std::to_string(1000000 + i) + "\t2025-10-01T10:00:00Z\t" +
-                updated + "\t" + (i < cancelled ? "Cancelled" : "Shipped") +
-                "\tMerchant\tAmazon.com\n";
-    }
-    return text;
-}
 
 std::string config_for(const std::string& url) {
     return "account: \"Test seller\"\n"
@@ -39,7 +24,9 @@ std::string config_for(const std::string& url) {
            "  channels:\n"
            "    - name: hook\n"
            "      type: webhook\n"
-           "      url: \"" + url + "\"\n"
+           "      url: \"" +
+           url +
+           "\"\n"
            "      secret: \"s3cret\"\n";
 }
 
@@ -135,9 +122,9 @@ TEST(RunOnce, NoSecretReachesTheLog) {
     receiver.script({scripted_response::with_status(503, "busy"),
                      scripted_response::with_status(401, "bad token")});
     temp_dir dir;
-    write_file(dir / "config.yaml",
-               "log_level: trace\n" +
-                   config_for(receiver.url("/hooks/PATHSECRET?token=QUERYSECRET")));
+    write_file(
+        dir / "config.yaml",
+        "log_level: trace\n" + config_for(receiver.url("/hooks/PATHSECRET?token=QUERYSECRET")));
     write_file(dir / "inbox" / "orders.txt", orders_file(10, "2025-10-01T12:00:00Z"));
     std::string logs;
     for (const char* at : {"2025-10-03T00:00:00Z", "2025-10-03T00:10:00Z"})

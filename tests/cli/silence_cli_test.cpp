@@ -8,26 +8,12 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "orders_file.hpp"
 #include "support/http_test_server.hpp"
 #include "support/test_support.hpp"
 
 namespace shd::test {
 namespace {
-
-constexpr const char* kHeader =
-    "amazon-order-id\tpurchase-date\tlast-updated-date\torder-status\tfulfillment-channel\t"
-    "sales-channel\n";
-
-// 100 US MFN orders of 2025-10-01; the first `cancelled` cancelled by the seller.
-std::string orders_file(int cancelled, const std::string& updated) {
-    std::string text = kHeader;
-    for (int i = 0; i < 100; ++i) {
-        text += "111-0000000-" + std::to_string(1000000 + i) + "\t2025-10-01T10:00:00Z\t" +
-                updated + "\t" + (i < cancelled ? "Cancelled" : "Shipped") +
-                "\tMerchant\tAmazon.com\n";
-    }
-    return text;
-}
 
 class silence_cli : public ::testing::Test {
   protected:
